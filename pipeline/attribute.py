@@ -503,7 +503,16 @@ def _resolve_mention(doc: Doc, attribution: Attribution, people: list[tuple[int,
     if attribution.source_type == "person":
         name = _full_name(mention, attribution.source.start, people, lexicon)
         return replace(attribution, resolved=name)
+    if attribution.source_type == "organization" and _is_known_surname(mention, people, lexicon):
+        # The tagger missed a repeated surname ("Okoye said"): the article named this person.
+        name = _full_name(mention, attribution.source.start, people, lexicon)
+        return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
+
+
+def _is_known_surname(mention: str, people: list[tuple[int, str]], lexicon: CueLexicon) -> bool:
+    words = strip_honorifics(mention.split(), lexicon)
+    return len(words) == 1 and any(name.split()[-1] == words[0] for _, name in people)
 
 
 # ---------------------------------------------------------------- component

@@ -58,8 +58,19 @@ def _forbid_starts_inside_quotes(doc: Doc) -> None:
                     token.is_sent_start = False
 
 
+def _keep_restored_boundaries(doc: Doc) -> None:
+    """A Doc rebuilt from the split stage's JSONL keeps exactly those sentences."""
+    starts = {span.start for span in doc.spans[SENTENCES_KEY]}
+    for token in doc[1:]:
+        token.is_sent_start = token.i in starts or (
+            doc[token.i - 1].is_space and not token.is_space)
+
+
 @Language.component("claimtrace_presplit")
 def presplit(doc: Doc) -> Doc:
+    if SENTENCES_KEY in doc.spans:
+        _keep_restored_boundaries(doc)
+        return doc
     _forbid_starts_inside_quotes(doc)
     _mark_line_starts(doc)  # line breaks win over quote rules: a quote never spans a line
     return doc
@@ -76,6 +87,8 @@ def _trim(span: Span) -> Span | None:
 
 @Language.component("claimtrace_sentences")
 def collect_sentences(doc: Doc) -> Doc:
+    if SENTENCES_KEY in doc.spans:
+        return doc  # restored from an earlier stage: those units are the contract
     paragraph_starts = [start for start, _ in paragraph_bounds(doc.text)]
     units: list[Span] = []
     for sent in doc.sents:

@@ -1,0 +1,64 @@
+"""Build the spaCy pipeline for a run or for one stage, from `RunSettings`."""
+
+from __future__ import annotations
+
+import logging
+
+import spacy
+from spacy.language import Language
+
+import claimtrace.pipeline.attribute  # noqa: F401  (registers the factories)
+import claimtrace.pipeline.split  # noqa: F401
+from claimtrace.settings import RunSettings
+
+log = logging.getLogger(__name__)
+
+# Which spaCy components each stage needs; the rest are disabled to save time.
+PARSE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"]
+STAGE_COMPONENTS = {
+    "split": ["tok2vec", "parser"],
+    "attribute": PARSE,
+    "classify": [],
+    "export": [],
+    "run": PARSE,
+}
+
+
+def load_spacy(settings: RunSettings, stage: str) -> Language:
+    keep = STAGE_COMPONENTS[stage]
+    nlp = spacy.load(settings.spacy_model, exclude=[n for n in PARSE if n not in keep])
+    nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
+    return nlp
+
+
+def claim_model_available(settings: RunSettings) -> bool:
+    return settings.classify and (settings.claim_model / "manifest.json").exists()
+
+
+def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
+    """spaCy's parse plus claimtrace's components, each added only where the stage needs it."""
+    nlp = load_spacy(settings, stage)
+    if stage in {"split", "attribute", "run"}:
+        nlp.add_pipe("claimtrace_presplit", before="parser")
+        nlp.add_pipe("claimtrace_sentences", after="parser")
+    if stage in {"attribute", "run"}:
+        nlp.add_pipe("claimtrace_attribute")
+    if stage in {"classify", "run"}:
+        if claim_model_available(settings):
+            import claimtrace.pipeline.classify  # noqa: F401
+
+            nlp.add_pipe("claimtrace_classify", config={
+                "model_path": str(settings.claim_model), "num_threads": settings.threads})
+        elif settings.classify:
+            log.warning("claim model not found at %s: sentences get no claim score",
+                        settings.claim_model)
+    return nlp
+
+
+def model_versions(nlp: Language) -> dict[str, str]:
+    versions = {"spacy": f"{nlp.meta['lang']}_{nlp.meta['name']}@{nlp.meta['version']}"}
+    if "claimtrace_classify" in nlp.pipe_names:
+        component = nlp.get_pipe("claimtrace_classify")
+        name = getattr(component, "model_name", None)
+        versions["claims"] = name() if callable(name) else str(name or "claim-checkworthiness")
+    return versions

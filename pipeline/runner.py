@@ -1,0 +1,233 @@
+"""Stream articles through a stage (or all of them) and write JSONL plus ``errors.jsonl``.
+
+Every input item ends up in exactly one place: the stage's output (all the article's
+records, written in one piece) or the errors file, with the stage and a plain reason.
+One bad article never stops the run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from claimtrace.errors import Errors
+from claimtrace.pipeline.export import doc_to_statements
+from claimtrace.pipeline.ingest import Article, ArticleError, ingest
+from claimtrace.pipeline.nlp import build_nlp, model_versions
+from claimtrace.pipeline.split import sentence_spans
+from claimtrace.pipeline.state import STATE_SCHEMA, doc_to_state, restore_doc
+from claimtrace.settings import RunSettings
+
+log = logging.getLogger(__name__)
+
+STAGES = ("ingest", "split", "attribute", "classify", "export")
+DEFAULT_OUTPUTS = {
+    "ingest": "articles.jsonl", "split": "sentences.jsonl", "attribute": "attributions.jsonl",
+    "classify": "claims.jsonl", "export": "statements.jsonl", "run": "statements.jsonl",
+}
+ERRORS_FILE = "errors.jsonl"
+PROGRESS_DELAY_SECONDS = 1.0  # the bar appears only on runs longer than a few articles
+
+
+@dataclass
+class Summary:
+    stage: str
+    articles: int = 0  # input items seen, good or bad
+    processed: int = 0
+    sentences: int = 0
+    records: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    error_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.processed / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        noun = "statements" if self.stage in {"run", "export"} else "records"
+        return (f"claimtrace {self.stage}: {self.articles} articles, {self.processed} processed, "
+                f"{self.sentences} sentences, {self.records} {noun}, {self.errors} errors, "
+                f"{self.seconds:.1f} s, {self.articles_per_second:.2f} articles/s")
+
+    def to_dict(self) -> dict:
+        return {"stage": self.stage, "articles": self.articles, "processed": self.processed,
+                "sentences": self.sentences, "records": self.records, "errors": self.errors,
+                "seconds": round(self.seconds, 3),
+                "articles_per_second": round(self.articles_per_second, 3),
+                "error_reasons": self.error_reasons}
+
+
+# ---------------------------------------------------------------- reading inputs
+
+
+def read_states(path: str | Path) -> Iterator[Article | ArticleError | dict]:
+    """The previous stage's JSONL: states as dicts, bad lines as errors."""
+    handle = sys.stdin.buffer if str(path) == "-" else Path(path).open("rb")
+    name = "<stdin>" if str(path) == "-" else Path(path).name
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                state = json.loads(line)
+                if not isinstance(state, dict) or "article" not in state:
+                    raise ValueError(Errors.E021.format(stage="input", field="article"))
+                yield state
+            except (json.JSONDecodeError, ValueError, UnicodeDecodeError) as err:
+                yield ArticleError("read", f"{name}:{number}: {err}", origin=f"{name}:{number}")
+
+
+# ---------------------------------------------------------------- processing
+
+
+def _too_long(article: Article, settings: RunSettings) -> ArticleError | None:
+    if len(article.text) <= settings.max_chars:
+        return None
+    reason = (f"article has {len(article.text):,} characters, over the limit of "
+              f"{settings.max_chars:,} (--max-chars); split it or raise the limit")
+    return ArticleError("split", reason, article.id, article.origin)
+
+
+def _make_doc(nlp: Language, item: Article | dict) -> Doc:
+    if isinstance(item, dict):
+        doc = restore_doc(nlp.make_doc, item)
+    else:
+        doc = nlp.make_doc(item.text)
+        doc._.article = item
+    # Provenance: the models of earlier stages (from the state) plus this stage's.
+    doc._.models = {**(doc._.models or {}), **model_versions(nlp)}
+    return doc
+
+
+def _output_records(doc: Doc, stage: str, settings: RunSettings) -> list[dict]:
+    if stage in {"run", "export"}:
+        return doc_to_statements(doc, settings)
+    return [doc_to_state(doc, stage)]
+
+
+def _process_batch(nlp: Language, batch: list[Article | dict], stage: str,
+                   settings: RunSettings) -> Iterator[tuple[Doc | None, ArticleError | None]]:
+    """Process a batch together; if it fails, again one by one to isolate the bad article."""
+    try:
+        docs = list(nlp.pipe([_make_doc(nlp, item) for item in batch],
+                             batch_size=settings.batch_size))
+        yield from ((doc, None) for doc in docs)
+        return
+    except Exception:  # noqa: BLE001 — isolate below, then report per article
+        log.debug("batch failed; retrying article by article", exc_info=True)
+    for item in batch:
+        try:
+            yield nlp(_make_doc(nlp, item)), None
+        except Exception as err:  # noqa: BLE001 — one article's failure is reported, not fatal
+            article = item if isinstance(item, Article) else Article.from_dict(item["article"])
+            reason = Errors.E020.format(stage=stage, detail=f"{type(err).__name__}: {err}")
+            yield None, ArticleError(stage, reason, article.id, article.origin)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None, stage: str,
+            settings: RunSettings) -> Iterator[tuple[list[dict], int] | ArticleError]:
+    """Yield, in input order, each article's (output records, sentence count) or its error."""
+    pending: list[Article | dict] = []
+
+    def flush() -> Iterator:
+        for doc, error in _process_batch(nlp, pending, stage, settings):
+            if error is not None:
+                yield error
+            else:
+                yield _output_records(doc, stage, settings), len(sentence_spans(doc))
+        pending.clear()
+
+    for item in items:
+        if isinstance(item, ArticleError):
+            yield from flush()  # keep output order equal to input order
+            yield item
+            continue
+        if stage == "ingest":
+            yield [{"schema": STATE_SCHEMA, "stage": "ingest", "article": item.to_dict(),
+                    "models": {}}], 0
+            continue
+        article = item if isinstance(item, Article) else Article.from_dict(item["article"])
+        error = _too_long(article, settings)
+        if error is not None:
+            yield from flush()
+            yield error
+            continue
+        pending.append(item)
+        if len(pending) >= settings.batch_size:
+            yield from flush()
+    yield from flush()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def errors_path_for(output: Path) -> Path:
+    return output.parent / ERRORS_FILE
+
+
+def _write_error(handle: TextIO, error: ArticleError, summary: Summary) -> None:
+    handle.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
+    summary.errors += 1
+    key = error.reason.split(":")[0][:60]
+    summary.error_reasons[key] = summary.error_reasons.get(key, 0) + 1
+
+
+def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunSettings,
+              nlp: Language | None = None) -> Summary:
+    """Run one stage (or ``run`` = all stages) from inputs to ``output`` and ``errors.jsonl``."""
+    started = time.perf_counter()
+    summary = Summary(stage)
+    if stage in {"run", "ingest"}:
+        items: Iterable = ingest(inputs)
+    else:
+        items = (item for path in inputs for item in read_states(path))
+    if nlp is None and stage != "ingest":
+        nlp = build_nlp(settings, stage)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # The first stage starts a fresh errors file; later stages add theirs to it.
+    error_mode = "w" if stage in {"run", "ingest"} else "a"
+    with output.open("w", encoding="utf-8") as out, \
+            errors_path_for(output).open(error_mode, encoding="utf-8") as errors:
+        for result in _with_progress(process(items, nlp, stage, settings), settings):
+            summary.articles += 1
+            if isinstance(result, ArticleError):
+                _write_error(errors, result, summary)
+                continue
+            records, sentences = result
+            summary.processed += 1
+            summary.records += len(records)
+            summary.sentences += sentences
+            # All of an article's records in one write: a reader never sees half an article.
+            out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _with_progress(results: Iterable, settings: RunSettings) -> Iterable:
+    if not settings.progress:
+        return results
+    from tqdm import tqdm
+
+    return tqdm(results, unit="article", delay=PROGRESS_DELAY_SECONDS, file=sys.stderr,
+                dynamic_ncols=True)

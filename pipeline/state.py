@@ -1,0 +1,120 @@
+"""The intermediate JSONL between stages: one article and its annotations so far.
+
+``doc_to_state`` and ``restore_doc`` are inverses, so each stage can run alone over the
+previous stage's file (``claimtrace split``, ``claimtrace attribute`` ...) and produce what
+the all-in-one ``claimtrace run`` produces.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from claimtrace.errors import Errors
+from claimtrace.pipeline.attribute import ATTRIBUTIONS_KEY, Attribution, CharSpan, set_attributions
+from claimtrace.pipeline.attribute import attributions_of as _attributions_of
+from claimtrace.pipeline.ingest import Article
+from claimtrace.pipeline.split import SENTENCES_KEY, sentence_spans
+
+STATE_SCHEMA = "claimtrace/article-state@1"
+
+Doc.set_extension("state", default=None, force=True)
+
+
+def _span_dict(span: CharSpan | None) -> dict | None:
+    return None if span is None else {"start": span.start, "end": span.end}
+
+
+def _char_span(data: dict | None) -> CharSpan | None:
+    return None if data is None else CharSpan(data["start"], data["end"])
+
+
+def attribution_to_dict(attribution: Attribution) -> dict:
+    return {
+        "source": _span_dict(attribution.source), "cue": _span_dict(attribution.cue),
+        "content": _span_dict(attribution.content), "quote_type": attribution.quote_type,
+        "kind": attribution.kind, "resolved": attribution.resolved,
+        "description": attribution.description, "source_type": attribution.source_type,
+        "construction": attribution.construction, "method": attribution.method,
+        "sentence_index": attribution.sentence_index,
+    }
+
+
+def attribution_from_dict(data: dict) -> Attribution:
+    return Attribution(
+        content=_char_span(data["content"]), source=_char_span(data["source"]),
+        cue=_char_span(data["cue"]), quote_type=data["quote_type"], kind=data["kind"],
+        resolved=data["resolved"], description=data["description"],
+        source_type=data["source_type"], construction=data.get("construction", ""),
+        method=data.get("method", "rules"), sentence_index=data["sentence_index"])
+
+
+def _claims(doc: Doc) -> list[dict] | None:
+    if not Span.has_extension("claim"):
+        return None
+    claims = []
+    for sentence in sentence_spans(doc):
+        score = sentence._.claim
+        if score is not None:
+            claims.append({"index": sentence._.index, "checkworthy": score.checkworthy,
+                           "score": score.score, "threshold": score.threshold,
+                           "model": score.model})
+    return claims or None
+
+
+def doc_to_state(doc: Doc, stage: str) -> dict:
+    state = {"schema": STATE_SCHEMA, "stage": stage, "article": doc._.article.to_dict(),
+             "models": dict(doc._.models or {})}
+    if SENTENCES_KEY in doc.spans:
+        state["sentences"] = [
+            {"index": s._.index, "start": s.start_char, "end": s.end_char,
+             "paragraph": s._.paragraph} for s in sentence_spans(doc)]
+    if ATTRIBUTIONS_KEY in doc.spans:
+        state["attributions"] = [attribution_to_dict(a) for a in _attributions_of(doc)]
+    claims = _claims(doc)
+    if claims is not None:
+        state["claims"] = claims
+    return state
+
+
+def state_article(state: dict) -> Article:
+    if "article" not in state or "text" not in state.get("article", {}):
+        raise ValueError(Errors.E021.format(stage=state.get("stage", "?"), field="article.text"))
+    return Article.from_dict(state["article"])
+
+
+def restore_sentences(doc: Doc, sentences: list[dict]) -> None:
+    units = []
+    for data in sentences:
+        span = doc.char_span(data["start"], data["end"], alignment_mode="expand")
+        if span is None:
+            continue
+        span._.index, span._.paragraph = data["index"], data["paragraph"]
+        units.append(span)
+    doc.spans[SENTENCES_KEY] = units
+
+
+def restore_claims(doc: Doc, claims: list[dict]) -> None:
+    from claimtrace.pipeline.classify import ClaimScore
+
+    by_index = {c["index"]: c for c in claims}
+    for sentence in sentence_spans(doc):
+        data = by_index.get(sentence._.index)
+        if data is not None:
+            sentence._.claim = ClaimScore(checkworthy=data["checkworthy"], score=data["score"],
+                                          threshold=data["threshold"], model=data["model"])
+
+
+def restore_doc(make_doc, state: dict) -> Doc:
+    """Tokenise the article again and put back every annotation the state carries."""
+    article = state_article(state)
+    doc = make_doc(article.text)
+    doc._.article = article
+    doc._.models = dict(state.get("models") or {})
+    doc._.state = state
+    if "sentences" in state:
+        restore_sentences(doc, state["sentences"])
+    if "attributions" in state:
+        set_attributions(doc, [attribution_from_dict(a) for a in state["attributions"]])
+    if state.get("claims"):
+        restore_claims(doc, state["claims"])
+    return doc
