@@ -18,7 +18,8 @@ class RunSettings:
 
     spacy_model: str = SPACY_MODEL
     batch_size: int = 16  # articles per spaCy/model batch
-    max_chars: int = 1_000_000  # longer articles go to errors.jsonl: parsing needs ~1 GB / 100k chars
+    # Longer articles go to errors.jsonl: spaCy parsing needs about 1 GB per 100k characters.
+    max_chars: int = 1_000_000
     all_sentences: bool = False  # write every sentence, not only statements
     min_score: float | None = None  # keep only statements whose claim score reaches this
     classify: bool = True  # run the claim classifier when its model is present

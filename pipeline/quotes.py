@@ -14,7 +14,6 @@ from dataclasses import dataclass
 OPENING_CURLY = "“"
 CLOSING_CURLY = "”"
 STRAIGHT = '"'
-PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=\s*[\"“])")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,148 @@
+"""Golden (text, expected) cases, one or more per attribution construction."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimtrace.pipeline.attribute import attributions_of
+
+
+def found(nlp, text: str) -> list[dict]:
+    doc = nlp(text)
+    return [{
+        "source": a.source.text(doc) if a.source else None,
+        "resolved": a.resolved,
+        "cue": a.cue.text(doc) if a.cue else None,
+        "content": a.content.text(doc),
+        "quote_type": a.quote_type,
+    } for a in attributions_of(doc)]
+
+
+def row(source, resolved, cue, content, quote_type):
+    return {"source": source, "resolved": resolved, "cue": cue, "content": content,
+            "quote_type": quote_type}
+
+
+CASES = [
+    pytest.param(  # "…," said X
+        '"The dam will hold," said Laura Chen.',
+        [row("Laura Chen", "Laura Chen", "said", "The dam will hold", "direct")],
+        id="quote-said-X"),
+    pytest.param(  # "…," X said
+        '"We ran out of water on Tuesday," Omar Haddad said.',
+        [row("Omar Haddad", "Omar Haddad", "said", "We ran out of water on Tuesday", "direct")],
+        id="quote-X-said"),
+    pytest.param(  # X said (that) …
+        "Governor Rita Alvarez said that the state would hire 500 teachers.",
+        [row("Rita Alvarez", "Rita Alvarez", "said", "the state would hire 500 teachers",
+             "indirect")],
+        id="X-said-that"),
+    pytest.param(  # X said … without "that"
+        "The company said profits fell by 12 percent.",
+        [row("The company", "The company", "said", "profits fell by 12 percent", "indirect")],
+        id="X-said-clause"),
+    pytest.param(  # …, X said.
+        "The fire started in the kitchen, police said.",
+        [row("police", "police", "said", "The fire started in the kitchen", "indirect")],
+        id="clause-X-said"),
+    pytest.param(  # according to X, …
+        "According to the health ministry, 40 people were injured.",
+        [row("the health ministry", "the health ministry", "According to",
+             "40 people were injured", "indirect")],
+        id="according-to-front"),
+    pytest.param(  # …, according to X
+        "The project will cost $2 billion, according to budget documents.",
+        [row("budget documents", "budget documents", "according to",
+             "The project will cost $2 billion", "indirect")],
+        id="according-to-end"),
+    pytest.param(  # X said in a statement that …
+        "The ministry said in a statement that the border would reopen on Friday.",
+        [row("The ministry", "The ministry", "said", "the border would reopen on Friday",
+             "indirect")],
+        id="said-in-a-statement"),
+    pytest.param(  # unnamed sources
+        "Experts say the glacier lost a fifth of its mass.",
+        [row("Experts", "Experts", "say", "the glacier lost a fifth of its mass", "indirect")],
+        id="experts-say"),
+    pytest.param(
+        "U.S. officials said the talks would resume next week.",
+        [row("U.S. officials", "U.S. officials", "said", "the talks would resume next week",
+             "indirect")],
+        id="us-officials-said"),
+    pytest.param(
+        "A spokesman denied that the firm had paid any bribes.",
+        [row("A spokesman", "A spokesman", "denied", "the firm had paid any bribes",
+             "indirect")],
+        id="a-spokesman-denied"),
+    pytest.param(  # mixed quote
+        'Senator Ana Ruiz said the plan was "dead on arrival".',
+        [row("Ana Ruiz", "Ana Ruiz", "said", 'the plan was "dead on arrival"', "mixed")],
+        id="mixed-quote"),
+    pytest.param(  # He added: "…" with pronoun and surname resolution
+        'Carlos Valle chairs the panel. "Prices rose," Valle said. He added: "Wages did not."',
+        [row("Valle", "Carlos Valle", "said", "Prices rose", "direct"),
+         row("He", "Carlos Valle", "added", "Wages did not", "direct")],
+        id="he-added-colon"),
+    pytest.param(  # continuation: a quoted sentence with no cue continues the speaker
+        '"The water is rising," said Mara Lind.\n\n"We moved the children first."',
+        [row("Mara Lind", "Mara Lind", "said", "The water is rising", "direct"),
+         row(None, "Mara Lind", None, "We moved the children first", "direct")],
+        id="continuation"),
+    pytest.param(  # Mr. + surname resolves to the full name
+        "Peter Valle runs the port. Mr. Valle said the cranes were idle.",
+        [row("Valle", "Peter Valle", "said", "the cranes were idle", "indirect")],
+        id="mr-surname"),
+    pytest.param(  # other cue verbs
+        "The union warned that the strike could last a month.",
+        [row("The union", "The union", "warned", "the strike could last a month",
+             "indirect")],
+        id="warned"),
+    pytest.param(  # curly quotes
+        "“Nobody was hurt,” the fire chief told reporters.",
+        [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],
+        id="curly-quotes"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_construction(nlp, text, expected):
+    assert found(nlp, text) == expected
+
+
+def test_description_and_type_of_source(nlp):
+    doc = nlp("Maria Lopez, a senior expert at the United States Institute of Peace, said the "
+              "ceasefire would fail. Lopez added that talks were frozen.")
+    first, second = attributions_of(doc)
+    assert first.description == "a senior expert at the United States Institute of Peace"
+    assert first.source_type == "person"
+    assert second.resolved == "Maria Lopez"
+    assert second.description == first.description  # carried to later mentions
+
+
+@pytest.mark.parametrize("text, expected_type", [
+    ("Experts say the risk is rising.", "anonymous"),
+    ("The Interior Ministry said the roads were closed.", "organization"),
+    ("A new report found that rents rose 8 percent.", "other"),
+])
+def test_source_types(nlp, text, expected_type):
+    assert [a.source_type for a in attributions_of(nlp(text))] == [expected_type]
+
+
+def test_no_attribution_in_plain_narration(nlp):
+    assert found(nlp, "The bridge opened in 1961 and carries 52,000 cars a day.") == []
+
+
+def test_unbalanced_quotes_and_long_sentences_are_processed(nlp):
+    long_sentence = "The council said that " + ", ".join(["the roads were closed"] * 400) + "."
+    assert found(nlp, long_sentence)[0]["cue"] == "said"
+    assert isinstance(found(nlp, 'He said "the vote was rigged. Nobody listened.'), list)
+
+
+def test_cue_lexicon_is_data():
+    from claimtrace.pipeline.attribute import load_lexicon
+
+    lexicon = load_lexicon()
+    for verb in ("say", "tell", "state", "add", "argue", "claim", "warn", "caution", "note",
+                 "deny", "insist", "announce"):
+        assert verb in lexicon.verbs
+    assert lexicon.verbs["believe"] == "belief"

@@ -1,0 +1,147 @@
+"""End to end through the CLI: the sample, every stage alone, and bad input never fatal."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimtrace.cli import app
+from claimtrace.settings import SAMPLE_INPUT
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [*args, "--quiet", "--no-claims"])
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def check_offsets(record: dict, texts: dict[str, str]) -> None:
+    text = texts[record["article"]["id"]]
+    sentence = record["sentence"]
+    assert text[sentence["start"]:sentence["end"]] == record["text"]
+    for attribution in record["attributions"]:
+        for role in ("source", "cue", "content"):
+            span = attribution[role]
+            if span and span.get("start") is not None:
+                assert text[span["start"]:span["end"]] == span["text"], (role, span)
+
+
+def sample_texts() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in SAMPLE_INPUT.glob("*.txt")}
+
+
+def test_run_on_sample_is_schema_valid_with_exact_offsets(tmp_path, statement_validator):
+    out = tmp_path / "statements.jsonl"
+    result = invoke("run", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    records = read(out)
+    assert len(records) >= 20
+    texts = sample_texts()
+    for record in records:
+        statement_validator.validate(record)
+        check_offsets(record, texts)
+    kinds = {a["quote_type"] for r in records for a in r["attributions"]}
+    assert kinds == {"direct", "indirect"} or kinds >= {"direct", "indirect"}
+    assert (tmp_path / "errors.jsonl").read_text() == ""
+
+
+def test_stages_one_by_one_equal_the_single_run(tmp_path):
+    paths = {name: tmp_path / f"{name}.jsonl" for name in
+             ("ingest", "split", "attribute", "classify", "export", "run")}
+    ingested = runner.invoke(app, ["ingest", str(SAMPLE_INPUT), "-o", str(paths["ingest"]), "-q"])
+    assert ingested.exit_code == 0, ingested.output
+    previous = paths["ingest"]
+    for stage in ("split", "attribute", "classify", "export"):
+        result = invoke(stage, str(previous), "-o", str(paths[stage]))
+        assert result.exit_code == 0, result.output
+        previous = paths[stage]
+    assert invoke("run", str(SAMPLE_INPUT), "-o", str(paths["run"])).exit_code == 0
+    assert read(paths["export"]) == read(paths["run"])
+
+
+def test_all_sentences_writes_every_sentence(tmp_path):
+    out = tmp_path / "all.jsonl"
+    assert invoke("run", "--all-sentences", "-o", str(out)).exit_code == 0
+    split = tmp_path / "only.jsonl"
+    assert invoke("run", "-o", str(split)).exit_code == 0
+    assert len(read(out)) > len(read(split))
+
+
+BAD_INPUTS = {
+    "empty.jsonl": b"",
+    "notjson.jsonl": b'{"text": "Good article. Police said it rained."}\n{oops\n',
+    "notext.jsonl": b'{"id": "a"}\n{"id": "b", "text": 5}\n{"id": "c", "text": "Fine."}\n',
+    "badutf8.jsonl": b'{"id": "u", "text": "caf\xe9"}\n{"id": "ok", "text": "Fine."}\n',
+    "dupes.jsonl": b'{"id": "d", "text": "One."}\n{"id": "d", "text": "Two."}\n',
+    "binary.txt": bytes(range(256)) * 4,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_reported_and_the_run_goes_on(tmp_path, name):
+    source = tmp_path / name
+    source.write_bytes(BAD_INPUTS[name])
+    out = tmp_path / "out" / "statements.jsonl"
+    result = invoke("run", str(source), "--all-sentences", "-o", str(out))
+    errors = read(out.parent / "errors.jsonl")
+    summary = json.loads(out.with_suffix(".summary.json").read_text())
+    assert summary["articles"] == summary["processed"] + summary["errors"]
+    assert summary["errors"] == len(errors)
+    for error in errors:
+        assert error["reason"] and error["stage"]
+    if summary["processed"] == 0:
+        assert result.exit_code == 1
+    else:
+        assert result.exit_code == 0
+        assert {r["article"]["id"] for r in read(out)}
+
+
+def test_every_article_lands_in_output_or_errors(tmp_path):
+    rows = [{"id": "good1", "text": "The mayor said the park would reopen."},
+            {"id": "empty", "text": ""}, {"id": "good2", "text": "Nothing was said."},
+            {"id": "good1", "text": "Duplicate."}]
+    source = tmp_path / "in.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(r) + "\n" for r in rows)
+    out = tmp_path / "s.jsonl"
+    assert invoke("run", str(source), "--all-sentences", "-o", str(out)).exit_code == 0
+    done = {r["article"]["id"] for r in read(out)}
+    failed = [e["article_id"] for e in read(tmp_path / "errors.jsonl")]
+    assert done == {"good1", "good2"} and sorted(failed) == ["empty", "good1"]
+
+
+def test_missing_input_path_is_a_usage_error(tmp_path):
+    result = invoke("run", str(tmp_path / "nope.jsonl"))
+    assert result.exit_code == 2
+
+
+def test_stdin_input(tmp_path):
+    out = tmp_path / "s.jsonl"
+    line = json.dumps({"id": "s1", "text": "Officials said the dam held."}) + "\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "claimtrace.cli", "run", "-", "-o", str(out), "-q",
+         "--no-claims"], input=line.encode(), capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    assert read(out)[0]["attributions"][0]["cue"]["text"] == "said"
+
+
+def test_too_long_article_goes_to_errors(tmp_path):
+    source = tmp_path / "long.jsonl"
+    rows = [{"id": "big", "text": "Word. " * 2000}, {"id": "small", "text": "Small one."}]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "s.jsonl"
+    result = runner.invoke(app, ["run", str(source), "-o", str(out), "--max-chars", "5000",
+                                 "--all-sentences", "-q", "--no-claims"])
+    assert result.exit_code == 0
+    errors = read(tmp_path / "errors.jsonl")
+    assert [e["article_id"] for e in errors] == ["big"] and "over the limit" in errors[0]["reason"]

@@ -1,0 +1,45 @@
+"""Sentence units: offsets into the original text, datelines apart, quotes intact."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimtrace.pipeline.split import sentence_spans
+
+
+def units(nlp, text: str) -> list[str]:
+    return [s.text for s in sentence_spans(nlp(text))]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Friday, January 4, 2019 \n\n\nAn apartment building collapsed on Monday. Rescuers came.",
+     ["Friday, January 4, 2019", "An apartment building collapsed on Monday.",
+      "Rescuers came."]),
+    ("WASHINGTON (AP) — The Senate voted on Monday. It passed.",
+     ["WASHINGTON (AP) —", "The Senate voted on Monday.", "It passed."]),
+    ('"We are pleased. This is a big day. Really," said Sen. John Smith. Critics disagreed.',
+     ['"We are pleased. This is a big day. Really," said Sen. John Smith.',
+      "Critics disagreed."]),
+    ("Bridge to close for repairs\n\nThe bridge will close on April 1.",
+     ["Bridge to close for repairs", "The bridge will close on April 1."]),
+    ("By Jane Doe\nThe U.S. economy grew 3% in May, officials said.",
+     ["By Jane Doe", "The U.S. economy grew 3% in May, officials said."]),
+])
+def test_sentence_units(nlp, text, expected):
+    assert units(nlp, text) == expected
+
+
+def test_offsets_index_the_original_text_and_paragraphs_count(nlp):
+    text = "  Title line\r\n\r\nFirst “quoted” sentence.  Second one!\n\nThird paragraph here."
+    doc = nlp(text)
+    spans = sentence_spans(doc)
+    for span in spans:
+        assert text[span.start_char:span.end_char] == span.text
+        assert span.text == span.text.strip()
+    assert [s._.paragraph for s in spans] == [0, 1, 1, 2]
+    assert [s._.index for s in spans] == [0, 1, 2, 3]
+
+
+def test_unbalanced_quote_does_not_crash(nlp):
+    text = 'He said "this never closes. Then more text follows. And more.'
+    assert len(units(nlp, text)) >= 1
