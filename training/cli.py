@@ -1,0 +1,85 @@
+"""`claimtrace train ...`: thin commands over the training modules.
+
+Mounted by the main CLI as ``app.add_typer(train_app, name="train")``. Options mirror the
+training dataclass; ``--config run.json`` supplies them all at once (flags given on the
+command line win over the file).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+train_app = typer.Typer(help="Train the project's models.", no_args_is_help=True)
+
+_DEFAULTS: dict[str, Any] = {}
+
+
+@train_app.callback()
+def _group() -> None:
+    """Train the project's models (one sub-command per model)."""
+
+
+def _claim_defaults() -> dict[str, Any]:
+    # Read from the dataclass so the defaults are declared once.
+    from claimtrace.training.claims import ClaimTrainingConfig
+
+    if not _DEFAULTS:
+        _DEFAULTS.update(ClaimTrainingConfig().to_dict())
+    return _DEFAULTS
+
+
+def _merge(config_file: Path | None, flags: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        values.update(json.loads(config_file.read_text(encoding="utf-8")))
+    values.update({name: value for name, value in flags.items() if value is not None})
+    return values
+
+
+@train_app.command("claims")
+def claims(
+    config: Annotated[
+        Path | None, typer.Option("--config", help="JSON file with training options")
+    ] = None,
+    data_path: Annotated[str | None, typer.Option(help="ClaimBuster JSONL")] = None,
+    output_dir: Annotated[str | None, typer.Option(help="artifact folder")] = None,
+    work_dir: Annotated[str | None, typer.Option(help="checkpoints and logs")] = None,
+    dev_fraction: Annotated[float | None, typer.Option(help="dev split fraction")] = None,
+    seed: Annotated[int | None, typer.Option(help="random seed")] = None,
+    max_length: Annotated[int | None, typer.Option(help="max tokens")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="train batch size")] = None,
+    eval_batch_size: Annotated[int | None, typer.Option(help="scoring batch size")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="peak learning rate")] = None,
+    weight_decay: Annotated[float | None, typer.Option(help="AdamW weight decay")] = None,
+    warmup_ratio: Annotated[float | None, typer.Option(help="warm-up fraction")] = None,
+    num_epochs: Annotated[float | None, typer.Option(help="epochs")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="stop after N steps")] = None,
+    num_threads: Annotated[int | None, typer.Option(help="torch CPU threads")] = None,
+    limit_rows: Annotated[int | None, typer.Option(help="use N rows (0: all)")] = None,
+    baseline: Annotated[bool | None, typer.Option(help="train TF-IDF baseline")] = None,
+    model_name: Annotated[str | None, typer.Option(help="model name")] = None,
+    model_version: Annotated[str | None, typer.Option(help="model version")] = None,
+) -> None:
+    """Fine-tune the check-worthiness classifier and write its artifact."""
+    from claimtrace.training.claims import ClaimTrainingConfig, train_claims
+
+    flags = {k: v for k, v in locals().items() if k in _claim_defaults()}
+    try:
+        run_config = ClaimTrainingConfig.from_dict(_merge(config, flags))
+    except (ValueError, TypeError) as err:
+        raise typer.BadParameter(str(err)) from err
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    metrics = train_claims(run_config)
+    summary = {k: metrics[k] for k in ("transformer_fp32", "committed_int8") if k in metrics}
+    summary["baseline_tfidf_lr"] = metrics.get("baseline_tfidf_lr")
+    summary["artifact_bytes"] = metrics["artifact_bytes"]
+    typer.echo(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    train_app()
