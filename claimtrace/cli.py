@@ -33,6 +33,10 @@ ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="torch threads
 MaxCharsOpt = Annotated[int, typer.Option(
     "--max-chars", min=1, help="Longer articles go to errors.jsonl")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")]
+WorkersOpt = Annotated[int, typer.Option(
+    "--workers", min=1, help="Processes, each loading the models once; output order is kept")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="Skip articles already complete in --output (after a crash or kill)")]
 
 STAGE_INPUTS = {"split": "articles.jsonl", "attribute": "sentences.jsonl",
                 "classify": "attributions.jsonl", "export": "claims.jsonl"}
@@ -51,7 +55,8 @@ def _settings(all_sentences: bool = False, min_score: float | None = None,
                        threads=threads, max_chars=max_chars, progress=not quiet)
 
 
-def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettings) -> None:
+def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettings,
+         workers: int = 1, resume: bool = False) -> None:
     from claimtrace.pipeline.runner import DEFAULT_OUTPUTS, errors_path_for, run_stage
 
     output = output or PROCESSED_DIR / DEFAULT_OUTPUTS[stage]
@@ -59,13 +64,13 @@ def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettin
         if source != "-" and not Path(source).exists():
             typer.echo(f"error: input path does not exist: {source}", err=True)
             raise typer.Exit(2)
-    summary = run_stage(stage, inputs, output, settings)
+    summary = run_stage(stage, inputs, output, settings, workers=workers, resume=resume)
     typer.echo(summary.line(), err=True)
     typer.echo(f"output: {output}  errors: {errors_path_for(output)}", err=True)
     summary_path = output.with_suffix(".summary.json")
     summary_path.write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
-    if summary.processed == 0:
-        raise typer.Exit(1)
+    if summary.processed == 0 and summary.skipped == 0:
+        raise typer.Exit(1)  # nothing at all could be processed
 
 
 @app.command()
@@ -73,11 +78,11 @@ def run(inputs: InputsArg = None, output: OutputOpt = None,
         all_sentences: AllSentencesOpt = False, min_score: MinScoreOpt = None,
         no_claims: NoClaimsOpt = False, kinds: KindsOpt = "speech,belief",
         batch_size: BatchOpt = 16, threads: ThreadsOpt = 2, max_chars: MaxCharsOpt = 1_000_000,
-        quiet: QuietOpt = False) -> None:
+        quiet: QuietOpt = False, workers: WorkersOpt = 1, resume: ResumeOpt = False) -> None:
     """All stages in one process. With no input: the shipped sample in data/raw/sample/."""
     settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
                          max_chars, quiet)
-    _run("run", inputs or [str(SAMPLE_INPUT)], output, settings)
+    _run("run", inputs or [str(SAMPLE_INPUT)], output, settings, workers, resume)
 
 
 @app.command()

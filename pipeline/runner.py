@@ -14,12 +14,20 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimtrace.errors import Errors
+from claimtrace.pipeline.checkpoint import (
+    Checkpoint,
+    load_checkpoint,
+    log_done,
+    progress_path_for,
+    rewrite_progress,
+    truncate_to,
+)
 from claimtrace.pipeline.export import doc_to_statements
 from claimtrace.pipeline.ingest import Article, ArticleError, ingest
 from claimtrace.pipeline.nlp import build_nlp, model_versions
@@ -46,6 +54,7 @@ class Summary:
     sentences: int = 0
     records: int = 0
     errors: int = 0
+    skipped: int = 0  # already complete in the output (--resume)
     seconds: float = 0.0
     error_reasons: dict[str, int] = field(default_factory=dict)
 
@@ -57,11 +66,13 @@ class Summary:
         noun = "statements" if self.stage in {"run", "export"} else "records"
         return (f"claimtrace {self.stage}: {self.articles} articles, {self.processed} processed, "
                 f"{self.sentences} sentences, {self.records} {noun}, {self.errors} errors, "
+                f"{self.skipped} skipped as done, "
                 f"{self.seconds:.1f} s, {self.articles_per_second:.2f} articles/s")
 
     def to_dict(self) -> dict:
         return {"stage": self.stage, "articles": self.articles, "processed": self.processed,
                 "sentences": self.sentences, "records": self.records, "errors": self.errors,
+                "skipped": self.skipped,
                 "seconds": round(self.seconds, 3),
                 "articles_per_second": round(self.articles_per_second, 3),
                 "error_reasons": self.error_reasons}
@@ -115,6 +126,25 @@ def _output_records(doc: Doc, stage: str, settings: RunSettings) -> list[dict]:
     return [doc_to_state(doc, stage)]
 
 
+@dataclass
+class Outcome:
+    """What became of one input item: its records, or its error. `key` names it for resume."""
+
+    key: str
+    records: list[dict] = field(default_factory=list)
+    sentences: int = 0
+    error: ArticleError | None = None
+
+
+def item_key(item: Article | ArticleError | dict) -> str:
+    """Stable name of an input item across runs of the same input (ids, or the input line)."""
+    if isinstance(item, ArticleError):
+        return f"error:{item.origin}:{item.article_id}"
+    if isinstance(item, dict):
+        return f"article:{item['article']['id']}"
+    return f"article:{item.id}"
+
+
 def _process_batch(nlp: Language, batch: list[Article | dict], stage: str,
                    settings: RunSettings) -> Iterator[tuple[Doc | None, ArticleError | None]]:
     """Process a batch together; if it fails, again one by one to isolate the bad article."""
@@ -134,44 +164,40 @@ def _process_batch(nlp: Language, batch: list[Article | dict], stage: str,
             yield None, ArticleError(stage, reason, article.id, article.origin)
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _ingest_outcome(article: Article) -> Outcome:
+    state = {"schema": STATE_SCHEMA, "stage": "ingest", "article": article.to_dict(),
+             "models": {}}
+    return Outcome(item_key(article), [state])
 
 
 def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None, stage: str,
-            settings: RunSettings) -> Iterator[tuple[list[dict], int] | ArticleError]:
-    """Yield, in input order, each article's (output records, sentence count) or its error."""
+            settings: RunSettings) -> Iterator[Outcome]:
+    """Yield, in input order, one `Outcome` per input item."""
     pending: list[Article | dict] = []
 
-    def flush() -> Iterator:
-        for doc, error in _process_batch(nlp, pending, stage, settings):
+    def flush() -> Iterator[Outcome]:
+        results = _process_batch(nlp, pending, stage, settings)
+        for item, (doc, error) in zip(pending, results, strict=True):
             if error is not None:
-                yield error
+                yield Outcome(item_key(item), error=error)
             else:
-                yield _output_records(doc, stage, settings), len(sentence_spans(doc))
+                yield Outcome(item_key(item), _output_records(doc, stage, settings),
+                              len(sentence_spans(doc)))
         pending.clear()
 
     for item in items:
         if isinstance(item, ArticleError):
             yield from flush()  # keep output order equal to input order
-            yield item
+            yield Outcome(item_key(item), error=item)
             continue
         if stage == "ingest":
-            yield [{"schema": STATE_SCHEMA, "stage": "ingest", "article": item.to_dict(),
-                    "models": {}}], 0
+            yield _ingest_outcome(item)
             continue
         article = item if isinstance(item, Article) else Article.from_dict(item["article"])
         error = _too_long(article, settings)
         if error is not None:
             yield from flush()
-            yield error
+            yield Outcome(item_key(item), error=error)
             continue
         pending.append(item)
         if len(pending) >= settings.batch_size:
@@ -186,42 +212,83 @@ def errors_path_for(output: Path) -> Path:
     return output.parent / ERRORS_FILE
 
 
-def _write_error(handle: TextIO, error: ArticleError, summary: Summary) -> None:
-    handle.write(json.dumps(error.to_dict(), ensure_ascii=False) + "\n")
+def _write_error(handle: BinaryIO, error: ArticleError, summary: Summary) -> None:
+    handle.write((json.dumps(error.to_dict(), ensure_ascii=False) + "\n").encode("utf-8"))
     summary.errors += 1
     key = error.reason.split(":")[0][:60]
     summary.error_reasons[key] = summary.error_reasons.get(key, 0) + 1
 
 
-def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunSettings,
-              nlp: Language | None = None) -> Summary:
-    """Run one stage (or ``run`` = all stages) from inputs to ``output`` and ``errors.jsonl``."""
-    started = time.perf_counter()
-    summary = Summary(stage)
+def _items(stage: str, inputs: list[str | Path]) -> Iterable:
     if stage in {"run", "ingest"}:
-        items: Iterable = ingest(inputs)
-    else:
-        items = (item for path in inputs for item in read_states(path))
+        return ingest(inputs)
+    return (item for path in inputs for item in read_states(path))
+
+
+def _outcomes(items: Iterable, stage: str, settings: RunSettings, nlp: Language | None,
+              workers: int) -> Iterator[Outcome]:
+    if workers > 1:
+        from claimtrace.pipeline.parallel import process_in_workers
+
+        return process_in_workers(items, stage, settings, workers)
     if nlp is None and stage != "ingest":
         nlp = build_nlp(settings, stage)
+    return process(items, nlp, stage, settings)
+
+
+def _open_outputs(stage: str, output: Path, resume: bool) -> tuple[BinaryIO, BinaryIO, BinaryIO,
+                                                                      Checkpoint]:
     output.parent.mkdir(parents=True, exist_ok=True)
-    # The first stage starts a fresh errors file; later stages add theirs to it.
-    error_mode = "w" if stage in {"run", "ingest"} else "a"
-    with output.open("w", encoding="utf-8") as out, \
-            errors_path_for(output).open(error_mode, encoding="utf-8") as errors:
-        for result in _with_progress(process(items, nlp, stage, settings), settings):
-            summary.articles += 1
-            if isinstance(result, ArticleError):
-                _write_error(errors, result, summary)
-                continue
-            records, sentences = result
-            summary.processed += 1
-            summary.records += len(records)
-            summary.sentences += sentences
-            # All of an article's records in one write: a reader never sees half an article.
-            out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    errors = errors_path_for(output)
+    checkpoint = load_checkpoint(output) if resume else Checkpoint()
+    if resume:
+        # Cut back to the last complete article: a killed run may have left half of one.
+        truncate_to(output, checkpoint.output_offset)
+        if checkpoint.errors_offset is not None:
+            truncate_to(errors, checkpoint.errors_offset)
+        rewrite_progress(output)
+        modes = ("ab", "ab", "ab")
+    else:
+        # The first stage starts a fresh errors file; later stages add theirs to it.
+        modes = ("wb", "wb" if stage in {"run", "ingest"} else "ab", "wb")
+    handles = (output.open(modes[0]), errors.open(modes[1]),
+               progress_path_for(output).open(modes[2]))
+    return (*handles, checkpoint)
+
+
+def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunSettings,
+              nlp: Language | None = None, workers: int = 1, resume: bool = False) -> Summary:
+    """Run one stage (or ``run`` = all stages) from inputs to ``output`` and ``errors.jsonl``.
+
+    Each article's records are written in one piece and then logged as done, so a killed
+    run can continue with ``resume=True`` and every article lands exactly once.
+    """
+    started = time.perf_counter()
+    summary = Summary(stage)
+    out, errors, progress, checkpoint = _open_outputs(stage, output, resume)
+    items = (i for i in _items(stage, inputs) if item_key(i) not in checkpoint.done)
+    summary.skipped = len(checkpoint.done)
+    with out, errors, progress:
+        for outcome in _with_progress(_outcomes(items, stage, settings, nlp, workers), settings):
+            _record(outcome, out, errors, summary)
+            out.flush()
+            errors.flush()
+            log_done(progress, outcome.key, out.tell(), errors.tell())
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _record(outcome: Outcome, out: BinaryIO, errors: BinaryIO, summary: Summary) -> None:
+    summary.articles += 1
+    if outcome.error is not None:
+        _write_error(errors, outcome.error, summary)
+        return
+    summary.processed += 1
+    summary.records += len(outcome.records)
+    summary.sentences += outcome.sentences
+    # All of an article's records in one write: a reader never sees half an article.
+    out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in outcome.records)
+              .encode("utf-8"))
 
 
 def _with_progress(results: Iterable, settings: RunSettings) -> Iterable:

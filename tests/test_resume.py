@@ -1,0 +1,79 @@
+"""Kill a real run with SIGKILL mid-way, resume it, and get exactly the uninterrupted result."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from claimtrace.pipeline.checkpoint import progress_path_for
+from claimtrace.settings import SAMPLE_INPUT
+
+
+def make_dump(path: Path, copies: int) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_INPUT.glob("*.txt"))]
+    lines, ids = [], []
+    for n in range(copies):
+        article_id = f"copy{n:03d}"
+        ids.append(article_id)
+        lines.append(json.dumps({"id": article_id, "text": texts[n % len(texts)]}))
+        if n == 5:
+            lines.append("{this line is broken")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ids
+
+
+def command(source: Path, output: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "claimtrace.cli", "run", str(source), "-o", str(output),
+            "--no-claims", "-q", "--all-sentences", "--batch-size", "2", *extra]
+
+
+def progress_lines(output: Path) -> int:
+    path = progress_path_for(output)
+    return len(path.read_bytes().splitlines()) if path.exists() else 0
+
+
+def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
+    source = tmp_path / "dump.jsonl"
+    ids = make_dump(source, 40)
+    reference = tmp_path / "ref" / "statements.jsonl"
+    subprocess.run(command(source, reference), check=True, capture_output=True)
+
+    output = tmp_path / "killed" / "statements.jsonl"
+    process = subprocess.Popen(command(source, output), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while progress_lines(output) < 8 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done_before = progress_lines(output)
+    assert 8 <= done_before < len(ids) + 1, "the kill must land mid-way"
+
+    resumed = subprocess.run(command(source, output, "--resume"), capture_output=True,
+                             text=True, check=True)
+    assert "skipped as done" in resumed.stderr
+
+    assert output.read_bytes() == reference.read_bytes()
+    errors = (output.parent / "errors.jsonl").read_text().splitlines()
+    assert errors == (reference.parent / "errors.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in output.read_text().splitlines()]
+    seen = {r["article"]["id"] for r in records}
+    assert seen == set(ids) and len(errors) == 1
+    # Each article once: its sentence indices start at 0 once and never repeat.
+    for article_id in ids:
+        indices = [r["sentence"]["index"] for r in records if r["article"]["id"] == article_id]
+        assert indices == sorted(set(indices))
+
+
+def test_resume_of_a_finished_run_adds_nothing(tmp_path):
+    source = tmp_path / "dump.jsonl"
+    make_dump(source, 3)
+    output = tmp_path / "s.jsonl"
+    subprocess.run(command(source, output), check=True, capture_output=True)
+    before = output.read_bytes()
+    subprocess.run(command(source, output, "--resume"), check=True, capture_output=True)
+    assert output.read_bytes() == before
