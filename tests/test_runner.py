@@ -84,6 +84,20 @@ BAD_INPUTS = {
     "badutf8.jsonl": b'{"id": "u", "text": "caf\xe9"}\n{"id": "ok", "text": "Fine."}\n',
     "dupes.jsonl": b'{"id": "d", "text": "One."}\n{"id": "d", "text": "Two."}\n',
     "binary.txt": bytes(range(256)) * 4,
+    "binary.jsonl": bytes(range(256)) * 4 + b"\n" + b'{"id": "ok", "text": "Fine."}\n',
+    "five_mb.jsonl": (json.dumps({"id": "huge", "text": "The council met. " * 310_000})
+                      + "\n" + json.dumps({"id": "ok", "text": "Fine."}) + "\n").encode(),
+    "long_sentence.jsonl": (json.dumps({"id": "long", "text": "Officials said that "
+                                        + "the river rose and " * 5000 + "it rained."})
+                            + "\n").encode(),
+    "german.jsonl": (json.dumps({"id": "de", "text": "Die Regierung sagte, dass die Brücke "
+                                 "am Montag geschlossen wird. „Wir haben keine Wahl“, sagte "
+                                 "die Ministerin."}, ensure_ascii=False) + "\n").encode(),
+    "html.jsonl": (json.dumps({"id": "html", "text": "<p>The mayor <b>said</b> the park "
+                               "would reopen.</p><script>alert(1)</script>"}) + "\n").encode(),
+    "truncated.jsonl.gz": gzip.compress("".join(
+        json.dumps({"id": str(i), "text": f"Police said {i} cars crashed. " * 40}) + "\n"
+        for i in range(60)).encode())[:1500],
 }
 
 
@@ -104,6 +118,15 @@ def test_bad_input_is_reported_and_the_run_goes_on(tmp_path, name):
     else:
         assert result.exit_code == 0
         assert {r["article"]["id"] for r in read(out)}
+
+
+def test_workers_give_the_same_bytes_as_one_process(tmp_path):
+    one, two = tmp_path / "one" / "s.jsonl", tmp_path / "two" / "s.jsonl"
+    assert invoke("run", "--all-sentences", "--batch-size", "1", "-o", str(one)).exit_code == 0
+    result = invoke("run", "--all-sentences", "--batch-size", "1", "--workers", "2",
+                    "-o", str(two))
+    assert result.exit_code == 0, result.output
+    assert one.read_bytes() == two.read_bytes()
 
 
 def test_every_article_lands_in_output_or_errors(tmp_path):
