@@ -1,0 +1,170 @@
+"""Throughput and memory of claimtrace against spaCy alone, measured in the same run.
+
+    python -m claimtrace.evaluation.benchmark                      # 171 Wikinews articles
+    python -m claimtrace.evaluation.benchmark --scale 1000,10000   # + flat-memory check
+
+Every configuration runs in a fresh subprocess so its peak RSS is its own (``ru_maxrss`` of
+the process, and of its largest worker for ``--workers``). Timings are wall-clock and
+include model loading for every configuration, spaCy alone included, so the ratios compare
+like with like. Figures are printed as JSON and saved to ``evaluation/reports/benchmark.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from claimtrace.settings import REPO_ROOT, SPACY_MODEL
+
+WIKINEWS = REPO_ROOT.parent / "shared" / "data" / "wikinews" / "wikinews_2019.csv"
+REPORT = REPO_ROOT / "evaluation" / "reports" / "benchmark.json"
+
+
+def _peak_rss_mb() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_rss_mb": round(own, 1), "peak_rss_largest_child_mb": round(children, 1)}
+
+
+# ---------------------------------------------------------------- measured in a subprocess
+
+
+def measure_spacy(input_path: str, batch_size: int) -> dict:
+    """spaCy's full ``nlp.pipe`` (parse + NER) over the article texts, nothing else."""
+    import spacy
+
+    from claimtrace.pipeline.ingest import Article, ingest
+
+    started = time.perf_counter()
+    nlp = spacy.load(SPACY_MODEL)
+    texts = [a.text for a in ingest([input_path]) if isinstance(a, Article)]
+    sentences = sum(len(list(doc.sents)) for doc in nlp.pipe(texts, batch_size=batch_size))
+    seconds = time.perf_counter() - started
+    return {"articles": len(texts), "sentences": sentences, "seconds": round(seconds, 2),
+            "articles_per_second": round(len(texts) / seconds, 3), **_peak_rss_mb()}
+
+
+def measure_claimtrace(input_path: str, workers: int, extra: list[str]) -> dict:
+    """The full ``claimtrace run`` as users run it, through its CLI."""
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "statements.jsonl"
+        command = [sys.executable, "-m", "claimtrace.cli", "run", input_path, "-o", str(output),
+                   "--quiet", "--workers", str(workers), *extra]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+        summary = json.loads(output.with_suffix(".summary.json").read_text())
+    return {"workers": workers, "articles": summary["processed"],
+            "sentences": summary["sentences"], "statements": summary["records"],
+            "seconds": round(seconds, 2),
+            "articles_per_second": round(summary["processed"] / seconds, 3), **_peak_rss_mb()}
+
+
+def in_subprocess(kind: str, **kwargs) -> dict:
+    command = [sys.executable, "-m", "claimtrace.evaluation.benchmark", "--measure", kind,
+               "--measure-args", json.dumps(kwargs)]
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def repeated_dump(source: Path, count: int, folder: Path) -> Path:
+    """A dump of `count` articles: Wikinews texts repeated under new ids."""
+    with source.open(newline="", encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    path = folder / f"dump_{count}.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            out.write(json.dumps({"id": f"repeat-{n:06d}", "text": texts[n % len(texts)]}) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- main
+
+
+def model_speeds(sentences: int) -> dict:
+    """Sentences/second of each model, fp32 vs committed form, from their own benchmarks."""
+    speeds: dict = {}
+    try:
+        from claimtrace.evaluation import benchmark_claims
+
+        speeds["claim_classifier"] = benchmark_claims.main(["--sentences", str(sentences)])
+    except Exception as err:  # noqa: BLE001 — report what could not be measured
+        speeds["claim_classifier"] = {"error": f"{type(err).__name__}: {err}"}
+    try:
+        from claimtrace.evaluation import benchmark_attribution
+
+        speeds["attribution_tagger"] = benchmark_attribution.main(["--sentences", str(sentences)])
+    except Exception as err:  # noqa: BLE001
+        speeds["attribution_tagger"] = {"error": f"{type(err).__name__}: {err}"}
+    return speeds
+
+
+def run_benchmark(input_path: Path, workers: list[int], scale: list[int], sentences: int,
+                  extra: list[str]) -> dict:
+    report: dict = {"input": str(input_path), "cpu_count": _cpu_count(), "extra_args": extra}
+    report["spacy_alone"] = in_subprocess("spacy", input_path=str(input_path), batch_size=16)
+    report["claimtrace"] = [in_subprocess("claimtrace", input_path=str(input_path),
+                                          workers=n, extra=extra) for n in workers]
+    spacy_rate = report["spacy_alone"]["articles_per_second"]
+    one = report["claimtrace"][0]["articles_per_second"]
+    report["ratios"] = {
+        "full_over_spacy_1_worker": round(one / spacy_rate, 3),
+        **{f"{n}_workers_over_1": round(r["articles_per_second"] / one, 3)
+           for n, r in zip(workers[1:], report["claimtrace"][1:], strict=True)},
+    }
+    if scale:
+        with tempfile.TemporaryDirectory() as folder:
+            report["memory_scaling"] = [
+                in_subprocess("claimtrace", input_path=str(repeated_dump(input_path, n,
+                                                                         Path(folder))),
+                              workers=1, extra=extra) for n in scale]
+    if sentences:
+        report["models"] = model_speeds(sentences)
+    return report
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+def main(argv: list[str] | None = None) -> dict | None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--input", type=Path, default=WIKINEWS)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--scale", default="", help="dump sizes for the memory check, e.g. "
+                        "1000,10000")
+    parser.add_argument("--model-sentences", type=int, default=1000,
+                        help="sentences for the per-model speed check (0: skip)")
+    parser.add_argument("--extra", default="", help="extra args for claimtrace run, e.g. "
+                        "'--no-claims'")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-args", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        kwargs = json.loads(args.measure_args)
+        measure = {"spacy": measure_spacy, "claimtrace": measure_claimtrace}[args.measure]
+        print(json.dumps(measure(**kwargs)))
+        return None
+    report = run_benchmark(args.input, [int(n) for n in args.workers.split(",")],
+                           [int(n) for n in args.scale.split(",") if n],
+                           args.model_sentences, args.extra.split())
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return report
+
+
+if __name__ == "__main__":
+    main()
