@@ -27,6 +27,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from claimtrace.training.attribution import (
     AttributionTrainConfig,
     labels_to_spans,
@@ -34,8 +37,6 @@ from claimtrace.training.attribution import (
     sentence_starts,
     window_starts,
 )
-from spacy.language import Language
-from spacy.tokens import Doc
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "attribution"
 CUE_KINDS_PATH = Path(__file__).with_name("cue_kinds.json")
@@ -60,6 +61,7 @@ class AttributionTagger:
     tokenizer: Any
     config: AttributionTrainConfig
     batch_size: int = 16
+    bf16: bool = False  # bf16 autocast: faster on CPUs with AVX512-BF16, scores to be checked
 
     def tag(self, texts: Sequence[str]) -> list[list[TaggedSpan]]:
         """Tagged spans per text: windows of every text are batched together."""
@@ -98,7 +100,8 @@ class AttributionTagger:
         # Sorting by length keeps padding small in each batch.
         order = sorted(range(len(chunks)), key=lambda i: len(chunks[i]))
         by_index: dict[int, list[int]] = {}
-        with torch.inference_mode():
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
+        with torch.inference_mode(), autocast:
             for b in range(0, len(order), self.batch_size):
                 batch = [chunks[i] for i in order[b : b + self.batch_size]]
                 width = max(len(c) for c in batch) + 2

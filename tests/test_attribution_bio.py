@@ -3,6 +3,7 @@
 import re
 
 import pytest
+
 from claimtrace.evaluation.brat import BratAttribution
 from claimtrace.training.attribution import (
     LABELS,
@@ -129,8 +130,9 @@ def test_normalize_strips_and_joins_whitespace_gaps():
 
 
 def test_real_tokenizer_round_trip():
-    from claimtrace.training.attribution import article_windows, base_model_path
     from transformers import AutoTokenizer
+
+    from claimtrace.training.attribution import article_windows, base_model_path
 
     config = AttributionTrainConfig(max_length=16, train_overlap=4, predict_overlap=4)
     tokenizer = AutoTokenizer.from_pretrained(base_model_path(config))

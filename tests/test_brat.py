@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from claimtrace.evaluation.brat import (
     annotator_of,
     load_document,

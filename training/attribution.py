@@ -63,6 +63,7 @@ class AttributionTrainConfig:
     weight_decay: float = 0.01
     seed: int = 13
     threads: int = field(default=1, metadata={"help": "torch threads (shared CPU)"})
+    bf16: bool = field(default=True, metadata={"help": "bf16 autocast (2.4x faster on AVX512)"})
     evals_per_epoch: int = field(default=2, metadata={"help": "dev span scoring per epoch"})
     max_train_articles: int = field(default=0, metadata={"help": "0 = all (tests use a few)"})
     max_dev_articles: int = field(default=0, metadata={"help": "0 = all"})
@@ -394,8 +395,9 @@ def _dev_callback(
     """A Trainer callback: score dev spans ``evals_per_epoch`` times per epoch and export the
     best point so far (mean exact F1) as the artifact, so a cut-short run still leaves a model.
     """
-    from claimtrace.pipeline.attribute_model import AttributionTagger
     from transformers import TrainerCallback
+
+    from claimtrace.pipeline.attribute_model import AttributionTagger
 
     class DevSpanScore(TrainerCallback):
         def on_step_end(self, args, train_state, control, model=None, **kwargs):
@@ -406,7 +408,8 @@ def _dev_callback(
                 return control
             started = time.time()
             model.eval()
-            scores = evaluate_tagger(AttributionTagger(model, tokenizer, config), dev)
+            tagger = AttributionTagger(model, tokenizer, config, bf16=config.bf16)
+            scores = evaluate_tagger(tagger, dev)
             model.train()
             point = {"step": step, "epoch": round(train_state.epoch or 0, 3), "dev": scores}
             state["curve"].append(point)
@@ -480,6 +483,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         report_to="none",
         seed=config.seed,
         use_cpu=True,
+        bf16=config.bf16,
         dataloader_num_workers=0,
         disable_tqdm=True,
     )
@@ -505,9 +509,8 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
 
 def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], state: dict) -> dict:
     """Score the exported (int8) artifact itself on dev and store all metrics beside it."""
-    from claimtrace.pipeline.attribute_model import load_tagger
-
     from claimtrace.artifacts import write_manifest
+    from claimtrace.pipeline.attribute_model import load_tagger
 
     out = Path(config.output_dir)
     metrics = _metrics(state)

@@ -81,5 +81,34 @@ def claims(
     typer.echo(json.dumps(summary, indent=2))
 
 
+@train_app.command("attribution")
+def attribution(
+    config: Annotated[
+        Path | None, typer.Option("--config", help="JSON file with training options")
+    ] = None,
+    data_root: Annotated[str | None, typer.Option(help="PolNeAR root folder")] = None,
+    output_dir: Annotated[str | None, typer.Option(help="artifact folder")] = None,
+    run_dir: Annotated[str | None, typer.Option(help="logs folder")] = None,
+    epochs: Annotated[float | None, typer.Option(help="epochs")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="train batch size")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="peak learning rate")] = None,
+    max_length: Annotated[int | None, typer.Option(help="subwords per window")] = None,
+    seed: Annotated[int | None, typer.Option(help="random seed")] = None,
+    threads: Annotated[int | None, typer.Option(help="torch CPU threads")] = None,
+    max_train_articles: Annotated[int | None, typer.Option(help="use N articles (0: all)")] = None,
+) -> None:
+    """Fine-tune the PolNeAR attribution tagger and write its artifact (all options: --config)."""
+    from claimtrace.training.attribution import AttributionTrainConfig, train
+
+    flags = {k: v for k, v in locals().items() if k != "config"}
+    try:
+        run_config = AttributionTrainConfig.from_dict(_merge(config, flags))
+    except (ValueError, TypeError) as err:
+        raise typer.BadParameter(str(err)) from err
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    metrics = train(run_config)
+    typer.echo(json.dumps({"dev_artifact": metrics["dev_artifact"]}, indent=2))
+
+
 if __name__ == "__main__":
     train_app()
