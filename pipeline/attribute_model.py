@@ -45,6 +45,8 @@ REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "train_c
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s|\n")
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
+SHARE_SOURCES = True
+
 Doc.set_extension("model_attributions", default=None, force=True)
 
 TaggedSpan = tuple[str, int, int]  # (role, char start, char end)
@@ -131,7 +133,7 @@ def load_tagger(model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1) -> 
     model_config = AutoConfig.from_pretrained(str(model_dir))
     model = AutoModelForTokenClassification.from_config(model_config)
     state = dequantize_int8(load_file(str(model_dir / "model.safetensors")))
-    model.load_state_dict(state, strict=False)
+    model.load_state_dict(state, strict=True)  # every weight must come from the artifact
     model.eval()
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     config = AttributionTrainConfig.from_json(model_dir / "train_config.json")
@@ -178,9 +180,7 @@ def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
         by_role[role].append((start, end))
     cues = sorted(by_role["cue"])
     paragraph = {c: _paragraph_of(text, c[0]) for c in cues}
-    contents: dict[tuple[int, int] | None, list[tuple[int, int]]] = {}
-    for content in by_role["content"]:
-        contents.setdefault(_cue_for_content(text, content, cues, paragraph), []).append(content)
+    contents = _contents_for_cues(text, by_role["content"], cues, paragraph)
     sources = _sources_for_cues(text, by_role["source"], cues, paragraph)
     lexicon = cue_lexicon()
     result = []
@@ -196,30 +196,57 @@ def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
     return result
 
 
-def _cue_for_content(
-    text: str, content: tuple[int, int], cues: list, paragraph: dict
-) -> tuple[int, int] | None:
+def _candidate_cues(text: str, content: tuple[int, int], cues: list, paragraph: dict) -> list:
+    """Cues a content may belong to: its paragraph's, else the previous paragraph's."""
     here = _paragraph_of(text, content[0])
-    cue = _nearest(content, [c for c in cues if paragraph[c] == here])
-    if cue is None:
-        cue = _nearest(content, [c for c in cues if paragraph[c] == here - 1])
-    return cue
+    return [c for c in cues if paragraph[c] == here] or [
+        c for c in cues if paragraph[c] == here - 1
+    ]
+
+
+def _contents_for_cues(
+    text: str, contents: list, cues: list, paragraph: dict
+) -> dict[tuple[int, int] | None, list[tuple[int, int]]]:
+    """Closest (content, cue) pairs first, one content per cue; the contents left over join
+    their nearest cue as further fragments (a quote split by its cue)."""
+    candidates = {c: _candidate_cues(text, c, cues, paragraph) for c in contents}
+    pairs = sorted((_gap(c, q), c, q) for c, qs in candidates.items() for q in qs)
+    linked: dict[tuple[int, int] | None, list[tuple[int, int]]] = {}
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
+    for _, content, cue in pairs:
+        if content not in owner and cue not in linked:
+            owner[content] = cue
+            linked[cue] = [content]
+    for content in contents:
+        if content not in owner:
+            linked.setdefault(_nearest(content, candidates[content]), []).append(content)
+    return linked
 
 
 def _sources_for_cues(
     text: str, sources: list, cues: list, paragraph: dict
 ) -> dict[tuple[int, int], tuple[int, int]]:
+    """Closest (source, cue) pairs in one paragraph first, one source per cue; then a cue
+    still without a source borrows the nearest source of its sentence ("He said A and added
+    B")."""
+    pairs = sorted(
+        (_gap(s, c), s, c)
+        for s in sources
+        for c in cues
+        if paragraph[c] == _paragraph_of(text, s[0])
+    )
     linked: dict[tuple[int, int], tuple[int, int]] = {}
-    for source in sources:
-        here = _paragraph_of(text, source[0])
-        cue = _nearest(source, [c for c in cues if paragraph[c] == here and c not in linked])
-        if cue is not None:
+    used: set[tuple[int, int]] = set()
+    for _, source, cue in pairs:
+        if source not in used and cue not in linked:
             linked[cue] = source
-    for cue in cues:
-        if cue not in linked:
-            shared = _nearest(cue, [s for s in sources if _same_sentence(text, s, cue)])
-            if shared is not None:
-                linked[cue] = shared
+            used.add(source)
+    if SHARE_SOURCES:
+        for cue in cues:
+            if cue not in linked:
+                shared = _nearest(cue, [s for s in sources if _same_sentence(text, s, cue)])
+                if shared is not None:
+                    linked[cue] = shared
     return linked
 
 
