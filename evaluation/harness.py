@@ -1,0 +1,422 @@
+"""Run systems over a gold source, score every stage, write the reports.
+
+Sources: ``gold`` (the project's gold set, `claimtrace.evaluation.gold`), ``polnear``
+(PolNeAR dev, brat standoff, attribution spans only) and ``claimbuster`` (the claim model on
+the ClaimBuster development split of `claimtrace.training.claims`). For each source the
+harness writes under the output folder: ``<source>.md`` (figures), ``<source>.json`` (every
+figure), ``<source>_errors.md`` (missed and spurious spans per article) and, where claims are
+scored, ``<source>_claims_pr.png``.
+
+Determinism: articles are processed in sorted order, matching is order-independent
+(`claimtrace.evaluation.scorers`), figures are rounded to 4 digits, and no timings or dates
+go into the files, so two runs write identical reports.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claimtrace.evaluation.gold import PASS1_DIR, WIKINEWS_CSV, GoldSentence, load_gold
+from claimtrace.evaluation.scorers import (
+    MODES,
+    PRF,
+    ROLES,
+    Accuracy,
+    ClaimCounts,
+    NormalisedSpan,
+    SpanAttribution,
+    boundary_starts,
+    label_accuracy,
+    mean_prf,
+    score_attributions,
+    score_boundaries,
+    score_claims,
+)
+from claimtrace.evaluation.systems import (
+    BuiltSystem,
+    Prediction,
+    SystemUnavailable,
+    build_system,
+    display_path,
+)
+from claimtrace.settings import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+REPORTS_DIR = REPO_ROOT / "evaluation" / "reports"
+POLNEAR_ROOT = REPO_ROOT.parent / "shared" / "data" / "polnear"
+SOURCES = ("gold", "polnear", "claimbuster")
+DIGITS = 4
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+@dataclass
+class Reference:
+    """One annotator's labels of one article."""
+
+    annotator: str
+    attributions: list[SpanAttribution]
+    sentences: list[GoldSentence] | None = None  # None: the source has no sentence labels
+
+
+@dataclass
+class EvalArticle:
+    id: str
+    text: str
+    label: str  # URL or file name, for the error listing
+    references: list[Reference]
+
+
+@dataclass
+class Source:
+    name: str
+    description: str
+    articles: list[EvalArticle]
+    notes: list[str] = field(default_factory=list)
+
+
+def gold_source(gold_dir: Path = PASS1_DIR, csv_path: Path = WIKINEWS_CSV) -> Source:
+    articles = [
+        EvalArticle(g.article_id, g.text, g.url or f"row {g.row}",
+                    [Reference(g.annotator, g.attributions, g.sentences)])
+        for g in load_gold(gold_dir, csv_path)
+    ]
+    return Source("gold", f"claimtrace gold set ({display_path(gold_dir)}), "
+                  "Wikinews 2019, one annotation pass", articles)
+
+
+def _brat_attribution(item: Any) -> SpanAttribution:
+    return SpanAttribution(source=item.source, cue=item.cue, content=item.content)
+
+
+def polnear_source(root: Path = POLNEAR_ROOT, split: str = "dev") -> Source:
+    from claimtrace.evaluation.brat import load_polnear_split
+
+    articles = [
+        EvalArticle(a.name, a.text, a.name, [
+            Reference(annotator, [_brat_attribution(x) for x in a.annotations[annotator]])
+            for annotator in a.annotators])
+        for a in load_polnear_split(root, split)
+    ]
+    several = sum(len(a.references) > 1 for a in articles)
+    notes = [f"{several} of {len(articles)} articles have several annotators' files: each "
+             "system is scored against each annotator and the article's counts are the mean "
+             "over its annotators (every article weighs 1); errors are listed against the "
+             "first annotator (by code) only.",
+             "PolNeAR attribution is broad (beliefs, intentions, internal states); only "
+             "source / cue / content spans are scored (no speaker or quote-type labels)."]
+    return Source("polnear", f"PolNeAR v1.0.0 {split} split (brat standoff), "
+                  f"{display_path(root)}", articles, notes)
+
+
+def load_source(name: str) -> Source:
+    if name == "gold":
+        return gold_source()
+    if name == "polnear":
+        return polnear_source()
+    raise ValueError(f"unknown source {name!r}; choose from {', '.join(SOURCES)}")
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class ArticleResult:
+    """One system on one article: counts (mean over annotators) and the error listing."""
+
+    roles: dict[str, dict[str, PRF]]
+    whole: dict[str, PRF]
+    labels: dict[str, Accuracy]
+    sentences: PRF | None
+    claims: ClaimCounts | None
+    role_errors: dict[str, dict[str, list[NormalisedSpan]]]
+    edge_errors: dict[str, list[tuple[NormalisedSpan, NormalisedSpan]]]
+    boundary_errors: list[tuple[str, int]]  # ("missed" | "spurious", sentence start)
+    claim_errors: list[tuple[str, GoldSentence, float]]
+    error: str | None = None
+
+
+def _mean_accuracy(items: Sequence[dict[str, Accuracy]]) -> dict[str, Accuracy]:
+    keys = items[0].keys()
+    result = {}
+    for key in keys:
+        total = Accuracy()
+        for item in items:
+            total = total + item[key]
+        result[key] = total.scaled(1 / len(items))
+    return result
+
+
+def score_article(article: EvalArticle, prediction: Prediction) -> ArticleResult:
+    """Score one prediction against every reference of the article, averaging counts."""
+    predicted = prediction.attributions or []
+    per_ref = [score_attributions(article.text, ref.attributions, predicted)
+               for ref in article.references]
+    roles = {mode: {role: mean_prf([s.roles[mode][role] for s in per_ref]) for role in ROLES}
+             for mode in MODES}
+    whole = {mode: mean_prf([s.whole[mode] for s in per_ref]) for mode in MODES}
+    labels = _mean_accuracy([label_accuracy(s.aligned) for s in per_ref])
+    sentences, claims, claim_errors = _score_sentences(article, prediction)
+    return ArticleResult(roles, whole, labels, sentences, claims, per_ref[0].role_errors,
+                         per_ref[0].boundary_errors, _boundary_errors(article, prediction),
+                         claim_errors, prediction.error)
+
+
+def _boundary_errors(article: EvalArticle, prediction: Prediction) -> list[tuple[str, int]]:
+    gold = article.references[0].sentences
+    if gold is None or prediction.sentences is None:
+        return []
+    g = boundary_starts(article.text, [(s.start, s.end) for s in gold])
+    p = boundary_starts(article.text, [(s.start, s.end) for s in prediction.sentences])
+    return sorted([("missed", i) for i in g - p] + [("spurious", i) for i in p - g],
+                  key=lambda item: item[1])
+
+
+def _score_sentences(article: EvalArticle, prediction: Prediction
+                     ) -> tuple[PRF | None, ClaimCounts | None, list]:
+    gold = article.references[0].sentences
+    if gold is None or prediction.sentences is None:
+        return None, None, []
+    predicted = prediction.sentences
+    boundaries = score_boundaries(article.text, [(s.start, s.end) for s in gold],
+                                  [(p.start, p.end) for p in predicted])
+    if not prediction.claims:
+        return boundaries, None, []
+    counts = score_claims([((s.start, s.end), s.claim) for s in gold],
+                          [((p.start, p.end), bool(p.checkworthy), float(p.score or 0.0))
+                           for p in predicted])
+    errors = [("missed" if label else "spurious", sentence, score)
+              for sentence, label, flagged, score in zip(
+                  gold, counts.labels, counts.predicted, counts.scores, strict=True)
+              if label != flagged]
+    return boundaries, counts, errors
+
+
+@dataclass
+class SystemTotals:
+    name: str
+    description: str
+    notes: list[str]
+    status: str = "ok"
+    labels: tuple[str, ...] = ()  # labels the system predicts: "resolved", "quote"
+    articles: list[tuple[EvalArticle, ArticleResult]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def role_totals(self, mode: str, role: str) -> PRF:
+        return _sum([r.roles[mode][role] for _, r in self.articles])
+
+    def whole_totals(self, mode: str) -> PRF:
+        return _sum([r.whole[mode] for _, r in self.articles])
+
+    def label_totals(self) -> dict[str, Accuracy]:
+        totals: dict[str, Accuracy] = {}
+        for _, result in self.articles:
+            for key, value in result.labels.items():
+                totals[key] = totals.get(key, Accuracy()) + value
+        return totals
+
+    def sentence_totals(self) -> PRF | None:
+        parts = [r.sentences for _, r in self.articles if r.sentences is not None]
+        return _sum(parts) if parts else None
+
+    def claim_totals(self) -> ClaimCounts | None:
+        parts = [r.claims for _, r in self.articles if r.claims is not None]
+        if not parts:
+            return None
+        total = ClaimCounts()
+        for part in parts:
+            total.extend(part)
+        return total
+
+
+def _sum(items: Sequence[PRF]) -> PRF:
+    total = PRF()
+    for item in items:
+        total = total + item
+    return total
+
+
+def run_system(system: BuiltSystem, source: Source) -> SystemTotals:
+    totals = SystemTotals(system.name, system.description, list(system.notes),
+                          labels=system.labels)
+    for number, article in enumerate(source.articles, start=1):
+        log.info("%s on %s: article %d/%d", system.name, source.name, number,
+                 len(source.articles))
+        totals.articles.append((article, score_article(article, system.predict(article.text))))
+    totals.stats = system.stats()
+    failed = [a.id for a, r in totals.articles if r.error]
+    if failed:
+        totals.notes.append(f"{len(failed)} article(s) failed in the pipeline and count as "
+                            f"empty predictions: {', '.join(failed)}")
+    return totals
+
+
+def evaluate_source(source: Source, system_names: Sequence[str]) -> list[SystemTotals]:
+    results = []
+    for name in system_names:
+        try:
+            system = build_system(name)
+        except SystemUnavailable as err:
+            results.append(SystemTotals(name, "", [f"skipped: {err}"], status="skipped"))
+            continue
+        results.append(run_system(system, source))
+    return results
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _pr_auc(counts: ClaimCounts) -> float | None:
+    if not counts.labels or len(set(counts.labels)) < 2:
+        return None
+    from sklearn.metrics import average_precision_score
+
+    return round(float(average_precision_score(counts.labels, counts.scores)), DIGITS)
+
+
+def claim_figures(counts: ClaimCounts) -> dict[str, Any]:
+    return {"checkworthy_vs_rest": counts.positive().to_dict(DIGITS),
+            "pr_auc": _pr_auc(counts), "confusion": counts.confusion,
+            "sentences": len(counts.labels)}
+
+
+def system_figures(totals: SystemTotals) -> dict[str, Any]:
+    """Every figure of one system on one source, JSON-ready."""
+    if totals.status != "ok":
+        return {"status": totals.status, "notes": totals.notes}
+    sentences, claims = totals.sentence_totals(), totals.claim_totals()
+    return {
+        "status": "ok", "description": totals.description, "notes": totals.notes,
+        "stats": totals.stats, "articles": len(totals.articles),
+        "sentences": sentences.to_dict(DIGITS) if sentences else None,
+        "attributions": {mode: {**{role: totals.role_totals(mode, role).to_dict(DIGITS)
+                                   for role in ROLES},
+                                "attribution": totals.whole_totals(mode).to_dict(DIGITS)}
+                         for mode in MODES},
+        "labels": {key: value.to_dict(DIGITS) if key.split("_")[0] in totals.labels else None
+                   for key, value in totals.label_totals().items()},
+        "claims": claim_figures(claims) if claims else None,
+        "per_article": {a.id: {"content_overlap": r.roles["overlap"]["content"].to_dict(DIGITS),
+                               "attribution_overlap": r.whole["overlap"].to_dict(DIGITS)}
+                        for a, r in totals.articles},
+    }
+
+
+def source_figures(source: Source, results: Sequence[SystemTotals]) -> dict[str, Any]:
+    from claimtrace.evaluation.scorers import __doc__ as conventions
+
+    return {"source": source.name, "description": source.description,
+            "articles": len(source.articles), "notes": source.notes,
+            "conventions": conventions.split("repeats them):", 1)[-1].strip(),
+            "systems": {t.name: system_figures(t) for t in results}}
+
+
+# ----------------------------------------------------------------------------- claimbuster
+
+
+def claimbuster_figures(limit: int | None = None) -> tuple[dict[str, Any], ClaimCounts | None]:
+    """The claim model on the ClaimBuster development split it was tuned on.
+
+    The split is `claimtrace.training.claims.load_splits` with the model's own saved
+    ``training_config.json`` (same data, fraction and seed), so no training row is scored.
+    """
+    from claimtrace.pipeline.classify import DEFAULT_MODEL_DIR
+
+    base = {"source": "claimbuster", "articles": 0, "notes": [], "systems": {},
+            "description": "ClaimBuster 2.5xNCS development split (claimtrace.training.claims)"}
+    config_path = DEFAULT_MODEL_DIR / "training_config.json"
+    if not (DEFAULT_MODEL_DIR / "manifest.json").is_file() or not config_path.is_file():
+        base["notes"].append(f"skipped: claim model not found at {display_path(DEFAULT_MODEL_DIR)} "
+                             "(train it with `claimtrace train claims`)")
+        return base, None
+    from claimtrace.pipeline.classify import ClaimClassifier
+    from claimtrace.training.claims import ClaimTrainingConfig, load_splits, resolve
+
+    config = ClaimTrainingConfig.from_json(config_path)
+    _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.seed,
+                         config.limit_rows)
+    texts, labels = list(dev["text"]), list(dev["label"])
+    if limit:
+        texts, labels = texts[:limit], labels[:limit]
+    classifier = ClaimClassifier(str(DEFAULT_MODEL_DIR), num_threads=1)
+    counts = ClaimCounts()
+    for label, score in zip(labels, classifier.predict(texts), strict=True):
+        # ClaimBuster is binary: label 1 counts as CFS, label 0 as "rest" (filed under NFS).
+        counts.add("CFS" if label == 1 else "NFS", score >= classifier.threshold, score)
+    figures = claim_figures(counts)
+    figures["confusion"] = {"checkworthy (1)": counts.confusion["CFS"],
+                            "not check-worthy (0)": counts.confusion["NFS"]}
+    base["articles"] = len(texts)
+    base["systems"]["claim-model"] = {
+        "status": "ok", "description": f"{classifier.model_name}, threshold "
+        f"{classifier.threshold:.4f} from its card", "notes": [], "stats": {},
+        "claims": figures, "sentences": None, "attributions": None, "labels": {}}
+    base["notes"].append(f"{len(texts)} development sentences (data {config.data_path}, "
+                         f"dev_fraction {config.dev_fraction}, seed {config.seed})")
+    return base, counts
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def _write(path: Path, content: str) -> None:
+    path.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+
+
+def write_reports(name: str, figures: dict[str, Any], output_dir: Path,
+                  curves: dict[str, ClaimCounts], errors: str | None) -> list[Path]:
+    from claimtrace.evaluation.report import markdown_report, plot_claims_pr
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    plot = output_dir / f"{name}_claims_pr.png"
+    has_plot = plot_claims_pr(curves, plot, f"Check-worthiness, {name}")
+    if not has_plot:
+        plot.unlink(missing_ok=True)  # a plot from an earlier run would no longer match
+    written = [output_dir / f"{name}.json", output_dir / f"{name}.md"]
+    _write(written[0], json.dumps(figures, indent=2, sort_keys=True, ensure_ascii=False))
+    _write(written[1], markdown_report(figures, plot.name if has_plot else None))
+    if errors is not None:
+        written.append(output_dir / f"{name}_errors.md")
+        _write(written[-1], errors)
+    return written + ([plot] if has_plot else [])
+
+
+def evaluate_span_source(source: Source, system_names: Sequence[str], output_dir: Path
+                         ) -> tuple[dict[str, Any], list[Path]]:
+    from claimtrace.evaluation.report import errors_report
+
+    results = evaluate_source(source, system_names)
+    figures = source_figures(source, results)
+    curves = {t.name: c for t in results if t.status == "ok" and (c := t.claim_totals())}
+    paths = write_reports(source.name, figures, output_dir, curves,
+                          errors_report(source, results))
+    return figures, paths
+
+
+def run_evaluation(sources: Sequence[str], systems: Sequence[str], limit: int | None = None,
+                   output_dir: Path = REPORTS_DIR) -> dict[str, dict[str, Any]]:
+    """Evaluate `systems` on each of `sources`; returns the figures, writes the reports."""
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown:
+        raise ValueError(f"unknown source(s) {unknown}; choose from {', '.join(SOURCES)}")
+    everything = {}
+    for name in sources:
+        if name == "claimbuster":
+            figures, counts = claimbuster_figures(limit)
+            write_reports(name, figures, output_dir,
+                          {"claim-model": counts} if counts else {}, None)
+        else:
+            source = load_source(name)
+            if limit:
+                source.articles = source.articles[:limit]
+                source.notes.append(f"limited to the first {limit} articles (--limit)")
+            figures, _ = evaluate_span_source(source, systems, output_dir)
+        everything[name] = figures
+    return everything

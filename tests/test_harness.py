@@ -1,0 +1,71 @@
+"""The harness end to end on the tiny gold fixture with stand-in systems (no spaCy, fast)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from claimtrace.evaluation.harness import (
+    gold_source,
+    run_system,
+    source_figures,
+    write_reports,
+)
+from claimtrace.evaluation.report import errors_report
+from claimtrace.evaluation.systems import BuiltSystem, PredictedSentence, Prediction
+
+FIXTURES = Path(__file__).parent / "fixtures" / "gold"
+
+
+def _source():
+    return gold_source(FIXTURES / "articles", FIXTURES / "wikinews_tiny.csv")
+
+
+def _oracle() -> BuiltSystem:
+    """Predicts the gold labels themselves, claims flagged for CFS sentences."""
+    article = _source().articles[0]
+    gold = article.references[0]
+
+    def predict(text: str) -> Prediction:
+        sentences = [PredictedSentence(s.start, s.end, s.claim == "CFS",
+                                       1.0 if s.claim == "CFS" else 0.0) for s in gold.sentences]
+        return Prediction(list(gold.attributions), sentences, claims=True)
+
+    return BuiltSystem("oracle", predict, "gold labels")
+
+
+def _silent() -> BuiltSystem:
+    return BuiltSystem("silent", lambda text: Prediction(attributions=[]), "finds nothing",
+                       labels=())
+
+
+def test_oracle_scores_perfectly_and_silent_scores_zero(tmp_path: Path) -> None:
+    source = _source()
+    results = [run_system(_oracle(), source), run_system(_silent(), source)]
+    figures = source_figures(source, results)
+    oracle, silent = figures["systems"]["oracle"], figures["systems"]["silent"]
+    assert oracle["sentences"]["f1"] == 1.0
+    for mode in ("exact", "overlap"):
+        assert oracle["attributions"][mode]["attribution"]["f1"] == 1.0
+        assert silent["attributions"][mode]["attribution"]["recall"] == 0.0
+    assert oracle["claims"]["checkworthy_vs_rest"]["f1"] == 1.0
+    assert oracle["claims"]["confusion"]["UFS"] == {"checkworthy": 0, "rest": 1}
+    assert oracle["labels"]["resolved"]["accuracy"] == 1.0
+    assert silent["sentences"] is None and silent["labels"]["resolved"] is None
+
+    paths = write_reports("tiny", figures, tmp_path, {}, errors_report(source, results))
+    assert {p.name for p in paths} == {"tiny.json", "tiny.md", "tiny_errors.md"}
+    errors = (tmp_path / "tiny_errors.md").read_text(encoding="utf-8")
+    assert "content missed: «the bridge will reopen in May»" in errors
+    assert json.loads((tmp_path / "tiny.json").read_text(encoding="utf-8")) == json.loads(
+        json.dumps(figures))
+
+
+def test_reports_are_deterministic(tmp_path: Path) -> None:
+    texts = []
+    for run in ("a", "b"):
+        source = _source()
+        figures = source_figures(source, [run_system(_oracle(), source)])
+        write_reports("tiny", figures, tmp_path / run, {}, None)
+        texts.append((tmp_path / run / "tiny.md").read_text(encoding="utf-8"))
+    assert texts[0] == texts[1]
