@@ -224,6 +224,52 @@ def person_entity(doc: Doc, tokens: list[Token]) -> Span | None:
     return None
 
 
+POST_NOMINALS = {"qc", "kc", "mp", "jr", "jr.", "sr", "sr.", "phd", "obe", "mbe", "cbe"}
+NON_PERSON_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART"}
+
+
+def name_run(doc: Doc, head: Token, lexicon: CueLexicon) -> Span | None:
+    """A titled name the tagger missed: "Former US Ambassador … Nikki Haley" -> "Nikki Haley".
+
+    The proper-noun compounds right before a proper-noun head, stopping at a title word.
+    """
+    if (head.pos_ != "PROPN" or head.lemma_.lower() in lexicon.organization_heads
+            or head.lower_ in lexicon.honorifics):
+        return None
+    start = head.i
+    while start > 0:
+        previous = doc[start - 1]
+        if (previous.pos_ != "PROPN" or previous.head.i != head.i
+                or previous.dep_ not in {"compound", "flat"}
+                or previous.lower_ in lexicon.honorifics):
+            break
+        start -= 1
+    # Skip post-nominals ("Durham Hall QC") so the name itself is the run.
+    end = head.i + 1
+    while end - 1 > start and doc[end - 1].lower_ in POST_NOMINALS:
+        end -= 1
+    run = doc[start:end]
+    if len(run) < 2 or all(t.ent_type_ in NON_PERSON_ENTS for t in run):
+        return None  # "United Nations": a proper name, but not a person's
+    return run
+
+
+def _named_apposition(doc: Doc, head: Token, lexicon: CueLexicon) -> Span | None:
+    appos = apposition_of(head)
+    if head.pos_ != "NOUN" or appos is None or appos.pos_ != "PROPN":
+        return None
+    tokens = [t for t in appos.subtree if t.i <= appos.i]
+    return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
+
+
+def without_parenthesis(tokens: list[Token]) -> list[Token]:
+    """"the Federal Security Service (FSB)": the bracketed acronym is not part of the name."""
+    for position, token in enumerate(tokens):
+        if token.text == "(" and position > 0:
+            return tokens[:position]
+    return tokens
+
+
 @dataclass(frozen=True)
 class SourceMention:
     span: CharSpan
@@ -252,27 +298,36 @@ def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: CueLexi
 
 
 def source_mention(doc: Doc, head: Token, lexicon: CueLexicon) -> SourceMention | None:
-    tokens = noun_phrase_tokens(head)
+    tokens = without_parenthesis(noun_phrase_tokens(head))
     if not tokens:
         return None
     description = None
     appos = apposition_of(head)
     if appos is not None:
         description = content_from_tokens(doc, list(appos.subtree))
-    person = person_entity(doc, tokens)
+    appos_name = _named_apposition(doc, head, lexicon)
+    if appos_name is not None:
+        # "San Diego's chancellor, Pradeep Khosla, said": the name is the source.
+        name, description = appos_name, token_range(
+            [t for t in tokens if t.dep_ not in {"det", "punct"}])
+        return SourceMention(CharSpan(name.start_char, name.end_char), head,
+                             description.text(doc) if description else None, "person")
+    name = person_entity(doc, tokens) or name_run(doc, head, lexicon)
     span = token_range(tokens)
-    if person is not None:
+    source_type = classify_source(doc, head, tokens, lexicon)
+    if name is not None:
         # "Emergencies Minister Yevgeny Zinichev": the name is the source, the title describes.
-        before = [t for t in tokens if t.i < person.start and t.dep_ not in {"det", "punct"}
+        before = [t for t in tokens if t.i < name.start and t.dep_ not in {"det", "punct"}
                   and t.lower_ not in lexicon.courtesy_titles]
         if before and description is None:
-            description = token_range(before)
-        span = CharSpan(person.start_char, person.end_char)
+            description = trimmed(doc, before[0].idx, name.start_char, " \t\n,;:'’s")
+        span = CharSpan(name.start_char, name.end_char)
+        source_type = "person"
     span = trimmed(doc, span.start, span.end, " \t\n,;:")
     if span is None:
         return None
     described = description.text(doc) if description else None
-    return SourceMention(span, head, described, classify_source(doc, head, tokens, lexicon))
+    return SourceMention(span, head, described, source_type)
 
 
 # ---------------------------------------------------------------- constructions
@@ -444,35 +499,88 @@ def _full_name(mention: str, position: int, people: list[tuple[int, str]],
     # Nearest earlier full name with that surname; a later one if the article names it late.
     earlier = [name for pos, name in people if pos <= position and name.split()[-1] == surname]
     later = [name for pos, name in people if pos > position and name.split()[-1] == surname]
-    return (earlier or later or [surname])[-1 if earlier else 0]
+    if earlier or later:
+        return (earlier or later)[-1 if earlier else 0]
+    return mention  # "Pope Francis" stays whole: the title is part of how he is known
+
+
+def person_subjects(doc: Doc, people: list[tuple[int, str]], lexicon: CueLexicon
+                    ) -> list[tuple[int, str]]:
+    """(position, full name) of people mentioned as a clause subject: pronoun antecedents."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}:
+            found.append((ent.start_char, _full_name(ent.text, ent.start_char, people, lexicon)))
+    return found
+
+
+def organizations(doc: Doc) -> list[tuple[int, str]]:
+    return [(ent.start_char, ent.text) for ent in doc.ents if ent.label_ == "ORG"]
 
 
 def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: CueLexicon
                      ) -> list[Attribution]:
     """Fill `resolved` and carry descriptions from earlier mentions of the same speaker."""
-    people = known_people(doc, lexicon)
+    context = ResolutionContext(people=known_people(doc, lexicon), orgs=organizations(doc))
+    context.subjects = person_subjects(doc, context.people, lexicon)
     descriptions: dict[str, str] = {}
-    last_person: Attribution | None = None
-    last_group: Attribution | None = None
     last_any: Attribution | None = None
     resolved_list = []
     for attribution in attributions:
         if attribution.source is None:
             resolved = _continue_from(attribution, last_any)
         else:
-            resolved = _resolve_mention(doc, attribution, people, last_person, last_group, lexicon)
+            resolved = _resolve_mention(doc, attribution, context, lexicon)
         name = resolved.resolved
         if name and resolved.description:
             descriptions.setdefault(name, resolved.description)
         elif name in descriptions:
             resolved = replace(resolved, description=descriptions[name])
-        if resolved.source_type == "person":
-            last_person = resolved
-        elif resolved.source is not None:
-            last_group = resolved
+        if resolved.source is not None and resolved.resolved:
+            context.remember(resolved)
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
+
+
+@dataclass
+class ResolutionContext:
+    """What the article has said so far about who is who."""
+
+    people: list[tuple[int, str]]  # multi-word PERSON names by position
+    orgs: list[tuple[int, str]]  # ORG entities by position
+    subjects: list[tuple[int, str]] = field(default_factory=list)
+    sources: list[Attribution] = field(default_factory=list)
+
+    def remember(self, attribution: Attribution) -> None:
+        self.sources.append(attribution)
+
+    def nearest_person(self, position: int) -> Attribution | str | None:
+        """The closest earlier person: a resolved source or a person as clause subject."""
+        best: tuple[int, Attribution | str] | None = None
+        for source in self.sources:
+            if source.source_type == "person" and source.source.start < position:
+                best = max(best or (-1, source), (source.source.start, source), key=_first)
+        for start, name in self.subjects:
+            if start < position:
+                best = max(best or (-1, name), (start, name), key=_first)
+        return best[1] if best else None
+
+    def last_group(self) -> Attribution | None:
+        groups = [s for s in self.sources if s.source_type != "person"]
+        return groups[-1] if groups else None
+
+    def earlier_organization(self, head_word: str, position: int) -> str | None:
+        """"the court" -> the nearest earlier organisation whose name has that word."""
+        names = [name for start, name in self.orgs if start < position]
+        names += [s.resolved for s in self.sources
+                  if s.source_type == "organization" and s.source.start < position]
+        matching = [n for n in names if head_word in n.lower().split()]
+        return matching[-1] if matching else None
+
+
+def _first(pair: tuple) -> int:
+    return pair[0]
 
 
 def _continue_from(attribution: Attribution, previous: Attribution | None) -> Attribution:
@@ -482,24 +590,23 @@ def _continue_from(attribution: Attribution, previous: Attribution | None) -> At
                    source_type=previous.source_type)
 
 
-def _resolve_mention(doc: Doc, attribution: Attribution, people: list[tuple[int, str]],
-                     last_person: Attribution | None, last_group: Attribution | None,
+def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionContext,
                      lexicon: CueLexicon) -> Attribution:
     mention = attribution.source.text(doc)
     lower = mention.lower()
     if lower in PERSON_PRONOUNS | {"i"}:
-        previous = last_person
-        if previous is None:
-            earlier = [name for pos, name in people if pos < attribution.source.start]
-            return replace(attribution, resolved=earlier[-1] if earlier else None)
-        return replace(attribution, resolved=previous.resolved,
-                       description=attribution.description or previous.description)
+        antecedent = context.nearest_person(attribution.source.start)
+        if isinstance(antecedent, Attribution):
+            return replace(attribution, resolved=antecedent.resolved,
+                           description=attribution.description or antecedent.description)
+        return replace(attribution, resolved=antecedent)
     if lower in GROUP_PRONOUNS:
-        previous = last_group
+        previous = context.last_group()
         if previous is None:
             return replace(attribution, resolved=None)
         return replace(attribution, resolved=previous.resolved, source_type=previous.source_type,
                        description=attribution.description or previous.description)
+    people = context.people
     if attribution.source_type == "person":
         name = _full_name(mention, attribution.source.start, people, lexicon)
         return replace(attribution, resolved=name)
@@ -507,6 +614,12 @@ def _resolve_mention(doc: Doc, attribution: Attribution, people: list[tuple[int,
         # The tagger missed a repeated surname ("Okoye said"): the article named this person.
         name = _full_name(mention, attribution.source.start, people, lexicon)
         return replace(attribution, resolved=name, source_type="person")
+    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    if (attribution.source_type == "organization" and head is not None
+            and lower.startswith("the ") and head.pos_ == "NOUN"):
+        earlier = context.earlier_organization(head.lower_, attribution.source.start)
+        if earlier:
+            return replace(attribution, resolved=earlier)
     return replace(attribution, resolved=mention)
 
 
