@@ -303,6 +303,50 @@ def cue_kind(cue_text: str, lexicon: dict[str, Any] | None = None) -> str:
     return lexicon["default"]
 
 
+# --------------------------------------------------------------------------- hybrid
+
+# Labels only the rule stage produces (speaker resolution on the parse and coreference).
+RULE_LABELS = ("resolved", "description", "source_type", "quote_type")
+
+
+def _chars(fragments: Iterable[Sequence[int]] | None) -> set[int]:
+    return {i for start, end in fragments or () for i in range(start, end)}
+
+
+def merge_with_rules(
+    model: Sequence[dict], rules: Sequence[dict], add_unmatched_rules: bool = True
+) -> list[dict]:
+    """The hybrid: model spans, rule labels, and rule attributions the model missed.
+
+    A model attribution takes `RULE_LABELS` from the rule attribution whose content shares
+    the most characters with its own (method ``"hybrid"``); with no such rule it stays
+    ``"model"``. Rule attributions whose content touches no model content are added
+    (method ``"rules"``) when ``add_unmatched_rules``: the measured trade-off is in the model
+    card. Dicts use `link_spans`'s keys; rule dicts may carry the labels.
+    """
+    rule_chars = [_chars(r["content"]) for r in rules]
+    used: set[int] = set()
+    merged = []
+    for attribution in model:
+        mine = _chars(attribution["content"])
+        shared = [(len(mine & chars), i) for i, chars in enumerate(rule_chars)]
+        best_overlap, best = max(shared, default=(0, -1))
+        item = {**attribution, "method": "model"}
+        if best_overlap:
+            used.add(best)
+            item.update({k: rules[best][k] for k in RULE_LABELS if k in rules[best]})
+            item["method"] = "hybrid"
+        merged.append(item)
+    if add_unmatched_rules:
+        model_chars = _chars(f for a in model for f in a["content"])
+        merged += [
+            {**rule, "method": "rules"}
+            for i, rule in enumerate(rules)
+            if i not in used and not rule_chars[i] & model_chars
+        ]
+    return sorted(merged, key=lambda a: min(a["content"]))
+
+
 # --------------------------------------------------------------------------- entry points
 
 

@@ -8,6 +8,7 @@ from claimtrace.pipeline.attribute_model import (
     cue_kind,
     filter_kinds,
     link_spans,
+    merge_with_rules,
     predict_attributions,
 )
 
@@ -130,6 +131,18 @@ def test_filter_kinds():
     attributions = [{"kind": "speech"}, {"kind": "belief"}]
     assert filter_kinds(attributions, ["belief"]) == [{"kind": "belief"}]
     assert filter_kinds(attributions, None) == attributions
+
+
+def test_merge_with_rules_takes_rule_labels_and_adds_what_the_model_missed():
+    model = [{"source": [[0, 3]], "cue": [[4, 8]], "content": [[9, 30]], "kind": "speech"}]
+    rules = [
+        {"source": [[0, 3]], "cue": [[4, 8]], "content": [[12, 30]], "resolved": "Ann Lee"},
+        {"source": None, "cue": [[40, 44]], "content": [[45, 60]], "resolved": None},
+    ]
+    merged = merge_with_rules(model, rules)
+    assert [a["method"] for a in merged] == ["hybrid", "rules"]
+    assert merged[0]["resolved"] == "Ann Lee" and merged[0]["content"] == [[9, 30]]
+    assert len(merge_with_rules(model, rules, add_unmatched_rules=False)) == 1
 
 
 # --- the committed model, on sentences written for this test (not from PolNeAR) ---
