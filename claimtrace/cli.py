@@ -9,12 +9,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from claimtrace.errors import ClaimtraceError
 from claimtrace.settings import PROCESSED_DIR, SAMPLE_INPUT, RunSettings
+
+if TYPE_CHECKING:
+    from claimtrace.pipeline.runner import Summary
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -38,6 +43,18 @@ WorkersOpt = Annotated[int, typer.Option(
 ResumeOpt = Annotated[bool, typer.Option(
     "--resume", help="Skip articles already complete in --output (after a crash or kill)")]
 
+
+class Engine(StrEnum):
+    local = "local"  # this machine (with --workers processes)
+    ray = "ray"  # a Ray cluster: needs the extra, pip install 'claimtrace[ray]'
+
+
+EngineOpt = Annotated[Engine, typer.Option(
+    "--engine", help="local: this machine; ray: a Ray cluster (or a local Ray instance)")]
+AddressOpt = Annotated[str | None, typer.Option(
+    "--address", help="Ray cluster for --engine ray: auto, or the head's host:port such as "
+    "head:6379 (default: RAY_ADDRESS, else Ray on this machine, started if needed)")]
+
 STAGE_INPUTS = {"split": "articles.jsonl", "attribute": "sentences.jsonl",
                 "classify": "attributions.jsonl", "export": "claims.jsonl"}
 
@@ -56,7 +73,8 @@ def _settings(all_sentences: bool = False, min_score: float | None = None,
 
 
 def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettings,
-         workers: int = 1, resume: bool = False) -> None:
+         workers: int = 1, resume: bool = False, engine: Engine = Engine.local,
+         address: str | None = None) -> None:
     from claimtrace.pipeline.runner import DEFAULT_OUTPUTS, errors_path_for, run_stage
 
     output = output or PROCESSED_DIR / DEFAULT_OUTPUTS[stage]
@@ -64,7 +82,12 @@ def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettin
         if source != "-" and not Path(source).exists():
             typer.echo(f"error: input path does not exist: {source}", err=True)
             raise typer.Exit(2)
-    summary = run_stage(stage, inputs, output, settings, workers=workers, resume=resume)
+    if engine is Engine.ray:
+        summary = _run_on_ray(inputs, output, settings, address, workers, resume)
+    else:
+        if address is not None:
+            raise typer.BadParameter("--address needs --engine ray", param_hint="--address")
+        summary = run_stage(stage, inputs, output, settings, workers=workers, resume=resume)
     typer.echo(summary.line(), err=True)
     typer.echo(f"output: {output}  errors: {errors_path_for(output)}", err=True)
     summary_path = output.with_suffix(".summary.json")
@@ -73,16 +96,37 @@ def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettin
         raise typer.Exit(1)  # nothing at all could be processed
 
 
+def _run_on_ray(inputs: list[str], output: Path, settings: RunSettings, address: str | None,
+                workers: int, resume: bool) -> Summary:
+    if workers > 1 or resume:
+        # Ray sizes its actor pool to the cluster; resuming is local-engine only for now.
+        raise typer.BadParameter("--workers and --resume are for --engine local",
+                                 param_hint="--engine")
+    try:
+        from claimtrace.pipeline.ray_engine import check_address, run_on_ray
+    except ImportError as err:  # ray is an optional extra, not a core dependency
+        typer.echo(f"error: --engine ray needs Ray: pip install 'claimtrace[ray]' ({err})",
+                   err=True)
+        raise typer.Exit(2) from err
+    try:
+        check_address(address)
+    except ClaimtraceError as err:
+        raise typer.BadParameter(str(err), param_hint="--address") from err
+    return run_on_ray(inputs, output, settings, address)
+
+
 @app.command()
 def run(inputs: InputsArg = None, output: OutputOpt = None,
         all_sentences: AllSentencesOpt = False, min_score: MinScoreOpt = None,
         no_claims: NoClaimsOpt = False, kinds: KindsOpt = "speech,belief",
         batch_size: BatchOpt = 16, threads: ThreadsOpt = 2, max_chars: MaxCharsOpt = 1_000_000,
-        quiet: QuietOpt = False, workers: WorkersOpt = 1, resume: ResumeOpt = False) -> None:
+        quiet: QuietOpt = False, workers: WorkersOpt = 1, resume: ResumeOpt = False,
+        engine: EngineOpt = Engine.local, address: AddressOpt = None) -> None:
     """All stages in one process. With no input: the shipped sample in data/raw/sample/."""
     settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
                          max_chars, quiet)
-    _run("run", inputs or [str(SAMPLE_INPUT)], output, settings, workers, resume)
+    _run("run", inputs or [str(SAMPLE_INPUT)], output, settings, workers, resume, engine,
+         address)
 
 
 @app.command()

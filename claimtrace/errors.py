@@ -30,6 +30,10 @@ class Errors:
     E041 = "model artifact file {file} is corrupted: sha256 {actual} != expected {expected}"
     E042 = "model artifact at {path} has no manifest {manifest}"
     E043 = "base encoder weights at {path} fail their checksum: {actual} != {expected}"
+    # --- engines ---
+    E050 = ("Ray Data does not run through Ray Client ('{address}'): start claimtrace on a "
+            "cluster node (--address auto, or the head's host:port such as head:6379) or "
+            "submit it with 'ray job submit'")
 
 
 class ClaimtraceError(Exception):
