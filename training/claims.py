@@ -294,6 +294,7 @@ def score_model(
 ) -> np.ndarray:
     """Dev scores through the pipeline's own scoring code, so reported = served."""
     import numpy as np
+
     from claimtrace.pipeline.classify import score_texts
 
     model.eval()
@@ -443,8 +444,9 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
 
 
 def _committed_scores(out_dir: Path, texts: list[str], config) -> np.ndarray:
-    """Scores of the artifact exactly as the pipeline loads it (checksums, int8 kernels)."""
+    """Scores of the artifact exactly as the pipeline loads it (checksums, int8 weights)."""
     import numpy as np
+
     from claimtrace.pipeline.classify import ClaimClassifier
 
     classifier = ClaimClassifier(
