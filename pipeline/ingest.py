@@ -60,6 +60,14 @@ class ArticleError:
         record.update(self.extra)
         return record
 
+    @classmethod
+    def from_dict(cls, data: dict) -> ArticleError:
+        """The inverse of `to_dict`: extra keys sit beside the fixed ones."""
+        fixed = ("article_id", "origin", "stage", "reason")
+        extra = {k: v for k, v in data.items() if k not in fixed}
+        return cls(data["stage"], data["reason"], data.get("article_id"),
+                   data.get("origin") or "", extra)
+
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()

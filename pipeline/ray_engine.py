@@ -41,13 +41,12 @@ import ray
 from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.pipeline.ingest import Article, ArticleError, ingest
 from claimtrace.pipeline.nlp import build_nlp, claim_model_available
-from claimtrace.pipeline.runner import Outcome, Summary, _record, errors_path_for, process
+from claimtrace.pipeline.runner import Outcome, Summary, errors_path_for, process, record_outcome
 from claimtrace.settings import RunSettings
 
 # Rows per object-store block = batch_size * this: several batches per block keep the
 # per-block overhead low, while a small dump still splits into blocks for several actors.
 BATCHES_PER_BLOCK = 4
-ERROR_FIELDS = ("stage", "reason", "article_id", "origin")  # ArticleError.to_dict's fixed keys
 
 # Every Article field is a string; `error_json` carries an ingest error instead of an article.
 INPUT_SCHEMA = pa.schema([(f.name, pa.string()) for f in dataclasses.fields(Article)]
@@ -58,13 +57,6 @@ OUTPUT_SCHEMA = pa.schema([("key", pa.string()), ("article_id", pa.string()),
 
 
 # ---------------------------------------------------------------- rows <-> pipeline items
-
-
-def error_from_dict(data: dict) -> ArticleError:
-    """The inverse of `ArticleError.to_dict`: its extra keys sit beside the fixed ones."""
-    extra = {k: v for k, v in data.items() if k not in ERROR_FIELDS}
-    return ArticleError(data["stage"], data["reason"], data.get("article_id"),
-                        data.get("origin") or "", extra)
 
 
 def _error_json(error: ArticleError) -> str:
@@ -79,7 +71,7 @@ def _input_row(item: Article | ArticleError) -> dict:
 
 def _item_from_row(row: dict) -> Article | ArticleError:
     if row["error_json"] is not None:
-        return error_from_dict(json.loads(row["error_json"]))
+        return ArticleError.from_dict(json.loads(row["error_json"]))
     return Article.from_dict(row)
 
 
@@ -94,7 +86,7 @@ def _output_row(item: Article | ArticleError, outcome: Outcome) -> dict:
 
 def _outcome_from_row(row: dict) -> Outcome:
     if row["error_json"] is not None:
-        return Outcome(row["key"], error=error_from_dict(json.loads(row["error_json"])))
+        return Outcome(row["key"], error=ArticleError.from_dict(json.loads(row["error_json"])))
     # Split on "\n" only: json.dumps escapes it inside strings, but not U+2028 and the other
     # breaks that str.splitlines would also cut at.
     records = [json.loads(line) for line in row["records_json"].split("\n") if line]
@@ -199,6 +191,6 @@ def run_on_ray(inputs: list[str | Path], output: Path, settings: RunSettings,
     with ray_session(address), output.open("wb") as out, \
             errors_path_for(output).open("wb") as errors:
         for outcome in process_on_ray(ingest(inputs), settings):
-            _record(outcome, out, errors, summary)
+            record_outcome(outcome, out, errors, summary)
     summary.seconds = time.perf_counter() - started
     return summary

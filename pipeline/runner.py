@@ -270,7 +270,7 @@ def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunS
     summary.skipped = len(checkpoint.done)
     with out, errors, progress:
         for outcome in _with_progress(_outcomes(items, stage, settings, nlp, workers), settings):
-            _record(outcome, out, errors, summary)
+            record_outcome(outcome, out, errors, summary)
             out.flush()
             errors.flush()
             log_done(progress, outcome.key, out.tell(), errors.tell())
@@ -278,7 +278,7 @@ def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunS
     return summary
 
 
-def _record(outcome: Outcome, out: BinaryIO, errors: BinaryIO, summary: Summary) -> None:
+def record_outcome(outcome: Outcome, out: BinaryIO, errors: BinaryIO, summary: Summary) -> None:
     summary.articles += 1
     if outcome.error is not None:
         _write_error(errors, outcome.error, summary)
