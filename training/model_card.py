@@ -46,12 +46,12 @@ def _target_note(metrics: dict[str, Any]) -> str:
     if f1 >= TARGET_F1:
         return f"Target dev F1 >= {TARGET_F1} met ({f1:.3f})."
     return (
-        f"**Target not met**: dev F1 {f1:.3f} (committed) against the target {TARGET_F1}. "
-        "Dev F1 flattened after epoch 3 while the eval loss rose (`f1_by_epoch.png`), so more "
-        "epochs of this recipe will not close the gap. Untested candidates, in order of "
-        "expected gain: a larger encoder (BERT/RoBERTa/DeBERTa-base size; needs a GPU or "
-        "hours of CPU), a few seeds or a small learning-rate sweep with the best kept, and a "
-        "mean-pooling head, which is how all-MiniLM-L6-v2 was pre-trained."
+        f"**Target not met**: dev F1 {f1:.3f} (committed) against the target {TARGET_F1}.\n"
+        "In the committed run dev F1 flattened after epoch 3 while the eval loss rose\n"
+        "(`f1_by_epoch.png`), so more epochs of this recipe will not close the gap. Untested\n"
+        "candidates, in order of expected gain: a larger encoder (BERT/RoBERTa/DeBERTa-base\n"
+        "size; needs a GPU or hours of CPU), a few seeds or a small learning-rate sweep with\n"
+        "the best kept, and a mean-pooling head (how all-MiniLM-L6-v2 was pre-trained)."
     )
 
 
@@ -125,6 +125,7 @@ like for like. Precision-recall curves: `pr_curve.png`.
 {_epoch_table(metrics)}
 
 {_target_note(metrics)}
+
 {_speed_note(metrics)}
 
 ## Training
