@@ -197,6 +197,10 @@ class ClaimClassify:
         self.name = name
         self.classifier = classifier
 
+    @property
+    def model_name(self) -> str:
+        return self.classifier.model_name  # "<name>@<version>", for run provenance
+
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))
         return doc
