@@ -395,6 +395,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     """Split, fine-tune, pick the threshold, compare with the baseline, export, re-check."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers reads it: local files only
     import numpy as np
     import torch
     from transformers import set_seed
@@ -402,7 +403,6 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     set_seed(config.seed)
     # Explicit: the machine is shared, and results/timings should not depend on core count.
     torch.set_num_threads(config.num_threads)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.perf_counter()
 
     train, dev = load_splits(
