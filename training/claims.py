@@ -290,7 +290,10 @@ def train_baseline(train: Dataset, dev: Dataset, seed: int) -> np.ndarray:
 
 
 def score_model(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str], config
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    texts: list[str],
+    config: ClaimTrainingConfig,
 ) -> np.ndarray:
     """Dev scores through the pipeline's own scoring code, so reported = served."""
     import numpy as np
@@ -433,7 +436,7 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
         "training_seconds": round(train_seconds, 1),
         "hardware": _hardware(config.num_threads),
     }
-    curves = {"MiniLM fine-tuned (int8)": (labels, committed_scores)}
+    curves = {"MiniLM fine-tuned (committed)": (labels, committed_scores)}
     if config.baseline:
         base_scores = train_baseline(train, dev, config.seed)
         base_threshold = choose_threshold(labels, base_scores)
@@ -443,7 +446,9 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     return metrics
 
 
-def _committed_scores(out_dir: Path, texts: list[str], config) -> np.ndarray:
+def _committed_scores(
+    out_dir: Path, texts: list[str], config: ClaimTrainingConfig
+) -> np.ndarray:
     """Scores of the artifact exactly as the pipeline loads it (checksums, int8 weights)."""
     import numpy as np
 
@@ -455,7 +460,9 @@ def _committed_scores(out_dir: Path, texts: list[str], config) -> np.ndarray:
     return np.asarray(classifier.predict(list(texts)))
 
 
-def _finish_artifact(out_dir: Path, metrics: dict, curves: dict, config) -> None:
+def _finish_artifact(
+    out_dir: Path, metrics: dict[str, Any], curves: dict, config: ClaimTrainingConfig
+) -> None:
     from claimtrace.training.model_card import write_model_card
 
     plot_pr_curves(curves, out_dir / "pr_curve.png")
