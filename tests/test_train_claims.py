@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from claimtrace.artifacts import verify_artifact
 from claimtrace.training.claims import (
     ClaimTrainingConfig,
     choose_threshold,
@@ -14,8 +16,6 @@ from claimtrace.training.claims import (
     load_splits,
     train_claims,
 )
-
-from claimtrace.artifacts import verify_artifact
 
 # Written for these tests (not ClaimBuster rows): 24 claims and 24 non-claims.
 CLAIMS = [
