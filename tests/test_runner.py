@@ -168,3 +168,16 @@ def test_too_long_article_goes_to_errors(tmp_path):
     assert result.exit_code == 0
     errors = read(tmp_path / "errors.jsonl")
     assert [e["article_id"] for e in errors] == ["big"] and "over the limit" in errors[0]["reason"]
+
+
+def test_claim_scores_do_not_depend_on_batching_or_workers(tmp_path):
+    """int8 kernels quantise per batch; batching per article keeps scores reproducible."""
+    outputs = []
+    for name, extra in (("a", ["--batch-size", "1"]), ("b", ["--batch-size", "3"]),
+                        ("c", ["--batch-size", "1", "--workers", "2"])):
+        out = tmp_path / name / "s.jsonl"
+        result = runner.invoke(app, ["run", "--all-sentences", "-q", "-o", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert all(r["claim"] is not None for r in read(tmp_path / "a" / "s.jsonl"))
