@@ -84,6 +84,7 @@ class CueLexicon:
     organization_heads: frozenset[str]
     honorifics: frozenset[str]
     courtesy_titles: frozenset[str]
+    hedging_adverbs: frozenset[str]
 
 
 @lru_cache(maxsize=4)
@@ -98,6 +99,7 @@ def load_lexicon(path: str = str(CUE_LEXICON_PATH)) -> CueLexicon:
         organization_heads=frozenset(data["organization_heads"]),
         honorifics=frozenset(data["honorifics"]),
         courtesy_titles=frozenset(data["courtesy_titles"]),
+        hedging_adverbs=frozenset(data["hedging_adverbs"]),
     )
 
 
@@ -392,10 +394,13 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[Q
         if not is_verb_cue(verb, lexicon) or inside_quote(regions, verb.idx, verb.idx + 1):
             continue
         lemma = verb.lemma_.lower()
-        subject = subject_of(verb)
-        if subject is None and verb.dep_ != "ROOT":
-            subject = passive_agent(verb)
-        if subject is None or inside_quote(regions, subject.idx, subject.idx + 1):
+        subject = subject_of(verb) or passive_agent(verb)
+        if subject is None:
+            sourceless = sourceless_passive(doc, verb, lexicon, regions)
+            if sourceless is not None:
+                yield sourceless
+            continue
+        if inside_quote(regions, subject.idx, subject.idx + 1):
             continue
         mention = source_mention(doc, subject, lexicon)
         if mention is None:
@@ -409,6 +414,42 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[Q
                 quote_type=quote_type_of(content, regions, doc), kind=lexicon.verbs[lemma],
                 description=mention.description, source_type=mention.source_type,
                 construction=construction, extra={"head": subject.i})
+
+
+def sourceless_passive(doc: Doc, verb: Token, lexicon: CueLexicon,
+                       regions: list[QuoteRegion]) -> Attribution | None:
+    """`It was announced that …` / `X was forecast to reach …`: attributed, no source named."""
+    if not any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
+        return None
+    clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
+    if clause is None:
+        return None
+    content = content_from_tokens(doc, strip_complementiser(doc, list(clause.subtree)))
+    if content is None:
+        return None
+    return Attribution(content=content, source=None, cue=cue_span(verb),
+                       quote_type=quote_type_of(content, regions, doc),
+                       kind=lexicon.verbs[verb.lemma_.lower()], source_type="anonymous",
+                       construction="passive_without_source")
+
+
+def hedging_adverbs(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[QuoteRegion]
+                    ) -> Iterator[Attribution]:
+    """`The crash reportedly killed seven`: the adverb attributes the clause to unnamed reports."""
+    for token in sent:
+        if token.lower_ not in lexicon.hedging_adverbs or token.dep_ != "advmod":
+            continue
+        if inside_quote(regions, token.idx, token.idx + 1):
+            continue
+        clause = [t for t in token.head.subtree
+                  if t.i != token.i and sent.start <= t.i < sent.end]
+        content = content_from_tokens(doc, clause)
+        if content is None:
+            continue
+        yield Attribution(content=content, source=None, cue=CharSpan(token.idx,
+                                                                     token.idx + len(token)),
+                          quote_type=quote_type_of(content, regions, doc), kind="speech",
+                          source_type="anonymous", construction="hedging_adverb")
 
 
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
@@ -458,6 +499,7 @@ def find_attributions(doc: Doc, lexicon: CueLexicon | None = None) -> list[Attri
     found: list[Attribution] = []
     for sent in sentence_spans(doc) or list(doc.sents):
         in_sentence = list(according_to(doc, sent, lexicon, regions))
+        in_sentence += hedging_adverbs(doc, sent, lexicon, regions)
         in_sentence += [a for a in verb_attributions(doc, sent, lexicon, regions)
                         if not any(a.content.overlaps(b.cue) for b in in_sentence if b.cue)]
         if not in_sentence:
@@ -527,8 +569,10 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: CueLexi
     last_any: Attribution | None = None
     resolved_list = []
     for attribution in attributions:
-        if attribution.source is None:
+        if attribution.construction == "continuation":
             resolved = _continue_from(attribution, last_any)
+        elif attribution.source is None:
+            resolved = attribution  # reported without a named source: nobody to resolve
         else:
             resolved = _resolve_mention(doc, attribution, context, lexicon)
         name = resolved.resolved

@@ -97,6 +97,15 @@ CASES = [
         [row("The union", "The union", "warned", "the strike could last a month",
              "indirect")],
         id="warned"),
+    pytest.param(  # attributed without a named source: a passive with a clause
+        "It was announced that the summit would move to Geneva.",
+        [row(None, None, "was announced", "the summit would move to Geneva", "indirect")],
+        id="passive-without-source"),
+    pytest.param(  # a hedging adverb attributes the clause to unnamed reports
+        "The crash reportedly killed seven people.",
+        # One contiguous span: the adverb sits inside it, as in the gold guidelines.
+        [row(None, None, "reportedly", "The crash reportedly killed seven people", "indirect")],
+        id="reportedly"),
     pytest.param(  # curly quotes
         "“Nobody was hurt,” the fire chief told reporters.",
         [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],
