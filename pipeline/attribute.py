@@ -367,8 +367,15 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
     if clause is None or clause.i < verb.i and clause.dep_ == "xcomp":
         return None
-    tokens = strip_complementiser(doc, sorted(clause.subtree, key=lambda t: t.i))
-    return content_from_tokens(doc, tokens)
+    tokens = sorted(clause.subtree, key=lambda t: t.i)
+    if not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in clause.children):
+        # "X reported Dorian had strengthened": the parser took the embedded subject for
+        # the cue's object; the object and what follows it up to the clause belong to it.
+        obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < clause.i),
+                   None)
+        if obj is not None:
+            tokens = list(doc[min(t.i for t in obj.subtree):tokens[-1].i + 1])
+    return content_from_tokens(doc, strip_complementiser(doc, tokens))
 
 
 def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:

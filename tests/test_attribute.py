@@ -106,6 +106,11 @@ CASES = [
         # One contiguous span: the adverb sits inside it, as in the gold guidelines.
         [row(None, None, "reportedly", "The crash reportedly killed seven people", "indirect")],
         id="reportedly"),
+    pytest.param(  # the parser takes the embedded subject for the cue's object
+        "The hurricane center reported Hurricane Dorian had strengthened overnight.",
+        [row("The hurricane center", "The hurricane center", "reported",
+             "Hurricane Dorian had strengthened overnight", "indirect")],
+        id="object-taken-for-subject"),
     pytest.param(  # curly quotes
         "“Nobody was hurt,” the fire chief told reporters.",
         [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],
