@@ -43,6 +43,8 @@ CUE_KINDS_PATH = Path(__file__).with_name("cue_kinds.json")
 REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "train_config.json")
 # Text between a cue and a source that ends a sentence: the source cannot be shared across it.
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s|\n")
+_LEADING_JUNK = ",;:.)]—–-"
+_TRAILING_JUNK = ",;:([—–-"
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
 # Measured on dev with gold spans: whole-attribution exact F1 95.4 with sharing, 92.3 without.
@@ -178,7 +180,9 @@ def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
     """
     by_role: dict[str, list[tuple[int, int]]] = {"source": [], "cue": [], "content": []}
     for role, start, end in spans:
-        by_role[role].append((start, end))
+        start, end = _trim(text, role, start, end)
+        if start < end:
+            by_role[role].append((start, end))
     cues = sorted(by_role["cue"])
     paragraph = {c: _paragraph_of(text, c[0]) for c in cues}
     contents = _contents_for_cues(text, by_role["content"], cues, paragraph)
@@ -195,6 +199,19 @@ def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _trim(text: str, role: str, start: int, end: int) -> tuple[int, int]:
+    """Drop separators the tagger sometimes takes with a content (", nobody was hurt"): PolNeAR
+    contents start with a word or a quotation mark and almost never end with a comma
+    (119 of 23,289 train fragments)."""
+    if role != "content":
+        return start, end
+    while start < end and (text[start].isspace() or text[start] in _LEADING_JUNK):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING_JUNK):
+        end -= 1
+    return start, end
 
 
 def _candidate_cues(text: str, content: tuple[int, int], cues: list, paragraph: dict) -> list:

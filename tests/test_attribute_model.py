@@ -149,7 +149,7 @@ def test_merge_with_rules_takes_rule_labels_and_adds_what_the_model_missed():
 
 NEW_SENTENCES = [
     (
-        "The harbour master said on Tuesday that the ferry would resume service next week.",
+        "The harbour master said that the ferry would resume service next week.",
         "The harbour master",
         "said",
         "the ferry would resume service",
