@@ -49,8 +49,7 @@ def time_spacy(texts: list[str], repeat: int) -> float:
 def time_model(texts: list[str], repeat: int, threads: int, bf16: bool) -> float:
     from claimtrace.pipeline.attribute_model import link_spans, load_tagger
 
-    tagger = load_tagger(threads=threads)
-    tagger.bf16 = bf16
+    tagger = load_tagger(threads=threads, precision="bf16" if bf16 else "fp32")
 
     def run() -> None:
         for text, spans in zip(texts, tagger.tag(texts), strict=True):

@@ -62,3 +62,27 @@ def test_tampered_artifact_fails_its_checksum(tiny_run, tmp_path):
         handle.write(" ")
     with pytest.raises(ClaimtraceError, match="corrupted"):
         load_tagger(copy)
+
+
+def test_cli_builds_the_config_from_file_and_flags(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import claimtrace.training.attribution as attribution
+    from claimtrace.training.cli import train_app
+
+    seen = {}
+
+    def fake_train(config):
+        seen["config"] = config
+        return {"dev_artifact": {}}
+
+    monkeypatch.setattr(attribution, "train", fake_train)
+    config_file = tmp_path / "run.json"
+    config_file.write_text(json.dumps({"epochs": 2.0, "seed": 5}))
+    result = CliRunner().invoke(
+        train_app, ["attribution", "--config", str(config_file), "--seed", "7"]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["config"].epochs == 2.0 and seen["config"].seed == 7
+    bad = CliRunner().invoke(train_app, ["attribution", "--max-length", "4"])
+    assert bad.exit_code != 0

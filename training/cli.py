@@ -98,9 +98,9 @@ def attribution(
     max_train_articles: Annotated[int | None, typer.Option(help="use N articles (0: all)")] = None,
 ) -> None:
     """Fine-tune the PolNeAR attribution tagger and write its artifact (all options: --config)."""
+    flags = {k: v for k, v in locals().items() if k != "config"}  # before any import
     from claimtrace.training.attribution import AttributionTrainConfig, train
 
-    flags = {k: v for k, v in locals().items() if k != "config"}
     try:
         run_config = AttributionTrainConfig.from_dict(_merge(config, flags))
     except (ValueError, TypeError) as err:
