@@ -105,7 +105,10 @@ def attribution(
         run_config = AttributionTrainConfig.from_dict(_merge(config, flags))
     except (ValueError, TypeError) as err:
         raise typer.BadParameter(str(err)) from err
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # force: an import may already have configured the root logger, hiding the dev scores.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True
+    )
     metrics = train(run_config)
     typer.echo(json.dumps({"dev_artifact": metrics["dev_artifact"]}, indent=2))
 
