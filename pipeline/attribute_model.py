@@ -4,12 +4,15 @@ The tagger (trained by `claimtrace.training.attribution`, artifact in ``models/a
 labels each subword with BIO tags over overlapping windows. `link_spans` turns the tagged
 spans into attribution triples with measured rules (numbers in ``models/attribution/README.md``):
 
-1. every content goes to the nearest cue in its paragraph (character gap), else to the nearest
-   cue in the previous paragraph, since a long quotation runs on after a paragraph break;
-   contents of one cue are merged (PolNeAR's discontinuous contents: "X," he said, "Y");
-2. every source goes to the nearest cue in its paragraph;
+0. contents lose a leading or trailing comma, colon or dash the tagger took with them;
+1. (content, cue) pairs are taken closest first, one content per cue, among the cues of the
+   content's paragraph (else of the previous paragraph: a long quotation runs on after a
+   paragraph break); a content left over joins its nearest cue as a further fragment
+   (PolNeAR's discontinuous contents: "X," he said, "Y"); a content with no cue in reach and
+   a cue with no content are dropped;
+2. (source, cue) pairs in one paragraph are taken closest first, one source per cue;
 3. a cue still without a source borrows the nearest one in the same sentence, which is how
-   "He smiled and said ..." shares its subject.
+   "He said A and added B" shares its subject.
 
 Each triple gets a ``kind`` (``speech`` or ``belief``) from the cue lexicon ``cue_kinds.json``.
 
@@ -396,7 +399,9 @@ def merge_with_rules(
             item["method"] = "hybrid"
         merged.append(item)
     if add_unmatched_rules:
-        model_chars = _chars(f for a in model for f in a["content"])
+        # Against the merged contents: with prefer="rules" a matched pair now has the rule's
+        # (often shorter) content, and rule attributions beside it must not be lost.
+        model_chars = _chars(f for a in merged for f in a["content"])
         merged += [
             {**rule, "method": "rules"}
             for i, rule in enumerate(rules)
