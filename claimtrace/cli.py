@@ -31,6 +31,8 @@ AllSentencesOpt = Annotated[bool, typer.Option(
 MinScoreOpt = Annotated[float | None, typer.Option(
     "--min-score", min=0.0, max=1.0, help="Keep only statements with claim score >= this")]
 NoClaimsOpt = Annotated[bool, typer.Option("--no-claims", help="Skip the claim classifier")]
+AttributionOpt = Annotated[str, typer.Option(
+    "--attribution", help="rules | model (PolNeAR tagger) | hybrid (tagger + rules)")]
 KindsOpt = Annotated[str, typer.Option(
     "--kinds", help="Attribution kinds to export, comma-separated: speech,belief")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch")]
@@ -61,15 +63,20 @@ STAGE_INPUTS = {"split": "articles.jsonl", "attribute": "sentences.jsonl",
 
 def _settings(all_sentences: bool = False, min_score: float | None = None,
               no_claims: bool = False, kinds: str = "speech,belief", batch_size: int = 16,
-              threads: int = 2, max_chars: int = 1_000_000, quiet: bool = False) -> RunSettings:
+              threads: int = 1, max_chars: int = 1_000_000, quiet: bool = False,
+              attribution: str = RunSettings.attribution_method) -> RunSettings:
     chosen = tuple(k.strip() for k in kinds.split(",") if k.strip())
     unknown = set(chosen) - {"speech", "belief"}
     if unknown:
         raise typer.BadParameter(f"unknown kind(s) {sorted(unknown)}: use speech and/or belief",
                                  param_hint="--kinds")
+    if attribution not in ("rules", "model", "hybrid"):
+        raise typer.BadParameter(f"unknown method {attribution!r}: use rules, model or hybrid",
+                                 param_hint="--attribution")
     return RunSettings(all_sentences=all_sentences, min_score=min_score,
                        classify=not no_claims, kinds=chosen, batch_size=batch_size,
-                       threads=threads, max_chars=max_chars, progress=not quiet)
+                       threads=threads, max_chars=max_chars, progress=not quiet,
+                       attribution_method=attribution)
 
 
 def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettings,
@@ -119,12 +126,13 @@ def _run_on_ray(inputs: list[str], output: Path, settings: RunSettings, address:
 def run(inputs: InputsArg = None, output: OutputOpt = None,
         all_sentences: AllSentencesOpt = False, min_score: MinScoreOpt = None,
         no_claims: NoClaimsOpt = False, kinds: KindsOpt = "speech,belief",
-        batch_size: BatchOpt = 16, threads: ThreadsOpt = 2, max_chars: MaxCharsOpt = 1_000_000,
+        attribution: AttributionOpt = RunSettings.attribution_method,
+        batch_size: BatchOpt = 16, threads: ThreadsOpt = 1, max_chars: MaxCharsOpt = 1_000_000,
         quiet: QuietOpt = False, workers: WorkersOpt = 1, resume: ResumeOpt = False,
         engine: EngineOpt = Engine.local, address: AddressOpt = None) -> None:
     """All stages in one process. With no input: the shipped sample in data/raw/sample/."""
     settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
-                         max_chars, quiet)
+                         max_chars, quiet, attribution)
     _run("run", inputs or [str(SAMPLE_INPUT)], output, settings, workers, resume, engine,
          address)
 
@@ -139,10 +147,11 @@ def _stage_command(stage: str):
     def command(inputs: InputsArg = None, output: OutputOpt = None,
                 all_sentences: AllSentencesOpt = False, min_score: MinScoreOpt = None,
                 no_claims: NoClaimsOpt = False, kinds: KindsOpt = "speech,belief",
-                batch_size: BatchOpt = 16, threads: ThreadsOpt = 2,
+                attribution: AttributionOpt = RunSettings.attribution_method,
+                batch_size: BatchOpt = 16, threads: ThreadsOpt = 1,
                 max_chars: MaxCharsOpt = 1_000_000, quiet: QuietOpt = False) -> None:
         settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
-                             max_chars, quiet)
+                             max_chars, quiet, attribution)
         _run(stage, inputs or [str(PROCESSED_DIR / STAGE_INPUTS[stage])], output, settings)
 
     command.__doc__ = {

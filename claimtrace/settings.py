@@ -27,7 +27,7 @@ class RunSettings:
     attribution_model: Path = field(default_factory=lambda: MODELS_DIR / "attribution")
     attribution_method: str = "rules"  # "rules" | "model" | "hybrid"
     kinds: tuple[str, ...] = ("speech", "belief")
-    threads: int = 2
+    threads: int = 1  # torch threads per process: 2 threads beside spaCy on 2 cores thrash
     progress: bool = True
 
     def to_dict(self) -> dict:

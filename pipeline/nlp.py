@@ -43,6 +43,8 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
         nlp.add_pipe("claimtrace_sentences", after="parser")
     if stage in {"attribute", "run"}:
         nlp.add_pipe("claimtrace_attribute")
+        if settings.attribution_method != "rules":
+            _add_attribution_model(nlp, settings)
     if stage in {"classify", "run"}:
         if claim_model_available(settings):
             import claimtrace.pipeline.classify  # noqa: F401
@@ -55,10 +57,36 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
     return nlp
 
 
+def _add_attribution_model(nlp: Language, settings: RunSettings) -> None:
+    """The tagger before the rules, the combination after them (see attribute_hybrid)."""
+    import claimtrace.pipeline.attribute_hybrid  # noqa: F401
+    import claimtrace.pipeline.attribute_model  # noqa: F401
+
+    if settings.attribution_method not in ("model", "hybrid"):
+        raise ValueError(f"attribution_method must be rules, model or hybrid, got "
+                         f"{settings.attribution_method!r}")
+    nlp.add_pipe("claimtrace_attribute_model", before="claimtrace_attribute", config={
+        "model_dir": str(settings.attribution_model), "threads": settings.threads})
+    nlp.add_pipe("claimtrace_attribute_hybrid", after="claimtrace_attribute",
+                 config={"method": settings.attribution_method})
+
+
 def model_versions(nlp: Language) -> dict[str, str]:
     versions = {"spacy": f"{nlp.meta['lang']}_{nlp.meta['name']}@{nlp.meta['version']}"}
     if "claimtrace_classify" in nlp.pipe_names:
         component = nlp.get_pipe("claimtrace_classify")
         name = getattr(component, "model_name", None)
         versions["claims"] = name() if callable(name) else str(name or "claim-checkworthiness")
+    if "claimtrace_attribute_model" in nlp.pipe_names:
+        versions["attribution"] = attribution_model_version(
+            nlp.get_pipe("claimtrace_attribute_model").model_dir)
     return versions
+
+
+def attribution_model_version(model_dir: str) -> str:
+    import json
+    from pathlib import Path
+
+    manifest = json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8"))
+    weights = manifest["files"]["model.safetensors"]["sha256"][:12]
+    return manifest.get("model") or f"attribution@{weights}"  # the weights name the version
