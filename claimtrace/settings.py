@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any, Self
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_INPUT = REPO_ROOT / "data" / "raw" / "sample"
@@ -33,3 +35,24 @@ class RunSettings:
     def to_dict(self) -> dict:
         data = asdict(self)
         return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+
+
+class JsonConfig:
+    """A dataclass mixin: ``to_dict`` / ``from_dict`` / ``from_json`` for configs saved beside
+    the models they trained, rejecting keys the class does not know (a typo is an error)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Self:
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown training option(s) {unknown} for {cls.__name__}; "
+                             f"known: {sorted(known)}")
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> Self:
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -13,6 +13,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from spacy.util import minibatch
+
 from claimtrace.settings import RunSettings
 
 _WORKER: dict = {}
@@ -31,17 +33,6 @@ def _work(batch: list) -> list:
     return list(process(batch, _WORKER["nlp"], _WORKER["stage"], _WORKER["settings"]))
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def process_in_workers(items: Iterable, stage: str, settings: RunSettings,
                        workers: int) -> Iterator:
     """Like `runner.process`, spread over `workers` processes; yields in input order."""
@@ -52,7 +43,7 @@ def process_in_workers(items: Iterable, stage: str, settings: RunSettings,
     with context.Pool(workers, initializer=_init_worker,
                       initargs=(stage, worker_settings)) as pool:
         in_flight: deque = deque()
-        for batch in _batches(items, settings.batch_size):
+        for batch in minibatch(items, size=settings.batch_size):
             in_flight.append(pool.apply_async(_work, (batch,)))
             while len(in_flight) >= 2 * workers:
                 yield from in_flight.popleft().get()

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import ray
+from spacy.util import minibatch
 
 from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.pipeline.ingest import Article, ArticleError, ingest
@@ -120,22 +121,11 @@ def _cpus_per_actor(settings: RunSettings) -> int:
 # ---------------------------------------------------------------- driver
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _put_blocks(items: Iterable[Article | ArticleError], rows: int) -> list[ray.ObjectRef]:
     """Stream the items into the object store; the driver holds one block at a time."""
     return [ray.put(pa.Table.from_pylist([_input_row(item) for item in chunk],
                                          schema=INPUT_SCHEMA))
-            for chunk in _chunks(items, rows)]
+            for chunk in minibatch(items, size=rows)]
 
 
 def process_on_ray(items: Iterable[Article | ArticleError],

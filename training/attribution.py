@@ -24,11 +24,12 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimtrace.evaluation.brat import ROLES, BratAttribution, Fragments, PolnearArticle
+from claimtrace.settings import JsonConfig
 
 if TYPE_CHECKING:
     from claimtrace.pipeline.attribute_model import AttributionTagger
@@ -43,7 +44,7 @@ _SENTENCE_END = {".", "!", "?", "”", '"', ":"}
 
 
 @dataclass
-class AttributionTrainConfig:
+class AttributionTrainConfig(JsonConfig):
     """Every setting of one training run; saved as ``config.json`` beside the model."""
 
     data_root: str = field(default="../shared/data/polnear", metadata={"help": "PolNeAR root"})
@@ -80,21 +81,6 @@ class AttributionTrainConfig:
             raise ValueError(
                 f"predict_overlap {self.predict_overlap} must be in [0, max_length - 2)"
             )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AttributionTrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown attribution config keys: {unknown}")
-        return cls(**data)
-
-    @classmethod
-    def from_json(cls, path: str | Path) -> AttributionTrainConfig:
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 # --------------------------------------------------------------------------- span <-> BIO

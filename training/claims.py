@@ -14,7 +14,7 @@ import os
 import platform
 import shutil
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from claimtrace.artifacts import (
     quantize_int8,
     write_manifest,
 )
+from claimtrace.settings import JsonConfig
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,7 +41,7 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_ma
 
 
 @dataclass
-class ClaimTrainingConfig:
+class ClaimTrainingConfig(JsonConfig):
     """Everything a run depends on; saved as ``training_config.json`` beside the model."""
 
     data_path: str = field(
@@ -78,21 +79,6 @@ class ClaimTrainingConfig:
         for name in ("max_length", "batch_size", "eval_batch_size", "num_threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ClaimTrainingConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown training option(s) {unknown}; known: {sorted(known)}")
-        return cls(**values)
-
-    @classmethod
-    def from_json(cls, path: Path | str) -> ClaimTrainingConfig:
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def resolve(path: str | Path) -> Path:
