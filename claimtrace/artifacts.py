@@ -39,6 +39,11 @@ def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _is_documentation(path: Path) -> bool:
+    """Model cards and plots describe the artifact; editing them must not break loading."""
+    return path.name == "README.md" or path.suffix == ".png"
+
+
 def write_manifest(folder: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write ``manifest.json`` listing sha256 and size of every other file under `folder`."""
     folder = Path(folder)
@@ -48,7 +53,7 @@ def write_manifest(folder: Path, extra: dict[str, Any] | None = None) -> dict[st
             "bytes": path.stat().st_size,
         }
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
+        if path.is_file() and path.name != MANIFEST and not _is_documentation(path)
     }
     manifest = {"format": MANIFEST_FORMAT, **(extra or {}), "files": files}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
