@@ -78,9 +78,11 @@ def test_tiny_training_run_writes_loadable_artifact(tiny_run) -> None:
     config, metrics = tiny_run
     out = Path(config.output_dir)
     manifest = verify_artifact(out)
-    for name in ("model.safetensors", "claim_head.json", "metrics.json", "README.md",
-                 "pr_curve.png", "training_config.json", "tokenizer.json"):
+    for name in ("model.safetensors", "claim_head.json", "metrics.json",
+                 "training_config.json", "tokenizer.json"):
         assert name in manifest["files"]
+    for name in ("README.md", "pr_curve.png"):  # written, but documentation: not checksummed
+        assert (out / name).is_file() and name not in manifest["files"]
     assert not list(out.glob("*.bin")) and not list(out.glob("*.pt")), "no pickles"
     classifier = ClaimClassifier(str(out))
     scores = classifier.predict(["Thank you all.", "Taxes rose 5% in 2019."])
