@@ -150,7 +150,7 @@ def test_real_tokenizer_round_trip():
 def test_config_round_trip_and_validation():
     config = AttributionTrainConfig(epochs=1.5, seed=3)
     assert AttributionTrainConfig.from_dict(config.to_dict()) == config
-    with pytest.raises(ValueError, match="unknown attribution config keys"):
+    with pytest.raises(ValueError, match="unknown training option"):
         AttributionTrainConfig.from_dict({"epoch": 2})
     with pytest.raises(ValueError, match="multi_annotator"):
         AttributionTrainConfig(multi_annotator="some")
