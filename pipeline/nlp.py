@@ -59,10 +59,10 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
 
 def _add_attribution_model(nlp: Language, settings: RunSettings) -> None:
     """The tagger before the rules, the combination after them (see attribute_hybrid)."""
-    import claimtrace.pipeline.attribute_hybrid  # noqa: F401
     import claimtrace.pipeline.attribute_model  # noqa: F401
+    from claimtrace.pipeline.attribute_hybrid import LEARNED_METHODS
 
-    if settings.attribution_method not in ("model", "hybrid"):
+    if settings.attribution_method not in LEARNED_METHODS:
         raise ValueError(f"attribution_method must be rules, model or hybrid, got "
                          f"{settings.attribution_method!r}")
     nlp.add_pipe("claimtrace_attribute_model", before="claimtrace_attribute", config={

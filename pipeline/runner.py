@@ -37,7 +37,6 @@ from claimtrace.settings import RunSettings
 
 log = logging.getLogger(__name__)
 
-STAGES = ("ingest", "split", "attribute", "classify", "export")
 DEFAULT_OUTPUTS = {
     "ingest": "articles.jsonl", "split": "sentences.jsonl", "attribute": "attributions.jsonl",
     "classify": "claims.jsonl", "export": "statements.jsonl", "run": "statements.jsonl",
