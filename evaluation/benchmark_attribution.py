@@ -47,7 +47,8 @@ def time_spacy(texts: list[str], repeat: int) -> float:
 
 
 def time_model(texts: list[str], repeat: int, threads: int, bf16: bool) -> float:
-    from claimtrace.pipeline.attribute_model import link_spans, load_tagger
+    from claimtrace.pipeline.attribute.linking import link_spans
+    from claimtrace.pipeline.attribute.tagger import load_tagger
 
     tagger = load_tagger(threads=threads, precision="bf16" if bf16 else "fp32")
 

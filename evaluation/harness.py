@@ -43,6 +43,7 @@ from claimtrace.evaluation.systems import (
     SystemUnavailable,
     build_system,
     display_path,
+    linked_attribution,
 )
 from claimtrace.settings import REPO_ROOT
 
@@ -96,15 +97,21 @@ def _brat_attribution(item: Any) -> SpanAttribution:
     return SpanAttribution(source=item.source, cue=item.cue, content=item.content)
 
 
-def polnear_source(root: Path = POLNEAR_ROOT, split: str = "dev") -> Source:
-    from claimtrace.evaluation.brat import load_polnear_split
-
-    articles = [
+def polnear_eval_articles(polnear_articles: Sequence[Any]) -> list[EvalArticle]:
+    """PolNeAR articles (`brat.PolnearArticle`) as scorable articles, one reference each
+    annotator."""
+    return [
         EvalArticle(a.name, a.text, a.name, [
             Reference(annotator, [_brat_attribution(x) for x in a.annotations[annotator]])
             for annotator in a.annotators])
-        for a in load_polnear_split(root, split)
+        for a in polnear_articles
     ]
+
+
+def polnear_source(root: Path = POLNEAR_ROOT, split: str = "dev") -> Source:
+    from claimtrace.evaluation.brat import load_polnear_split
+
+    articles = polnear_eval_articles(load_polnear_split(root, split))
     several = sum(len(a.references) > 1 for a in articles)
     notes = [f"{several} of {len(articles)} articles have several annotators' files: each "
              "system is scored against each annotator and the article's counts are the mean "
@@ -268,6 +275,20 @@ def evaluate_source(source: Source, system_names: Sequence[str]) -> list[SystemT
             continue
         results.append(run_system(system, source))
     return results
+
+
+def score_linked(articles: Sequence[EvalArticle], linked: Sequence[Sequence[dict]]
+                 ) -> dict[str, dict[str, dict[str, float | None]]]:
+    """Role P/R/F1 (exact and overlap) of linked tagger triples: the same scorer and
+    normalisation as ``claimtrace evaluate``, for the training dev callback."""
+    totals = SystemTotals("tagger", "linked tagger triples", [])
+    for article, found in zip(articles, linked, strict=True):
+        prediction = Prediction(attributions=[linked_attribution(a) for a in found])
+        totals.articles.append((article, score_article(article, prediction)))
+    scores = {role: {mode: totals.role_totals(mode, role).to_dict() for mode in MODES}
+              for role in ROLES}
+    scores["whole"] = {mode: totals.whole_totals(mode).to_dict() for mode in MODES}
+    return scores
 
 
 # ----------------------------------------------------------------------------- figures

@@ -125,7 +125,7 @@ def pipeline_system(method: str, name: str) -> BuiltSystem:
     settings = RunSettings(all_sentences=True, progress=False, threads=1, batch_size=1,
                            attribution_method=method)
     nlp = build_nlp(settings, "run")
-    if method != "rules" and "claimtrace_attribute_model" not in nlp.pipe_names:
+    if method != "rules" and "claimtrace_attribute_tagger" not in nlp.pipe_names:
         raise SystemUnavailable(
             f"build_nlp does not add the attribution model for attribution_method={method!r}")
     claims = "claimtrace_classify" in nlp.pipe_names
@@ -143,23 +143,28 @@ def pipeline_system(method: str, name: str) -> BuiltSystem:
                        notes)  # the pipeline labels resolved speakers and quote types
 
 
+def linked_attribution(item: dict) -> SpanAttribution:
+    """A linked tagger triple (`linking.link_spans`) as a scorable attribution."""
+
+    def as_fragments(value: list | None) -> Fragments | None:
+        return tuple((int(s), int(e)) for s, e in value) if value else None
+
+    return SpanAttribution(as_fragments(item.get("source")), as_fragments(item.get("cue")),
+                           as_fragments(item.get("content")), kind=item.get("kind"))
+
+
 def model_system() -> BuiltSystem:
     """The learned tagger's `predict_attributions`, no sentences or claims."""
     try:
-        from claimtrace.pipeline.attribute_model import DEFAULT_MODEL_DIR, predict_attributions
+        from claimtrace.pipeline.attribute.tagger import DEFAULT_MODEL_DIR, predict_attributions
     except ImportError as err:
         raise SystemUnavailable(f"attribution model code not importable: {err}") from err
     if not (DEFAULT_MODEL_DIR / "model.safetensors").is_file():
         raise SystemUnavailable(
             f"attribution model not found at {display_path(DEFAULT_MODEL_DIR)}")
 
-    def as_fragments(value: list | None) -> Fragments | None:
-        return tuple((int(s), int(e)) for s, e in value) if value else None
-
     def predict(text: str) -> Prediction:
-        found = [SpanAttribution(as_fragments(a.get("source")), as_fragments(a.get("cue")),
-                                 as_fragments(a.get("content")), kind=a.get("kind"))
-                 for a in predict_attributions(text)]
+        found = [linked_attribution(a) for a in predict_attributions(text)]
         return Prediction(attributions=found)
 
     return BuiltSystem("model", predict, "learned attribution tagger (predict_attributions)",

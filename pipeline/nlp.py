@@ -42,9 +42,7 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
         nlp.add_pipe("claimtrace_presplit", before="parser")
         nlp.add_pipe("claimtrace_sentences", after="parser")
     if stage in {"attribute", "run"}:
-        nlp.add_pipe("claimtrace_attribute")
-        if settings.attribution_method != "rules":
-            _add_attribution_model(nlp, settings)
+        add_attribution(nlp, settings)
     if stage in {"classify", "run"}:
         if claim_model_available(settings):
             import claimtrace.pipeline.classify  # noqa: F401
@@ -57,18 +55,17 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
     return nlp
 
 
-def _add_attribution_model(nlp: Language, settings: RunSettings) -> None:
-    """The tagger before the rules, the combination after them (see attribute_hybrid)."""
-    import claimtrace.pipeline.attribute_model  # noqa: F401
-    from claimtrace.pipeline.attribute_hybrid import LEARNED_METHODS
+def add_attribution(nlp: Language, settings: RunSettings) -> None:
+    """Producers, then their merge, then one speaker-resolution pass (see pipeline.attribute).
 
-    if settings.attribution_method not in LEARNED_METHODS:
-        raise ValueError(f"attribution_method must be rules, model or hybrid, got "
-                         f"{settings.attribution_method!r}")
-    nlp.add_pipe("claimtrace_attribute_model", before="claimtrace_attribute", config={
-        "model_dir": str(settings.attribution_model), "threads": settings.threads})
-    nlp.add_pipe("claimtrace_attribute_hybrid", after="claimtrace_attribute",
-                 config={"method": settings.attribution_method})
+    The rules run for every method: even ``model`` takes the rules' spans where both agree.
+    """
+    if settings.attribution_method != "rules":
+        nlp.add_pipe("claimtrace_attribute_tagger", config={
+            "model_dir": str(settings.attribution_model), "threads": settings.threads})
+    nlp.add_pipe("claimtrace_attribute_rules")
+    nlp.add_pipe("claimtrace_attribute_merge", config={"method": settings.attribution_method})
+    nlp.add_pipe("claimtrace_speakers")
 
 
 def model_versions(nlp: Language) -> dict[str, str]:
@@ -77,9 +74,9 @@ def model_versions(nlp: Language) -> dict[str, str]:
         component = nlp.get_pipe("claimtrace_classify")
         name = getattr(component, "model_name", None)
         versions["claims"] = name() if callable(name) else str(name or "claim-checkworthiness")
-    if "claimtrace_attribute_model" in nlp.pipe_names:
+    if "claimtrace_attribute_tagger" in nlp.pipe_names:
         versions["attribution"] = attribution_model_version(
-            nlp.get_pipe("claimtrace_attribute_model").model_dir)
+            nlp.get_pipe("claimtrace_attribute_tagger").model_dir)
     return versions
 
 

@@ -1,4 +1,4 @@
-"""Quotation-mark regions in a text, shared by the splitter and the attribution rules.
+"""Quotation-mark regions and paragraphs, computed once per `Doc` and read by every stage.
 
 News text mixes straight and curly quotes, and often leaves a quote open at the end of a
 paragraph when the quotation runs on into the next one. Regions are found per paragraph;
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
 
 OPENING_CURLY = "“"
 CLOSING_CURLY = "”"
@@ -87,3 +89,35 @@ def find_quote_regions(text: str) -> list[QuoteRegion]:
     for start, end in paragraph_bounds(text):
         regions.extend(_regions_in_paragraph(text, start, end))
     return regions
+
+
+# ---------------------------------------------------------------- on the Doc
+
+QUOTES_KEY = "quotes"
+PARAGRAPHS_KEY = "paragraphs"
+
+Span.set_extension("quote_region", default=None, force=True)
+
+
+def quote_regions(doc: Doc) -> list[QuoteRegion]:
+    """The article's quote regions, computed once and kept in ``doc.spans["quotes"]``."""
+    if QUOTES_KEY not in doc.spans:
+        spans = []
+        for region in find_quote_regions(doc.text):
+            span = doc.char_span(region.open_at, region.close_at + int(region.closed),
+                                 alignment_mode="expand")
+            if span is not None:
+                span._.quote_region = region
+                spans.append(span)
+        doc.spans[QUOTES_KEY] = spans
+    return [span._.quote_region for span in doc.spans[QUOTES_KEY]
+            if span._.quote_region is not None]
+
+
+def paragraph_spans(doc: Doc) -> list[Span]:
+    """The article's paragraphs, computed once and kept in ``doc.spans["paragraphs"]``."""
+    if PARAGRAPHS_KEY not in doc.spans:
+        spans = [doc.char_span(start, end, alignment_mode="expand")
+                 for start, end in paragraph_bounds(doc.text)]
+        doc.spans[PARAGRAPHS_KEY] = [span for span in spans if span is not None]
+    return list(doc.spans[PARAGRAPHS_KEY])

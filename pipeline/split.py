@@ -17,7 +17,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from claimtrace.pipeline.quotes import find_quote_regions, paragraph_bounds
+from claimtrace.pipeline.quotes import paragraph_spans, quote_regions
 
 SENTENCES_KEY = "sentences"
 WIRE_DATELINE = re.compile(
@@ -33,7 +33,8 @@ def _token_starting_at(doc: Doc, char: int):
 
 
 def _mark_line_starts(doc: Doc) -> None:
-    for start, _end in paragraph_bounds(doc.text):
+    for paragraph in paragraph_spans(doc):
+        start = paragraph.start_char
         first = len(doc.text[start:]) - len(doc.text[start:].lstrip())
         token = _token_starting_at(doc, start + first)
         if token is not None:
@@ -47,7 +48,7 @@ def _mark_line_starts(doc: Doc) -> None:
 
 def _forbid_starts_inside_quotes(doc: Doc) -> None:
     token_starts = [token.idx for token in doc]
-    for region in find_quote_regions(doc.text):
+    for region in quote_regions(doc):
         if not region.closed:
             continue  # an unbalanced mark: leave that stretch to the parser
         first = bisect.bisect_right(token_starts, region.inner_start)
@@ -89,7 +90,7 @@ def _trim(span: Span) -> Span | None:
 def collect_sentences(doc: Doc) -> Doc:
     if SENTENCES_KEY in doc.spans:
         return doc  # restored from an earlier stage: those units are the contract
-    paragraph_starts = [start for start, _ in paragraph_bounds(doc.text)]
+    paragraph_starts = [paragraph.start_char for paragraph in paragraph_spans(doc)]
     units: list[Span] = []
     for sent in doc.sents:
         unit = _trim(sent)

@@ -46,14 +46,20 @@ def test_tiny_run_reports_learning_curve_and_artifact_scores(tiny_run):
     assert [p["step"] for p in metrics["learning_curve"]] == sorted(
         p["step"] for p in metrics["learning_curve"]
     )
-    for role in ("source", "cue", "content"):
-        assert set(metrics["dev_artifact"][role]) == {"exact", "overlap", "gold"}
+    # The one scorer (evaluation.harness.score_linked): the same keys `claimtrace evaluate`
+    # reports, F1 as a fraction.
+    for role in ("source", "cue", "content", "whole"):
+        assert set(metrics["dev_artifact"][role]) == {"exact", "overlap"}
+        for mode in ("exact", "overlap"):
+            scores = metrics["dev_artifact"][role][mode]
+            assert {"precision", "recall", "f1", "tp", "fp", "fn"} <= set(scores)
+            assert scores["f1"] is None or 0.0 <= scores["f1"] <= 1.0
 
 
 def test_tampered_artifact_fails_its_checksum(tiny_run, tmp_path):
     import shutil
 
-    from claimtrace.pipeline.attribute_model import load_tagger
+    from claimtrace.pipeline.attribute.tagger import load_tagger
 
     config, _ = tiny_run
     copy = tmp_path / "model"

@@ -5,7 +5,7 @@ tokenised once; the subword sequence is cut into overlapping windows (window sta
 snapped back to a sentence start when one is near, so a sentence is rarely cut blind), every
 subword gets a BIO label, and at prediction each subword takes the label from the window in
 which it sits farthest from an edge. Tagged spans are linked into attribution triples by
-`claimtrace.pipeline.attribute_model.link_spans`.
+`claimtrace.pipeline.attribute.linking.link_spans`.
 
 Choices, each configurable in `AttributionTrainConfig`:
 - Articles annotated by several annotators: training uses ONE annotation per article, the
@@ -28,19 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimtrace.evaluation.brat import ROLES, BratAttribution, Fragments, PolnearArticle
+from claimtrace.evaluation.brat import ROLES, BratAttribution, PolnearArticle
+from claimtrace.pipeline.attribute.tagger import LABELS, sentence_starts, window_starts
 from claimtrace.settings import JsonConfig
 
 if TYPE_CHECKING:
-    from claimtrace.pipeline.attribute_model import AttributionTagger
+    from claimtrace.pipeline.attribute.tagger import AttributionTagger
 
 log = logging.getLogger(__name__)
 
-LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
 LABEL2ID = {label: i for i, label in enumerate(LABELS)}
 IGNORE_INDEX = -100  # label of [CLS]/[SEP]/padding: skipped by the loss
-# A token after one of these (or after a line break) starts a sentence: a good window start.
-_SENTENCE_END = {".", "!", "?", "”", '"', ":"}
 
 
 @dataclass
@@ -125,80 +123,6 @@ def token_labels(
     return labels
 
 
-def labels_to_spans(
-    labels: Sequence[int], offsets: Sequence[tuple[int, int]]
-) -> list[tuple[str, int, int]]:
-    """BIO label ids per subword -> ``(role, char_start, char_end)`` spans.
-
-    Lenient decoding: an I- after O or after another role opens a span, as B- would.
-    """
-    spans: list[tuple[str, int, int]] = []
-    current: list[Any] | None = None
-    for label, (start, end) in zip(labels, offsets, strict=True):
-        role_index = (label + 1) // 2
-        is_begin = label % 2 == 1
-        if current is not None and (role_index != current[0] or is_begin):
-            spans.append((ROLES[current[0] - 1], current[1], current[2]))
-            current = None
-        if role_index == 0:
-            continue
-        if current is None:
-            current = [role_index, start, end]
-        else:
-            current[2] = end
-    if current is not None:
-        spans.append((ROLES[current[0] - 1], current[1], current[2]))
-    return spans
-
-
-def sentence_starts(text: str, offsets: Sequence[tuple[int, int]]) -> list[bool]:
-    """True for a subword that starts a sentence (after end punctuation or a line break)."""
-    starts = [True] * len(offsets)
-    for i in range(1, len(offsets)):
-        gap = text[offsets[i - 1][1] : offsets[i][0]]
-        previous = text[offsets[i - 1][0] : offsets[i - 1][1]]
-        starts[i] = "\n" in gap or (previous in _SENTENCE_END and gap != "")
-    return starts
-
-
-def window_starts(n_tokens: int, size: int, overlap: int, starts: Sequence[bool]) -> list[int]:
-    """Start indices of windows of ``size`` subwords covering ``n_tokens`` with ``overlap``.
-
-    Each start after the first is moved back to a sentence start if one lies in the overlap
-    zone, so the window opens on a whole sentence; the last window ends at the last token.
-    """
-    if n_tokens <= size:
-        return [0]
-    result = [0]
-    step = size - overlap
-    while result[-1] + size < n_tokens:
-        nominal = min(result[-1] + step, n_tokens - size)
-        earliest = max(result[-1] + 1, result[-1] + size - 2 * overlap, nominal - overlap)
-        snapped = next((i for i in range(nominal, earliest - 1, -1) if starts[i]), nominal)
-        result.append(snapped)
-    return result
-
-
-def best_window_per_token(n_tokens: int, windows: Sequence[tuple[int, int]]) -> list[int]:
-    """For each token, the index of the window in which it is farthest from an edge."""
-    best = [-1] * n_tokens
-    margin = [-1] * n_tokens
-    for w, (start, end) in enumerate(windows):
-        for i in range(start, end):
-            here = min(i - start, end - 1 - i)
-            if here > margin[i]:
-                best[i], margin[i] = w, here
-    return best
-
-
-def merge_window_labels(
-    n_tokens: int, windows: Sequence[tuple[int, int]], window_labels: Sequence[Sequence[int]]
-) -> list[int]:
-    """Article-level labels from per-window labels (window ``w`` covers ``windows[w]``)."""
-    best = best_window_per_token(n_tokens, windows)
-    return [window_labels[w][i - windows[w][0]] for i, w in enumerate(best)]
-
-
 # --------------------------------------------------------------------------- data
 
 
@@ -250,107 +174,14 @@ def build_dataset(articles: list[PolnearArticle], tokenizer: Any, config: Attrib
 # --------------------------------------------------------------------------- scoring
 
 
-def normalize(fragments: Fragments | None, text: str) -> Fragments | None:
-    """Strip whitespace at fragment edges and join fragments split only by whitespace."""
-    if not fragments:
-        return None
-    cleaned: list[list[int]] = []
-    for start, end in sorted(fragments):
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start == end:
-            continue
-        if cleaned and text[cleaned[-1][1] : start].strip() == "":
-            cleaned[-1][1] = max(cleaned[-1][1], end)
-        else:
-            cleaned.append([start, end])
-    return tuple((s, e) for s, e in cleaned) or None
-
-
-def _overlaps(a: Fragments, b: Fragments) -> bool:
-    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
-
-
-def role_spans(attributions: Iterable[dict | BratAttribution], role: str, text: str) -> set:
-    """The distinct normalized spans of ``role`` among attributions (dicts or brat records)."""
-    spans = set()
-    for attribution in attributions:
-        value = attribution[role] if isinstance(attribution, dict) else attribution.role(role)
-        span = normalize(tuple(tuple(f) for f in value) if value else None, text)
-        if span:
-            spans.add(span)
-    return spans
-
-
-def match_counts(gold: set, pred: set) -> dict[str, float]:
-    """Counts for exact match (same fragments) and overlap match (any shared character).
-
-    Overlap precision counts predictions that touch some gold span; overlap recall counts gold
-    spans touched by some prediction.
-    """
-    return {
-        "gold": len(gold),
-        "pred": len(pred),
-        "exact": len(gold & pred),
-        "overlap_pred": sum(any(_overlaps(p, g) for g in gold) for p in pred),
-        "overlap_gold": sum(any(_overlaps(g, p) for p in pred) for g in gold),
-    }
-
-
-def article_counts(article: PolnearArticle, predicted: list[dict]) -> dict[str, dict[str, float]]:
-    """Per role counts for one article, averaged over its annotators."""
-    totals: dict[str, dict[str, float]] = {}
-    annotators = article.annotators
-    for annotator in annotators:
-        gold = article.annotations[annotator]
-        for role in ROLES:
-            counts = match_counts(
-                role_spans(gold, role, article.text), role_spans(predicted, role, article.text)
-            )
-            bucket = totals.setdefault(role, dict.fromkeys(counts, 0.0))
-            for key, value in counts.items():
-                bucket[key] += value / len(annotators)
-    return totals
-
-
-def _prf(tp_pred: float, n_pred: float, tp_gold: float, n_gold: float) -> dict[str, float]:
-    precision = tp_pred / n_pred if n_pred else 0.0
-    recall = tp_gold / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"p": round(100 * precision, 2), "r": round(100 * recall, 2), "f1": round(100 * f1, 2)}
-
-
-def score_articles(
-    articles: list[PolnearArticle], predictions: list[list[dict]]
-) -> dict[str, dict[str, dict[str, float]]]:
-    """Exact and overlap P/R/F1 (in %) per role over a split: ``{role: {exact, overlap}}``."""
-    totals: dict[str, dict[str, float]] = {}
-    for article, predicted in zip(articles, predictions, strict=True):
-        for role, counts in article_counts(article, predicted).items():
-            bucket = totals.setdefault(role, dict.fromkeys(counts, 0.0))
-            for key, value in counts.items():
-                bucket[key] += value
-    return {
-        role: {
-            "exact": _prf(c["exact"], c["pred"], c["exact"], c["gold"]),
-            "overlap": _prf(c["overlap_pred"], c["pred"], c["overlap_gold"], c["gold"]),
-            "gold": round(c["gold"], 1),
-        }
-        for role, c in totals.items()
-    }
-
-
 def evaluate_tagger(tagger: AttributionTagger, articles: list[PolnearArticle]) -> dict:
-    """Score a tagger's linked attributions on annotated articles."""
-    from claimtrace.pipeline.attribute_model import link_spans
+    """Score a tagger's linked triples with the one scorer ``claimtrace evaluate`` uses."""
+    from claimtrace.evaluation.harness import polnear_eval_articles, score_linked
+    from claimtrace.pipeline.attribute.linking import link_spans
 
-    predictions = [
-        link_spans(a.text, spans)
-        for a, spans in zip(articles, tagger.tag([a.text for a in articles]), strict=True)
-    ]
-    return score_articles(articles, predictions)
+    tagged = tagger.tag([a.text for a in articles])
+    linked = [link_spans(a.text, spans) for a, spans in zip(articles, tagged, strict=True)]
+    return score_linked(polnear_eval_articles(articles), linked)
 
 
 # --------------------------------------------------------------------------- training
@@ -372,7 +203,7 @@ def load_articles(config: AttributionTrainConfig, split: str, limit: int) -> lis
 
 
 def _mean_exact_f1(scores: dict) -> float:
-    return sum(scores[role]["exact"]["f1"] for role in ROLES) / len(ROLES)
+    return sum(scores[role]["exact"]["f1"] or 0.0 for role in ROLES) / len(ROLES)
 
 
 def _dev_callback(
@@ -383,7 +214,9 @@ def _dev_callback(
     """
     from transformers import TrainerCallback
 
-    from claimtrace.pipeline.attribute_model import AttributionTagger
+    from claimtrace.pipeline.attribute.tagger import AttributionTagger, WindowSettings
+
+    windows = WindowSettings(config.max_length, config.predict_overlap)
 
     class DevSpanScore(TrainerCallback):
         def on_step_end(self, args, train_state, control, model=None, **kwargs):
@@ -394,7 +227,7 @@ def _dev_callback(
                 return control
             started = time.time()
             model.eval()
-            tagger = AttributionTagger(model, tokenizer, config, bf16=config.bf16)
+            tagger = AttributionTagger(model, tokenizer, windows, bf16=config.bf16)
             scores = evaluate_tagger(tagger, dev)
             model.train()
             point = {"step": step, "epoch": round(train_state.epoch or 0, 3), "dev": scores}
@@ -496,7 +329,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
 def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], state: dict) -> dict:
     """Score the exported (int8) artifact itself on dev and store all metrics beside it."""
     from claimtrace.artifacts import write_manifest
-    from claimtrace.pipeline.attribute_model import load_tagger
+    from claimtrace.pipeline.attribute.tagger import load_tagger
 
     out = Path(config.output_dir)
     metrics = _metrics(state)

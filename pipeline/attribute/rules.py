@@ -1,32 +1,33 @@
-"""Stage 3 — attribute: who said what, as (source, cue, content) triples on the parse.
+"""Rule-based attribution: (source, cue, content) triples read off the dependency parse.
 
-Rule-based, in the spirit of textacy's ``direct_quotations`` and of the attribution
-patterns in Pareti (2016, "PARC 3.0"): a reporting cue from a lexicon (``cues.json``), its
-grammatical subject as the source, and its clausal complement or the nearby quotation as
-the content. Each construction is a small function; ``find_attributions`` tries them per
-sentence unit. Speaker resolution and descriptions run afterwards over the whole article,
-because "he added" and "Mr. Valle said" need what came before.
-
-Results go onto the ``Doc``: ``doc.spans["attributions"]`` holds one span per content, and
-``span._.attribution`` the full `Attribution`.
+In the spirit of textacy's ``direct_quotations`` and of the attribution patterns in Pareti
+(2016, "PARC 3.0"): a reporting cue from the lexicon, its grammatical subject as the source,
+and its clausal complement or the nearby quotation as the content. Each construction is a
+small function; ``find_attributions`` tries them per sentence unit. The component writes to
+``doc.spans["attributions_rules"]``; speakers are resolved later, once, for every producer.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from claimtrace.pipeline.quotes import QuoteRegion, find_quote_regions
+from claimtrace.pipeline.attribute.attribution import (
+    EDGE_PUNCT,
+    QUOTE_MARKS,
+    RULES_KEY,
+    Attribution,
+    CharSpan,
+    set_attributions,
+    token_range,
+    trimmed,
+)
+from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
+from claimtrace.pipeline.quotes import QuoteRegion, quote_regions
 from claimtrace.pipeline.split import sentence_spans
-
-ATTRIBUTIONS_KEY = "attributions"
-CUE_LEXICON_PATH = Path(__file__).with_name("cues.json")
 
 SUBJECT_DEPS = {"nsubj", "csubj", "expl"}
 PASSIVE_SUBJECT_DEPS = {"nsubjpass", "csubjpass"}
@@ -34,93 +35,11 @@ CLAUSE_DEPS = {"ccomp", "xcomp"}
 # Verbs that share the subject of the verb they hang from: "He smiled and said ...",
 # "officials told state media, adding that ...".
 SUBJECT_SHARING_DEPS = {"conj", "advcl", "xcomp", "dep"}
-EDGE_PUNCT = " \t\n,;:.—–-"
-QUOTE_MARKS = "\"“”‘’'"
 COMPLEMENTISERS = {"that", "whether", "if"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
-GROUP_PRONOUNS = {"they", "them", "we", "it"}
-
-Span.set_extension("attribution", default=None, force=True)
-
-
-@dataclass(frozen=True)
-class CharSpan:
-    start: int
-    end: int
-
-    def text(self, doc: Doc) -> str:
-        return doc.text[self.start:self.end]
-
-    def overlaps(self, other: CharSpan) -> bool:
-        return self.start < other.end and other.start < self.end
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """One attribution triple. Offsets index the article text; `source`/`cue` may be None
-    (a continuation has neither: its speaker is carried in `resolved`)."""
-
-    content: CharSpan
-    source: CharSpan | None
-    cue: CharSpan | None
-    quote_type: str
-    kind: str = "speech"
-    resolved: str | None = None
-    description: str | None = None
-    source_type: str = "other"
-    construction: str = ""
-    method: str = "rules"
-    sentence_index: int | None = None
-    extra: dict = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class CueLexicon:
-    verbs: dict[str, str]
-    verbs_needing_clause: frozenset[str]
-    phrases: dict[str, str]
-    anonymous_heads: frozenset[str]
-    document_heads: frozenset[str]
-    organization_heads: frozenset[str]
-    honorifics: frozenset[str]
-    courtesy_titles: frozenset[str]
-    hedging_adverbs: frozenset[str]
-
-
-@lru_cache(maxsize=4)
-def load_lexicon(path: str = str(CUE_LEXICON_PATH)) -> CueLexicon:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return CueLexicon(
-        verbs=data["verbs"],
-        verbs_needing_clause=frozenset(data["verbs_needing_clause"]),
-        phrases=data["phrases"],
-        anonymous_heads=frozenset(data["anonymous_heads"]),
-        document_heads=frozenset(data["document_heads"]),
-        organization_heads=frozenset(data["organization_heads"]),
-        honorifics=frozenset(data["honorifics"]),
-        courtesy_titles=frozenset(data["courtesy_titles"]),
-        hedging_adverbs=frozenset(data["hedging_adverbs"]),
-    )
 
 
 # ---------------------------------------------------------------- span helpers
-
-
-def trimmed(doc: Doc, start: int, end: int, strip: str = EDGE_PUNCT) -> CharSpan | None:
-    """Shrink [start, end) past edge punctuation and whitespace; None if nothing is left."""
-    text = doc.text
-    while start < end and text[start] in strip:
-        start += 1
-    while end > start and text[end - 1] in strip:
-        end -= 1
-    return CharSpan(start, end) if end > start else None
-
-
-def token_range(tokens: Iterable[Token]) -> CharSpan | None:
-    tokens = sorted(tokens, key=lambda token: token.i)
-    if not tokens:
-        return None
-    return CharSpan(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
 
 
 def inside_quote(regions: list[QuoteRegion], start: int, end: int) -> QuoteRegion | None:
@@ -166,7 +85,7 @@ def cue_span(verb: Token) -> CharSpan:
     return token_range(parts)
 
 
-def is_verb_cue(token: Token, lexicon: CueLexicon) -> bool:
+def is_verb_cue(token: Token, lexicon: Lexicon) -> bool:
     return token.pos_ in {"VERB", "AUX"} and token.lemma_.lower() in lexicon.verbs
 
 
@@ -230,7 +149,7 @@ POST_NOMINALS = {"qc", "kc", "mp", "jr", "jr.", "sr", "sr.", "phd", "obe", "mbe"
 NON_PERSON_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 
 
-def name_run(doc: Doc, head: Token, lexicon: CueLexicon) -> Span | None:
+def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     """A titled name the tagger missed: "Former US Ambassador … Nikki Haley" -> "Nikki Haley".
 
     The proper-noun compounds right before a proper-noun head, stopping at a title word.
@@ -256,7 +175,7 @@ def name_run(doc: Doc, head: Token, lexicon: CueLexicon) -> Span | None:
     return run
 
 
-def _named_apposition(doc: Doc, head: Token, lexicon: CueLexicon) -> Span | None:
+def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     appos = apposition_of(head)
     if head.pos_ != "NOUN" or appos is None or appos.pos_ != "PROPN":
         return None
@@ -280,7 +199,7 @@ class SourceMention:
     source_type: str
 
 
-def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: CueLexicon) -> str:
+def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon) -> str:
     lemma = head.lemma_.lower()
     if head.pos_ == "PRON":
         return "person" if head.lower_ in PERSON_PRONOUNS | {"i"} else "anonymous"
@@ -299,7 +218,7 @@ def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: CueLexi
     return "other"
 
 
-def source_mention(doc: Doc, head: Token, lexicon: CueLexicon) -> SourceMention | None:
+def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | None:
     tokens = without_parenthesis(noun_phrase_tokens(head))
     if not tokens:
         return None
@@ -335,7 +254,7 @@ def source_mention(doc: Doc, head: Token, lexicon: CueLexicon) -> SourceMention 
 # ---------------------------------------------------------------- constructions
 
 
-def according_to(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[QuoteRegion]
+def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
                  ) -> Iterator[Attribution]:
     """`according to X, …` and `…, according to X`: the rest of the sentence is the content."""
     for token in sent:
@@ -392,7 +311,7 @@ def sentence_quotes(sent: Span, regions: list[QuoteRegion]) -> list[QuoteRegion]
     return [r for r in regions if sent.start_char <= r.open_at < sent.end_char]
 
 
-def verb_attributions(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[QuoteRegion]
+def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
                       ) -> Iterator[Attribution]:
     """Every reporting verb outside quotation marks with a source and a content."""
     quotes = sentence_quotes(sent, regions)
@@ -423,7 +342,7 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[Q
                 construction=construction, extra={"head": subject.i})
 
 
-def sourceless_passive(doc: Doc, verb: Token, lexicon: CueLexicon,
+def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,
                        regions: list[QuoteRegion]) -> Attribution | None:
     """`It was announced that …` / `X was forecast to reach …`: attributed, no source named."""
     if not any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
@@ -440,7 +359,7 @@ def sourceless_passive(doc: Doc, verb: Token, lexicon: CueLexicon,
                        construction="passive_without_source")
 
 
-def hedging_adverbs(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[QuoteRegion]
+def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
                     ) -> Iterator[Attribution]:
     """`The crash reportedly killed seven`: the adverb attributes the clause to unnamed reports."""
     for token in sent:
@@ -460,7 +379,7 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: CueLexicon, regions: list[Quo
 
 
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
-                   claimed: set[QuoteRegion], lexicon: CueLexicon
+                   claimed: set[QuoteRegion], lexicon: Lexicon
                    ) -> list[tuple[CharSpan, str]]:
     clause = clause_content(doc, verb)
     if clause is not None:
@@ -500,9 +419,9 @@ def continuation(doc: Doc, sent: Span, regions: list[QuoteRegion]) -> Attributio
 # ---------------------------------------------------------------- whole article
 
 
-def find_attributions(doc: Doc, lexicon: CueLexicon | None = None) -> list[Attribution]:
+def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> list[Attribution]:
     lexicon = lexicon or load_lexicon()
-    regions = find_quote_regions(doc.text)
+    regions = quote_regions(doc)
     found: list[Attribution] = []
     for sent in sentence_spans(doc) or list(doc.sents):
         in_sentence = list(according_to(doc, sent, lexicon, regions))
@@ -515,198 +434,17 @@ def find_attributions(doc: Doc, lexicon: CueLexicon | None = None) -> list[Attri
                 in_sentence = [follow_on]
         index = sent._.index if sent._.index is not None else None
         found += [replace(a, sentence_index=index) for a in in_sentence]
-    return resolve_speakers(doc, found, lexicon)
-
-
-# ---------------------------------------------------------------- speaker resolution
-
-
-def strip_honorifics(words: list[str], lexicon: CueLexicon) -> list[str]:
-    while len(words) > 1 and words[0].lower() in lexicon.honorifics:
-        words = words[1:]
-    return words
-
-
-def known_people(doc: Doc, lexicon: CueLexicon) -> list[tuple[int, str]]:
-    """(position, full name) of each multi-word PERSON mention, in text order."""
-    people = []
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
-        words = strip_honorifics(ent.text.replace("’s", "").replace("'s", "").split(), lexicon)
-        if len(words) >= 2:
-            people.append((ent.start_char, " ".join(words)))
-    return people
-
-
-def _full_name(mention: str, position: int, people: list[tuple[int, str]],
-               lexicon: CueLexicon) -> str:
-    words = strip_honorifics(mention.split(), lexicon)
-    if len(words) >= 2:
-        return " ".join(words)
-    surname = words[-1] if words else mention
-    # Nearest earlier full name with that surname; a later one if the article names it late.
-    earlier = [name for pos, name in people if pos <= position and name.split()[-1] == surname]
-    later = [name for pos, name in people if pos > position and name.split()[-1] == surname]
-    if earlier or later:
-        return (earlier or later)[-1 if earlier else 0]
-    return mention  # "Pope Francis" stays whole: the title is part of how he is known
-
-
-def person_subjects(doc: Doc, people: list[tuple[int, str]], lexicon: CueLexicon
-                    ) -> list[tuple[int, str]]:
-    """(position, full name) of people mentioned as a clause subject: pronoun antecedents."""
-    found = []
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}:
-            found.append((ent.start_char, _full_name(ent.text, ent.start_char, people, lexicon)))
     return found
 
 
-def organizations(doc: Doc) -> list[tuple[int, str]]:
-    return [(ent.start_char, ent.text) for ent in doc.ents if ent.label_ == "ORG"]
 
+@Language.factory("claimtrace_attribute_rules", assigns=["doc.spans"],
+                  default_config={"lexicon_path": None})
+def make_attribute_rules(nlp: Language, name: str, lexicon_path: str | None):
+    lexicon = load_lexicon(lexicon_path)
 
-def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: CueLexicon
-                     ) -> list[Attribution]:
-    """Fill `resolved` and carry descriptions from earlier mentions of the same speaker."""
-    context = ResolutionContext(people=known_people(doc, lexicon), orgs=organizations(doc))
-    context.subjects = person_subjects(doc, context.people, lexicon)
-    descriptions: dict[str, str] = {}
-    last_any: Attribution | None = None
-    resolved_list = []
-    for attribution in attributions:
-        if attribution.construction == "continuation":
-            resolved = _continue_from(attribution, last_any)
-        elif attribution.source is None:
-            resolved = attribution  # reported without a named source: nobody to resolve
-        else:
-            resolved = _resolve_mention(doc, attribution, context, lexicon)
-        name = resolved.resolved
-        if name and resolved.description:
-            descriptions.setdefault(name, resolved.description)
-        elif name in descriptions:
-            resolved = replace(resolved, description=descriptions[name])
-        if resolved.source is not None and resolved.resolved:
-            context.remember(resolved)
-        last_any = resolved
-        resolved_list.append(resolved)
-    return resolved_list
-
-
-@dataclass
-class ResolutionContext:
-    """What the article has said so far about who is who."""
-
-    people: list[tuple[int, str]]  # multi-word PERSON names by position
-    orgs: list[tuple[int, str]]  # ORG entities by position
-    subjects: list[tuple[int, str]] = field(default_factory=list)
-    sources: list[Attribution] = field(default_factory=list)
-
-    def remember(self, attribution: Attribution) -> None:
-        self.sources.append(attribution)
-
-    def nearest_person(self, position: int) -> Attribution | str | None:
-        """The closest earlier person: a resolved source or a person as clause subject."""
-        best: tuple[int, Attribution | str] | None = None
-        for source in self.sources:
-            if source.source_type == "person" and source.source.start < position:
-                best = max(best or (-1, source), (source.source.start, source), key=_first)
-        for start, name in self.subjects:
-            if start < position:
-                best = max(best or (-1, name), (start, name), key=_first)
-        return best[1] if best else None
-
-    def last_group(self) -> Attribution | None:
-        groups = [s for s in self.sources if s.source_type != "person"]
-        return groups[-1] if groups else None
-
-    def earlier_organization(self, head_word: str, position: int) -> str | None:
-        """"the court" -> the nearest earlier organisation whose name has that word."""
-        names = [name for start, name in self.orgs if start < position]
-        names += [s.resolved for s in self.sources
-                  if s.source_type == "organization" and s.source.start < position]
-        matching = [n for n in names if head_word in n.lower().split()]
-        return matching[-1] if matching else None
-
-
-def _first(pair: tuple) -> int:
-    return pair[0]
-
-
-def _continue_from(attribution: Attribution, previous: Attribution | None) -> Attribution:
-    if previous is None:
-        return attribution
-    return replace(attribution, resolved=previous.resolved, description=previous.description,
-                   source_type=previous.source_type)
-
-
-def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionContext,
-                     lexicon: CueLexicon) -> Attribution:
-    mention = attribution.source.text(doc)
-    lower = mention.lower()
-    if lower in PERSON_PRONOUNS | {"i"}:
-        antecedent = context.nearest_person(attribution.source.start)
-        if isinstance(antecedent, Attribution):
-            return replace(attribution, resolved=antecedent.resolved,
-                           description=attribution.description or antecedent.description)
-        return replace(attribution, resolved=antecedent)
-    if lower in GROUP_PRONOUNS:
-        previous = context.last_group()
-        if previous is None:
-            return replace(attribution, resolved=None)
-        return replace(attribution, resolved=previous.resolved, source_type=previous.source_type,
-                       description=attribution.description or previous.description)
-    people = context.people
-    if attribution.source_type == "person":
-        name = _full_name(mention, attribution.source.start, people, lexicon)
-        return replace(attribution, resolved=name)
-    if attribution.source_type == "organization" and _is_known_surname(mention, people, lexicon):
-        # The tagger missed a repeated surname ("Okoye said"): the article named this person.
-        name = _full_name(mention, attribution.source.start, people, lexicon)
-        return replace(attribution, resolved=name, source_type="person")
-    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
-    if (attribution.source_type == "organization" and head is not None
-            and lower.startswith("the ") and head.pos_ == "NOUN"):
-        earlier = context.earlier_organization(head.lower_, attribution.source.start)
-        if earlier:
-            return replace(attribution, resolved=earlier)
-    return replace(attribution, resolved=mention)
-
-
-def _is_known_surname(mention: str, people: list[tuple[int, str]], lexicon: CueLexicon) -> bool:
-    words = strip_honorifics(mention.split(), lexicon)
-    return len(words) == 1 and any(name.split()[-1] == words[0] for _, name in people)
-
-
-# ---------------------------------------------------------------- component
-
-
-def set_attributions(doc: Doc, attributions: list[Attribution]) -> None:
-    spans = []
-    for attribution in attributions:
-        span = doc.char_span(attribution.content.start, attribution.content.end,
-                             alignment_mode="expand")
-        if span is None:
-            continue
-        span._.attribution = attribution
-        spans.append(span)
-    doc.spans[ATTRIBUTIONS_KEY] = spans
-
-
-def attributions_of(doc: Doc) -> list[Attribution]:
-    if ATTRIBUTIONS_KEY not in doc.spans:
-        return []
-    return [span._.attribution for span in doc.spans[ATTRIBUTIONS_KEY]
-            if span._.attribution is not None]
-
-
-@Language.factory("claimtrace_attribute", default_config={"lexicon_path": None})
-def make_attribute(nlp: Language, name: str, lexicon_path: str | None):
-    lexicon = load_lexicon(lexicon_path or str(CUE_LEXICON_PATH))
-
-    def attribute(doc: Doc) -> Doc:
-        set_attributions(doc, find_attributions(doc, lexicon))
+    def attribute_rules(doc: Doc) -> Doc:
+        set_attributions(doc, find_attributions(doc, lexicon), RULES_KEY)
         return doc
 
-    return attribute
+    return attribute_rules

@@ -1,0 +1,85 @@
+"""The tagger's PolNeAR-style triples read in the project's span conventions.
+
+PolNeAR contents keep quotation marks and a leading "that", and its sources are whole noun
+phrases ("Elena Marsh, the chief engineer at the port,"). The project's contents drop both,
+and its source is the name, with the title or apposition kept as the description — exactly
+what the rules produce, so the merge can compare like with like.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from spacy.tokens import Doc
+
+from claimtrace.pipeline.attribute.attribution import (
+    EDGE_PUNCT,
+    QUOTE_MARKS,
+    Attribution,
+    CharSpan,
+    trimmed,
+)
+from claimtrace.pipeline.attribute.lexicon import cue_kind, load_lexicon
+from claimtrace.pipeline.attribute.rules import (
+    classify_source,
+    noun_phrase_tokens,
+    quote_type_of,
+    source_mention,
+)
+from claimtrace.pipeline.quotes import quote_regions
+from claimtrace.pipeline.split import sentence_spans
+
+
+def covering(fragments: list[list[int]] | None) -> CharSpan | None:
+    if not fragments:
+        return None
+    return CharSpan(min(f[0] for f in fragments), max(f[1] for f in fragments))
+
+
+def project_content(doc: Doc, content: CharSpan | None) -> CharSpan | None:
+    """Without a leading "that" and without the quotation marks around it."""
+    if content is None:
+        return None
+    start, end = content.start, content.end
+    if doc.text[start:start + 5].lower() == "that " and end - start > 5:
+        start += 5
+    return trimmed(doc, start, end, EDGE_PUNCT + QUOTE_MARKS)
+
+
+def project_source(doc: Doc, source: CharSpan | None
+                   ) -> tuple[CharSpan | None, str | None, str, dict]:
+    """(source span, description, source type, extra) for the tagger's source phrase."""
+    if source is None:
+        return None, None, "other", {}
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return source, None, "other", {}
+    head, lexicon = span.root, load_lexicon()
+    mention = source_mention(doc, head, lexicon)
+    if mention is None or not (source.start <= mention.span.start < source.end):
+        source_type = classify_source(doc, head, noun_phrase_tokens(head), lexicon)
+        return trimmed(doc, source.start, source.end, EDGE_PUNCT), None, source_type, {
+            "head": head.i}
+    return mention.span, mention.description, mention.source_type, {"head": head.i}
+
+
+def sentence_index(doc: Doc, start: int) -> int | None:
+    sentences = sentence_spans(doc)
+    position = bisect.bisect_right([s.start_char for s in sentences], start) - 1
+    return sentences[position]._.index if position >= 0 else None
+
+
+def tagger_attribution(doc: Doc, item: dict[str, Any]) -> Attribution | None:
+    """One linked tagger triple as an `Attribution` in the project's conventions."""
+    content = project_content(doc, covering(item["content"]))
+    if content is None:
+        return None
+    source, description, source_type, extra = project_source(doc, covering(item.get("source")))
+    cue = covering(item.get("cue"))
+    kind = cue_kind(doc, cue.start, cue.end) if cue else "speech"
+    return Attribution(content=content, source=source, cue=cue,
+                       quote_type=quote_type_of(content, quote_regions(doc), doc), kind=kind,
+                       description=description, source_type=source_type, construction="tagger",
+                       method="model", sentence_index=sentence_index(doc, content.start),
+                       confidence=item.get("confidence"), extra=extra)

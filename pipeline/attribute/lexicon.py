@@ -1,0 +1,61 @@
+"""The attribution lexicon (``lexicon.json``): one data file, one loader, for every producer.
+
+Cue words are matched by their spaCy lemma, so "says", "said" and "saying" need no
+hand-written inflection rules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.json")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    verbs: dict[str, str]  # reporting verbs the rules take as cues: lemma -> kind
+    speech_lemmas: frozenset[str]
+    belief_lemmas: frozenset[str]
+    default_kind: str
+    lemma_fixes: dict[str, str]  # lemmatizer mistakes on cue words: "hoped" -> "hop"
+    phrases: dict[str, str]
+    anonymous_heads: frozenset[str]
+    document_heads: frozenset[str]
+    organization_heads: frozenset[str]
+    honorifics: frozenset[str]
+    courtesy_titles: frozenset[str]
+    hedging_adverbs: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str | None = None) -> Lexicon:
+    data = json.loads(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
+    sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
+            "courtesy_titles", "hedging_adverbs")
+    return Lexicon(
+        verbs=data["verbs"], speech_lemmas=frozenset(data["cue_kinds"]["speech"]),
+        belief_lemmas=frozenset(data["cue_kinds"]["belief"]), default_kind=data["default_kind"],
+        lemma_fixes=data["lemma_fixes"],
+        phrases=data["phrases"], **{name: frozenset(data[name]) for name in sets})
+
+
+def cue_kind(doc: Doc, start: int, end: int, lexicon: Lexicon | None = None) -> str:
+    """``speech`` or ``belief`` for the cue at ``doc.text[start:end]``, by its words' lemmas."""
+    lexicon = lexicon or load_lexicon()
+    lowered = doc.text[start:end].lower()
+    for phrase, kind in lexicon.phrases.items():
+        if phrase in lowered:
+            return kind
+    span = doc.char_span(start, end, alignment_mode="expand")
+    lemmas = {(t.lemma_ or t.lower_).lower() for t in span} if span is not None else set()
+    lemmas = {lexicon.lemma_fixes.get(lemma, lemma) for lemma in lemmas}
+    if lemmas & lexicon.speech_lemmas:
+        return "speech"
+    if lemmas & lexicon.belief_lemmas:
+        return "belief"
+    return lexicon.default_kind

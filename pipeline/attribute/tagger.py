@@ -1,0 +1,332 @@
+"""The learned attribution tagger: BIO tags over subword windows, decoded without broken spans.
+
+The tagger (trained by `claimtrace.training.attribution`, artifact in ``models/attribution``)
+scores each subword over overlapping windows. Each subword takes its scores from the window
+in which it sits farthest from an edge; a constrained Viterbi pass then picks the best label
+sequence in which every ``I-x`` follows ``B-x`` or ``I-x``, so no span starts mid-way or
+changes role inside. Tagged spans are linked into triples (`linking.link_spans`), read the
+project's way (`convention.tagger_attribution`) and written to ``doc.spans["attributions_tagger"]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from claimtrace.pipeline.attribute.attribution import TAGGER_KEY, set_attributions
+from claimtrace.pipeline.attribute.linking import TaggedSpan, link_spans
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "attribution"
+REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "train_config.json")
+LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
+ROLES = ("source", "cue", "content")
+# A token after one of these (or after a line break) starts a sentence: a good window start.
+_SENTENCE_END = {".", "!", "?", "”", '"', ":"}
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def sentence_starts(text: str, offsets: Sequence[tuple[int, int]]) -> list[bool]:
+    """True for a subword that starts a sentence (after end punctuation or a line break)."""
+    starts = [True] * len(offsets)
+    for i in range(1, len(offsets)):
+        gap = text[offsets[i - 1][1] : offsets[i][0]]
+        previous = text[offsets[i - 1][0] : offsets[i - 1][1]]
+        starts[i] = "\n" in gap or (previous in _SENTENCE_END and gap != "")
+    return starts
+
+
+def window_starts(n_tokens: int, size: int, overlap: int, starts: Sequence[bool]) -> list[int]:
+    """Start indices of windows of ``size`` subwords covering ``n_tokens`` with ``overlap``.
+
+    Each start after the first is moved back to a sentence start if one lies in the overlap
+    zone, so the window opens on a whole sentence; the last window ends at the last token.
+    """
+    if n_tokens <= size:
+        return [0]
+    result = [0]
+    step = size - overlap
+    while result[-1] + size < n_tokens:
+        nominal = min(result[-1] + step, n_tokens - size)
+        earliest = max(result[-1] + 1, result[-1] + size - 2 * overlap, nominal - overlap)
+        snapped = next((i for i in range(nominal, earliest - 1, -1) if starts[i]), nominal)
+        result.append(snapped)
+    return result
+
+
+def best_window_per_token(n_tokens: int, windows: Sequence[tuple[int, int]]) -> list[int]:
+    """For each token, the index of the window in which it is farthest from an edge."""
+    best = [-1] * n_tokens
+    margin = [-1] * n_tokens
+    for w, (start, end) in enumerate(windows):
+        for i in range(start, end):
+            here = min(i - start, end - 1 - i)
+            if here > margin[i]:
+                best[i], margin[i] = w, here
+    return best
+
+
+def merge_window_rows(n_tokens: int, windows: Sequence[tuple[int, int]],
+                      window_rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """Article-level rows (labels or score vectors) from per-window rows."""
+    best = best_window_per_token(n_tokens, windows)
+    return [window_rows[w][i - windows[w][0]] for i, w in enumerate(best)]
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def allowed(previous: int, label: int) -> bool:
+    """``I-x`` may only follow ``B-x`` or ``I-x``; everything else may follow anything."""
+    if label == 0 or label % 2 == 1:
+        return True
+    return previous in (label - 1, label)
+
+
+def viterbi(log_probs: Sequence[Sequence[float]]) -> list[int]:
+    """The best label sequence under `allowed` (label ids as in `LABELS`)."""
+    if not log_probs:
+        return []
+    n_labels = len(LABELS)
+    impossible = float("-inf")
+    score = [lp if allowed(0, k) else impossible for k, lp in enumerate(log_probs[0])]
+    back: list[list[int]] = []
+    for row in log_probs[1:]:
+        pointers, new = [], []
+        for k in range(n_labels):
+            best_j = max((j for j in range(n_labels) if allowed(j, k)), key=lambda j: score[j])
+            pointers.append(best_j)
+            new.append(score[best_j] + row[k])
+        back.append(pointers)
+        score = new
+    label = max(range(n_labels), key=lambda k: score[k])
+    path = [label]
+    for pointers in reversed(back):
+        label = pointers[label]
+        path.append(label)
+    return path[::-1]
+
+
+def labels_to_spans(labels: Sequence[int], offsets: Sequence[tuple[int, int]],
+                    probs: Sequence[float] | None = None) -> list[TaggedSpan]:
+    """BIO label ids per subword -> ``(role, char_start, char_end, mean probability)``.
+
+    An I- after O or another role opens a span as B- would (only raw argmax labels have
+    those; Viterbi paths never do).
+    """
+    probs = probs if probs is not None else [1.0] * len(labels)
+    spans: list[TaggedSpan] = []
+    current: list[Any] | None = None  # [role index, start, end, probabilities]
+
+    def close() -> None:
+        role, start, end, seen = current
+        spans.append((ROLES[role - 1], start, end, sum(seen) / len(seen)))
+
+    for label, (start, end), prob in zip(labels, offsets, probs, strict=True):
+        role_index, is_begin = (label + 1) // 2, label % 2 == 1
+        if current is not None and (role_index != current[0] or is_begin):
+            close()
+            current = None
+        if role_index == 0:
+            continue
+        if current is None:
+            current = [role_index, start, end, [prob]]
+        else:
+            current[2] = end
+            current[3].append(prob)
+    if current is not None:
+        close()
+    return spans
+
+
+# --------------------------------------------------------------------------- tagger
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """What inference needs from the training run's ``train_config.json``."""
+
+    max_length: int = 256
+    predict_overlap: int = 96
+
+    @classmethod
+    def from_json(cls, path: Path) -> WindowSettings:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(max_length=data["max_length"], predict_overlap=data["predict_overlap"])
+
+
+@dataclass
+class AttributionTagger:
+    """A token classifier + tokenizer + the window settings it was trained with."""
+
+    model: Any
+    tokenizer: Any
+    windows: WindowSettings
+    batch_size: int = 16
+    bf16: bool = False  # bf16 autocast: faster only on CPUs with native bf16
+
+    def tag(self, texts: Sequence[str]) -> list[list[TaggedSpan]]:
+        """Tagged spans per text: windows of every text are batched together."""
+        encoded = [self._encode(text) for text in texts]
+        windows = [(t, w) for t, item in enumerate(encoded) for w in item["windows"]]
+        log_probs = self._forward([encoded[t]["ids"][a:b] for t, (a, b) in windows])
+        results = []
+        for t, item in enumerate(encoded):
+            mine = [log_probs[i] for i, (owner, _) in enumerate(windows) if owner == t]
+            rows = merge_window_rows(len(item["ids"]), item["windows"], mine)
+            path = viterbi(rows)
+            probs = [_exp(row[label]) for row, label in zip(rows, path, strict=True)]
+            results.append(labels_to_spans(path, item["offsets"], probs))
+        return results
+
+    def _encode(self, text: str) -> dict[str, Any]:
+        encoding = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids, offsets = encoding["input_ids"], encoding["offset_mapping"]
+        size = self.windows.max_length - 2
+        starts = window_starts(len(ids), size, self.windows.predict_overlap,
+                               sentence_starts(text, offsets))
+        windows = [(s, min(s + size, len(ids))) for s in starts] if ids else []
+        return {"ids": ids, "offsets": offsets, "windows": windows}
+
+    def _forward(self, chunks: list[list[int]]) -> list[list[list[float]]]:
+        """Log-probabilities per subword and label for each window (CLS/SEP stripped)."""
+        import torch
+
+        tok = self.tokenizer
+        by_index: dict[int, list[list[float]]] = {}
+        # Sorting by length keeps padding small in each batch.
+        order = sorted(range(len(chunks)), key=lambda i: len(chunks[i]))
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
+        with torch.inference_mode(), autocast:
+            for b in range(0, len(order), self.batch_size):
+                batch = [chunks[i] for i in order[b : b + self.batch_size]]
+                width = max(len(c) for c in batch) + 2
+                ids = torch.full((len(batch), width), tok.pad_token_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, chunk in enumerate(batch):
+                    ids[row, : len(chunk) + 2] = torch.tensor(
+                        [tok.cls_token_id, *chunk, tok.sep_token_id])
+                    mask[row, : len(chunk) + 2] = 1
+                logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
+                scores = torch.log_softmax(logits, dim=-1)
+                for row, chunk in enumerate(batch):
+                    by_index[order[b + row]] = scores[row, 1 : len(chunk) + 1].tolist()
+        return [by_index[i] for i in range(len(chunks))]
+
+
+def _exp(value: float) -> float:
+    import math
+
+    return math.exp(value)
+
+
+def bf16_supported() -> bool:
+    """True when oneDNN has native bf16 kernels here (AVX512-BF16/AMX); elsewhere bf16 is
+    emulated and slower than fp32."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def load_tagger(model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1,
+                precision: str = "fp32") -> AttributionTagger:
+    """Load the committed artifact after checking every file against its manifest.
+
+    ``precision``: ``"fp32"``, ``"bf16"`` or ``"auto"`` (bf16 where the CPU has native bf16).
+    """
+    if precision not in ("fp32", "bf16", "auto"):
+        raise ValueError(f"precision must be 'fp32', 'bf16' or 'auto', got {precision!r}")
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+
+    from claimtrace.artifacts import dequantize_int8, verify_artifact
+
+    model_dir = Path(model_dir)
+    verify_artifact(model_dir, required=REQUIRED_FILES)
+    torch.set_num_threads(threads)
+    model = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(str(model_dir)))
+    state = dequantize_int8(load_file(str(model_dir / "model.safetensors")))
+    model.load_state_dict(state, strict=True)  # every weight must come from the artifact
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    windows = WindowSettings.from_json(model_dir / "train_config.json")
+    bf16 = precision == "bf16" or (precision == "auto" and bf16_supported())
+    return AttributionTagger(model, tokenizer, windows, bf16=bf16)
+
+
+@lru_cache(maxsize=2)
+def cached_tagger(model_dir: str, threads: int, precision: str) -> AttributionTagger:
+    return load_tagger(model_dir, threads, precision)
+
+
+def predict_attributions(text: str, model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1,
+                         precision: str = "auto") -> list[dict[str, Any]]:
+    """Linked attribution dicts for one text (PolNeAR's span conventions, no parse needed)."""
+    tagger = cached_tagger(str(model_dir), threads, precision)
+    return link_spans(text, tagger.tag([text])[0])
+
+
+# --------------------------------------------------------------------------- component
+
+
+class AttributeTagger:
+    """spaCy component: tags docs in batches, writes ``doc.spans["attributions_tagger"]``."""
+
+    def __init__(self, nlp: Language, name: str, model_dir: str, threads: int, batch_size: int,
+                 precision: str):
+        self.name = name
+        self.model_dir = model_dir or str(DEFAULT_MODEL_DIR)
+        self.threads = threads
+        self.batch_size = batch_size
+        self.precision = precision
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 8) -> Iterable[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                self.set_annotations(batch, self.predict(batch))
+                yield from batch
+                batch = []
+        if batch:
+            self.set_annotations(batch, self.predict(batch))
+            yield from batch
+
+    def predict(self, docs: Sequence[Doc]) -> list[list[dict[str, Any]]]:
+        tagger = cached_tagger(self.model_dir, self.threads, self.precision)
+        tagger.batch_size = self.batch_size
+        tagged = tagger.tag([doc.text for doc in docs])
+        return [link_spans(doc.text, spans) for doc, spans in zip(docs, tagged, strict=True)]
+
+    def set_annotations(self, docs: Sequence[Doc], predictions: list[list[dict]]) -> None:
+        from claimtrace.pipeline.attribute.convention import tagger_attribution
+
+        for doc, linked in zip(docs, predictions, strict=True):
+            found = [tagger_attribution(doc, item) for item in linked]
+            set_attributions(doc, [a for a in found if a is not None], TAGGER_KEY)
+
+
+@Language.factory(
+    "claimtrace_attribute_tagger",
+    assigns=["doc.spans"],
+    default_config={"model_dir": "", "threads": 1, "batch_size": 16, "precision": "auto"},
+)
+def make_attribute_tagger(nlp: Language, name: str, model_dir: str, threads: int,
+                          batch_size: int, precision: str) -> AttributeTagger:
+    return AttributeTagger(nlp, name, model_dir, threads, batch_size, precision)

@@ -1,0 +1,79 @@
+"""Merging the producers' span groups (`pipeline.attribute.merge`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of
+from claimtrace.pipeline.attribute.merge import merge
+from claimtrace.settings import MODELS_DIR, RunSettings
+
+needs_model = pytest.mark.skipif(not (MODELS_DIR / "attribution" / "manifest.json").exists(),
+                                 reason="no committed attribution model")
+
+
+def attribution(content: tuple[int, int], method: str, **fields) -> Attribution:
+    return Attribution(content=CharSpan(*content), source=None, cue=None, quote_type="indirect",
+                       method=method, **fields)
+
+
+RULES = [attribution((12, 30), "rules", resolved="Ann Lee"),
+         attribution((45, 60), "rules", construction="continuation")]
+TAGGER = [attribution((9, 30), "model", confidence=0.8),
+          attribution((70, 90), "model", confidence=0.6)]
+
+
+def test_rules_method_keeps_the_rules_only():
+    assert merge(RULES, TAGGER, "rules") == RULES
+
+
+def test_model_method_takes_the_rule_where_both_found_one():
+    first, second = merge(RULES, TAGGER, "model")
+    assert first.content == CharSpan(12, 30) and first.resolved == "Ann Lee"
+    assert first.method == "hybrid" and first.confidence == 0.8
+    assert second.content == CharSpan(70, 90) and second.method == "model"
+
+
+def test_hybrid_adds_rule_attributions_the_tagger_did_not_touch():
+    merged = merge(RULES, TAGGER, "hybrid")
+    assert [a.method for a in merged] == ["hybrid", "rules", "model"]
+    assert [a.content.start for a in merged] == [12, 45, 70]  # text order
+
+
+def test_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="attribution method"):
+        merge(RULES, TAGGER, "both")
+
+
+TEXT = ('Elena Marsh, the chief engineer of the transport department, said that inspectors '
+        'had found corrosion in 14 cables. "We cannot wait another winter," Marsh said.\n\n'
+        '"Safety comes first."\n\nThe repairs will cost $48 million, according to budget '
+        'documents. Some residents fear the closure will hurt local shops.')
+
+
+@pytest.fixture(scope="module")
+def hybrid_nlp():
+    from claimtrace.pipeline.nlp import build_nlp
+
+    return build_nlp(RunSettings(classify=False, attribution_method="hybrid"), "run")
+
+
+@needs_model
+def test_hybrid_pipeline_keeps_rule_spans_labels_and_rule_only_attributions(hybrid_nlp):
+    doc = hybrid_nlp(TEXT)
+    found = {a.content.text(doc): a for a in attributions_of(doc)}
+    first = found["inspectors had found corrosion in 14 cables"]
+    assert first.source.text(doc) == "Elena Marsh"
+    assert first.description == "the chief engineer of the transport department"
+    assert found["We cannot wait another winter"].resolved == "Elena Marsh"
+    continuation = found["Safety comes first"]  # rules only: the tagger has no cue for it
+    assert continuation.cue is None and continuation.resolved == "Elena Marsh"
+    assert found["The repairs will cost $48 million"].cue.text(doc) == "according to"
+    assert "hybrid" in {a.method for a in found.values()}
+
+
+@needs_model
+def test_provenance_names_the_attribution_model(hybrid_nlp):
+    from claimtrace.pipeline.nlp import model_versions
+
+    assert model_versions(hybrid_nlp)["attribution"].startswith("attribution@")
