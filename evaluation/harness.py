@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimtrace.evaluation.gold import PASS1_DIR, WIKINEWS_CSV, GoldSentence, load_gold
+from claimtrace.evaluation.gold import (
+    DEV_DIR,
+    PASS1_DIR,
+    WIKINEWS_CSV,
+    GoldSentence,
+    load_gold,
+)
 from claimtrace.evaluation.scorers import (
     MODES,
     PRF,
@@ -51,7 +57,7 @@ log = logging.getLogger(__name__)
 
 REPORTS_DIR = REPO_ROOT / "evaluation" / "reports"
 POLNEAR_ROOT = REPO_ROOT.parent / "shared" / "data" / "polnear"
-SOURCES = ("gold", "polnear", "claimbuster")
+SOURCES = ("gold", "news_dev", "polnear", "claimbuster")
 DIGITS = 4
 
 
@@ -93,6 +99,18 @@ def gold_source(gold_dir: Path = PASS1_DIR, csv_path: Path = WIKINEWS_CSV) -> So
                   "Wikinews 2019, one annotation pass", articles)
 
 
+def news_dev_source(dev_dir: Path = DEV_DIR, csv_path: Path = WIKINEWS_CSV) -> Source:
+    """24 more Wikinews 2019 articles, attributions only: where attribution choices are made,
+    so the gold set stays a test set."""
+    articles = [
+        EvalArticle(g.article_id, g.text, g.url or f"row {g.row}",
+                    [Reference(g.annotator, g.attributions, None)])
+        for g in load_gold(dev_dir, csv_path)
+    ]
+    return Source("news_dev", f"claimtrace news dev set ({display_path(dev_dir)}), "
+                  "Wikinews 2019 outside the gold set, attributions only", articles)
+
+
 def _brat_attribution(item: Any) -> SpanAttribution:
     return SpanAttribution(source=item.source, cue=item.cue, content=item.content)
 
@@ -128,6 +146,8 @@ def load_source(name: str) -> Source:
         return gold_source()
     if name == "polnear":
         return polnear_source()
+    if name == "news_dev":
+        return news_dev_source()
     raise ValueError(f"unknown source {name!r}; choose from {', '.join(SOURCES)}")
 
 

@@ -15,7 +15,8 @@ SCHEMA_PATH = REPO / "schema" / "statement-1.schema.json"
 
 @pytest.fixture(scope="session")
 def rules_settings() -> RunSettings:
-    return RunSettings(classify=False, progress=False)
+    # The rules alone: golden construction tests must not depend on the tagger.
+    return RunSettings(classify=False, progress=False, attribution_method="rules")
 
 
 @pytest.fixture(scope="session")

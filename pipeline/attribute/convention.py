@@ -23,6 +23,8 @@ from claimtrace.pipeline.attribute.attribution import (
 from claimtrace.pipeline.attribute.lexicon import cue_kind, load_lexicon
 from claimtrace.pipeline.attribute.rules import (
     classify_source,
+    clause_content,
+    cue_span,
     noun_phrase_tokens,
     quote_type_of,
     source_mention,
@@ -64,10 +66,38 @@ def project_source(doc: Doc, source: CharSpan | None
     return mention.span, mention.description, mention.source_type, {"head": head.i}
 
 
+def project_cue(doc: Doc, cue: CharSpan | None) -> CharSpan | None:
+    """The verb group, as the rules read it: "also warned of" -> "warned", "told Reuters" ->
+    "told"; fixed phrases ("according to") stay whole."""
+    if cue is None:
+        return None
+    lowered = cue.text(doc).lower()
+    if any(phrase in lowered for phrase in load_lexicon().phrases):
+        return trimmed(doc, cue.start, cue.end, EDGE_PUNCT)
+    span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+    verbs = [t for t in span if t.pos_ == "VERB"] if span is not None else []
+    if not verbs:
+        return trimmed(doc, cue.start, cue.end, EDGE_PUNCT)
+    return cue_span(verbs[0])
+
+
 def sentence_index(doc: Doc, start: int) -> int | None:
     sentences = sentence_spans(doc)
     position = bisect.bisect_right([s.start_char for s in sentences], start) - 1
     return sentences[position]._.index if position >= 0 else None
+
+
+def parsed_content(doc: Doc, cue: CharSpan | None, content: CharSpan) -> CharSpan:
+    """The cue verb's reported clause, read as the rules read it, where it overlaps the
+    tagger's content: the parse knows where a clause ends better than PolNeAR's edges."""
+    if cue is None:
+        return content
+    span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+    verbs = [t for t in span if t.pos_ in {"VERB", "AUX"}] if span is not None else []
+    clause = clause_content(doc, verbs[-1]) if verbs else None
+    if clause is None or not clause.overlaps(content):
+        return content
+    return clause
 
 
 def tagger_attribution(doc: Doc, item: dict[str, Any]) -> Attribution | None:
@@ -76,7 +106,8 @@ def tagger_attribution(doc: Doc, item: dict[str, Any]) -> Attribution | None:
     if content is None:
         return None
     source, description, source_type, extra = project_source(doc, covering(item.get("source")))
-    cue = covering(item.get("cue"))
+    cue = project_cue(doc, covering(item.get("cue")))
+    content = parsed_content(doc, cue, content)
     kind = cue_kind(doc, cue.start, cue.end) if cue else "speech"
     return Attribution(content=content, source=source, cue=cue,
                        quote_type=quote_type_of(content, quote_regions(doc), doc), kind=kind,

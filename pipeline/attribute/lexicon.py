@@ -44,6 +44,22 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         phrases=data["phrases"], **{name: frozenset(data[name]) for name in sets})
 
 
+def cue_lemmas(doc: Doc, start: int, end: int, lexicon: Lexicon) -> set[str]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    lemmas = {(t.lemma_ or t.lower_).lower() for t in span} if span is not None else set()
+    return {lexicon.lemma_fixes.get(lemma, lemma) for lemma in lemmas}
+
+
+def is_lexicon_cue(doc: Doc, start: int, end: int, lexicon: Lexicon | None = None) -> bool:
+    """Whether the cue at ``doc.text[start:end]`` has a reporting or belief word we list."""
+    lexicon = lexicon or load_lexicon()
+    lowered = doc.text[start:end].lower()
+    if any(phrase in lowered for phrase in lexicon.phrases):
+        return True
+    known = lexicon.speech_lemmas | lexicon.belief_lemmas | lexicon.verbs.keys()
+    return bool(cue_lemmas(doc, start, end, lexicon) & known)
+
+
 def cue_kind(doc: Doc, start: int, end: int, lexicon: Lexicon | None = None) -> str:
     """``speech`` or ``belief`` for the cue at ``doc.text[start:end]``, by its words' lemmas."""
     lexicon = lexicon or load_lexicon()
@@ -51,9 +67,7 @@ def cue_kind(doc: Doc, start: int, end: int, lexicon: Lexicon | None = None) -> 
     for phrase, kind in lexicon.phrases.items():
         if phrase in lowered:
             return kind
-    span = doc.char_span(start, end, alignment_mode="expand")
-    lemmas = {(t.lemma_ or t.lower_).lower() for t in span} if span is not None else set()
-    lemmas = {lexicon.lemma_fixes.get(lemma, lemma) for lemma in lemmas}
+    lemmas = cue_lemmas(doc, start, end, lexicon)
     if lemmas & lexicon.speech_lemmas:
         return "speech"
     if lemmas & lexicon.belief_lemmas:

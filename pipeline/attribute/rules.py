@@ -112,12 +112,36 @@ def passive_agent(verb: Token) -> Token | None:
 # ---------------------------------------------------------------- sources
 
 
+AFFILIATION_PREPS = {"of", "at", "for", "from", "with"}
+
+
+def affiliation_of(head: Token, lexicon: Lexicon | None = None) -> Token | None:
+    """"Nikki Holland of the National Crime Agency": the prepositional phrase after a personal
+    name (two or more proper nouns, none a title or an organisation word: "Institute of
+    Volcanology" and "Minister of Scotland" keep theirs)."""
+    lexicon = lexicon or load_lexicon()
+    name = [t for t in head.lefts if t.dep_ in {"compound", "flat"} and t.pos_ == "PROPN"]
+    if head.pos_ != "PROPN" or not name:
+        return None
+    if any(t.lemma_.lower() in lexicon.organization_heads or t.lower_ in lexicon.honorifics
+           for t in [*name, head]):
+        return None
+    return next((c for c in head.rights if c.dep_ == "prep" and c.lower_ in AFFILIATION_PREPS
+                 and any(g.dep_ == "pobj" for g in c.children)), None)
+
+
 def noun_phrase_tokens(head: Token) -> list[Token]:
-    """The head's subtree without appositions and relative clauses (they describe it)."""
+    """The head's subtree without appositions, relative clauses and, after a name, the
+    affiliation (they describe it)."""
     dropped = set()
+    affiliation = affiliation_of(head)
     for child in head.children:
-        if child.dep_ in {"appos", "relcl", "acl"}:
+        if child.dep_ in {"appos", "relcl", "acl"} or (
+                affiliation is not None and child.i == affiliation.i):
             dropped.update(t.i for t in child.subtree)
+    for token in head.subtree:  # "the report on Saturday, which figured …": a clause deeper in
+        if token.dep_ == "relcl" and token.i not in dropped:
+            dropped.update(t.i for t in token.subtree)
     tokens = [t for t in head.subtree if t.i not in dropped]
     # Keep the contiguous run around the head: a dropped apposition splits the phrase.
     run = [head]
@@ -154,24 +178,38 @@ def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
 
     The proper-noun compounds right before a proper-noun head, stopping at a title word.
     """
+    heads = {head.i}
+    while head.lower_ in POST_NOMINALS and head.i > 0 and doc[head.i - 1].head.i == head.i:
+        head = doc[head.i - 1]  # "Kama Melly QC": the parser made the letters the head
+        heads.add(head.i)
     if (head.pos_ != "PROPN" or head.lemma_.lower() in lexicon.organization_heads
             or head.lower_ in lexicon.honorifics):
         return None
     start = head.i
     while start > 0:
         previous = doc[start - 1]
-        if (previous.pos_ != "PROPN" or previous.head.i != head.i
+        if (previous.pos_ != "PROPN" or previous.head.i not in heads
                 or previous.dep_ not in {"compound", "flat"}
                 or previous.lower_ in lexicon.honorifics):
             break
         start -= 1
+    titled = start > 0 and doc[start - 1].lower_ in lexicon.honorifics
+    # A place the parser chained to the name ("Minister of Scotland Nicola Sturgeon").
+    while titled and start < head.i - 1 and doc[start].ent_type_ in {"GPE", "LOC", "NORP"}:
+        start += 1
     # Skip post-nominals ("Durham Hall QC") so the name itself is the run.
     end = head.i + 1
     while end - 1 > start and doc[end - 1].lower_ in POST_NOMINALS:
         end -= 1
     run = doc[start:end]
-    if len(run) < 2 or all(t.ent_type_ in NON_PERSON_ENTS for t in run):
-        return None  # "United Nations": a proper name, but not a person's
+    if len(run) < 2:
+        return None
+    # "United Nations": a proper name, but not a person's -- unless a title stands before it
+    # ("Prosecutor Kama Melly", which the small model tags ORG).
+    if not titled and all(t.ent_type_ in NON_PERSON_ENTS for t in run):
+        return None
+    if any(t.lemma_.lower() in lexicon.organization_heads for t in run):
+        return None
     return run
 
 
@@ -181,6 +219,17 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
         return None
     tokens = [t for t in appos.subtree if t.i <= appos.i]
     return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
+
+
+def without_possessive(doc: Doc, span: CharSpan | None) -> CharSpan | None:
+    """"San Diego's" -> "San Diego": the possessive ending is not part of a description."""
+    if span is None:
+        return None
+    text = span.text(doc)
+    for ending in ("'s", "’s", "'", "’"):
+        if text.endswith(ending) and len(text) > len(ending):
+            return trimmed(doc, span.start, span.end - len(ending), " \t\n,;:")
+    return span
 
 
 def without_parenthesis(tokens: list[Token]) -> list[Token]:
@@ -224,8 +273,12 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
         return None
     description = None
     appos = apposition_of(head)
+    affiliation = affiliation_of(head)
     if appos is not None:
         description = content_from_tokens(doc, list(appos.subtree))
+    elif affiliation is not None:  # "Nikki Holland of the NCA": "the NCA" describes her
+        description = content_from_tokens(doc, [t for t in affiliation.subtree
+                                                if t.i != affiliation.i])
     appos_name = _named_apposition(doc, head, lexicon)
     if appos_name is not None:
         # "San Diego's chancellor, Pradeep Khosla, said": the name is the source.
@@ -241,7 +294,8 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
         before = [t for t in tokens if t.i < name.start and t.dep_ not in {"det", "punct"}
                   and t.lower_ not in lexicon.courtesy_titles]
         if before and description is None:
-            description = trimmed(doc, before[0].idx, name.start_char, " \t\n,;:'’s")
+            description = without_possessive(doc, trimmed(doc, before[0].idx, name.start_char,
+                                                          " \t\n,;:"))
         span = CharSpan(name.start_char, name.end_char)
         source_type = "person"
     span = trimmed(doc, span.start, span.end, " \t\n,;:")

@@ -2,7 +2,14 @@
 
 "he added", "Mr. Valle said" and "the ministry said" need what the article said before, so
 this runs after the rules, the tagger and the merge, over ``doc.spans["attributions"]`` in
-text order, and fills ``resolved``, ``description``, ``role`` and ``organization``.
+text order. It fills ``resolved`` (the full name as the article introduces it, following the
+gold guidelines), carries ``description`` to later mentions of the same speaker, and sets
+``role`` and ``organization`` (`roles`).
+
+The article's names are indexed once (`NameIndex`): multi-word PERSON and ORG entities and
+the acronyms the text defines ("National Hurricane Center (NHC)"). A mention then resolves to
+the nearest indexed name that ends with its words ("Jackson" -> "Amy Berman Jackson",
+"de Blasio" -> "Bill de Blasio"), or to what its acronym stands for.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import (
     Attribution,
@@ -18,91 +25,133 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
+from claimtrace.pipeline.attribute.roles import role_and_organization
+from claimtrace.pipeline.attribute.rules import POST_NOMINALS
 
-PERSON_PRONOUNS = {"he", "she", "him", "her"}
+PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
 GROUP_PRONOUNS = {"they", "them", "we", "it"}
+NAMED_LABELS = {"PERSON", "ORG"}
+# Heads of descriptions that stand for the organisation named last, whatever its name:
+# "the company" after "Hasbro". Other organisation heads must share a word with the name
+# ("the court" -> "Court of Session").
+GENERIC_ORGANIZATION_HEADS = {"company", "firm", "group", "organisation", "organization",
+                              "agency", "network", "newspaper", "channel"}
 
 
-def strip_honorifics(words: list[str], lexicon: Lexicon) -> list[str]:
-    while len(words) > 1 and words[0].lower() in lexicon.honorifics:
+# ---------------------------------------------------------------- names
+
+
+def clean_name(text: str, lexicon: Lexicon) -> str:
+    """"the topmost Mr. Ted Scambos QC's" -> "Ted Scambos": no article, title, possessive or
+    post-nominal letters."""
+    for ending in ("’s", "'s"):
+        text = text.removesuffix(ending)
+    words = text.split()
+    if words and words[0].lower() == "the":
         words = words[1:]
-    return words
+    # "Pope Francis" keeps the title: without it one word would be left.
+    while len(words) > 2 and words[0].lower().rstrip(",") in lexicon.honorifics:
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower().rstrip(",") in POST_NOMINALS:
+        words = words[:-1]
+    return " ".join(words)
 
 
-def known_people(doc: Doc, lexicon: Lexicon) -> list[tuple[int, str]]:
-    """(position, full name) of each multi-word PERSON mention, in text order."""
-    people = []
+@dataclass
+class NameIndex:
+    """The article's full names by position, and the acronyms it defines."""
+
+    names: list[tuple[int, str, str]] = field(default_factory=list)  # (start, name, label)
+    acronyms: dict[str, str] = field(default_factory=dict)
+
+    def expand(self, mention: str, position: int) -> tuple[str, str | None]:
+        """(full name, its entity label) for a mention; the mention itself when unknown."""
+        if mention in self.acronyms:
+            return self.acronyms[mention], "ORG"
+        words = mention.lower().split()
+        longer = [(start, name, label) for start, name, label in self.names
+                  if len(name.split()) > len(words)
+                  and name.lower().split()[-len(words):] == words] if words else []
+        earlier = [item for item in longer if item[0] <= position]
+        chosen = earlier[-1] if earlier else (longer[0] if longer else None)
+        return (chosen[1], chosen[2]) if chosen else (mention, None)
+
+
+def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
+    index = NameIndex()
     for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
-        words = strip_honorifics(ent.text.replace("’s", "").replace("'s", "").split(), lexicon)
-        if len(words) >= 2:
-            people.append((ent.start_char, " ".join(words)))
-    return people
+        if ent.label_ in NAMED_LABELS:
+            name = clean_name(ent.text, lexicon)
+            if len(name.split()) >= 2:
+                index.names.append((ent.start_char, name, ent.label_))
+    for run in proper_name_runs(doc, lexicon):  # names the entity tagger missed or split
+        index.names.append((run.start_char, run.text, "PERSON" if run.root.ent_type_ == "PERSON"
+                            else "NAME"))
+    index.names = sorted(set(index.names), key=_first)
+    for token in doc:
+        acronym = _defined_acronym(doc, token)
+        if acronym is not None:
+            index.acronyms[acronym[0]] = acronym[1]
+    return index
 
 
-def _full_name(mention: str, position: int, people: list[tuple[int, str]],
-               lexicon: Lexicon) -> str:
-    words = strip_honorifics(mention.split(), lexicon)
-    if len(words) >= 2:
-        return " ".join(words)
-    surname = words[-1] if words else mention
-    # Nearest earlier full name with that surname; a later one if the article names it late.
-    earlier = [name for pos, name in people if pos <= position and name.split()[-1] == surname]
-    later = [name for pos, name in people if pos > position and name.split()[-1] == surname]
-    if earlier or later:
-        return (earlier or later)[-1 if earlier else 0]
-    return mention  # "Pope Francis" stays whole: the title is part of how he is known
+def proper_name_runs(doc: Doc, lexicon: Lexicon) -> list[Span]:
+    """Runs of two or more capitalised proper nouns, titles left out: "Amy Berman Jackson".
+    A new entity starts a new run: "Germany | Richard Grenell"."""
+    runs: list[Span] = []
+    start: int | None = None
+    for token in doc:
+        inside = _name_word(token, lexicon) or _name_hyphen(token)
+        if start is not None and (not inside or _new_entity_type(token)):
+            runs.append(doc[start:token.i])
+            start = None
+        if inside and start is None:
+            start = token.i
+    if start is not None:
+        runs.append(doc[start:])
+    return [run for run in runs if len(run) >= 2]
 
 
-def person_subjects(doc: Doc, people: list[tuple[int, str]], lexicon: Lexicon
-                    ) -> list[tuple[int, str]]:
-    """(position, full name) of people mentioned as a clause subject: pronoun antecedents."""
-    found = []
-    for ent in doc.ents:
-        if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}:
-            found.append((ent.start_char, _full_name(ent.text, ent.start_char, people, lexicon)))
-    return found
+def _new_entity_type(token: Token) -> bool:
+    """A token that starts an entity of another type than the one before it."""
+    return token.ent_iob_ == "B" and token.i > 0 and token.nbor(-1).ent_type_ != token.ent_type_
 
 
-def organizations(doc: Doc) -> list[tuple[int, str]]:
-    return [(ent.start_char, ent.text) for ent in doc.ents if ent.label_ == "ORG"]
+def _name_word(token: Token, lexicon: Lexicon) -> bool:
+    return (token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
+            and token.lower_ not in lexicon.honorifics)
 
 
-def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
-                     ) -> list[Attribution]:
-    """Fill `resolved` and carry descriptions from earlier mentions of the same speaker."""
-    context = ResolutionContext(people=known_people(doc, lexicon), orgs=organizations(doc))
-    context.subjects = person_subjects(doc, context.people, lexicon)
-    descriptions: dict[str, str] = {}
-    last_any: Attribution | None = None
-    resolved_list = []
-    for attribution in attributions:
-        if attribution.construction == "continuation":
-            resolved = _continue_from(attribution, last_any)
-        elif attribution.source is None:
-            resolved = attribution  # reported without a named source: nobody to resolve
-        else:
-            resolved = _resolve_mention(doc, attribution, context, lexicon)
-        name = resolved.resolved
-        if name and resolved.description:
-            descriptions.setdefault(name, resolved.description)
-        elif name in descriptions:
-            resolved = replace(resolved, description=descriptions[name])
-        if resolved.source is not None and resolved.resolved:
-            context.remember(resolved)
-        last_any = resolved
-        resolved_list.append(resolved)
-    return resolved_list
+def _name_hyphen(token: Token) -> bool:
+    """The hyphen of "Tak-Sing Wong", with no space on either side."""
+    return (token.text == "-" and token.i > 0 and not token.nbor(-1).whitespace_
+            and not token.whitespace_)
+
+
+def _defined_acronym(doc: Doc, token: Token) -> tuple[str, str] | None:
+    """"Philippine Institute of Volcanology and Seismology (Phivolcs)" -> (Phivolcs, …)."""
+    if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
+        return None
+    short = doc[token.i + 1]
+    if not (short.is_alpha and short.text[:1].isupper() and len(short) >= 2):
+        return None
+    # The entity before the bracket (the tagger sometimes takes "(NHC" into it).
+    before = next((ent for ent in doc.ents if ent.start < token.i <= ent.end), None)
+    if before is None or before.label_ not in NAMED_LABELS | {"GPE", "FAC", "NORP"}:
+        return None
+    return short.text, clean_name(doc[before.start:token.i].text, lexicon=load_lexicon())
+
+
+# ---------------------------------------------------------------- context
 
 
 @dataclass
 class ResolutionContext:
     """What the article has said so far about who is who."""
 
-    people: list[tuple[int, str]]  # multi-word PERSON names by position
+    index: NameIndex
     orgs: list[tuple[int, str]]  # ORG entities by position
-    subjects: list[tuple[int, str]] = field(default_factory=list)
+    subjects: list[tuple[int, str]] = field(default_factory=list)  # people as clause subjects
     sources: list[Attribution] = field(default_factory=list)
 
     def remember(self, attribution: Attribution) -> None:
@@ -124,61 +173,142 @@ class ResolutionContext:
         return groups[-1] if groups else None
 
     def earlier_organization(self, head_word: str, position: int) -> str | None:
-        """"the court" -> the nearest earlier organisation whose name has that word."""
-        names = [name for start, name in self.orgs if start < position]
-        names += [s.resolved for s in self.sources
+        """"the court" -> the nearest earlier organisation whose name has that word;
+        "the company" -> the nearest earlier organisation."""
+        names = [(start, name) for start, name in self.orgs if start < position]
+        names += [(s.source.start, s.resolved) for s in self.sources
                   if s.source_type == "organization" and s.source.start < position]
-        matching = [n for n in names if head_word in n.lower().split()]
+        names.sort(key=_first)
+        matching = [n for _, n in names if head_word in n.lower().split()]
+        if not matching and head_word in GENERIC_ORGANIZATION_HEADS:
+            matching = [n for _, n in names]
         return matching[-1] if matching else None
+
+    def described_person(self, head_word: str, position: int) -> Attribution | None:
+        """"the actress" -> the nearest earlier person whose description has that word."""
+        described = [s for s in self.sources if s.source_type == "person"
+                     and s.source.start < position and s.description
+                     and head_word in s.description.lower().split()]
+        return described[-1] if described else None
 
 
 def _first(pair: tuple) -> int:
     return pair[0]
 
 
+def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
+    index = name_index(doc, lexicon)
+    orgs = [(ent.start_char, clean_name(ent.text, lexicon)) for ent in doc.ents
+            if ent.label_ == "ORG"]
+    subjects = [(ent.start_char, index.expand(clean_name(ent.text, lexicon), ent.start_char)[0])
+                for ent in doc.ents
+                if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}]
+    return ResolutionContext(index, orgs, subjects)
+
+
+# ---------------------------------------------------------------- resolution
+
+
+def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
+                     ) -> list[Attribution]:
+    """Fill `resolved`, `role`, `organization`; carry descriptions to later mentions."""
+    context = build_context(doc, lexicon)
+    descriptions: dict[str, str] = {}
+    last_any: Attribution | None = None
+    resolved_list = []
+    for attribution in attributions:
+        if attribution.construction == "continuation":
+            resolved = _continue_from(attribution, last_any)
+        elif attribution.source is None:
+            resolved = attribution  # reported without a named source: nobody to resolve
+        else:
+            resolved = role_and_organization(doc, _resolve_mention(doc, attribution, context,
+                                                                    lexicon), lexicon)
+        name = resolved.resolved
+        if name and resolved.description:
+            descriptions.setdefault(name, resolved.description)
+        elif name in descriptions:
+            resolved = replace(resolved, description=descriptions[name])
+        if resolved.source is not None and resolved.resolved:
+            context.remember(resolved)
+        last_any = resolved
+        resolved_list.append(resolved)
+    return resolved_list
+
+
 def _continue_from(attribution: Attribution, previous: Attribution | None) -> Attribution:
     if previous is None:
         return attribution
     return replace(attribution, resolved=previous.resolved, description=previous.description,
-                   source_type=previous.source_type)
+                   source_type=previous.source_type, role=previous.role,
+                   organization=previous.organization)
+
+
+def _from(attribution: Attribution, antecedent: Attribution | str | None,
+          context: ResolutionContext) -> Attribution:
+    """The mention takes the antecedent's name (expanded) and what is known about it."""
+    if isinstance(antecedent, Attribution):
+        return replace(attribution, resolved=antecedent.resolved,
+                       source_type=antecedent.source_type,
+                       description=attribution.description or antecedent.description)
+    if antecedent is None:
+        return replace(attribution, resolved=None)
+    name, _ = context.index.expand(antecedent, attribution.source.start)
+    return replace(attribution, resolved=name)
 
 
 def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionContext,
                      lexicon: Lexicon) -> Attribution:
     mention = attribution.source.text(doc)
+    position = attribution.source.start
     lower = mention.lower()
-    if lower in PERSON_PRONOUNS | {"i"}:
-        antecedent = context.nearest_person(attribution.source.start)
+    if lower in PERSON_PRONOUNS:
+        antecedent = context.nearest_person(position)
         if isinstance(antecedent, Attribution):
-            return replace(attribution, resolved=antecedent.resolved,
-                           description=attribution.description or antecedent.description)
-        return replace(attribution, resolved=antecedent)
+            return replace(_from(attribution, antecedent, context), source_type="person")
+        return _from(attribution, antecedent, context)
     if lower in GROUP_PRONOUNS:
-        previous = context.last_group()
-        if previous is None:
-            return replace(attribution, resolved=None)
-        return replace(attribution, resolved=previous.resolved, source_type=previous.source_type,
-                       description=attribution.description or previous.description)
-    people = context.people
-    if attribution.source_type == "person":
-        name = _full_name(mention, attribution.source.start, people, lexicon)
-        return replace(attribution, resolved=name)
-    if attribution.source_type == "organization" and _is_known_surname(mention, people, lexicon):
-        # The tagger missed a repeated surname ("Okoye said"): the article named this person.
-        name = _full_name(mention, attribution.source.start, people, lexicon)
-        return replace(attribution, resolved=name, source_type="person")
+        return _from(attribution, context.last_group(), context)
     head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
-    if (attribution.source_type == "organization" and head is not None
-            and lower.startswith("the ") and head.pos_ == "NOUN"):
-        earlier = context.earlier_organization(head.lower_, attribution.source.start)
-        if earlier:
-            return replace(attribution, resolved=earlier)
+    if head is not None and head.pos_ == "NOUN" and lower.startswith("the "):
+        return _resolve_description(attribution, head, context)
+    if _is_name(doc, attribution, head):
+        name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
+                                                      lexicon), position)
+        source_type = "person" if label == "PERSON" else attribution.source_type
+        return replace(attribution, resolved=name, source_type=source_type)
     return replace(attribution, resolved=mention)
 
 
-def _is_known_surname(mention: str, people: list[tuple[int, str]], lexicon: Lexicon) -> bool:
-    words = strip_honorifics(mention.split(), lexicon)
-    return len(words) == 1 and any(name.split()[-1] == words[0] for _, name in people)
+def _person_in(doc: Doc, attribution: Attribution) -> str | None:
+    """The last PERSON entity inside a long source ("Former US Ambassador … Nikki Haley")."""
+    span = doc.char_span(attribution.source.start, attribution.source.end,
+                         alignment_mode="expand")
+    people = [ent for ent in span.ents if ent.label_ == "PERSON"] if span is not None else []
+    return people[-1].text if people else None
+
+
+def _is_name(doc: Doc, attribution: Attribution, head: Token | None) -> bool:
+    if attribution.source_type in {"person", "organization"}:
+        return True
+    return head is not None and head.pos_ == "PROPN"
+
+
+def _resolve_description(attribution: Attribution, head: Token,
+                         context: ResolutionContext) -> Attribution:
+    """"the ministry" / "the company" -> the organisation; "the actress" -> the person."""
+    position = attribution.source.start
+    word = head.lemma_.lower()
+    organization = context.earlier_organization(word, position)
+    if organization and attribution.source_type == "organization":
+        return replace(attribution, resolved=organization)
+    person = context.described_person(word, position)
+    if person is not None:
+        return _from(attribution, person, context)
+    return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+# ---------------------------------------------------------------- component
 
 
 @Language.factory("claimtrace_speakers", assigns=["doc.spans"],

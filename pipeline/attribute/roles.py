@@ -1,0 +1,96 @@
+"""The speaker's role and organisation, where the text gives them.
+
+"a spokesman for the Northern Medical Association" -> role "spokesman", organisation
+"Northern Medical Association"; "the Kremlin's press secretary" -> "press secretary",
+"Kremlin"; "Maria Lopez, a senior expert at the USIP," -> "senior expert", "USIP". Read off
+the parse of the source phrase for unnamed sources, of the description for named ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Doc, Span, Token
+
+from claimtrace.pipeline.attribute.attribution import Attribution
+from claimtrace.pipeline.attribute.lexicon import Lexicon
+from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS
+
+ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}
+
+
+def role_and_organization(doc: Doc, attribution: Attribution, lexicon: Lexicon
+                          ) -> Attribution:
+    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    if head is None or attribution.source_type == "organization":
+        return attribution  # the organisation is the speaker itself
+    if head.pos_ == "NOUN":
+        role, organization = role_phrase(head), affiliation(head)
+    else:
+        described = description_span(doc, attribution)
+        if described is None:
+            return attribution
+        root = described.root
+        if root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
+            # "Nikki Holland of the NCA": the description names the organisation.
+            role, organization = None, _without_article(doc, list(described))
+        else:
+            role = role_phrase(root) if root.pos_ == "NOUN" else None
+            organization = affiliation(root) or _organization_entity(described)
+    if role and role.lower() in {"people", "person", "they", "someone"}:
+        role = None  # a plain plural or pronoun is no role
+    return replace(attribution, role=role, organization=organization)
+
+
+def role_phrase(head: Token) -> str | None:
+    """The head noun with the modifiers that make it a role: "senior police spokesman"."""
+    words = [head]
+    for child in reversed(list(head.lefts)):
+        if child.i != words[0].i - 1 or child.dep_ not in {"compound", "amod"}:
+            break
+        if child.ent_type_ in ORGANIZATION_ENTS:
+            break  # "Kremlin spokesman": the name is the organisation, not part of the role
+        words.insert(0, child)
+    return " ".join(t.text for t in words) if head.pos_ in {"NOUN", "PROPN"} else None
+
+
+def affiliation(head: Token) -> str | None:
+    """"… for the Northern Medical Association", "the ministry's …", "Kremlin …"."""
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in AFFILIATION_PREPS:
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if objects:
+                return _without_article(objects[0].doc, list(objects[0].subtree))
+        if child.dep_ == "poss" and child.pos_ in {"PROPN", "NOUN"}:
+            return _without_article(child.doc, [t for t in child.subtree if t.dep_ != "case"])
+    entities = [c for c in head.lefts if c.dep_ == "compound" and c.ent_type_ in ORGANIZATION_ENTS]
+    if entities:
+        return _without_article(head.doc, entities)
+    return None
+
+
+def description_span(doc: Doc, attribution: Attribution) -> Span | None:
+    """Where the description stands in the text, near its source."""
+    if not attribution.description:
+        return None
+    window_start = max(0, attribution.source.start - 300)
+    found = doc.text.find(attribution.description, window_start, attribution.source.end + 300)
+    if found < 0:
+        return None
+    return doc.char_span(found, found + len(attribution.description), alignment_mode="expand")
+
+
+def _organization_entity(span: Span) -> str | None:
+    ents = [ent for ent in span.ents if ent.label_ == "ORG"]
+    return _without_article(span.doc, list(ents[-1])) if ents else None
+
+
+def _without_article(doc: Doc, tokens: list[Token]) -> str | None:
+    tokens = sorted(tokens, key=lambda t: t.i)
+    while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    return doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1])]

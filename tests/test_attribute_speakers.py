@@ -1,0 +1,89 @@
+"""Speaker resolution (`pipeline.attribute.speakers`): one golden case per rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimtrace.pipeline.attribute import attributions_of, load_lexicon
+from claimtrace.pipeline.attribute.speakers import clean_name
+
+
+def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
+    doc = nlp(text)
+    return [(a.source.text(doc) if a.source else None, a.resolved) for a in attributions_of(doc)]
+
+
+CASES = [
+    pytest.param(  # a surname -> the full name introduced earlier
+        "Carlos Valle met the board on Monday. Valle said the plant would close.",
+        [("Valle", "Carlos Valle")], id="surname"),
+    pytest.param(  # courtesy title + surname -> the full name
+        "Carlos Valle met the board on Monday. Mr. Valle said the plant would close.",
+        [("Valle", "Carlos Valle")], id="title-surname"),  # the courtesy title is not the source
+    pytest.param(  # a name the entity tagger missed is still indexed from the proper nouns
+        "Judge Amy Berman Jackson sentenced him on Friday. Jackson said he had lied.",
+        [("Jackson", "Amy Berman Jackson")], id="surname-of-untagged-name"),
+    pytest.param(  # a pronoun -> the nearest earlier person
+        "Maria Lopez spoke in Lima. She said the talks had failed.",
+        [("She", "Maria Lopez")], id="pronoun"),
+    pytest.param(  # a pronoun -> the antecedent's full name, not a shorter mention
+        "Bill de Blasio ended his campaign on Friday. He said he had given all he could.",
+        [("He", "Bill de Blasio")], id="pronoun-full-name"),
+    pytest.param(  # an acronym the article defines -> what it stands for
+        "The National Hurricane Center (NHC) issued a bulletin. The NHC said the storm had "
+        "strengthened.", [("The NHC", "National Hurricane Center")], id="acronym"),
+    pytest.param(  # "the company" -> the organisation named last
+        "Hasbro unveiled a new helmet on Friday. The company said it would drop plastic.",
+        [("The company", "Hasbro")], id="generic-organisation"),
+    pytest.param(  # a titled name inside a long noun phrase -> the name
+        '"We must back our allies," wrote Former US Ambassador to the United Nations Nikki '
+        "Haley.", [("Nikki Haley", "Nikki Haley")], id="titled-name"),
+    pytest.param(  # post-nominal letters are not part of the name
+        "Prosecutor Kama Melly QC said the victims were vulnerable.",
+        [("Kama Melly", "Kama Melly")], id="post-nominal"),
+    pytest.param(  # an unnamed source stays as written
+        "A spokesman for the Northern Medical Association said the clinic would close.",
+        [("A spokesman for the Northern Medical Association",
+          "A spokesman for the Northern Medical Association")], id="unnamed"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_resolution_rule(nlp, text, expected):
+    assert resolved(nlp, text) == expected
+
+
+def test_continuation_takes_the_previous_speaker(nlp):
+    doc = nlp('"We ran out of water," Omar Haddad said.\n\n"Nobody came to help."')
+    first, second = attributions_of(doc)
+    assert second.construction == "continuation" and second.resolved == "Omar Haddad"
+
+
+def test_nested_attribution_keeps_both_speakers(nlp):
+    doc = nlp("Reuters reported that the minister, Ana Ruiz, said the border would reopen.")
+    speakers = {a.resolved for a in attributions_of(doc)}
+    assert {"Reuters", "Ana Ruiz"} <= speakers
+
+
+@pytest.mark.parametrize("text, role, organization", [
+    ("A spokesman for the Northern Medical Association said the clinic would close.",
+     "spokesman", "Northern Medical Association"),
+    ("The Kremlin spokesman said the talks would go on.", "spokesman", "Kremlin"),
+    ("Maria Lopez, a senior expert at the United States Institute of Peace, said the ceasefire "
+     "would fail.", "senior expert", "United States Institute of Peace"),
+    ("The ministry's press officer said the roads were closed.", "press officer", "ministry"),
+])
+def test_role_and_organization(nlp, text, role, organization):
+    (only,) = attributions_of(nlp(text))
+    assert (only.role, only.organization) == (role, organization)
+
+
+@pytest.mark.parametrize("name, cleaned", [
+    ("the topmost Mr. Ted Scambos", "topmost Mr. Ted Scambos"),  # only leading titles go
+    ("Mr. Ted Scambos QC", "Ted Scambos"),
+    ("Pope Francis", "Pope Francis"),  # one word would be left: the title stays
+    ("The Alachua Sheriff's Office", "Alachua Sheriff's Office"),  # an inner possessive stays
+    ("Hasbro's", "Hasbro"),
+])
+def test_clean_name(name, cleaned):
+    assert clean_name(name, load_lexicon()) == cleaned
