@@ -69,7 +69,7 @@ def test_bad_jsonl_lines_become_errors(tmp_path, line, reason_start):
     path.write_text(line + "\n" + json.dumps({"text": "Good."}) + "\n", encoding="utf-8")
     bad, good = items(path)
     assert isinstance(bad, ArticleError) and bad.reason.startswith(reason_start)
-    assert bad.origin == "bad.jsonl:1"
+    assert bad.origin == f"{path}:1"  # the full input path: two a.jsonl never share a key
     assert isinstance(good, Article)
 
 

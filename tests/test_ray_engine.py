@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimtrace.cli import app
+from claimtrace.pipeline.checkpoint import errors_path_for
 from claimtrace.settings import SAMPLE_INPUT
 
 runner = CliRunner()
@@ -68,8 +69,8 @@ def test_ray_engine_gives_the_local_statements_and_errors(tmp_path, local_ray):
 
     assert lines(local), "the sample has statements"
     assert set(lines(on_ray)) == set(lines(local))
-    local_errors = lines(local.parent / "errors.jsonl")
-    ray_errors = lines(on_ray.parent / "errors.jsonl")
+    local_errors = lines(errors_path_for(local))
+    ray_errors = lines(errors_path_for(on_ray))
     failed = [json.loads(e)["article_id"] for e in local_errors]
     assert sorted(failed, key=str) == sorted([None, "no-text", FIRST, "too-long"], key=str)
     assert set(ray_errors) == set(local_errors)
