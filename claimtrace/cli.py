@@ -215,13 +215,13 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """The console script: like ``app()``, but click's usage errors are one line, exit 2."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     command = typer.main.get_command(app)
     try:
         # Not standalone: click returns the exit status instead of calling sys.exit.
-        return command.main(prog_name="claimtrace", standalone_mode=False) or 0
+        return command.main(argv, prog_name="claimtrace", standalone_mode=False) or 0
     except (typer.Abort, click.Abort):  # Ctrl-C while click itself had control
         return EXIT_INTERRUPTED
     except Exception as err:

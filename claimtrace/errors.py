@@ -37,6 +37,9 @@ class Errors:
     E041 = "model artifact file {file} is corrupted: sha256 {actual} != expected {expected}"
     E042 = "model artifact at {path} has no manifest {manifest}"
     E043 = "base encoder weights at {path} fail their checksum: {actual} != {expected}"
+    E044 = ("model artifact at {path} holds files its manifest.json does not list: {files}; "
+            "loaders would read them unverified, so remove them (or re-export the model)")
+    E045 = "model manifest {path} is unreadable or malformed: {detail}"
     # --- engines ---
     E050 = ("Ray Data does not run through Ray Client ('{address}'): start claimtrace on a "
             "cluster node (--address auto, or the head's host:port such as head:6379) or "
