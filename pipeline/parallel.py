@@ -21,11 +21,11 @@ _WORKER: dict = {}
 
 
 def _init_worker(stage: str, settings: RunSettings) -> None:
-    from claimtrace.pipeline.nlp import build_nlp
+    from claimtrace.pipeline.runner import load_pipeline
 
     _WORKER["stage"], _WORKER["settings"] = stage, settings
     try:
-        _WORKER["nlp"] = None if stage == "ingest" else build_nlp(settings, stage)
+        _WORKER["nlp"] = None if stage == "ingest" else load_pipeline(settings, stage)
     except Exception as err:  # noqa: BLE001 — raised from the first batch instead
         # A failing initializer makes the pool start new workers for ever (a hang); the
         # error travels back with the first result, to the main process.

@@ -42,11 +42,12 @@ from spacy.util import minibatch
 
 from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.pipeline.ingest import Article, ArticleError, ingest
-from claimtrace.pipeline.nlp import build_nlp, claim_model_available
+from claimtrace.pipeline.nlp import claim_model_available
 from claimtrace.pipeline.runner import (
     Outcome,
     Summary,
     encode_outcome,
+    load_pipeline,
     open_run_files,
     process,
 )
@@ -71,7 +72,7 @@ class ArticleActor:
     def __init__(self, settings: RunSettings) -> None:
         self.settings, self.error = settings, None
         try:
-            self.nlp = build_nlp(settings, "run")
+            self.nlp = load_pipeline(settings, "run")
         except Exception as err:  # noqa: BLE001 — raised from `process` below
             self.error = err
 

@@ -92,6 +92,9 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
     origin = f"{name}:{number}"
     try:
         state = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        reason = Errors.E005.format(position=err.start, detail=err.reason)
+        return ArticleError("read", reason, origin=printable(origin))
     except (ValueError, RecursionError) as err:  # bad JSON, bad UTF-8, huge ints, deep nests
         detail = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
         return ArticleError("read", Errors.E001.format(line=number, detail=detail),
@@ -403,8 +406,16 @@ def _outcomes(items: Iterable, stage: str, settings: RunSettings, nlp: Language 
 
         return process_in_workers(items, stage, settings, workers)
     if nlp is None and stage != "ingest":
-        nlp = build_nlp(settings, stage)  # before the first output byte: a bad model is clean
+        nlp = load_pipeline(settings, stage)
     return process(items, nlp, stage, settings)
+
+
+def load_pipeline(settings: RunSettings, stage: str) -> Language:
+    """The stage's pipeline with every model loaded now, not at the first article: a missing
+    or corrupted model is a set-up error of the run (exit 2), not an error per article."""
+    nlp = build_nlp(settings, stage)
+    nlp("The mayor said the park would reopen.")  # models load lazily on first use
+    return nlp
 
 
 def open_run_files(stage: str, inputs: list[str | Path], output: Path, settings: RunSettings,
@@ -427,6 +438,9 @@ def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunS
     """
     started = time.perf_counter()
     summary = Summary(stage)
+    check_arguments(stage, [str(s) for s in inputs], output, resume)
+    if nlp is None and workers == 1 and stage != "ingest":
+        nlp = load_pipeline(settings, stage)  # a bad model fails before any file is touched
     with open_run_files(stage, inputs, output, settings, resume) as files:
         marks = files.checkpoint.marks
         items = skip_done(_items(stage, inputs), marks, item_key)
