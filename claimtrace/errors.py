@@ -41,9 +41,9 @@ class Errors:
             "loaders would read them unverified, so remove them (or re-export the model)")
     E045 = "model manifest {path} is unreadable or malformed: {detail}"
     # --- engines ---
-    E050 = ("Ray Data does not run through Ray Client ('{address}'): start claimtrace on a "
-            "cluster node (--address auto, or the head's host:port such as head:6379) or "
-            "submit it with 'ray job submit'")
+    E050 = ("Ray Client addresses ('{address}') are not supported: the driver must be part of "
+            "the cluster; start claimtrace on a cluster node (--address auto, or the head's "
+            "host:port such as head:6379) or submit it with 'ray job submit'")
     # --- arguments and output files (checked before any output is opened) ---
     E051 = "{role} {path} is also an input of this run: it would be emptied before it is read"
     E052 = "{role} {path} would be read as an article of the input folder {folder}"

@@ -9,9 +9,10 @@ Three choices, and why:
 
 - Streaming with a bounded window. The driver submits a block only when fewer than
   ``IN_FLIGHT_PER_ACTOR`` blocks per actor are pending, and takes results back in order. So
-  the driver and the object store hold a few blocks at any time, however large the dump
-  (an earlier version put every block into the object store before processing began).
-  Ray Data cannot stream from a generator on the driver, which is why this uses actors.
+  the driver and the object store hold a few blocks at any time, however large the dump.
+  (An earlier version built a Ray Data dataset with ``from_arrow_refs``, whose refs must all
+  exist first: the whole dump went into the object store before processing began. Plain
+  actors with a bounded window avoid that and keep the order without ``preserve_order``.)
 - The driver reads the input, not the workers (``ray.data.read_json``). `ingest` gives
   every input kind (JSONL, gzip, CSV, folders, stdin), ids, cross-file deduplication and
   per-line error origins; ``read_json`` fails a whole file on one bad line, loses line
@@ -120,8 +121,8 @@ def process_on_ray(items: Iterable[Article | ArticleError],
 
 
 def check_address(address: str | None) -> None:
-    """Refuse Ray Client addresses up front: Ray Data's executor needs a driver that is part
-    of the cluster, and through ``ray://`` it fails only once the run has started."""
+    """Refuse Ray Client addresses up front: the engine is built and tested for a driver that
+    is part of the cluster (object refs, actors and ``ray.kill`` through Ray Client are not)."""
     chosen = address or os.environ.get("RAY_ADDRESS") or ""
     if chosen.startswith("ray://"):
         raise ClaimtraceError(Errors.E050.format(address=chosen))
