@@ -44,7 +44,7 @@ KindsOpt = Annotated[str, typer.Option(
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch")]
 ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="torch threads per process")]
 MaxCharsOpt = Annotated[int, typer.Option(
-    "--max-chars", min=1, help="Longer articles go to errors.jsonl")]
+    "--max-chars", min=1, help="Longer articles go to the errors file")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")]
 WorkersOpt = Annotated[int, typer.Option(
     "--workers", min=1, help="Processes, each loading the models once; output order is kept")]

@@ -205,6 +205,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write a temporary file beside `path`, then rename it over `path` (never through a link:
     the rename replaces a link itself)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)  # left by a killed run that had the same pid
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:

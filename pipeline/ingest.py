@@ -145,23 +145,28 @@ def _error(reason: str, article_id: str | None, origin: str) -> ArticleError:
                         printable(origin))
 
 
+def _article_fields(raw: dict) -> dict | str:
+    """The article's fields from a raw record, or why there is no article in it."""
+    raw_id = _clean_optional(raw.get("id"))
+    problem = _text_problem(raw)
+    optional = {name: _clean_optional(raw.get(name)) for name in OPTIONAL_FIELDS}
+    problem = problem or _unicode_problem({"id": raw_id, "text": raw["text"], **optional})
+    if problem is not None:
+        return problem
+    text = raw["text"]
+    return {"id": raw_id or stable_id(text), "text": text, "sha256": text_sha256(text),
+            **optional}
+
+
 def make_article(raw: dict, origin: str) -> Article | ArticleError:
     """Validate one raw record (from any reader) and normalise it."""
     try:
-        raw_id = _clean_optional(raw.get("id"))
-        problem = _text_problem(raw)
-        if problem is not None:
-            return _error(problem, raw_id, origin)
-        text = raw["text"]
-        optional = {name: _clean_optional(raw.get(name)) for name in OPTIONAL_FIELDS}
-        problem = _unicode_problem({"id": raw_id, "text": text, **optional})
-        if problem is not None:
-            return _error(problem, raw_id, origin)
+        fields = _article_fields(raw)
+        if isinstance(fields, str):
+            return _error(fields, _clean_optional(raw.get("id")), origin)
     except Exception as err:  # noqa: BLE001 — one odd value (a 10,000-deep title) is one error
         return _error(Errors.E015.format(detail=f"{type(err).__name__}: {err}"), None, origin)
-    article_id = raw_id or stable_id(text)
-    return Article(id=article_id, text=text, sha256=text_sha256(text), origin=printable(origin),
-                   **optional)
+    return Article(**fields, origin=printable(origin))
 
 
 def _decode(data: bytes, origin: str) -> str | ArticleError:

@@ -107,9 +107,9 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
     if isinstance(checked, ArticleError):
         return ArticleError("read", checked.reason, checked.article_id, checked.origin)
     # The article as the previous stage wrote it (origin included), with valid fields only.
-    state["article"] = {**checked.to_dict(), "origin": article.get("origin") or checked.origin}
-    if not isinstance(state["article"]["origin"], str):
-        state["article"]["origin"] = checked.origin
+    origin = article.get("origin")
+    kept = printable(origin) if isinstance(origin, str) and origin else checked.origin
+    state["article"] = {**checked.to_dict(), "origin": kept}
     return state
 
 
