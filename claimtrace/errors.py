@@ -71,7 +71,6 @@ class Errors:
             "{logged!r}: the input changed; run without --resume to start over")
     E067 = "--resume cannot check that stdin ('-') is the same input again: give a file"
     E068 = "cannot write in {parent}: {detail}"
-    E069 = "input {path} is not a state file of the previous stage: {detail}"
 
 
 class ClaimtraceError(Exception):
