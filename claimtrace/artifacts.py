@@ -2,7 +2,11 @@
 
 Every committed model folder carries a ``manifest.json`` with the sha256 of each of its
 files, so a truncated download or a stray edit fails loudly at load time instead of giving
-silently wrong scores. The int8 helpers store weights as plain tensors (int8 values plus
+silently wrong scores. A folder that holds anything else (a model card and plots aside) is
+refused too: loaders pick files up by name, so an unlisted file would be read unverified.
+Inference rebuilds each model from its committed weights alone (a strict
+``load_state_dict``); only training reads the packaged base encoder, after checking
+`BASE_ENCODER_SHA256`. The int8 helpers store weights as plain tensors (int8 values plus
 one float scale per output row) so the artifact stays a safetensors file, never a pickle.
 """
 
@@ -68,21 +72,45 @@ def verify_artifact(folder: Path, required: Iterable[str] = ()) -> dict[str, Any
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise ClaimtraceError(Errors.E042.format(path=folder, manifest=MANIFEST))
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    listed = manifest.get("files", {})
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        listed = manifest["files"]
+        if not all(isinstance(e, dict) and isinstance(e.get("sha256"), str)
+                   for e in listed.values()):
+            raise TypeError("an entry has no sha256")
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ClaimtraceError(Errors.E045.format(path=manifest_path, detail=err)) from err
     for name in required:
         # A manifest that forgot a file the loader needs is as bad as a missing file.
         if name not in listed:
             raise ClaimtraceError(
                 Errors.E040.format(path=folder / name, hint="not listed in manifest.json")
             )
+    unlisted = unlisted_files(folder, listed)
+    if unlisted:
+        # Loaders read more than they are told (transformers picks up added_tokens.json,
+        # special_tokens_map.json, ... by name), so an unverified file must not be there.
+        raise ClaimtraceError(Errors.E044.format(path=folder, files=", ".join(unlisted)))
     for name, entry in listed.items():
         _verify_file(folder / name, entry["sha256"])
     return manifest
 
 
+def unlisted_files(folder: Path, listed: Iterable[str]) -> list[str]:
+    """Files (or links, or anything else) under `folder` that the manifest does not list,
+    documentation aside."""
+    listed = set(listed)
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if not path.is_dir() or path.is_symlink()
+        if path.name != MANIFEST and not _is_documentation(path)
+        and path.relative_to(folder).as_posix() not in listed
+    )
+
+
 def _verify_file(path: Path, expected: str) -> None:
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():
         hint = "listed in manifest.json but missing; re-export the model"
         raise ClaimtraceError(Errors.E040.format(path=path, hint=hint))
     actual = sha256_file(path)

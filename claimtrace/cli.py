@@ -1,18 +1,21 @@
 """The ``claimtrace`` command: ``run`` (all stages in one process) and one command per stage.
 
-Exit status: 0 when at least one article was processed, 1 when none could be, 2 for usage
-errors (bad arguments, missing input path).
+Exit status: 0 when the run finished and processed (or had already processed) at least one
+article; 1 when it finished but no article could be processed (all are in the errors file);
+2 for a usage or set-up error, reported in one line before anything is written; 3 for an
+internal error (a bug: traceback shown); 130 when interrupted.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
+import traceback
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
+import click
 import typer
 
 from claimtrace.errors import ClaimtraceError
@@ -21,7 +24,10 @@ from claimtrace.settings import ATTRIBUTION_METHODS, PROCESSED_DIR, SAMPLE_INPUT
 if TYPE_CHECKING:
     from claimtrace.pipeline.runner import Summary
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+
+EXIT_NOTHING, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 InputsArg = Annotated[list[str] | None, typer.Argument(
     help="Input files or folders (.jsonl, .jsonl.gz, .csv, .txt, a folder of .txt, '-')")]
@@ -38,7 +44,7 @@ KindsOpt = Annotated[str, typer.Option(
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch")]
 ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="torch threads per process")]
 MaxCharsOpt = Annotated[int, typer.Option(
-    "--max-chars", min=1, help="Longer articles go to errors.jsonl")]
+    "--max-chars", min=1, help="Longer articles go to the errors file")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")]
 WorkersOpt = Annotated[int, typer.Option(
     "--workers", min=1, help="Processes, each loading the models once; output order is kept")]
@@ -61,6 +67,12 @@ STAGE_INPUTS = {"split": "articles.jsonl", "attribute": "sentences.jsonl",
                 "classify": "attributions.jsonl", "export": "claims.jsonl"}
 
 
+def fail(message: str) -> NoReturn:
+    """A usage or set-up error: one line on stderr, exit 2, nothing written."""
+    typer.echo(f"claimtrace: error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
 def _settings(all_sentences: bool = False, min_score: float | None = None,
               no_claims: bool = False, kinds: str = "speech,belief", batch_size: int = 16,
               threads: int = 1, max_chars: int = 1_000_000, quiet: bool = False,
@@ -68,11 +80,9 @@ def _settings(all_sentences: bool = False, min_score: float | None = None,
     chosen = tuple(k.strip() for k in kinds.split(",") if k.strip())
     unknown = set(chosen) - {"speech", "belief"}
     if unknown:
-        raise typer.BadParameter(f"unknown kind(s) {sorted(unknown)}: use speech and/or belief",
-                                 param_hint="--kinds")
+        fail(f"--kinds: unknown kind(s) {sorted(unknown)}: use speech and/or belief")
     if attribution not in ATTRIBUTION_METHODS:
-        raise typer.BadParameter(f"unknown method {attribution!r}: use rules, model or hybrid",
-                                 param_hint="--attribution")
+        fail(f"--attribution: unknown method {attribution!r}: use rules, model or hybrid")
     return RunSettings(all_sentences=all_sentences, min_score=min_score,
                        classify=not no_claims, kinds=chosen, batch_size=batch_size,
                        threads=threads, max_chars=max_chars, progress=not quiet,
@@ -82,43 +92,54 @@ def _settings(all_sentences: bool = False, min_score: float | None = None,
 def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettings,
          workers: int = 1, resume: bool = False, engine: Engine = Engine.local,
          address: str | None = None) -> None:
-    from claimtrace.pipeline.runner import DEFAULT_OUTPUTS, errors_path_for, run_stage
+    from claimtrace.pipeline.runner import DEFAULT_OUTPUTS, check_arguments, errors_path_for
 
     output = output or PROCESSED_DIR / DEFAULT_OUTPUTS[stage]
-    for source in inputs:
-        if source != "-" and not Path(source).exists():
-            typer.echo(f"error: input path does not exist: {source}", err=True)
-            raise typer.Exit(2)
-    if engine is Engine.ray:
-        summary = _run_on_ray(inputs, output, settings, address, workers, resume)
-    else:
-        if address is not None:
-            raise typer.BadParameter("--address needs --engine ray", param_hint="--address")
-        summary = run_stage(stage, inputs, output, settings, workers=workers, resume=resume)
+    try:
+        if engine is Engine.local and address is not None:
+            raise ClaimtraceError("--address needs --engine ray")
+        if engine is Engine.ray and (workers > 1 or resume):
+            # Ray sizes its actor pool to the cluster; resuming is local-engine only for now.
+            raise ClaimtraceError("--workers and --resume are for --engine local")
+        check_arguments(stage, inputs, output, resume)
+        summary = _execute(stage, inputs, output, settings, workers, resume, engine, address)
+    except ClaimtraceError as err:
+        fail(str(err))
     typer.echo(summary.line(), err=True)
     typer.echo(f"output: {output}  errors: {errors_path_for(output)}", err=True)
-    summary_path = output.with_suffix(".summary.json")
-    summary_path.write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
     if summary.processed == 0 and summary.skipped == 0:
-        raise typer.Exit(1)  # nothing at all could be processed
+        raise typer.Exit(EXIT_NOTHING)  # the run finished, but no article could be processed
 
 
-def _run_on_ray(inputs: list[str], output: Path, settings: RunSettings, address: str | None,
-                workers: int, resume: bool) -> Summary:
-    if workers > 1 or resume:
-        # Ray sizes its actor pool to the cluster; resuming is local-engine only for now.
-        raise typer.BadParameter("--workers and --resume are for --engine local",
-                                 param_hint="--engine")
+def _execute(stage: str, inputs: list[str], output: Path, settings: RunSettings, workers: int,
+             resume: bool, engine: Engine, address: str | None) -> Summary:
+    """The run itself. ClaimtraceError passes up (exit 2); a crash is exit 3, never 1."""
+    from claimtrace.pipeline.runner import run_stage
+
+    try:
+        if engine is Engine.ray:
+            return _run_on_ray(inputs, output, settings, address)
+        return run_stage(stage, inputs, output, settings, workers=workers, resume=resume)
+    except (ClaimtraceError, typer.Exit):
+        raise
+    except KeyboardInterrupt:
+        typer.echo("claimtrace: interrupted; --resume continues where it stopped", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception:  # noqa: BLE001 — a bug: say so, and never exit 1 ("nothing processed")
+        traceback.print_exc(file=sys.stderr)
+        typer.echo("claimtrace: internal error (a bug, please report it with the traceback "
+                   "above); the output is complete up to the last logged article and "
+                   "--resume continues from there", err=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _run_on_ray(inputs: list[str], output: Path, settings: RunSettings,
+                address: str | None) -> Summary:
     try:
         from claimtrace.pipeline.ray_engine import check_address, run_on_ray
     except ImportError as err:  # ray is an optional extra, not a core dependency
-        typer.echo(f"error: --engine ray needs Ray: pip install 'claimtrace[ray]' ({err})",
-                   err=True)
-        raise typer.Exit(2) from err
-    try:
-        check_address(address)
-    except ClaimtraceError as err:
-        raise typer.BadParameter(str(err), param_hint="--address") from err
+        fail(f"--engine ray needs Ray: pip install 'claimtrace[ray]' ({err})")
+    check_address(address)
     return run_on_ray(inputs, output, settings, address)
 
 
@@ -194,9 +215,24 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 
-def main() -> None:  # pragma: no cover
+def main(argv: list[str] | None = None) -> int:
+    """The console script: like ``app()``, but click's usage errors are one line, exit 2."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app()
+    command = typer.main.get_command(app)
+    try:
+        # Not standalone: click returns the exit status instead of calling sys.exit.
+        return command.main(argv, prog_name="claimtrace", standalone_mode=False) or 0
+    except (typer.Abort, click.Abort):  # Ctrl-C while click itself had control
+        return EXIT_INTERRUPTED
+    except Exception as err:
+        # click's usage errors (unknown option, bad value); typer vendors its own click, so
+        # they are recognised by their interface rather than by class.
+        if not (hasattr(err, "format_message") and isinstance(getattr(err, "exit_code", None),
+                                                               int)):
+            raise
+        if err.format_message():  # empty after `claimtrace` alone has shown the help
+            typer.echo(f"claimtrace: error: {err.format_message()}", err=True)
+        return err.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,13 @@ class Errors:
     E011 = "unsupported input '{path}': expected .jsonl, .jsonl.gz, .csv, .txt, a folder or '-'"
     E012 = "file looks binary (NUL bytes), not text"
     E013 = "compressed input is truncated or corrupt after {count} articles: {detail}"
+    E014 = "field '{field}' is not valid Unicode: lone surrogate {char} at character {index}"
+    E015 = "record could not be read: {detail}"
+    E016 = "folder entry is not a readable regular file: it is {kind}"
+    E017 = "input stopped being readable after {count} items (the rest of it is lost): {detail}"
+    E018 = "malformed CSV row (an unterminated or stray quotation mark?): {detail}"
+    E019 = ("CSV row has {count} fields where the header has {expected}: a stray or "
+            "unterminated quotation mark probably merged rows")
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"
@@ -30,10 +37,40 @@ class Errors:
     E041 = "model artifact file {file} is corrupted: sha256 {actual} != expected {expected}"
     E042 = "model artifact at {path} has no manifest {manifest}"
     E043 = "base encoder weights at {path} fail their checksum: {actual} != {expected}"
+    E044 = ("model artifact at {path} holds files its manifest.json does not list: {files}; "
+            "loaders would read them unverified, so remove them (or re-export the model)")
+    E045 = "model manifest {path} is unreadable or malformed: {detail}"
     # --- engines ---
-    E050 = ("Ray Data does not run through Ray Client ('{address}'): start claimtrace on a "
-            "cluster node (--address auto, or the head's host:port such as head:6379) or "
-            "submit it with 'ray job submit'")
+    E050 = ("Ray Client addresses ('{address}') are not supported: the driver must be part of "
+            "the cluster; start claimtrace on a cluster node (--address auto, or the head's "
+            "host:port such as head:6379) or submit it with 'ray job submit'")
+    # --- arguments and output files (checked before any output is opened) ---
+    E051 = "{role} {path} is also an input of this run: it would be emptied before it is read"
+    E052 = "{role} {path} would be read as an article of the input folder {folder}"
+    E053 = "output {path} is a directory: give a file path"
+    E054 = "output {path} cannot be created: {parent} is not a directory"
+    E055 = ("{role} {path} is a symbolic link: claimtrace does not write through links "
+            "(remove it, or give the path it points to)")
+    E056 = ("{path} is not a regular file (a device, FIFO or socket): claimtrace needs a file "
+            "path to name its side files after")
+    E057 = ("statements cannot go to stdout ('-o {path}'): claimtrace names its errors, summary "
+            "and progress files after --output; give a file path, then read that file")
+    E058 = "input '-' (stdin) is closed or not readable"
+    E059 = "input '-' (stdin) is given more than once"
+    E060 = "input {path} is {kind}, not a regular file or a folder: pipe it into '-' instead"
+    E061 = "input {path} cannot be read: {detail}"
+    E062 = "{path} cannot be opened for writing: {detail}"
+    E063 = ("{path} is locked by another claimtrace run that is writing it: wait for that run "
+            "or choose another --output")
+    E064 = ("--resume refused: {what} changed since {output} was started, so old and new "
+            "records would mix; run without --resume to start over")
+    E065 = ("--resume refused: {path} no longer holds what the progress log recorded (it has "
+            "{size} bytes, the log {logged} bytes of known content): it was changed, replaced or "
+            "deleted; run without --resume to start over")
+    E066 = ("--resume refused: input item {number} is {found!r} where the progress log has "
+            "{logged!r}: the input changed; run without --resume to start over")
+    E067 = "--resume cannot check that stdin ('-') is the same input again: give a file"
+    E068 = "cannot write in {parent}: {detail}"
 
 
 class ClaimtraceError(Exception):

@@ -7,18 +7,26 @@ nothing is dropped silently.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
 import gzip
 import hashlib
-import io
 import json
+import logging
+import os
+import stat
 import sys
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from claimtrace.errors import Errors
+
+log = logging.getLogger(__name__)
 
 OPTIONAL_FIELDS = ("title", "url", "published")
 ID_HEX_DIGITS = 16
@@ -78,6 +86,29 @@ def stable_id(text: str) -> str:
     return text_sha256(text)[:ID_HEX_DIGITS]
 
 
+def printable(value: str) -> str:
+    """`value` made safe to write as UTF-8: undecodable bytes and lone surrogates become
+    visible escapes (``\\xe9``, ``\\ud800``) instead of crashing the writer."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    try:  # bytes smuggled in by `surrogateescape` (file names, argv): show them as bytes
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _lone_surrogate(value: str) -> int | None:
+    """Index of the first character that UTF-8 cannot encode (a lone surrogate), if any."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return err.start
+    return None
+
+
 def _clean_optional(value: object) -> str | None:
     if value is None:
         return None
@@ -85,31 +116,80 @@ def _clean_optional(value: object) -> str | None:
     return value or None
 
 
-def make_article(raw: dict, origin: str) -> Article | ArticleError:
-    """Validate one raw record (from any reader) and normalise it."""
+def _text_problem(raw: dict) -> str | None:
+    """Why the record's text cannot be an article, or None."""
     if "text" not in raw:
-        return ArticleError("ingest", Errors.E002, _clean_optional(raw.get("id")), origin)
+        return Errors.E002
     text = raw["text"]
     if not isinstance(text, str):
-        reason = Errors.E004.format(type_name=type(text).__name__)
-        return ArticleError("ingest", reason, _clean_optional(raw.get("id")), origin)
+        return Errors.E004.format(type_name=type(text).__name__)
     if not text.strip():
-        return ArticleError("ingest", Errors.E003, _clean_optional(raw.get("id")), origin)
+        return Errors.E003
     if "\x00" in text:
-        return ArticleError("ingest", Errors.E012, _clean_optional(raw.get("id")), origin)
-    article_id = _clean_optional(raw.get("id")) or stable_id(text)
+        return Errors.E012
+    return None
+
+
+def _unicode_problem(fields: dict[str, str | None]) -> str | None:
+    """Lone surrogates (JSON "\\ud800", non-UTF-8 file names) cannot be written as UTF-8."""
+    for name, value in fields.items():
+        index = None if value is None else _lone_surrogate(value)
+        if index is not None:
+            return Errors.E014.format(field=name, index=index,
+                                      char=f"U+{ord(value[index]):04X}")
+    return None
+
+
+def _error(reason: str, article_id: str | None, origin: str) -> ArticleError:
+    return ArticleError("ingest", reason, None if article_id is None else printable(article_id),
+                        printable(origin))
+
+
+def _article_fields(raw: dict) -> dict | str:
+    """The article's fields from a raw record, or why there is no article in it."""
+    raw_id = _clean_optional(raw.get("id"))
+    problem = _text_problem(raw)
     optional = {name: _clean_optional(raw.get(name)) for name in OPTIONAL_FIELDS}
-    return Article(id=article_id, text=text, sha256=text_sha256(text), origin=origin, **optional)
+    problem = problem or _unicode_problem({"id": raw_id, "text": raw["text"], **optional})
+    if problem is not None:
+        return problem
+    text = raw["text"]
+    return {"id": raw_id or stable_id(text), "text": text, "sha256": text_sha256(text),
+            **optional}
+
+
+def make_article(raw: dict, origin: str) -> Article | ArticleError:
+    """Validate one raw record (from any reader) and normalise it."""
+    try:
+        fields = _article_fields(raw)
+        if isinstance(fields, str):
+            return _error(fields, _clean_optional(raw.get("id")), origin)
+    except Exception as err:  # noqa: BLE001 — one odd value (a 10,000-deep title) is one error
+        return _error(Errors.E015.format(detail=f"{type(err).__name__}: {err}"), None, origin)
+    return Article(**fields, origin=printable(origin))
 
 
 def _decode(data: bytes, origin: str) -> str | ArticleError:
     if b"\x00" in data:
-        return ArticleError("ingest", Errors.E012, origin=origin)
+        return _error(Errors.E012, None, origin)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         reason = Errors.E005.format(position=err.start, detail=err.reason)
-        return ArticleError("ingest", reason, origin=origin)
+        return _error(reason, None, origin)
+
+
+def _parse_json_line(decoded: str, number: int, origin: str) -> Article | ArticleError:
+    try:
+        raw = json.loads(decoded)
+    except (ValueError, RecursionError) as err:
+        # JSONDecodeError, but also ValueError (an integer of 5,000 digits) and
+        # RecursionError (arrays nested 100,000 deep): all one bad line.
+        detail = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
+        return _error(Errors.E001.format(line=number, detail=detail), None, origin)
+    if not isinstance(raw, dict):
+        return _error(Errors.E007.format(type_name=type(raw).__name__), None, origin)
+    return make_article(raw, origin)
 
 
 def _read_json_lines(lines: Iterable[bytes], name: str) -> Iterator[Article | ArticleError]:
@@ -118,102 +198,272 @@ def _read_json_lines(lines: Iterable[bytes], name: str) -> Iterator[Article | Ar
         decoded = _decode(line, origin)
         if isinstance(decoded, ArticleError):
             yield decoded
-            continue
-        if not decoded.strip():
-            continue  # blank lines separate nothing and carry no article
-        try:
-            raw = json.loads(decoded)
-        except json.JSONDecodeError as err:
-            yield ArticleError("ingest", Errors.E001.format(line=number, detail=err.msg),
-                               origin=origin)
-            continue
-        if not isinstance(raw, dict):
-            yield ArticleError("ingest", Errors.E007.format(type_name=type(raw).__name__),
-                               origin=origin)
-            continue
-        yield make_article(raw, origin)
+        elif decoded.strip():  # blank lines separate nothing and carry no article
+            yield _parse_json_line(decoded, number, origin)
 
 
 def read_jsonl(path: Path) -> Iterator[Article | ArticleError]:
     with path.open("rb") as handle:
-        yield from _read_json_lines(handle, path.name)
+        yield from _read_json_lines(handle, str(path))
 
 
 def read_jsonl_gz(path: Path) -> Iterator[Article | ArticleError]:
     count = 0
     try:
         with gzip.open(path, "rb") as handle:
-            for item in _read_json_lines(handle, path.name):
+            for item in _read_json_lines(handle, str(path)):
                 count += 1
                 yield item
     except (EOFError, OSError, zlib.error) as err:
         # A truncated download: keep what was readable, report the rest once.
-        yield ArticleError("ingest", Errors.E013.format(count=count, detail=err),
-                           origin=f"{path.name}:after-line-{count}")
+        yield _error(Errors.E013.format(count=count, detail=err), None,
+                     f"{path}:after-line-{count}")
 
 
 def read_stdin() -> Iterator[Article | ArticleError]:
     yield from _read_json_lines(sys.stdin.buffer, "<stdin>")
 
 
-def read_csv(path: Path) -> Iterator[Article | ArticleError]:
-    with path.open("rb") as binary:
-        reader_text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
-        reader = csv.DictReader(reader_text)
-        # Wikinews texts run to 20,000 words; the default field limit (128 KiB) is too small.
-        csv.field_size_limit(1 << 30)
-        number = 1
+# ---------------------------------------------------------------- CSV
+# Rows are parsed line by line from the bytes, so that one undecodable byte or one stray
+# quotation mark costs exactly its own row: the row is reported (row number, line, byte
+# offset) and parsing goes on with the next line. `strict` quoting is what notices an
+# unterminated quote: without it, csv silently merges the following rows into one field.
+
+
+@dataclass
+class _Line:
+    number: int  # 1-based line number in the file
+    offset: int  # byte offset of the line's start
+    raw: bytes
+
+
+class _CsvLines:
+    """The file's lines, decoded for `csv`, remembering the raw lines of the current row.
+
+    Lines of a row that turned out malformed can be pushed back and parsed again."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle, self.pushed, self.row = handle, deque(), []
+        self.number, self.offset = 0, 0
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.pushed.popleft() if self.pushed else self._read()
+        self.row.append(line)
+        return line.raw.decode("utf-8", "surrogateescape")
+
+    def _read(self) -> _Line:
+        raw = self.handle.readline()
+        if not raw:
+            raise StopIteration
+        if self.number == 0 and raw.startswith(codecs.BOM_UTF8):
+            self.offset, raw = len(codecs.BOM_UTF8), raw[len(codecs.BOM_UTF8):]
+        self.number += 1
+        line = _Line(self.number, self.offset, raw)
+        self.offset += len(raw)
+        return line
+
+    def take_row(self) -> list[_Line]:
+        row, self.row = self.row, []
+        return row
+
+    def push_back(self, lines: list[_Line]) -> None:
+        self.pushed.extendleft(reversed(lines))
+
+
+def _bad_byte(lines: list[_Line]) -> str | None:
+    """E005 with the absolute byte offset of the first undecodable byte of a row, if any."""
+    for line in lines:
         try:
-            if reader.fieldnames is None or "text" not in reader.fieldnames:
-                columns = ", ".join(reader.fieldnames or [])
-                yield ArticleError("ingest", Errors.E009.format(columns=columns),
-                                   origin=path.name)
-                return
-            for number, row in enumerate(reader, start=2):  # line 1 is the header
-                yield make_article(row, f"{path.name}:row{number - 1}")
+            line.raw.decode("utf-8")
         except UnicodeDecodeError as err:
-            reason = Errors.E005.format(position=err.start, detail=err.reason)
-            yield ArticleError("ingest", reason, origin=f"{path.name}:after-row{number - 1}")
+            return Errors.E005.format(position=line.offset + err.start, detail=err.reason)
+    return None
+
+
+def _csv_records(lines: _CsvLines) -> Iterator[tuple[list[str] | str, list[_Line]]]:
+    """(fields, raw lines) per record, or (why it is malformed, its first line)."""
+    while True:
+        reader = csv.reader(lines, strict=True)
+        try:
+            for fields in reader:
+                yield fields, lines.take_row()
+            return
         except csv.Error as err:
-            yield ArticleError("ingest", Errors.E008.format(detail=err), origin=path.name)
+            # Report the record's first line only; the lines it swallowed are parsed again.
+            row = lines.take_row()
+            lines.push_back(row[1:])
+            yield Errors.E018.format(detail=err), row[:1]
+
+
+def _csv_origin(path: Path, number: int, first: _Line) -> str:
+    return f"{path}:row{number}(line{first.number},byte{first.offset})"
+
+
+def _csv_header(records: Iterator, path: Path) -> list[str] | ArticleError:
+    fields, lines = next(records, ([], []))
+    problem = fields if isinstance(fields, str) else _bad_byte(lines)
+    if problem is not None:
+        return _error(Errors.E008.format(detail=f"header: {problem}"), None, str(path))
+    if "text" not in fields:
+        return _error(Errors.E009.format(columns=", ".join(fields)), None, str(path))
+    return fields
+
+
+def _csv_row(header: list[str], fields: list[str] | str, lines: list[_Line],
+             origin: str) -> Article | ArticleError:
+    problem = fields if isinstance(fields, str) else _bad_byte(lines)
+    too_wide = len(fields) > len(header) if problem is None else False
+    if too_wide or (problem is None and len(lines) > 1 and len(fields) != len(header)):
+        # Extra fields, or a record that spans lines with the wrong width: rows merged by a
+        # stray quotation mark, never a row to take silently.
+        problem = Errors.E019.format(count=len(fields), expected=len(header))
+    if problem is not None:
+        return _error(problem, None, origin)
+    return make_article(dict(zip(header, fields, strict=False)), origin)
+
+
+def read_csv(path: Path) -> Iterator[Article | ArticleError]:
+    # Wikinews texts run to 20,000 words; the default field limit (128 KiB) is too small.
+    csv.field_size_limit(1 << 30)
+    with path.open("rb") as handle:
+        records = _csv_records(_CsvLines(handle))
+        header = _csv_header(records, path)
+        if isinstance(header, ArticleError):
+            yield header
+            return
+        number = 0
+        for fields, lines in records:
+            if fields == []:
+                continue  # a blank line carries no row
+            number += 1
+            yield _csv_row(header, fields, lines, _csv_origin(path, number, lines[0]))
+
+
+def _txt_id(path: Path, root: Path | None) -> str:
+    return path.relative_to(root).with_suffix("").as_posix() if root else path.stem
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why `path` is not a readable regular file (checked before opening: a FIFO would hang)."""
+    try:
+        mode = os.stat(path).st_mode  # follows links: a link to a regular file is fine
+    except OSError as err:
+        if os.path.islink(path):
+            kind = "a symbolic link loop" if err.errno == errno.ELOOP else "a broken symbolic link"
+            return Errors.E016.format(kind=kind)
+        return Errors.E008.format(detail=err.strerror or err)
+    if stat.S_ISREG(mode):
+        return None
+    return Errors.E016.format(kind=_file_kind(mode))
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_ISDIR: "a directory", stat.S_ISFIFO: "a FIFO (named pipe)",
+             stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a character device",
+             stat.S_ISBLK: "a block device"}
+    return next((name for test, name in kinds.items() if test(mode)), "not a regular file")
+
+
+def _read_regular(path: Path) -> bytes | str:
+    """The file's bytes, or why they could not be read."""
+    problem = _not_regular(path)
+    if problem is not None:
+        return problem
+    try:
+        # O_NONBLOCK: should the entry have become a FIFO since the check, do not wait on it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
+    except OSError as err:
+        return Errors.E008.format(detail=err.strerror or err)
 
 
 def read_txt(path: Path, root: Path | None = None) -> Iterator[Article | ArticleError]:
     """A plain-text article; in a folder its id is the relative path without extension."""
-    name = path.relative_to(root).with_suffix("").as_posix() if root else path.stem
-    decoded = _decode(path.read_bytes(), str(path))
+    name = _txt_id(path, root)
+    data = _read_regular(path)
+    if isinstance(data, str):
+        yield _error(data, name, str(path))
+        return
+    decoded = _decode(data, str(path))
     if isinstance(decoded, ArticleError):
-        yield ArticleError(decoded.stage, decoded.reason, name, decoded.origin)
+        yield ArticleError(decoded.stage, decoded.reason, printable(name), decoded.origin)
         return
     yield make_article({"id": name, "text": decoded}, str(path))
 
 
+def _walk_error(err: OSError) -> None:
+    raise err
+
+
+def folder_entries(path: Path) -> Iterator[Path | ArticleError]:
+    """Every entry named ``*.txt`` under `path`, in sorted order; unreadable sub-folders as
+    errors. Symbolic links to folders are not followed (a link loop would never end)."""
+    found: list[Path] = []
+    problems: list[ArticleError] = []
+
+    def unreadable(err: OSError) -> None:
+        where = err.filename or path
+        problems.append(_error(Errors.E008.format(detail=err.strerror or err), None, str(where)))
+
+    for folder, dirs, files in os.walk(path, onerror=unreadable, followlinks=False):
+        # A directory named x.txt (or a link to one) is an entry too: it gets its error.
+        found.extend(Path(folder, n) for n in files + dirs if n.endswith(".txt"))
+    yield from problems
+    yield from sorted(found, key=lambda p: p.relative_to(path).parts)
+
+
 def read_folder(path: Path) -> Iterator[Article | ArticleError]:
-    for file in sorted(path.rglob("*.txt")):
-        yield from read_txt(file, root=path)
+    for entry in folder_entries(path):
+        if isinstance(entry, ArticleError):
+            yield entry
+        else:
+            yield from read_txt(entry, root=path)
+
+
+def input_kind(source: str | Path) -> str | None:
+    """``stdin``, ``folder``, ``jsonl.gz``, ``jsonl``, ``csv`` or ``txt``; None if unsupported."""
+    if str(source) == "-":
+        return "stdin"
+    if Path(source).is_dir():
+        return "folder"
+    name = str(source).lower()
+    for suffix, kind in ((".jsonl.gz", "jsonl.gz"), (".json.gz", "jsonl.gz"), (".jsonl", "jsonl"),
+                         (".json", "jsonl"), (".csv", "csv"), (".txt", "txt")):
+        if name.endswith(suffix):
+            return kind
+    return None
+
+
+READERS = {"stdin": lambda path: read_stdin(), "folder": read_folder, "jsonl.gz": read_jsonl_gz,
+           "jsonl": read_jsonl, "csv": read_csv, "txt": read_txt}
 
 
 def read_articles(source: str | Path) -> Iterator[Article | ArticleError]:
-    """Dispatch on the input kind. Unknown kinds raise: that is a usage error, not bad data."""
-    if str(source) == "-":
-        yield from read_stdin()
-        return
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(Errors.E010.format(path=path))
-    name = path.name.lower()
-    if path.is_dir():
-        yield from read_folder(path)
-    elif name.endswith(".jsonl.gz") or name.endswith(".json.gz"):
-        yield from read_jsonl_gz(path)
-    elif name.endswith(".jsonl") or name.endswith(".json"):
-        yield from read_jsonl(path)
-    elif name.endswith(".csv"):
-        yield from read_csv(path)
-    elif name.endswith(".txt"):
-        yield from read_txt(path)
-    else:
-        raise ValueError(Errors.E011.format(path=path))
+    """Dispatch on the input kind. Unknown kinds raise: that is a usage error, not bad data.
+
+    Once reading has started, a failure of the file itself (an I/O error, a bug in a
+    reader) becomes one error for the rest of that file, and the next input goes on.
+    """
+    kind = input_kind(source)
+    if kind is None:
+        raise ValueError(Errors.E011.format(path=printable(str(source))))
+    if kind != "stdin" and not Path(source).exists():
+        raise FileNotFoundError(Errors.E010.format(path=printable(str(source))))
+    count = 0
+    try:
+        for item in READERS[kind](Path(source)):
+            count += 1
+            yield item
+    except Exception as err:  # noqa: BLE001 — lose the rest of one file, not the batch
+        log.debug("reading %s failed", source, exc_info=True)
+        detail = f"{type(err).__name__}: {err}"
+        yield _error(Errors.E017.format(count=count, detail=detail), None,
+                     f"{source}:after-item-{count}")
 
 
 def deduplicate(items: Iterable[Article | ArticleError]) -> Iterator[Article | ArticleError]:

@@ -21,15 +21,22 @@ _WORKER: dict = {}
 
 
 def _init_worker(stage: str, settings: RunSettings) -> None:
-    from claimtrace.pipeline.nlp import build_nlp
+    from claimtrace.pipeline.runner import load_pipeline
 
     _WORKER["stage"], _WORKER["settings"] = stage, settings
-    _WORKER["nlp"] = None if stage == "ingest" else build_nlp(settings, stage)
+    try:
+        _WORKER["nlp"] = None if stage == "ingest" else load_pipeline(settings, stage)
+    except Exception as err:  # noqa: BLE001 — raised from the first batch instead
+        # A failing initializer makes the pool start new workers for ever (a hang); the
+        # error travels back with the first result, to the main process.
+        _WORKER["error"] = err
 
 
 def _work(batch: list) -> list:
     from claimtrace.pipeline.runner import process
 
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     return list(process(batch, _WORKER["nlp"], _WORKER["stage"], _WORKER["settings"]))
 
 

@@ -1,116 +1,87 @@
-"""``claimtrace run --engine ray``: the same stages on a Ray cluster, with Ray Data.
+"""``claimtrace run --engine ray``: the same stages on a Ray cluster, with Ray actors.
 
-Flow: the driver streams `ingest` into Ray's object store in blocks -> ``map_batches`` on a
-pool of actors, each building the spaCy pipeline once and running the local engine's own
-`runner.process` -> rows come back to the driver in input order and are written to the one
-output file and ``errors.jsonl``, exactly where and how the local engine writes them.
+Flow: the driver streams `ingest` in blocks to a pool of actors (one per CPU the cluster
+has at start, each building the spaCy pipeline once and running the local engine's own
+`runner.process`); outcomes come back to the driver in input order and are written to the
+one output file and its side files, exactly where and how the local engine writes them.
 
-Two choices, and why:
+Three choices, and why:
 
+- Streaming with a bounded window. The driver submits a block only when fewer than
+  ``IN_FLIGHT_PER_ACTOR`` blocks per actor are pending, and takes results back in order. So
+  the driver and the object store hold a few blocks at any time, however large the dump.
+  (An earlier version built a Ray Data dataset with ``from_arrow_refs``, whose refs must all
+  exist first: the whole dump went into the object store before processing began. Plain
+  actors with a bounded window avoid that and keep the order without ``preserve_order``.)
 - The driver reads the input, not the workers (``ray.data.read_json``). `ingest` gives
   every input kind (JSONL, gzip, CSV, folders, stdin), ids, cross-file deduplication and
   per-line error origins; ``read_json`` fails a whole file on one bad line, loses line
   numbers and cannot deduplicate, so its errors would differ from the local engine's. The
-  inputs also need to exist only on the driver's machine. The cost: processing starts once
-  the whole input is in the object store. That is small next to parsing (ingest is far
-  faster), the driver holds one block at a time, and Ray spills the object store to disk
-  when a dump outgrows memory.
-- Results come back to the driver instead of workers writing shards (``write_json``). On a
-  cluster, shards written to a local path land on each worker node's own disk, and the
-  single output file has to be written on one machine anyway; streaming rows back gives
-  that file directly, in input order (``preserve_order``), with no concatenation step.
+  inputs also need to exist only on the driver's machine.
+- Results come back to the driver instead of workers writing shards. On a cluster, shards
+  written to a local path land on each worker node's own disk, and the single output file
+  has to be written on one machine anyway; taking results back in order gives that file
+  directly, with no concatenation step.
 
-Ingest errors travel through the pipeline as rows too, so ``errors.jsonl`` keeps the local
+Ingest errors travel through the actors as items too, so the errors file keeps the local
 engine's order. ``ray`` is an optional extra (``pip install 'claimtrace[ray]'``); only this
 module imports it, and only ``--engine ray`` imports this module.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import cycle
 from pathlib import Path
 
-import pyarrow as pa
 import ray
 from spacy.util import minibatch
 
 from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.pipeline.ingest import Article, ArticleError, ingest
-from claimtrace.pipeline.nlp import build_nlp, claim_model_available
-from claimtrace.pipeline.runner import Outcome, Summary, errors_path_for, process, record_outcome
+from claimtrace.pipeline.nlp import claim_model_available
+from claimtrace.pipeline.runner import (
+    Outcome,
+    Summary,
+    encode_outcome,
+    load_pipeline,
+    open_run_files,
+    process,
+)
 from claimtrace.settings import RunSettings
 
-# Rows per object-store block = batch_size * this: several batches per block keep the
-# per-block overhead low, while a small dump still splits into blocks for several actors.
+# Items per block = batch_size * this: several batches per block keep the per-task overhead
+# low, while a small dump still splits into blocks for several actors.
 BATCHES_PER_BLOCK = 4
-
-# Every Article field is a string; `error_json` carries an ingest error instead of an article.
-INPUT_SCHEMA = pa.schema([(f.name, pa.string()) for f in dataclasses.fields(Article)]
-                         + [("error_json", pa.string())])
-OUTPUT_SCHEMA = pa.schema([("key", pa.string()), ("article_id", pa.string()),
-                           ("records_json", pa.string()), ("sentences", pa.int64()),
-                           ("error_json", pa.string())])
-
-
-# ---------------------------------------------------------------- rows <-> pipeline items
-
-
-def _error_json(error: ArticleError) -> str:
-    return json.dumps(error.to_dict(), ensure_ascii=False)
-
-
-def _input_row(item: Article | ArticleError) -> dict:
-    if isinstance(item, ArticleError):
-        return {"error_json": _error_json(item)}
-    return {**item.to_dict(), "error_json": None}
-
-
-def _item_from_row(row: dict) -> Article | ArticleError:
-    if row["error_json"] is not None:
-        return ArticleError.from_dict(json.loads(row["error_json"]))
-    return Article.from_dict(row)
-
-
-def _output_row(item: Article | ArticleError, outcome: Outcome) -> dict:
-    article_id = item.article_id if isinstance(item, ArticleError) else item.id
-    error = _error_json(outcome.error) if outcome.error is not None else None
-    # The exact lines the local engine writes, so the text could go to a file unchanged.
-    records = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in outcome.records)
-    return {"key": outcome.key, "article_id": article_id, "records_json": records,
-            "sentences": outcome.sentences, "error_json": error}
-
-
-def _outcome_from_row(row: dict) -> Outcome:
-    if row["error_json"] is not None:
-        return Outcome(row["key"], error=ArticleError.from_dict(json.loads(row["error_json"])))
-    # Split on "\n" only: json.dumps escapes it inside strings, but not U+2028 and the other
-    # breaks that str.splitlines would also cut at.
-    records = [json.loads(line) for line in row["records_json"].split("\n") if line]
-    return Outcome(row["key"], records, row["sentences"])
+# Blocks queued per actor: one being processed, one waiting, so no actor idles between them.
+IN_FLIGHT_PER_ACTOR = 2
 
 
 # ---------------------------------------------------------------- the actor
 
 
 class ArticleActor:
-    """One per actor in the pool: builds the models once, then processes batches of rows."""
+    """One per actor in the pool: builds the models once, then processes blocks of items.
+
+    A model that fails to load fails every block with its error, so the driver reports it
+    (a ClaimtraceError, exit 2) instead of waiting on an actor that never started."""
 
     def __init__(self, settings: RunSettings) -> None:
-        self.settings = settings
-        self.nlp = build_nlp(settings, "run")
+        self.settings, self.error = settings, None
+        try:
+            self.nlp = load_pipeline(settings, "run")
+        except Exception as err:  # noqa: BLE001 — raised from `process` below
+            self.error = err
 
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        items = [_item_from_row(row) for row in batch.to_pylist()]
+    def process(self, block: list[Article | ArticleError]) -> list[Outcome]:
+        if self.error is not None:
+            raise self.error
         # `process` yields exactly one outcome per item, in order, errors passed through.
-        outcomes = process(items, self.nlp, "run", self.settings)
-        rows = [_output_row(item, outcome)
-                for item, outcome in zip(items, outcomes, strict=True)]
-        return pa.Table.from_pylist(rows, schema=OUTPUT_SCHEMA)
+        return list(process(block, self.nlp, "run", self.settings))
 
 
 def _cpus_per_actor(settings: RunSettings) -> int:
@@ -118,37 +89,40 @@ def _cpus_per_actor(settings: RunSettings) -> int:
     return settings.threads if claim_model_available(settings) else 1
 
 
+def _actor_count(settings: RunSettings) -> int:
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    return max(1, cpus // _cpus_per_actor(settings))
+
+
 # ---------------------------------------------------------------- driver
-
-
-def _put_blocks(items: Iterable[Article | ArticleError], rows: int) -> list[ray.ObjectRef]:
-    """Stream the items into the object store; the driver holds one block at a time."""
-    return [ray.put(pa.Table.from_pylist([_input_row(item) for item in chunk],
-                                         schema=INPUT_SCHEMA))
-            for chunk in minibatch(items, size=rows)]
 
 
 def process_on_ray(items: Iterable[Article | ArticleError],
                    settings: RunSettings) -> Iterator[Outcome]:
-    """Like `runner.process` for the ``run`` stage, on the connected Ray cluster, in order."""
-    blocks = _put_blocks(items, settings.batch_size * BATCHES_PER_BLOCK)
-    if not blocks:
-        return
-    dataset = ray.data.from_arrow_refs(blocks).map_batches(
-        ArticleActor, fn_constructor_args=(settings,), batch_size=settings.batch_size,
-        batch_format="pyarrow", num_cpus=_cpus_per_actor(settings),
-        # min 1, no max: the pool grows with the cluster (Ray 2.51+ API: `compute=`).
-        compute=ray.data.ActorPoolStrategy(min_size=1, max_size=None))
-    # Set on this dataset's own context, not the global one a caller may share.
-    dataset.context.execution_options.preserve_order = True
-    dataset.context.enable_progress_bars = settings.progress
-    for row in dataset.iter_rows():
-        yield _outcome_from_row(row)
+    """Like `runner.process` for the ``run`` stage, on the connected Ray cluster, in order.
+
+    The input is read block by block as actors become free: at most `IN_FLIGHT_PER_ACTOR`
+    blocks per actor are in the object store or being processed, whatever the dump's size.
+    """
+    remote = ray.remote(num_cpus=_cpus_per_actor(settings))(ArticleActor)
+    actors = [remote.remote(settings) for _ in range(_actor_count(settings))]
+    in_flight: deque = deque()
+    try:
+        blocks = minibatch(items, size=settings.batch_size * BATCHES_PER_BLOCK)
+        for block, actor in zip(blocks, cycle(actors)):
+            in_flight.append(actor.process.remote(block))
+            if len(in_flight) >= IN_FLIGHT_PER_ACTOR * len(actors):
+                yield from ray.get(in_flight.popleft())
+        while in_flight:
+            yield from ray.get(in_flight.popleft())
+    finally:
+        for actor in actors:
+            ray.kill(actor)
 
 
 def check_address(address: str | None) -> None:
-    """Refuse Ray Client addresses up front: Ray Data's executor needs a driver that is part
-    of the cluster, and through ``ray://`` it fails only once the run has started."""
+    """Refuse Ray Client addresses up front: the engine is built and tested for a driver that
+    is part of the cluster (object refs, actors and ``ray.kill`` through Ray Client are not)."""
     chosen = address or os.environ.get("RAY_ADDRESS") or ""
     if chosen.startswith("ray://"):
         raise ClaimtraceError(Errors.E050.format(address=chosen))
@@ -174,13 +148,81 @@ def ray_session(address: str | None = None) -> Iterator[None]:
 
 def run_on_ray(inputs: list[str | Path], output: Path, settings: RunSettings,
                address: str | None = None) -> Summary:
-    """``claimtrace run`` on Ray: the same output file, errors file and summary."""
+    """``claimtrace run`` on Ray: the same output file, side files and summary."""
     started = time.perf_counter()
     summary = Summary("run")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with ray_session(address), output.open("wb") as out, \
-            errors_path_for(output).open("wb") as errors:
+    with open_run_files("run", inputs, output, settings, resume=False) as files, \
+            ray_session(address):
         for outcome in process_on_ray(ingest(inputs), settings):
-            record_outcome(outcome, out, errors, summary)
-    summary.seconds = time.perf_counter() - started
+            files.write(outcome.key, *encode_outcome(outcome, summary))
+        summary.seconds = time.perf_counter() - started
+        files.write_summary(summary.to_dict())
     return summary
+
+
+# ---------------------------------------------------------------- memory check (README figures)
+
+
+def _peak_memory(run, interval: float = 0.25) -> tuple[int, int]:
+    """Run `run()`; return peak RSS of this driver and peak PSS of it plus every process it
+    started (Ray's GCS, raylet with the object store, the actors), both in bytes."""
+    import threading
+
+    import psutil
+
+    me, peaks, done = psutil.Process(), [0, 0], threading.Event()
+
+    def pss(process: psutil.Process) -> int:
+        try:
+            return process.memory_full_info().pss
+        except psutil.Error:
+            return 0
+
+    def sample() -> None:
+        while not done.wait(interval):
+            peaks[0] = max(peaks[0], me.memory_info().rss)
+            peaks[1] = max(peaks[1], pss(me) + sum(map(pss, me.children(recursive=True))))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        run()
+    finally:
+        done.set()
+        thread.join()
+    return peaks[0], peaks[1]
+
+
+def measure(sizes: list[int], workdir: Path) -> list[dict]:
+    """Peak memory of `run_on_ray` on dumps of each size (two-sentence articles), 2 CPUs."""
+    import json
+
+    settings = RunSettings(classify=False, progress=False)
+    text = "The mayor said the park would reopen on Monday. Officials declined to comment. "
+    results = []
+    ray.init(num_cpus=2, include_dashboard=False)
+    try:
+        for size in sizes:
+            dump = workdir / f"dump_{size}.jsonl"
+            with dump.open("w", encoding="utf-8") as handle:
+                handle.writelines(json.dumps({"id": f"a{n}", "text": text}) + "\n"
+                                  for n in range(size))
+            output = workdir / f"out_{size}.jsonl"
+            started = time.perf_counter()
+            driver, total = _peak_memory(lambda d=dump, o=output: run_on_ray([d], o, settings))
+            results.append({"articles": size, "dump_bytes": dump.stat().st_size,
+                            "seconds": round(time.perf_counter() - started, 1),
+                            "driver_peak_rss_mb": round(driver / 1e6),
+                            "all_processes_peak_pss_mb": round(total / 1e6)})
+    finally:
+        ray.shutdown()
+    return results
+
+
+if __name__ == "__main__":  # python -m claimtrace.pipeline.ray_engine 1000 10000
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        for row in measure([int(n) for n in sys.argv[1:] or ["1000", "10000"]], Path(folder)):
+            print(row)

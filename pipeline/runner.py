@@ -1,4 +1,4 @@
-"""Stream articles through a stage (or all of them) and write JSONL plus ``errors.jsonl``.
+"""Stream articles through a stage (or all of them) and write JSONL plus its side files.
 
 Every input item ends up in exactly one place: the stage's output (all the article's
 records, written in one piece) or the errors file, with the stage and a plain reason.
@@ -9,27 +9,35 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from claimtrace.errors import Errors
+from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.pipeline.checkpoint import (
-    Checkpoint,
-    load_checkpoint,
-    log_done,
+    OutputFiles,
+    errors_path_for,
     progress_path_for,
-    rewrite_progress,
-    truncate_to,
+    run_fingerprint,
+    skip_done,
+    summary_path_for,
 )
 from claimtrace.pipeline.export import doc_to_statements
-from claimtrace.pipeline.ingest import Article, ArticleError, ingest
+from claimtrace.pipeline.ingest import (
+    Article,
+    ArticleError,
+    ingest,
+    input_kind,
+    make_article,
+    printable,
+)
 from claimtrace.pipeline.nlp import build_nlp, model_versions
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.state import STATE_SCHEMA, doc_to_state, restore_doc
@@ -41,7 +49,6 @@ DEFAULT_OUTPUTS = {
     "ingest": "articles.jsonl", "split": "sentences.jsonl", "attribute": "attributions.jsonl",
     "classify": "claims.jsonl", "export": "statements.jsonl", "run": "statements.jsonl",
 }
-ERRORS_FILE = "errors.jsonl"
 PROGRESS_DELAY_SECONDS = 1.0  # the bar appears only on runs longer than a few articles
 
 
@@ -80,21 +87,40 @@ class Summary:
 # ---------------------------------------------------------------- reading inputs
 
 
-def read_states(path: str | Path) -> Iterator[Article | ArticleError | dict]:
+def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
+    """One line of a previous stage's file: a state whose article is valid, or why not."""
+    origin = f"{name}:{number}"
+    try:
+        state = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        reason = Errors.E005.format(position=err.start, detail=err.reason)
+        return ArticleError("read", reason, origin=printable(origin))
+    except (ValueError, RecursionError) as err:  # bad JSON, bad UTF-8, huge ints, deep nests
+        detail = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
+        return ArticleError("read", Errors.E001.format(line=number, detail=detail),
+                            origin=printable(origin))
+    article = state.get("article") if isinstance(state, dict) else None
+    if not isinstance(article, dict):
+        reason = Errors.E021.format(stage="input", field="article")
+        return ArticleError("read", reason, origin=printable(origin))
+    checked = make_article(article, origin)
+    if isinstance(checked, ArticleError):
+        return ArticleError("read", checked.reason, checked.article_id, checked.origin)
+    # The article as the previous stage wrote it (origin included), with valid fields only.
+    origin = article.get("origin")
+    kept = printable(origin) if isinstance(origin, str) and origin else checked.origin
+    state["article"] = {**checked.to_dict(), "origin": kept}
+    return state
+
+
+def read_states(path: str | Path) -> Iterator[ArticleError | dict]:
     """The previous stage's JSONL: states as dicts, bad lines as errors."""
     handle = sys.stdin.buffer if str(path) == "-" else Path(path).open("rb")
-    name = "<stdin>" if str(path) == "-" else Path(path).name
+    name = "<stdin>" if str(path) == "-" else str(path)
     with handle:
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                state = json.loads(line)
-                if not isinstance(state, dict) or "article" not in state:
-                    raise ValueError(Errors.E021.format(stage="input", field="article"))
-                yield state
-            except (json.JSONDecodeError, ValueError, UnicodeDecodeError) as err:
-                yield ArticleError("read", f"{name}:{number}: {err}", origin=f"{name}:{number}")
+            if line.strip():
+                yield _state_or_error(line, name, number)
 
 
 # ---------------------------------------------------------------- processing
@@ -158,9 +184,28 @@ def _process_batch(nlp: Language, batch: list[Article | dict], stage: str,
         try:
             yield nlp(_make_doc(nlp, item)), None
         except Exception as err:  # noqa: BLE001 — one article's failure is reported, not fatal
-            article = item if isinstance(item, Article) else Article.from_dict(item["article"])
-            reason = Errors.E020.format(stage=stage, detail=f"{type(err).__name__}: {err}")
-            yield None, ArticleError(stage, reason, article.id, article.origin)
+            yield None, _failure(item, stage, err)
+
+
+def _article_of(item: Article | dict) -> Article:
+    return item if isinstance(item, Article) else Article.from_dict(item["article"])
+
+
+def _failure(item: Article | dict, stage: str, err: Exception) -> ArticleError:
+    article = _article_of(item)
+    reason = Errors.E020.format(stage=stage, detail=f"{type(err).__name__}: {err}")
+    return ArticleError(stage, reason, article.id, article.origin)
+
+
+def _finish(item: Article | dict, doc: Doc, stage: str, settings: RunSettings) -> Outcome:
+    """The article's records; a malformed annotation (say, from a hand-edited intermediate
+    file) that breaks the export is this article's error."""
+    try:
+        return Outcome(item_key(item), _output_records(doc, stage, settings),
+                       len(sentence_spans(doc)))
+    except Exception as err:  # noqa: BLE001 — one article's failure is reported, not fatal
+        log.debug("records of %s failed", item_key(item), exc_info=True)
+        return Outcome(item_key(item), error=_failure(item, stage, err))
 
 
 def _ingest_outcome(article: Article) -> Outcome:
@@ -180,8 +225,7 @@ def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None
             if error is not None:
                 yield Outcome(item_key(item), error=error)
             else:
-                yield Outcome(item_key(item), _output_records(doc, stage, settings),
-                              len(sentence_spans(doc)))
+                yield _finish(item, doc, stage, settings)
         pending.clear()
 
     for item in items:
@@ -192,8 +236,7 @@ def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None
         if stage == "ingest":
             yield _ingest_outcome(item)
             continue
-        article = item if isinstance(item, Article) else Article.from_dict(item["article"])
-        error = _too_long(article, settings)
+        error = _too_long(_article_of(item), settings)
         if error is not None:
             yield from flush()
             yield Outcome(item_key(item), error=error)
@@ -204,18 +247,150 @@ def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None
     yield from flush()
 
 
+# ---------------------------------------------------------------- checking the arguments
+# Everything here runs before any output is opened or any model loaded, and raises
+# ClaimtraceError with one line that names the bad value (the CLI exits 2 with it).
+
+STDOUT_NAMES = {"-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare the paths
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _check_stdin(inputs: list[str]) -> None:
+    if inputs.count("-") > 1:
+        raise ClaimtraceError(Errors.E059)
+    try:
+        stdin = sys.stdin.buffer if sys.stdin is not None else None
+        if stdin is None or stdin.closed:
+            raise ValueError("closed")
+        os.fstat(stdin.fileno())
+    except (OSError, ValueError, AttributeError) as err:
+        raise ClaimtraceError(Errors.E058) from err
+
+
+def _check_input(source: str, stage: str) -> None:
+    """The input exists, is readable, and is of a kind the stage reads."""
+    shown = printable(source)
+    try:
+        info = os.stat(source)
+    except OSError as err:
+        raise ClaimtraceError(Errors.E010.format(path=shown)) from err
+    if stage in {"run", "ingest"} and input_kind(source) is None:
+        raise ClaimtraceError(Errors.E011.format(path=shown))
+    folder_ok = stage in {"run", "ingest"} and stat.S_ISDIR(info.st_mode)
+    if not (stat.S_ISREG(info.st_mode) or folder_ok):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, FIFO or socket"
+        raise ClaimtraceError(Errors.E060.format(path=shown, kind=kind))
+    if not os.access(source, os.R_OK | (os.X_OK if folder_ok else 0)):
+        raise ClaimtraceError(Errors.E061.format(path=shown, detail="permission denied"))
+
+
+def _check_target(role: str, path: Path) -> None:
+    """An output or side file: a regular file or nothing yet, and never a link."""
+    if path.is_symlink():
+        raise ClaimtraceError(Errors.E055.format(role=role, path=path))
+    if path.is_dir():
+        raise ClaimtraceError(Errors.E053.format(path=path))
+    if path.exists() and not path.is_file():
+        raise ClaimtraceError(Errors.E056.format(path=path))
+
+
+def _check_parent(output: Path) -> None:
+    """The output's folder exists or can be made, and can be written."""
+    parent = output.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ClaimtraceError(Errors.E054.format(path=output, parent=parent))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ClaimtraceError(Errors.E068.format(parent=parent, detail="permission denied"))
+
+
+def run_files(output: Path) -> dict[str, Path]:
+    return {"the output": output, "the errors file": errors_path_for(output),
+            "the summary": summary_path_for(output), "the progress log": progress_path_for(output)}
+
+
+def _check_collisions(inputs: list[str], output: Path) -> None:
+    """No file this run writes may be one it reads, or be read from an input folder."""
+    for source in (s for s in inputs if s != "-"):
+        folder = Path(source).is_dir()
+        for role, path in run_files(output).items():
+            if folder and path.suffix == ".txt" and _inside(path, Path(source)):
+                raise ClaimtraceError(Errors.E052.format(role=role, path=path, folder=source))
+            if not folder and _same_file(Path(source), path):
+                raise ClaimtraceError(Errors.E051.format(role=role, path=path))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+def check_arguments(stage: str, inputs: list[str], output: Path, resume: bool) -> None:
+    """Every argument of a run, before anything is opened: raise ClaimtraceError if bad."""
+    if str(output) in STDOUT_NAMES:
+        raise ClaimtraceError(Errors.E057.format(path=output))
+    if "-" in inputs:
+        _check_stdin(inputs)
+        if resume:
+            raise ClaimtraceError(Errors.E067)
+    for source in inputs:
+        if source != "-":
+            _check_input(source, stage)
+    for role, path in run_files(output).items():
+        _check_target(role, path)
+    _check_parent(output)
+    _check_collisions(inputs, output)
+
+
 # ---------------------------------------------------------------- writing
 
 
-def errors_path_for(output: Path) -> Path:
-    return output.parent / ERRORS_FILE
+def _jsonl(records: Iterable[dict]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
 
-def _write_error(handle: BinaryIO, error: ArticleError, summary: Summary) -> None:
-    handle.write((json.dumps(error.to_dict(), ensure_ascii=False) + "\n").encode("utf-8"))
+def _error_bytes(error: ArticleError) -> bytes:
+    """An error record always writes: odd strings in it are shown as escapes."""
+    record = {k: printable(v) if isinstance(v, str) else v for k, v in error.to_dict().items()}
+    try:
+        return _jsonl([record])
+    except (TypeError, ValueError, UnicodeEncodeError):  # an exotic value in `extra`
+        return _jsonl([{k: printable(str(v)) for k, v in record.items()}])
+
+
+def _count_error(error: ArticleError, summary: Summary) -> None:
     summary.errors += 1
     key = error.reason.split(":")[0][:60]
     summary.error_reasons[key] = summary.error_reasons.get(key, 0) + 1
+
+
+def encode_outcome(outcome: Outcome, summary: Summary) -> tuple[bytes, bytes]:
+    """The output and errors bytes of one outcome, counted in `summary`.
+
+    An article whose records cannot be written (a value UTF-8 cannot encode) becomes an
+    error record instead: one article's failure, never the run's.
+    """
+    summary.articles += 1
+    if outcome.error is None:
+        try:
+            records = _jsonl(outcome.records)
+        except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as err:
+            article_id = outcome.key.removeprefix("article:")
+            reason = Errors.E020.format(stage="write", detail=f"{type(err).__name__}: {err}")
+            outcome = Outcome(outcome.key, error=ArticleError("write", reason, article_id))
+        else:
+            summary.processed += 1
+            summary.records += len(outcome.records)
+            summary.sentences += outcome.sentences
+            return records, b""
+    _count_error(outcome.error, summary)
+    return b"", _error_bytes(outcome.error)
 
 
 def _items(stage: str, inputs: list[str | Path]) -> Iterable:
@@ -231,63 +406,50 @@ def _outcomes(items: Iterable, stage: str, settings: RunSettings, nlp: Language 
 
         return process_in_workers(items, stage, settings, workers)
     if nlp is None and stage != "ingest":
-        nlp = build_nlp(settings, stage)
+        nlp = load_pipeline(settings, stage)
     return process(items, nlp, stage, settings)
 
 
-def _open_outputs(stage: str, output: Path, resume: bool) -> tuple[BinaryIO, BinaryIO, BinaryIO,
-                                                                      Checkpoint]:
+def load_pipeline(settings: RunSettings, stage: str) -> Language:
+    """The stage's pipeline with every model loaded now, not at the first article: a missing
+    or corrupted model is a set-up error of the run (exit 2), not an error per article."""
+    nlp = build_nlp(settings, stage)
+    nlp("The mayor said the park would reopen.")  # models load lazily on first use
+    return nlp
+
+
+def open_run_files(stage: str, inputs: list[str | Path], output: Path, settings: RunSettings,
+                   resume: bool) -> OutputFiles:
+    """Check the arguments, then open and lock the run's files (resuming if asked)."""
+    inputs = [str(s) for s in inputs]
+    check_arguments(stage, inputs, output, resume)
     output.parent.mkdir(parents=True, exist_ok=True)
-    errors = errors_path_for(output)
-    checkpoint = load_checkpoint(output) if resume else Checkpoint()
-    if resume:
-        # Cut back to the last complete article: a killed run may have left half of one.
-        truncate_to(output, checkpoint.output_offset)
-        if checkpoint.errors_offset is not None:
-            truncate_to(errors, checkpoint.errors_offset)
-        rewrite_progress(output)
-        modes = ("ab", "ab", "ab")
-    else:
-        # The first stage starts a fresh errors file; later stages add theirs to it.
-        modes = ("wb", "wb" if stage in {"run", "ingest"} else "ab", "wb")
-    handles = (output.open(modes[0]), errors.open(modes[1]),
-               progress_path_for(output).open(modes[2]))
-    return (*handles, checkpoint)
+    fingerprint = run_fingerprint(stage, [s for s in inputs if s != "-"], settings.to_dict())
+    return OutputFiles(output, fingerprint, resume)
 
 
 def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunSettings,
               nlp: Language | None = None, workers: int = 1, resume: bool = False) -> Summary:
-    """Run one stage (or ``run`` = all stages) from inputs to ``output`` and ``errors.jsonl``.
+    """Run one stage (or ``run`` = all stages) from inputs to ``output`` and its side files.
 
     Each article's records are written in one piece and then logged as done, so a killed
-    run can continue with ``resume=True`` and every article lands exactly once.
+    run can continue with ``resume=True`` and every article lands exactly once. Raises
+    ClaimtraceError, before writing anything, for bad arguments or a refused resume.
     """
     started = time.perf_counter()
     summary = Summary(stage)
-    out, errors, progress, checkpoint = _open_outputs(stage, output, resume)
-    items = (i for i in _items(stage, inputs) if item_key(i) not in checkpoint.done)
-    summary.skipped = len(checkpoint.done)
-    with out, errors, progress:
+    check_arguments(stage, [str(s) for s in inputs], output, resume)
+    if nlp is None and workers == 1 and stage != "ingest":
+        nlp = load_pipeline(settings, stage)  # a bad model fails before any file is touched
+    with open_run_files(stage, inputs, output, settings, resume) as files:
+        marks = files.checkpoint.marks
+        items = skip_done(_items(stage, inputs), marks, item_key)
+        summary.skipped = len(marks)
         for outcome in _with_progress(_outcomes(items, stage, settings, nlp, workers), settings):
-            record_outcome(outcome, out, errors, summary)
-            out.flush()
-            errors.flush()
-            log_done(progress, outcome.key, out.tell(), errors.tell())
-    summary.seconds = time.perf_counter() - started
+            files.write(outcome.key, *encode_outcome(outcome, summary))
+        summary.seconds = time.perf_counter() - started
+        files.write_summary(summary.to_dict())
     return summary
-
-
-def record_outcome(outcome: Outcome, out: BinaryIO, errors: BinaryIO, summary: Summary) -> None:
-    summary.articles += 1
-    if outcome.error is not None:
-        _write_error(errors, outcome.error, summary)
-        return
-    summary.processed += 1
-    summary.records += len(outcome.records)
-    summary.sentences += outcome.sentences
-    # All of an article's records in one write: a reader never sees half an article.
-    out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in outcome.records)
-              .encode("utf-8"))
 
 
 def _with_progress(results: Iterable, settings: RunSettings) -> Iterable:

@@ -5,11 +5,21 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
+import signal
 
 import pytest
 
 from claimtrace.errors import Errors
-from claimtrace.pipeline.ingest import Article, ArticleError, ingest, stable_id, text_sha256
+from claimtrace.pipeline import ingest as ingest_module
+from claimtrace.pipeline.ingest import (
+    Article,
+    ArticleError,
+    ingest,
+    printable,
+    stable_id,
+    text_sha256,
+)
 
 
 def items(*sources):
@@ -69,7 +79,7 @@ def test_bad_jsonl_lines_become_errors(tmp_path, line, reason_start):
     path.write_text(line + "\n" + json.dumps({"text": "Good."}) + "\n", encoding="utf-8")
     bad, good = items(path)
     assert isinstance(bad, ArticleError) and bad.reason.startswith(reason_start)
-    assert bad.origin == "bad.jsonl:1"
+    assert bad.origin == f"{path}:1"  # the full input path: two a.jsonl never share a key
     assert isinstance(good, Article)
 
 
@@ -98,3 +108,135 @@ def test_unknown_input_kind_is_a_usage_error(tmp_path):
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
     with pytest.raises(ValueError, match="unsupported input"):
         items(tmp_path / "a.pdf")
+
+
+# ---------------------------------------------------------------- odd values never crash
+
+
+@pytest.mark.parametrize("line, reason", [
+    ('{"id": "\\ud800", "text": "Fine text."}', "field 'id' is not valid Unicode"),
+    ('{"title": "\\udfff x", "text": "Fine text."}', "field 'title' is not valid Unicode"),
+    ('{"text": "Lone \\ud83d surrogate."}', "field 'text' is not valid Unicode"),
+    ("[" * 100_000 + "]" * 100_000, "not valid JSON: RecursionError"),
+    ('{"text": "x", "id": ' + "9" * 5000 + "}", "not valid JSON: ValueError"),
+    ('{"text": "x", "title": ' + "[" * 50_000 + "]" * 50_000 + "}", "not valid JSON"),
+    ('{"text": "x\\u0000y"}', Errors.E012),
+])
+def test_odd_json_values_are_one_error_each(tmp_path, line, reason):
+    path = tmp_path / "odd.jsonl"
+    path.write_text(line + "\n" + json.dumps({"text": "Good."}) + "\n", encoding="utf-8")
+    bad, good = items(path)
+    assert isinstance(bad, ArticleError) and reason in bad.reason, bad
+    assert isinstance(good, Article)
+    json.dumps(bad.to_dict(), ensure_ascii=False).encode("utf-8")  # the error record writes
+
+
+def test_printable_shows_bad_bytes_and_surrogates():
+    assert printable("caf\udce9") == "caf\\xe9"  # a surrogateescape'd byte
+    assert printable("a\ud800") == "a\\ud800"
+    assert printable("plain ✓") == "plain ✓"
+
+
+# ---------------------------------------------------------------- folders
+
+
+def test_folder_entries_that_are_not_regular_files_are_errors(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A good article.", encoding="utf-8")
+    (folder / "dir.txt").mkdir()
+    (folder / "dir.txt" / "inner.txt").write_text("Inside a folder named .txt.")
+    (folder / "broken.txt").symlink_to(tmp_path / "nowhere")
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    (folder / "linked.txt").symlink_to(folder / "good.txt")
+    (folder / "subdir_link").symlink_to(folder)  # a folder link loop: not followed
+    os.mkfifo(folder / "fifo.txt")  # opening it would wait for a writer for ever
+    (folder / "binary.txt").write_bytes(b"\x00\x01")
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text("Bad file name.", encoding="utf-8")
+    got = {(getattr(x, "id", None) or x.article_id, type(x).__name__): x
+           for x in with_alarm(lambda: items(folder))}
+    reasons = {key: x.reason for key, x in got.items() if isinstance(x, ArticleError)}
+    assert {key for key, x in got.items() if isinstance(x, Article)} == {
+        ("good", "Article"), ("linked", "Article"), ("dir.txt/inner", "Article")}
+    assert "a directory" in reasons[("dir", "ArticleError")]
+    assert "broken symbolic link" in reasons[("broken", "ArticleError")]
+    assert "symbolic link loop" in reasons[("loop", "ArticleError")]
+    assert "FIFO" in reasons[("fifo", "ArticleError")]
+    assert "binary" in reasons[("binary", "ArticleError")]
+    assert "not valid Unicode" in reasons[("caf\\xe9", "ArticleError")]
+    assert len(got) == 9
+
+
+def with_alarm(function, seconds: int = 20):
+    """Fail instead of hanging (a FIFO opened for reading waits for a writer)."""
+    def timeout(*_):
+        raise TimeoutError("reading the folder hung")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(seconds)
+    try:
+        return function()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_failing_file_costs_only_its_rest(tmp_path, monkeypatch):
+    first = write_jsonl(tmp_path / "a.jsonl", [{"text": "One."}, {"text": "Two."}])
+    second = write_jsonl(tmp_path / "b.jsonl", [{"text": "Three."}])
+
+    def flaky(path):
+        yield from ingest_module.read_jsonl(path)
+        if path == first:
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setitem(ingest_module.READERS, "jsonl", flaky)
+    got = items(first, second)
+    assert [type(x).__name__ for x in got] == ["Article", "Article", "ArticleError", "Article"]
+    assert "stopped being readable after 2 items" in got[2].reason
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_undecodable_byte_costs_exactly_its_row(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b'id,text\na,first row\nb,caf\xe9 bad\nc,"multi\nline, quoted"\nd,last\n')
+    got = items(path)
+    assert [getattr(x, "id", None) for x in got] == ["a", None, "c", "d"]
+    error = got[1]
+    assert error.origin == f"{path}:row2(line3,byte20)"
+    assert "at byte 25" in error.reason  # the offset of \xe9 in the file
+    assert path.read_bytes()[25:26] == b"\xe9"
+    assert got[2].text == "multi\nline, quoted"
+
+
+@pytest.mark.parametrize("data", [
+    b'id,text\na,"never closed\nb,second row\nc,"third"\n',
+    b'id,text\na,"never closed\nb,second row\n',
+    b'id,text\na,"stray" quote\nb,second row\n',
+])
+def test_csv_unterminated_quote_never_merges_rows(tmp_path, data):
+    path = tmp_path / "quote.csv"
+    path.write_bytes(data)
+    got = items(path)
+    assert isinstance(got[0], ArticleError) and "quotation mark" in got[0].reason
+    assert got[0].origin.startswith(f"{path}:row1(line2,")
+    assert [x.id for x in got[1:]][:1] == ["b"] and got[1].text == "second row"
+    assert all("\n" not in x.text for x in got[1:])
+
+
+def test_csv_wikinews_layout_with_bom_and_crlf(tmp_path):
+    path = tmp_path / "news.csv"
+    path.write_bytes(b'\xef\xbb\xbfurl,title,text\r\nu1,T1,"Para one.\r\n\r\nPara two."\r\n'
+                     b"u2,T2,Plain text.\r\n")
+    first, second = items(path)
+    assert first.text == "Para one.\r\n\r\nPara two." and first.title == "T1"
+    assert second.text == "Plain text." and second.origin == f"{path}:row2(line5,byte51)"
+
+
+def test_csv_bad_header_is_one_error(tmp_path):
+    path = tmp_path / "nohead.csv"
+    path.write_bytes(b"id,body\na,b\n")
+    (error,) = items(path)
+    assert "no 'text' column" in error.reason

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimtrace.cli import app
+from claimtrace.pipeline.checkpoint import errors_path_for
 from claimtrace.settings import SAMPLE_INPUT
 
 runner = CliRunner()
@@ -68,8 +69,8 @@ def test_ray_engine_gives_the_local_statements_and_errors(tmp_path, local_ray):
 
     assert lines(local), "the sample has statements"
     assert set(lines(on_ray)) == set(lines(local))
-    local_errors = lines(local.parent / "errors.jsonl")
-    ray_errors = lines(on_ray.parent / "errors.jsonl")
+    local_errors = lines(errors_path_for(local))
+    ray_errors = lines(errors_path_for(on_ray))
     failed = [json.loads(e)["article_id"] for e in local_errors]
     assert sorted(failed, key=str) == sorted([None, "no-text", FIRST, "too-long"], key=str)
     assert set(ray_errors) == set(local_errors)
@@ -103,10 +104,38 @@ def test_engine_ray_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
 
 
 def test_ray_client_addresses_are_refused_before_the_run(tmp_path, monkeypatch):
-    # Ray Data's executor cannot drive a cluster through Ray Client; say so before starting.
+    # The engine needs a driver on the cluster; a Ray Client address is refused before starting.
     pytest.importorskip("ray")
     monkeypatch.setenv("RAY_ADDRESS", "ray://head:10001")
     source = articles_with_bad_lines(tmp_path / "in.jsonl")
     result = runner.invoke(app, ["run", str(source), "-o", str(tmp_path / "s.jsonl"),
                                  "--engine", "ray"])
-    assert result.exit_code == 2 and "does not run through Ray Client" in message(result)
+    assert result.exit_code == 2 and "Ray Client addresses" in message(result)
+
+
+def test_ray_engine_streams_the_input(local_ray):
+    """The driver reads ahead only a bounded window of blocks, whatever the dump's size."""
+    from claimtrace.pipeline.ingest import make_article
+    from claimtrace.pipeline.ray_engine import (
+        BATCHES_PER_BLOCK,
+        IN_FLIGHT_PER_ACTOR,
+        _actor_count,
+        process_on_ray,
+    )
+    from claimtrace.settings import RunSettings
+
+    settings = RunSettings(classify=False, progress=False, batch_size=1)
+    pulled = []
+
+    def dump():
+        for n in range(400):
+            pulled.append(n)
+            yield make_article({"id": f"a{n}", "text": "The mayor said it."}, f"dump:{n}")
+
+    outcomes = process_on_ray(dump(), settings)
+    first = next(outcomes)
+    window = (IN_FLIGHT_PER_ACTOR * _actor_count(settings) + 1) * BATCHES_PER_BLOCK
+    assert first.key == "article:a0"
+    assert len(pulled) <= window < 400, "the driver must not read the whole dump first"
+    rest = list(outcomes)
+    assert [o.key for o in rest] == [f"article:a{n}" for n in range(1, 400)]

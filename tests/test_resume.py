@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from claimtrace.pipeline.checkpoint import progress_path_for
+from claimtrace.pipeline.checkpoint import errors_path_for, progress_path_for
 from claimtrace.settings import SAMPLE_INPUT
 
 
@@ -58,8 +58,8 @@ def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
     assert "skipped as done" in resumed.stderr
 
     assert output.read_bytes() == reference.read_bytes()
-    errors = (output.parent / "errors.jsonl").read_text().splitlines()
-    assert errors == (reference.parent / "errors.jsonl").read_text().splitlines()
+    errors = errors_path_for(output).read_text().splitlines()
+    assert errors == errors_path_for(reference).read_text().splitlines()
     records = [json.loads(line) for line in output.read_text().splitlines()]
     seen = {r["article"]["id"] for r in records}
     assert seen == set(ids) and len(errors) == 1

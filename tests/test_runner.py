@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimtrace.cli import app
+from claimtrace.pipeline.checkpoint import errors_path_for
 from claimtrace.settings import SAMPLE_INPUT
 
 runner = CliRunner()
@@ -52,7 +53,7 @@ def test_run_on_sample_is_schema_valid_with_exact_offsets(tmp_path, statement_va
         check_offsets(record, texts)
     kinds = {a["quote_type"] for r in records for a in r["attributions"]}
     assert kinds == {"direct", "indirect"} or kinds >= {"direct", "indirect"}
-    assert (tmp_path / "errors.jsonl").read_text() == ""
+    assert errors_path_for(out).read_text() == ""
 
 
 def test_stages_one_by_one_equal_the_single_run(tmp_path):
@@ -107,7 +108,7 @@ def test_bad_input_is_reported_and_the_run_goes_on(tmp_path, name):
     source.write_bytes(BAD_INPUTS[name])
     out = tmp_path / "out" / "statements.jsonl"
     result = invoke("run", str(source), "--all-sentences", "-o", str(out))
-    errors = read(out.parent / "errors.jsonl")
+    errors = read(errors_path_for(out))
     summary = json.loads(out.with_suffix(".summary.json").read_text())
     assert summary["articles"] == summary["processed"] + summary["errors"]
     assert summary["errors"] == len(errors)
@@ -139,7 +140,7 @@ def test_every_article_lands_in_output_or_errors(tmp_path):
     out = tmp_path / "s.jsonl"
     assert invoke("run", str(source), "--all-sentences", "-o", str(out)).exit_code == 0
     done = {r["article"]["id"] for r in read(out)}
-    failed = [e["article_id"] for e in read(tmp_path / "errors.jsonl")]
+    failed = [e["article_id"] for e in read(errors_path_for(out))]
     assert done == {"good1", "good2"} and sorted(failed) == ["empty", "good1"]
 
 
@@ -166,7 +167,7 @@ def test_too_long_article_goes_to_errors(tmp_path):
     result = runner.invoke(app, ["run", str(source), "-o", str(out), "--max-chars", "5000",
                                  "--all-sentences", "-q", "--no-claims"])
     assert result.exit_code == 0
-    errors = read(tmp_path / "errors.jsonl")
+    errors = read(errors_path_for(out))
     assert [e["article_id"] for e in errors] == ["big"] and "over the limit" in errors[0]["reason"]
 
 

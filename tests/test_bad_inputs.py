@@ -1,0 +1,97 @@
+"""Stage commands (split, attribute, classify, export) survive malformed intermediate records.
+
+Every line of a hand-edited or damaged intermediate file lands exactly once: in the stage's
+output, or in its errors file with a reason. No traceback, no crash of the run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimtrace.cli import main
+from claimtrace.pipeline.checkpoint import errors_path_for, summary_path_for
+from claimtrace.settings import SAMPLE_INPUT
+
+STAGES = ("split", "attribute", "classify", "export")
+
+
+def state(**changes) -> str:
+    article = {"id": "x", "text": "The mayor said the park would reopen.", "sha256": "0"}
+    record = {"schema": "claimtrace/article-state@1", "stage": "split", "article": article,
+              "models": {}}
+    record.update(changes)
+    return json.dumps(record)
+
+
+MALFORMED = [
+    "{oops",
+    "null",
+    "[1, 2]",
+    '"just a string"',
+    json.dumps({"no": "article"}),
+    json.dumps({"article": 5}),
+    json.dumps({"article": {"id": "no-text"}}),
+    json.dumps({"article": {"id": "t", "text": 42}}),
+    '{"article": {"id": "\\ud800", "text": "Lone surrogate id."}}',
+    '{"article": {"id": "s", "text": "Bad \\udc80 text."}}',
+    "[" * 100_000 + "]" * 100_000,
+    '{"article": {"id": "big", "text": "x"}, "n": ' + "9" * 5000 + "}",
+    state(article={"id": "m", "text": "The mayor said it.", "sha256": "0"}, models=[1, 2]),
+    state(article={"id": "s1", "text": "The mayor said it.", "sha256": "0"}, sentences=5),
+    state(article={"id": "s2", "text": "The mayor said it.", "sha256": "0"},
+          sentences=[{"start": "a", "end": None}]),
+    state(article={"id": "s3", "text": "The mayor said it.", "sha256": "0"},
+          sentences=[{"index": 0, "start": 0, "end": 18, "paragraph": 0}],
+          attributions=[{"content": 3}]),
+    state(article={"id": "s4", "text": "The mayor said it.", "sha256": "0"},
+          sentences=[{"index": 0, "start": 0, "end": 18, "paragraph": 0}],
+          claims=[{"index": "zero"}]),
+    state(article={"id": "s5", "text": "The mayor said it.", "sha256": "0"},
+          sentences=[{"index": 0, "start": 900, "end": 2, "paragraph": 0}]),
+]
+NOT_UTF8 = b"\xff\xfe not UTF-8 at all"
+HARMLESS = ("s4", "s5")
+
+
+@pytest.fixture(scope="module")
+def good_states(tmp_path_factory) -> dict[str, Path]:
+    """Each stage's real input, made by running the stages on the sample."""
+    folder = tmp_path_factory.mktemp("stages")
+    paths = {"ingest": folder / "ingest.jsonl"}
+    assert main(["ingest", str(SAMPLE_INPUT), "-o", str(paths["ingest"]), "-q"]) == 0
+    previous = paths["ingest"]
+    for stage in STAGES:
+        paths[stage] = folder / f"{stage}.jsonl"
+        assert main([stage, str(previous), "-o", str(paths[stage]), "-q", "--no-claims"]) == 0
+        previous = paths[stage]
+    return paths
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_survives_malformed_records(tmp_path, good_states, stage, capsys):
+    previous = {"split": "ingest", "attribute": "split", "classify": "attribute",
+                "export": "classify"}[stage]
+    good = good_states[previous].read_bytes().splitlines()
+    lines = [good[0], *(m.encode() for m in MALFORMED), NOT_UTF8, *good[1:]]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    output = tmp_path / "out.jsonl"
+    code = main([stage, str(source), "-o", str(output), "-q", "--no-claims"])
+    err = capsys.readouterr().err
+    assert code == 0 and "Traceback" not in err, err
+    summary = json.loads(summary_path_for(output).read_text())
+    errors = [json.loads(line) for line in errors_path_for(output).read_text().splitlines()]
+    assert summary["articles"] == len(lines) == summary["processed"] + summary["errors"]
+    assert summary["errors"] == len(errors)
+    for error in errors:
+        assert error["reason"] and error["stage"]
+    # Two malformed states only lose annotations that cannot be placed (a sentence that
+    # ends before it starts, a claim for no sentence): they are processed, the rest are not.
+    assert summary["errors"] == len(MALFORMED) - len(HARMLESS) + 1
+    assert summary["processed"] == len(good) + len(HARMLESS)
+    assert "not valid UTF-8" in errors[-1]["reason"]
+    written = output.read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line) for line in written)

@@ -1,0 +1,174 @@
+"""Usage errors: refused in one line with exit 2, before any output is opened or model loaded.
+
+A crash is exit 3, never 1 ("nothing processed"). Each case also checks that nothing was
+written and no input changed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimtrace.cli import EXIT_INTERNAL, EXIT_USAGE, main
+from claimtrace.pipeline.checkpoint import errors_path_for, progress_path_for
+
+GOOD = json.dumps({"id": "a", "text": "The mayor said the park would reopen."}) + "\n"
+
+
+def snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under `folder`: file bytes, or what the entry is."""
+    state: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob("*")):
+        key = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            state[key] = "link->" + os.readlink(path)
+        elif path.is_file():
+            state[key] = path.read_bytes()
+        else:
+            state[key] = "dir"
+    return state
+
+
+def claimtrace(capsys, *args: str) -> tuple[int, str]:
+    code = main(["run", *args, "--quiet", "--no-claims"])
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.jsonl").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "old.errors.jsonl").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "a.txt").write_text("The mayor said so.", encoding="utf-8")
+    (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "a_dir").mkdir()
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    (tmp_path / "victim.txt").write_text("keep me", encoding="utf-8")
+    return tmp_path
+
+
+# (arguments, a fragment of the one-line message); `link:NAME` makes a symlink NAME to
+# victim.txt first (and is an argument only when it is the output).
+USAGE_ERRORS = [
+    (["in.jsonl", "-o", "in.jsonl"], "also an input"),
+    (["old.errors.jsonl", "-o", "old.jsonl"], "the errors file old.errors.jsonl is also an input"),
+    (["old.errors.jsonl", "-o", "old.errors.jsonl"], "the output old.errors.jsonl is also an"),
+    (["in.jsonl", "-o", "in.errors.jsonl.jsonl"], None),  # a fine name: not a usage error
+    (["in.jsonl", "-o", "a_dir"], "is a directory"),
+    (["in.jsonl", "-o", "a_file/out.jsonl"], "is not a directory"),
+    (["in.jsonl", "-o", "a_file/sub/out.jsonl"], "is not a directory"),
+    (["a.pdf", "-o", "out.jsonl"], "unsupported input"),
+    (["missing.jsonl", "-o", "out.jsonl"], "does not exist"),
+    (["folder", "-o", "folder/new.txt"], "would be read as an article"),
+    (["in.jsonl", "-o", "/dev/stdout"], "cannot go to stdout"),
+    (["in.jsonl", "-o", "-"], "cannot go to stdout"),
+    (["in.jsonl", "-o", "/dev/null"], "not a regular file"),
+    (["in.jsonl", "-o", "link:out.jsonl"], "symbolic link"),
+    (["in.jsonl", "-o", "out.jsonl", "link:out.errors.jsonl"], "symbolic link"),
+    (["in.jsonl", "-o", "out.jsonl", "link:out.progress.jsonl"], "symbolic link"),
+    (["in.jsonl", "-o", "out.jsonl", "link:out.summary.json"], "symbolic link"),
+    (["in.jsonl", "-o", "out.jsonl", "--kinds", "quotes"], "unknown kind"),
+    (["in.jsonl", "-o", "out.jsonl", "--attribution", "magic"], "unknown method"),
+    (["in.jsonl", "-o", "out.jsonl", "--min-score", "3"], "--min-score"),
+    (["in.jsonl", "-o", "out.jsonl", "--no-such-flag"], "No such option"),
+    (["in.jsonl", "-o", "out.jsonl", "--address", "auto"], "--address needs --engine ray"),
+    (["-", "-", "-o", "out.jsonl"], "more than once"),
+    (["-", "-o", "out.jsonl", "--resume"], "stdin"),
+]
+
+
+@pytest.mark.parametrize("args, message", USAGE_ERRORS)
+def test_usage_errors_exit_2_in_one_line_and_write_nothing(work, capsys, args, message):
+    for name in (a.removeprefix("link:") for a in args if a.startswith("link:")):
+        if not (work / name).exists():
+            (work / name).symlink_to(work / "victim.txt")
+    output = args.index("-o") + 1
+    args = [a.removeprefix("link:") for i, a in enumerate(args)
+            if not a.startswith("link:") or i == output]
+    before = snapshot(work)
+    code, err = claimtrace(capsys, *args)
+    if message is None:
+        assert code == 0, err
+        return
+    assert code == EXIT_USAGE, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("claimtrace: error:"), err
+    assert message in lines[0]
+    assert "Traceback" not in err
+    assert snapshot(work) == before, "a refused run must not write or change anything"
+
+
+def test_output_equal_to_input_leaves_the_input_whole(work, capsys):
+    code, _ = claimtrace(capsys, "in.jsonl", "-o", "./in.jsonl")
+    assert code == EXIT_USAGE
+    assert (work / "in.jsonl").read_text(encoding="utf-8") == GOOD
+
+
+def test_hard_link_to_an_input_is_refused(work, capsys):
+    os.link(work / "in.jsonl", work / "out.errors.jsonl")
+    code, err = claimtrace(capsys, "in.jsonl", "-o", "out.jsonl")
+    assert code == EXIT_USAGE and "the errors file" in err
+
+
+def test_stage_command_refuses_its_input_as_output(work, capsys):
+    assert main(["ingest", "in.jsonl", "-o", "articles.jsonl", "-q"]) == 0
+    before = (work / "articles.jsonl").read_bytes()
+    code = main(["split", "articles.jsonl", "-o", "articles.jsonl", "-q"])
+    assert code == EXIT_USAGE and "also an input" in capsys.readouterr().err
+    assert (work / "articles.jsonl").read_bytes() == before
+
+
+def test_a_second_run_on_a_locked_output_exits_2(work, capsys):
+    """Two concurrent runs on one output: the second is refused and touches nothing."""
+    assert claimtrace(capsys, "in.jsonl", "-o", "out.jsonl")[0] == 0
+    before = snapshot(work)
+    with (work / "out.jsonl").open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a running claimtrace holds it
+        code, err = claimtrace(capsys, "in.jsonl", "-o", "out.jsonl")
+    assert code == EXIT_USAGE and "locked by another claimtrace run" in err
+    assert snapshot(work) == before
+
+
+def test_side_files_are_named_after_the_output(work, capsys):
+    (work / "bad.jsonl").write_text("{oops\n" + GOOD, encoding="utf-8")
+    assert claimtrace(capsys, "bad.jsonl", "-o", "one.jsonl")[0] == 0
+    assert claimtrace(capsys, "in.jsonl", "-o", "two.jsonl")[0] == 0
+    # Two outputs in one folder keep their own errors.
+    assert len(errors_path_for(work / "one.jsonl").read_text().splitlines()) == 1
+    assert errors_path_for(work / "two.jsonl").read_text() == ""
+    assert progress_path_for(work / "one.jsonl").exists()
+    assert json.loads((work / "one.summary.json").read_text())["errors"] == 1
+
+
+def test_a_crash_is_exit_3_never_1(work, capsys, monkeypatch):
+    from claimtrace.pipeline import runner
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(runner, "process", broken)
+    code, err = claimtrace(capsys, "in.jsonl", "-o", "out.jsonl")
+    assert code == EXIT_INTERNAL and "internal error" in err
+
+
+def test_closed_stdin_is_a_usage_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "claimtrace.cli", "run", "-", "-o", str(tmp_path / "o.jsonl")],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False,
+        preexec_fn=lambda: os.close(0))
+    assert result.returncode == EXIT_USAGE, result.stderr
+    assert result.stderr.strip() == "claimtrace: error: input '-' (stdin) is closed or not readable"
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_nothing_processed_is_exit_1(work, capsys):
+    (work / "bad.jsonl").write_text("{oops\n", encoding="utf-8")
+    code, err = claimtrace(capsys, "bad.jsonl", "-o", "out.jsonl")
+    assert code == 1 and "0 processed" in err
