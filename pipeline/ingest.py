@@ -19,8 +19,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from claimtrace.errors import Errors
+from claimtrace.pipeline.dates import normalise_date
 
-OPTIONAL_FIELDS = ("title", "url", "published")
+OPTIONAL_FIELDS = ("title", "url")
+# The publication date, under whichever name the input uses (the Wikinews CSV says "date").
+DATE_FIELDS = ("published", "datePublished", "date")
 ID_HEX_DIGITS = 16
 
 
@@ -33,7 +36,8 @@ class Article:
     sha256: str
     title: str | None = None
     url: str | None = None
-    published: str | None = None
+    published: str | None = None  # ISO 8601 (pipeline/dates.py), or None if unreadable
+    published_raw: str | None = None  # the date exactly as the input gave it
     origin: str = ""  # where it came from ("file.jsonl:12"), for error messages
 
     def to_dict(self) -> dict:
@@ -85,6 +89,12 @@ def _clean_optional(value: object) -> str | None:
     return value or None
 
 
+def _published(raw: dict) -> dict[str, str | None]:
+    raw_date = next((value for name in DATE_FIELDS
+                     if (value := _clean_optional(raw.get(name))) is not None), None)
+    return {"published": normalise_date(raw_date), "published_raw": raw_date}
+
+
 def make_article(raw: dict, origin: str) -> Article | ArticleError:
     """Validate one raw record (from any reader) and normalise it."""
     if "text" not in raw:
@@ -99,6 +109,7 @@ def make_article(raw: dict, origin: str) -> Article | ArticleError:
         return ArticleError("ingest", Errors.E012, _clean_optional(raw.get("id")), origin)
     article_id = _clean_optional(raw.get("id")) or stable_id(text)
     optional = {name: _clean_optional(raw.get(name)) for name in OPTIONAL_FIELDS}
+    optional.update(_published(raw))
     return Article(id=article_id, text=text, sha256=text_sha256(text), origin=origin, **optional)
 
 

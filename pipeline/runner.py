@@ -108,6 +108,20 @@ def _too_long(article: Article, settings: RunSettings) -> ArticleError | None:
     return ArticleError("split", reason, article.id, article.origin)
 
 
+def _wrong_language(article: Article, settings: RunSettings) -> ArticleError | None:
+    if settings.languages is None:
+        return None
+    from claimtrace.pipeline.language import detect_language
+
+    detected = detect_language(article.text)
+    if detected.language in settings.languages:
+        return None
+    reason = Errors.E022.format(language=detected.language or "unknown",
+                                probability=detected.probability,
+                                allowed=",".join(settings.languages))
+    return ArticleError("ingest", reason, article.id, article.origin)
+
+
 def _make_doc(nlp: Language, item: Article | dict) -> Doc:
     if isinstance(item, dict):
         doc = restore_doc(nlp.make_doc, item)
@@ -193,7 +207,7 @@ def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None
             yield _ingest_outcome(item)
             continue
         article = item if isinstance(item, Article) else Article.from_dict(item["article"])
-        error = _too_long(article, settings)
+        error = _too_long(article, settings) or _wrong_language(article, settings)
         if error is not None:
             yield from flush()
             yield Outcome(item_key(item), error=error)
