@@ -25,6 +25,8 @@ class Errors:
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"
+    E022 = ("article language is '{language}' (detector probability {probability}), not one "
+            "of --languages {allowed}")
     # --- models and artifacts ---
     E040 = "model artifact not found at {path}: {hint}"
     E041 = "model artifact file {file} is corrupted: sha256 {actual} != expected {expected}"
@@ -34,6 +36,11 @@ class Errors:
     E050 = ("Ray Data does not run through Ray Client ('{address}'): start claimtrace on a "
             "cluster node (--address auto, or the head's host:port such as head:6379) or "
             "submit it with 'ray job submit'")
+    # --- output formats ---
+    E060 = ("cannot tell the output format from '{path}': use --format jsonl, parquet, csv, "
+            "claimreview or html, or a name ending .jsonl, .jsonl.gz, .parquet, .csv or .html")
+    E061 = "line is not a claimtrace statement record (no 'sentence')"
+    E062 = "convert would overwrite its own input {path}: choose another --output"
 
 
 class ClaimtraceError(Exception):
