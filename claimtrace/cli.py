@@ -187,6 +187,7 @@ def _finish_format(working: Path, output: Path, fmt) -> None:
     written = convert(working, output, fmt)
     working.unlink()
     progress_path_for(working).unlink(missing_ok=True)
+    working.with_suffix(".summary.json").replace(output.with_suffix(".summary.json"))
     typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
 
 
