@@ -112,7 +112,8 @@ def _claim(doc: Doc, sentence: Span, attributions: list[Attribution]) -> Claim:
         scored = {"checkworthy": score.checkworthy, "score": round(float(score.score), 6),
                   "threshold": score.threshold, "model": score.model}
     probabilities = getattr(score, "probabilities", None)
-    return Claim(text=standalone_text(doc, verbatim), span=_text_span(doc, verbatim),
+    speaker = attributions[0] if attributions else None
+    return Claim(text=standalone_text(doc, verbatim, speaker), span=_text_span(doc, verbatim),
                  label=getattr(score, "label", None),
                  probabilities=dict(probabilities) if probabilities else None, **scored)
 
