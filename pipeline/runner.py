@@ -281,8 +281,10 @@ def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunS
     out, errors, progress, checkpoint = _open_outputs(stage, output, resume)
     items = (i for i in _items(stage, inputs) if item_key(i) not in checkpoint.done)
     summary.skipped = len(checkpoint.done)
+    total = _progress_total(inputs, settings, summary.skipped)
     with out, errors, progress:
-        for outcome in _with_progress(_outcomes(items, stage, settings, nlp, workers), settings):
+        for outcome in _with_progress(_outcomes(items, stage, settings, nlp, workers), settings,
+                                      total):
             record_outcome(outcome, out, errors, summary)
             out.flush()
             errors.flush()
@@ -304,10 +306,21 @@ def record_outcome(outcome: Outcome, out: BinaryIO, errors: BinaryIO, summary: S
               .encode("utf-8"))
 
 
-def _with_progress(results: Iterable, settings: RunSettings) -> Iterable:
+def _progress_total(inputs: list[str | Path], settings: RunSettings, done: int) -> int | None:
+    """Input items still to do, when the inputs can be counted: the bar then shows an ETA."""
+    if not settings.progress:
+        return None
+    from claimtrace.pipeline.progress import count_inputs
+
+    total = count_inputs(inputs)
+    return max(total - done, 0) if total is not None else None
+
+
+def _with_progress(results: Iterable, settings: RunSettings, total: int | None = None
+                   ) -> Iterable:
     if not settings.progress:
         return results
     from tqdm import tqdm
 
     return tqdm(results, unit="article", delay=PROGRESS_DELAY_SECONDS, file=sys.stderr,
-                dynamic_ncols=True)
+                dynamic_ncols=True, total=total)
