@@ -17,7 +17,7 @@ from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of
 from claimtrace.pipeline.ingest import Article, stable_id, text_sha256
 from claimtrace.pipeline.language import detect_language
 from claimtrace.pipeline.split import sentence_spans
-from claimtrace.pipeline.standalone import standalone_text
+from claimtrace.pipeline.standalone import claim_text
 from claimtrace.schema import (
     ArticleRef,
     AttributionRecord,
@@ -113,7 +113,7 @@ def _claim(doc: Doc, sentence: Span, attributions: list[Attribution]) -> Claim:
                   "threshold": score.threshold, "model": score.model}
     probabilities = getattr(score, "probabilities", None)
     speaker = attributions[0] if attributions else None
-    return Claim(text=standalone_text(doc, verbatim, speaker), span=_text_span(doc, verbatim),
+    return Claim(text=claim_text(doc, verbatim, speaker), span=_text_span(doc, verbatim),
                  label=getattr(score, "label", None),
                  probabilities=dict(probabilities) if probabilities else None, **scored)
 

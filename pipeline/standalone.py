@@ -21,6 +21,11 @@ becomes "the harbour bridge plan would cost $3bn". A reference is replaced only 
 A name is put in once per claim: a second "his" after it reads correctly as it is.
 
 Everything else stays as written: the verbatim span sits beside this text in the record.
+
+The ``claimtrace_standalone`` component computes the texts while the parse is there and keeps
+those that differ from their span in ``doc._.standalone_texts`` ("start-end" -> text), for
+every attribution content and every sentence; the state between stages carries them, so the
+exporter needs no parse.
 """
 
 from __future__ import annotations
@@ -28,9 +33,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from claimtrace.pipeline.attribute import Attribution, CharSpan, known_people, load_lexicon
+from claimtrace.pipeline.attribute import (
+    Attribution,
+    CharSpan,
+    attributions_of,
+    known_people,
+    load_lexicon,
+)
 from claimtrace.pipeline.split import sentence_spans
 
 THIRD_PERSON = {"he", "she", "him", "his", "her"}
@@ -46,6 +58,40 @@ CUT_DEPS = {"relcl", "appos", "acl", "punct", "advcl", "cc", "conj", "prep"}
 MAX_ANTECEDENT_WORDS = 8
 # Present-tense verbs that would need a new agreement after "I" -> a name.
 FIRST_PERSON_PRESENT = {"VBP"}
+
+
+Doc.set_extension("standalone_texts", default=None, force=True)
+
+
+def span_key(span: CharSpan) -> str:
+    return f"{span.start}-{span.end}"
+
+
+def claim_text(doc: Doc, span: CharSpan, attribution: Attribution | None) -> str:
+    """The stand-alone text of `span`: kept by the component, else computed now (a parse is
+    needed for any replacement; without one the span stays as written)."""
+    kept = doc._.standalone_texts
+    if kept is not None:
+        return kept.get(span_key(span), span.text(doc))
+    return standalone_text(doc, span, attribution)
+
+
+@Language.component("claimtrace_standalone", assigns=["doc._.standalone_texts"])
+def keep_standalone_texts(doc: Doc) -> Doc:
+    first_by_content: dict[str, tuple[CharSpan, Attribution | None]] = {}
+    for attribution in attributions_of(doc):
+        first_by_content.setdefault(span_key(attribution.content),
+                                    (attribution.content, attribution))
+    for sentence in sentence_spans(doc):
+        whole = CharSpan(sentence.start_char, sentence.end_char)
+        first_by_content.setdefault(span_key(whole), (whole, None))
+    texts = {}
+    for key, (span, attribution) in first_by_content.items():
+        text = standalone_text(doc, span, attribution)
+        if text != span.text(doc):
+            texts[key] = text
+    doc._.standalone_texts = texts
+    return doc
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from claimtrace.pipeline.attribute import ATTRIBUTIONS_KEY, Attribution, CharSpa
 from claimtrace.pipeline.attribute import attributions_of as _attributions_of
 from claimtrace.pipeline.ingest import Article
 from claimtrace.pipeline.split import SENTENCES_KEY, sentence_spans
+from claimtrace.pipeline.standalone import keep_standalone_texts  # noqa: F401 (extension)
 
 STATE_SCHEMA = "claimtrace/article-state@1"
 
@@ -73,6 +74,8 @@ def doc_to_state(doc: Doc, stage: str) -> dict:
     claims = _claims(doc)
     if claims is not None:
         state["claims"] = claims
+    if doc._.standalone_texts is not None:
+        state["standalone_texts"] = doc._.standalone_texts
     return state
 
 
@@ -117,4 +120,6 @@ def restore_doc(make_doc, state: dict) -> Doc:
         set_attributions(doc, [attribution_from_dict(a) for a in state["attributions"]])
     if state.get("claims"):
         restore_claims(doc, state["claims"])
+    if "standalone_texts" in state:
+        doc._.standalone_texts = dict(state["standalone_texts"])
     return doc

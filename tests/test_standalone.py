@@ -53,3 +53,20 @@ def test_a_name_is_put_in_once(nlp, rules_settings):
             "Waddoups said he would put a stay on his ruling.")
     claim = doc_to_statement_models(nlp(text), rules_settings)[-1].claim
     assert claim.text == "Clark Waddoups would put a stay on his ruling"
+
+
+def test_the_component_keeps_the_texts_for_an_export_without_parse(nlp, rules_settings):
+    from claimtrace.pipeline.ingest import make_article
+    from claimtrace.pipeline.state import doc_to_state, restore_doc
+
+    text = "Officials said they had found 12 bodies. The river rose."
+    doc = nlp.make_doc(text)
+    doc._.article = make_article({"text": text}, "test")
+    doc = nlp(doc)
+    start = text.index("they")
+    assert doc._.standalone_texts == {f"{start}-{text.index('.')}":
+                                      "officials had found 12 bodies"}
+    restored = restore_doc(nlp.make_doc, doc_to_state(doc, "attribute"))  # no parse
+    assert not restored.has_annotation("DEP")
+    claims = [s.claim.text for s in doc_to_statement_models(restored, rules_settings)]
+    assert claims == ["officials had found 12 bodies"]
