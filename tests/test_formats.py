@@ -259,3 +259,19 @@ def test_run_writes_the_format_of_the_output_extension(tmp_path):
     with gzip.open(gz, "rt", encoding="utf-8") as handle:
         ids = [json.loads(line)["id"] for line in handle]
     assert sorted(ids) == sorted(frame["statement_id"].unique())
+
+
+def test_statement_1_records_convert_too(tmp_path):
+    V1_RECORD = {  # noqa: N806
+        "schema": "claimtrace/statement@1", "id": "a#0", "article": {"id": "a", "sha256": "0"},
+        "sentence": {"index": 0, "start": 0, "end": 11, "paragraph": 0}, "text": "He said so.",
+        "attributions": [{"source": {"text": "He", "start": 0, "end": 2, "resolved": "He",
+                                     "description": None, "type": "person"},
+                          "cue": {"text": "said", "start": 3, "end": 7},
+                          "content": {"text": "so", "start": 8, "end": 10},
+                          "quote_type": "indirect", "kind": "speech", "method": "rules"}],
+        "claim": None, "provenance": {"pipeline_version": "0.1.0", "models": {}}}
+    rows = flat_rows(V1_RECORD)
+    assert len(rows) == 1 and rows[0]["claim_text"] == V1_RECORD["text"]
+    assert rows[0]["attribution_id"] is None and rows[0]["source"] == "He"
+    assert write_records([V1_RECORD], tmp_path / "v1.claimreview.jsonl") == 0  # not scored
