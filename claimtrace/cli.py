@@ -8,6 +8,7 @@ internal error (a bug: traceback shown); 130 when interrupted.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import traceback
@@ -50,6 +51,12 @@ WorkersOpt = Annotated[int, typer.Option(
     "--workers", min=1, help="Processes, each loading the models once; output order is kept")]
 ResumeOpt = Annotated[bool, typer.Option(
     "--resume", help="Skip articles already complete in --output (after a crash or kill)")]
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", help="jsonl | parquet | csv | claimreview | html (default: from the -o "
+    "extension; .jsonl.gz writes gzip)")]
+LanguagesOpt = Annotated[str | None, typer.Option(
+    "--languages", help="Keep only articles detected in these languages (ISO 639-1, "
+    "comma-separated, e.g. en); the rest go to errors.jsonl. Default: all, flagged")]
 
 
 class Engine(StrEnum):
@@ -150,12 +157,103 @@ def run(inputs: InputsArg = None, output: OutputOpt = None,
         attribution: AttributionOpt = RunSettings.attribution_method,
         batch_size: BatchOpt = 16, threads: ThreadsOpt = 1, max_chars: MaxCharsOpt = 1_000_000,
         quiet: QuietOpt = False, workers: WorkersOpt = 1, resume: ResumeOpt = False,
-        engine: EngineOpt = Engine.local, address: AddressOpt = None) -> None:
+        engine: EngineOpt = Engine.local, address: AddressOpt = None,
+        output_format: FormatOpt = None, languages: LanguagesOpt = None) -> None:
     """All stages in one process. With no input: the shipped sample in data/raw/sample/."""
     settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
                          max_chars, quiet, attribution)
-    _run("run", inputs or [str(SAMPLE_INPUT)], output, settings, workers, resume, engine,
+    settings.languages = _languages(languages)
+    _check_target(inputs or [str(SAMPLE_INPUT)], output, resume)
+    target, fmt = _output_format(output, output_format)
+    working = target if fmt is None else _working_jsonl(target)
+    _run("run", inputs or [str(SAMPLE_INPUT)], working, settings, workers, resume, engine,
          address)
+    if fmt is not None:
+        _finish_format(working, target, fmt)
+
+
+def _check_target(inputs: list[str], output: Path | None, resume: bool) -> None:
+    """The output path's own problems (a directory, a link, an input) before its format."""
+    from claimtrace.pipeline.runner import check_arguments
+
+    if output is None:
+        return
+    try:
+        check_arguments("run", inputs, output, resume)
+    except ClaimtraceError as err:
+        fail(str(err))
+
+
+def _languages(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    chosen = tuple(code.strip().lower() for code in value.split(",") if code.strip())
+    if not chosen or any(len(code) != 2 or not code.isalpha() for code in chosen):
+        raise typer.BadParameter(f"{value!r}: give ISO 639-1 codes such as en or en,fr",
+                                 param_hint="--languages")
+    return chosen
+
+
+def _output_format(output: Path | None, given: str | None):
+    """(output path, format) -- format None for plain JSONL, which the runner writes itself."""
+    from claimtrace.formats import Format, format_for, is_gzip
+    from claimtrace.pipeline.runner import DEFAULT_OUTPUTS
+
+    output = output or PROCESSED_DIR / DEFAULT_OUTPUTS["run"]
+    try:
+        fmt = format_for(output, given)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--format") from err
+    if fmt is Format.jsonl and not is_gzip(output):
+        return output, None
+    return output, fmt
+
+
+def _working_jsonl(output: Path) -> Path:
+    """Other formats are written from the run's JSONL at the end; it lives here meanwhile
+    (so ``--resume`` finds it) and is removed once the output is written."""
+    return output.with_name(output.name + ".partial.jsonl")
+
+
+def _finish_format(working: Path, output: Path, fmt) -> None:
+    from claimtrace.formats import convert
+    from claimtrace.pipeline.checkpoint import (
+        errors_path_for,
+        progress_path_for,
+        summary_path_for,
+    )
+
+    written = convert(working, output, fmt)
+    working.unlink()
+    progress_path_for(working).unlink(missing_ok=True)
+    # The side files take the output's name, as a JSONL run's do.
+    for side_file in (errors_path_for, summary_path_for):
+        if side_file(working).exists():
+            side_file(working).replace(side_file(output))
+    typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
+
+
+@app.command("convert")
+def convert_command(
+        statements: Annotated[Path, typer.Argument(help="statements JSONL (.jsonl or .jsonl.gz)")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="Output file")],
+        output_format: FormatOpt = None) -> None:
+    """Convert an existing statements JSONL to another format."""
+    from claimtrace.formats import convert, format_for
+
+    if not statements.is_file():
+        typer.echo(f"error: input path does not exist: {statements}", err=True)
+        raise typer.Exit(2)
+    try:
+        fmt = format_for(output, output_format)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--format") from err
+    try:
+        written = convert(statements, output, fmt)
+    except ValueError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from err
+    typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
 
 
 @app.command()
@@ -179,7 +277,7 @@ def _stage_command(stage: str):
         "split": "Stage 2: sentences with character offsets (reads ingest's JSONL).",
         "attribute": "Stage 3: attributions (reads split's JSONL).",
         "classify": "Stage 4: check-worthiness scores (reads attribute's JSONL).",
-        "export": "Stage 5: statement@1 records (reads classify's JSONL).",
+        "export": "Stage 5: statement@2 records (reads classify's JSONL).",
     }[stage]
     return command
 
@@ -189,11 +287,20 @@ for _stage in ("split", "attribute", "classify", "export"):
 
 
 @app.command()
-def schema(output: OutputOpt = None) -> None:
-    """Write the statement@1 JSON Schema generated from the pydantic models."""
-    from claimtrace.schema import SCHEMA_FILE, write_json_schema
+def schema(output: Annotated[Path | None, typer.Option(
+               "--output", "-o", help="Write the schema to this file, not to stdout")] = None,
+           version: Annotated[int, typer.Option(
+               "--version", help="Schema version: 2 (current) or 1")] = 2) -> None:
+    """Print (or write) the statement JSON Schema generated from the pydantic models."""
+    from claimtrace.schema import SCHEMA_VERSIONS, json_schema, write_json_schema
 
-    typer.echo(str(write_json_schema(output or SCHEMA_FILE)))
+    if version not in SCHEMA_VERSIONS:
+        raise typer.BadParameter(f"{version}: use one of {SCHEMA_VERSIONS}",
+                                 param_hint="--version")
+    if output is None:
+        typer.echo(json.dumps(json_schema(version), indent=2, sort_keys=True))
+    else:
+        typer.echo(str(write_json_schema(output, version)), err=True)
 
 
 def _register_optional_commands() -> None:

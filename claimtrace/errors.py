@@ -32,6 +32,8 @@ class Errors:
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"
+    E022 = ("article language is '{language}' (detector probability {probability}), not one "
+            "of --languages {allowed}")
     # --- models and artifacts ---
     E040 = "model artifact not found at {path}: {hint}"
     E041 = "model artifact file {file} is corrupted: sha256 {actual} != expected {expected}"
@@ -71,6 +73,11 @@ class Errors:
             "{logged!r}: the input changed; run without --resume to start over")
     E067 = "--resume cannot check that stdin ('-') is the same input again: give a file"
     E068 = "cannot write in {parent}: {detail}"
+    # --- output formats ---
+    E070 = ("cannot tell the output format from '{path}': use --format jsonl, parquet, csv, "
+            "claimreview or html, or a name ending .jsonl, .jsonl.gz, .parquet, .csv or .html")
+    E071 = "line is not a claimtrace statement record (no 'sentence')"
+    E072 = "convert would overwrite its own input {path}: choose another --output"
 
 
 class ClaimtraceError(Exception):

@@ -32,6 +32,9 @@ class RunSettings:
     attribution_model: Path = field(default_factory=lambda: MODELS_DIR / "attribution")
     attribution_method: str = "hybrid"  # one of ATTRIBUTION_METHODS
     kinds: tuple[str, ...] = ("speech", "belief")
+    # Keep only articles detected in these languages (ISO 639-1); the rest go to errors.jsonl.
+    # None: every language runs, non-English ones flagged in the output.
+    languages: tuple[str, ...] | None = None
     threads: int = 1  # torch threads per process: 2 threads beside spaCy on 2 cores thrash
     progress: bool = True
 

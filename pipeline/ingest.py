@@ -25,10 +25,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from claimtrace.errors import Errors
+from claimtrace.pipeline.dates import normalise_date
 
 log = logging.getLogger(__name__)
 
-OPTIONAL_FIELDS = ("title", "url", "published")
+OPTIONAL_FIELDS = ("title", "url")
+# The publication date, under whichever name the input uses (the Wikinews CSV says "date").
+DATE_FIELDS = ("published", "datePublished", "date")
 ID_HEX_DIGITS = 16
 
 
@@ -41,7 +44,8 @@ class Article:
     sha256: str
     title: str | None = None
     url: str | None = None
-    published: str | None = None
+    published: str | None = None  # ISO 8601 (pipeline/dates.py), or None if unreadable
+    published_raw: str | None = None  # the date exactly as the input gave it
     origin: str = ""  # where it came from ("file.jsonl:12"), for error messages
 
     def to_dict(self) -> dict:
@@ -116,6 +120,12 @@ def _clean_optional(value: object) -> str | None:
     return value or None
 
 
+def _published(raw: dict) -> dict[str, str | None]:
+    raw_date = next((value for name in DATE_FIELDS
+                     if (value := _clean_optional(raw.get(name))) is not None), None)
+    return {"published": normalise_date(raw_date), "published_raw": raw_date}
+
+
 def _text_problem(raw: dict) -> str | None:
     """Why the record's text cannot be an article, or None."""
     if "text" not in raw:
@@ -153,9 +163,13 @@ def _article_fields(raw: dict) -> dict | str:
     problem = problem or _unicode_problem({"id": raw_id, "text": raw["text"], **optional})
     if problem is not None:
         return problem
+    dates = _published(raw)
+    problem = _unicode_problem({"published": dates["published_raw"]})
+    if problem is not None:
+        return problem
     text = raw["text"]
     return {"id": raw_id or stable_id(text), "text": text, "sha256": text_sha256(text),
-            **optional}
+            **optional, **dates}
 
 
 def make_article(raw: dict, origin: str) -> Article | ArticleError:

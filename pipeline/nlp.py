@@ -9,6 +9,7 @@ from spacy.language import Language
 
 import claimtrace.pipeline.attribute  # noqa: F401  (registers the factories)
 import claimtrace.pipeline.split  # noqa: F401
+import claimtrace.pipeline.standalone  # noqa: F401
 from claimtrace.settings import RunSettings
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
         nlp.add_pipe("claimtrace_sentences", after="parser")
     if stage in {"attribute", "run"}:
         add_attribution(nlp, settings)
+        nlp.add_pipe("claimtrace_standalone")  # claim texts, while the parse is there
     if stage in {"classify", "run"}:
         if claim_model_available(settings):
             import claimtrace.pipeline.classify  # noqa: F401

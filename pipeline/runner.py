@@ -134,6 +134,20 @@ def _too_long(article: Article, settings: RunSettings) -> ArticleError | None:
     return ArticleError("split", reason, article.id, article.origin)
 
 
+def _wrong_language(article: Article, settings: RunSettings) -> ArticleError | None:
+    if settings.languages is None:
+        return None
+    from claimtrace.pipeline.language import detect_language
+
+    detected = detect_language(article.text)
+    if detected.language in settings.languages:
+        return None
+    reason = Errors.E022.format(language=detected.language or "unknown",
+                                probability=detected.probability,
+                                allowed=",".join(settings.languages))
+    return ArticleError("ingest", reason, article.id, article.origin)
+
+
 def _make_doc(nlp: Language, item: Article | dict) -> Doc:
     if isinstance(item, dict):
         doc = restore_doc(nlp.make_doc, item)
@@ -236,7 +250,8 @@ def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None
         if stage == "ingest":
             yield _ingest_outcome(item)
             continue
-        error = _too_long(_article_of(item), settings)
+        article = _article_of(item)
+        error = _too_long(article, settings) or _wrong_language(article, settings)
         if error is not None:
             yield from flush()
             yield Outcome(item_key(item), error=error)
@@ -445,17 +460,30 @@ def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunS
         marks = files.checkpoint.marks
         items = skip_done(_items(stage, inputs), marks, item_key)
         summary.skipped = len(marks)
-        for outcome in _with_progress(_outcomes(items, stage, settings, nlp, workers), settings):
+        total = _progress_total(inputs, settings, summary.skipped)
+        for outcome in _with_progress(_outcomes(items, stage, settings, nlp, workers), settings,
+                                      total):
             files.write(outcome.key, *encode_outcome(outcome, summary))
         summary.seconds = time.perf_counter() - started
         files.write_summary(summary.to_dict())
     return summary
 
 
-def _with_progress(results: Iterable, settings: RunSettings) -> Iterable:
+def _progress_total(inputs: list[str | Path], settings: RunSettings, done: int) -> int | None:
+    """Input items still to do, when the inputs can be counted: the bar then shows an ETA."""
+    if not settings.progress:
+        return None
+    from claimtrace.pipeline.progress import count_inputs
+
+    total = count_inputs(inputs)
+    return max(total - done, 0) if total is not None else None
+
+
+def _with_progress(results: Iterable, settings: RunSettings, total: int | None = None
+                   ) -> Iterable:
     if not settings.progress:
         return results
     from tqdm import tqdm
 
     return tqdm(results, unit="article", delay=PROGRESS_DELAY_SECONDS, file=sys.stderr,
-                dynamic_ncols=True)
+                dynamic_ncols=True, total=total)

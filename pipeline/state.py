@@ -14,6 +14,7 @@ from claimtrace.pipeline.attribute import ATTRIBUTIONS_KEY, Attribution, CharSpa
 from claimtrace.pipeline.attribute import attributions_of as _attributions_of
 from claimtrace.pipeline.ingest import Article
 from claimtrace.pipeline.split import SENTENCES_KEY, sentence_spans
+from claimtrace.pipeline.standalone import keep_standalone_texts  # noqa: F401 (extension)
 
 STATE_SCHEMA = "claimtrace/article-state@1"
 
@@ -35,7 +36,8 @@ def attribution_to_dict(attribution: Attribution) -> dict:
         "kind": attribution.kind, "resolved": attribution.resolved,
         "description": attribution.description, "source_type": attribution.source_type,
         "construction": attribution.construction, "method": attribution.method,
-        "sentence_index": attribution.sentence_index,
+        "sentence_index": attribution.sentence_index, "role": attribution.role,
+        "organization": attribution.organization, "confidence": attribution.confidence,
     }
 
 
@@ -45,7 +47,9 @@ def attribution_from_dict(data: dict) -> Attribution:
         cue=_char_span(data["cue"]), quote_type=data["quote_type"], kind=data["kind"],
         resolved=data["resolved"], description=data["description"],
         source_type=data["source_type"], construction=data.get("construction", ""),
-        method=data.get("method", "rules"), sentence_index=data["sentence_index"])
+        method=data.get("method", "rules"), sentence_index=data["sentence_index"],
+        role=data.get("role"), organization=data.get("organization"),
+        confidence=data.get("confidence"))
 
 
 def _claims(doc: Doc) -> list[dict] | None:
@@ -73,6 +77,8 @@ def doc_to_state(doc: Doc, stage: str) -> dict:
     claims = _claims(doc)
     if claims is not None:
         state["claims"] = claims
+    if doc._.standalone_texts is not None:
+        state["standalone_texts"] = doc._.standalone_texts
     return state
 
 
@@ -117,4 +123,6 @@ def restore_doc(make_doc, state: dict) -> Doc:
         set_attributions(doc, [attribution_from_dict(a) for a in state["attributions"]])
     if state.get("claims"):
         restore_claims(doc, state["claims"])
+    if "standalone_texts" in state:
+        doc._.standalone_texts = dict(state["standalone_texts"])
     return doc

@@ -10,7 +10,7 @@ import pytest
 from claimtrace.settings import RunSettings
 
 REPO = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = REPO / "schema" / "statement-1.schema.json"
+SCHEMA_PATH = REPO / "schema" / "statement-2.schema.json"
 
 
 @pytest.fixture(scope="session")

@@ -311,7 +311,10 @@ class AttributeTagger:
     def predict(self, docs: Sequence[Doc]) -> list[list[dict[str, Any]]]:
         tagger = cached_tagger(self.model_dir, self.threads, self.precision)
         tagger.batch_size = self.batch_size
-        tagged = tagger.tag([doc.text for doc in docs])
+        # One article at a time: a window's scores must not depend on which other articles
+        # shared its batch (padding changes the kernels' sums), so --batch-size and
+        # --workers give the same bytes.
+        tagged = [tagger.tag([doc.text])[0] for doc in docs]
         return [link_spans(doc.text, spans) for doc, spans in zip(docs, tagged, strict=True)]
 
     def set_annotations(self, docs: Sequence[Doc], predictions: list[list[dict]]) -> None:

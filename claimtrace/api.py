@@ -1,0 +1,116 @@
+"""The Python API::
+
+    import claimtrace
+
+    pipe = claimtrace.load(attribution="rules", claims=True)
+    statements = pipe.extract("The mayor said the bridge would cost $3bn.", title="Bridge")
+    for article_statements in pipe.pipe(articles):  # dicts or Articles, streamed
+        ...
+
+Statements are the `claimtrace.schema.Statement` pydantic models (``statement@2``); the same
+records ``claimtrace run`` writes, built by the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import fields, replace
+from typing import Any, Literal
+
+from claimtrace.schema import Statement
+from claimtrace.settings import ATTRIBUTION_METHODS, RunSettings
+
+log = logging.getLogger(__name__)
+
+# `claimtrace run` option names that differ from the `RunSettings` field they set.
+_OPTION_FIELDS = {"attribution": "attribution_method", "claims": "classify"}
+_NOT_OPTIONS = {"progress"}  # the API prints nothing
+
+
+def settings_from_options(**options: Any) -> RunSettings:
+    """`RunSettings` from `run`-style keywords (``attribution=``, ``claims=``, ``kinds=``, …)."""
+    known = {f.name for f in fields(RunSettings)} - _NOT_OPTIONS
+    values: dict[str, Any] = {}
+    for option, value in options.items():
+        name = _OPTION_FIELDS.get(option, option)
+        if name not in known:
+            allowed = sorted((known - set(_OPTION_FIELDS.values())) | set(_OPTION_FIELDS))
+            raise TypeError(f"claimtrace.load() got an unknown option {option!r}; "
+                            f"known: {allowed}")
+        values[name] = value
+    for name in ("kinds", "languages"):
+        if isinstance(values.get(name), str):
+            values[name] = tuple(v.strip() for v in values[name].split(",") if v.strip())
+    settings = replace(RunSettings(progress=False), **values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: RunSettings) -> None:
+    if settings.attribution_method not in ATTRIBUTION_METHODS:
+        raise ValueError(f"attribution={settings.attribution_method!r}: use one of "
+                         f"{', '.join(ATTRIBUTION_METHODS)}")
+    unknown = set(settings.kinds) - {"speech", "belief"}
+    if unknown:
+        raise ValueError(f"kinds: unknown kind(s) {sorted(unknown)}; use speech and/or belief")
+    if settings.min_score is not None and not 0.0 <= settings.min_score <= 1.0:
+        raise ValueError(f"min_score={settings.min_score!r}: must be between 0 and 1")
+
+
+class Pipeline:
+    """spaCy's parse plus claimtrace's components, loaded once; see `load`."""
+
+    def __init__(self, settings: RunSettings) -> None:
+        from claimtrace.pipeline.nlp import build_nlp
+
+        self.settings = settings
+        self.nlp = build_nlp(settings, "run")
+
+    def extract(self, text: str, *, id: str | None = None, title: str | None = None,  # noqa: A002
+                url: str | None = None, published: str | None = None) -> list[Statement]:
+        """The statements of one article. Bad input raises ``ValueError`` with the reason."""
+        article = {"id": id, "text": text, "title": title, "url": url, "published": published}
+        return next(self.pipe([article]))
+
+    def pipe(self, articles: Iterable[Any], *,
+             errors: Literal["raise", "skip"] = "raise") -> Iterator[list[Statement]]:
+        """Each article's statements, in input order, processed in batches as they stream in.
+
+        ``articles`` holds dicts (``text``; optional ``id``, ``title``, ``url``,
+        ``published``/``date``/``datePublished``) or `Article`s. An article that cannot be
+        processed raises ``ValueError``; with ``errors="skip"`` it yields ``[]`` and logs why.
+        """
+        from claimtrace.pipeline.runner import process
+
+        if errors not in {"raise", "skip"}:
+            raise ValueError(f"errors={errors!r}: use 'raise' or 'skip'")
+        for outcome in process(self._articles(articles), self.nlp, "run", self.settings):
+            if outcome.error is None:
+                yield [Statement.model_validate(record) for record in outcome.records]
+                continue
+            message = f"{outcome.error.article_id or outcome.error.origin}: {outcome.error.reason}"
+            if errors == "raise":
+                raise ValueError(message)
+            log.warning("skipped article %s", message)
+            yield []
+
+    @staticmethod
+    def _articles(articles: Iterable[Any]) -> Iterator[Any]:
+        from claimtrace.pipeline.ingest import Article, make_article
+
+        for number, item in enumerate(articles, start=1):
+            if isinstance(item, Article):
+                yield item
+            elif isinstance(item, dict):
+                yield make_article(item, f"<api>:{number}")
+            else:
+                raise TypeError(f"article {number} is a {type(item).__name__}; "
+                                "give dicts with 'text' or claimtrace Articles")
+
+
+def load(**options: Any) -> Pipeline:
+    """A ready pipeline. Options match ``claimtrace run``: ``attribution`` ("rules", "model",
+    "hybrid"), ``claims`` (False skips the classifier), ``kinds``, ``all_sentences``,
+    ``min_score``, ``languages``, ``batch_size``, ``threads``, ``max_chars``."""
+    return Pipeline(settings_from_options(**options))

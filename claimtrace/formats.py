@@ -1,0 +1,257 @@
+"""Output formats for statement records: JSON Lines (optionally gzip), Parquet, CSV,
+ClaimReview drafts and an HTML review page.
+
+Every writer reads the records ``claimtrace run`` writes (``statement@2``; ``statement@1``
+reads too, its missing fields empty), so ``claimtrace convert`` and ``run --format`` share
+one code path: `write_records`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from claimtrace.errors import Errors
+
+
+class Format(StrEnum):
+    jsonl = "jsonl"
+    parquet = "parquet"
+    csv = "csv"
+    claimreview = "claimreview"
+    html = "html"
+
+
+_EXTENSIONS = {".jsonl": Format.jsonl, ".json": Format.jsonl, ".parquet": Format.parquet,
+               ".csv": Format.csv, ".html": Format.html, ".htm": Format.html}
+# A ClaimReview is a fact-checker's verdict: these fields are theirs to fill in.
+PLACEHOLDER = "TO BE FILLED IN BY THE FACT-CHECKER"
+PARQUET_ROWS_PER_GROUP = 10_000
+
+
+def format_for(path: Path, given: Format | str | None = None) -> Format:
+    """The format named by ``--format``, else the one the file name implies."""
+    if given is not None:
+        return Format(given)
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    if name.endswith((".claimreview.jsonl", ".claimreview.json")):
+        return Format.claimreview
+    suffix = Path(name).suffix
+    if suffix not in _EXTENSIONS:
+        raise ValueError(Errors.E070.format(path=path))
+    return _EXTENSIONS[suffix]
+
+
+def is_gzip(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
+def _open_text(path: Path, mode: str) -> IO[str]:
+    if is_gzip(path):
+        return gzip.open(path, mode + "t", encoding="utf-8", newline="")
+    return path.open(mode, encoding="utf-8", newline="")
+
+
+def read_records(path: Path) -> Iterator[dict]:
+    """Statement records from JSON Lines (``.gz`` too); a bad line raises with its number."""
+    with _open_text(path, "r") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{number}: " + Errors.E001.format(
+                    line=number, detail=err.msg)) from err
+            if not isinstance(record, dict) or "sentence" not in record:
+                raise ValueError(f"{path}:{number}: " + Errors.E071)
+            yield record
+
+
+# ---------------------------------------------------------------- flat rows (CSV, Parquet)
+
+# (column, arrow type): one row per attribution; a statement without one gets one row with
+# empty attribution fields.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("statement_id", "string"), ("attribution_id", "string"),
+    ("article_id", "string"), ("article_title", "string"), ("article_url", "string"),
+    ("article_published", "string"), ("article_language", "string"),
+    ("article_sha256", "string"),
+    ("sentence_index", "int64"), ("sentence_start", "int64"), ("sentence_end", "int64"),
+    ("paragraph", "int64"), ("text", "string"),
+    ("source", "string"), ("source_start", "int64"), ("source_end", "int64"),
+    ("source_resolved", "string"), ("source_description", "string"),
+    ("source_type", "string"), ("source_role", "string"), ("source_organization", "string"),
+    ("cue", "string"), ("cue_start", "int64"), ("cue_end", "int64"),
+    ("content", "string"), ("content_start", "int64"), ("content_end", "int64"),
+    ("quote_type", "string"), ("kind", "string"), ("method", "string"),
+    ("construction", "string"), ("confidence", "float64"),
+    ("claim_text", "string"), ("claim_checkworthy", "bool"), ("claim_score", "float64"),
+    ("claim_label", "string"),
+)
+COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+
+
+def _span_columns(prefix: str, span: dict | None) -> dict[str, Any]:
+    span = span or {}
+    return {prefix: span.get("text"), f"{prefix}_start": span.get("start"),
+            f"{prefix}_end": span.get("end")}
+
+
+def _attribution_columns(item: dict | None) -> dict[str, Any]:
+    item = item or {}
+    source = item.get("source") or {}
+    row = {"attribution_id": item.get("id"), **_span_columns("source", source),
+           "source_resolved": source.get("resolved"),
+           "source_description": source.get("description"), "source_type": source.get("type"),
+           "source_role": source.get("role"), "source_organization": source.get("organization"),
+           **_span_columns("cue", item.get("cue")), **_span_columns("content", item.get("content"))}
+    for name in ("quote_type", "kind", "method", "construction", "confidence"):
+        row[name] = item.get(name)
+    return row
+
+
+def flat_rows(record: dict) -> list[dict[str, Any]]:
+    article, sentence = record.get("article") or {}, record["sentence"]
+    claim = record.get("claim") or {}
+    base = {"statement_id": record.get("id"), "article_id": article.get("id"),
+            "article_title": article.get("title"), "article_url": article.get("url"),
+            "article_published": article.get("published"),
+            "article_language": article.get("language"), "article_sha256": article.get("sha256"),
+            "sentence_index": sentence.get("index"), "sentence_start": sentence.get("start"),
+            "sentence_end": sentence.get("end"), "paragraph": sentence.get("paragraph"),
+            "text": record.get("text"), "claim_text": claim.get("text", record.get("text")),
+            "claim_checkworthy": claim.get("checkworthy"), "claim_score": claim.get("score"),
+            "claim_label": claim.get("label")}
+    attributions = record.get("attributions") or [None]
+    return [{**base, **_attribution_columns(item)} for item in attributions]
+
+
+def write_csv(records: Iterable[dict], path: Path) -> int:
+    count = 0
+    with _open_text(path, "w") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMN_NAMES)
+        writer.writeheader()
+        for record in records:
+            for row in flat_rows(record):
+                writer.writerow(row)
+                count += 1
+    return count
+
+
+def _arrow_schema():
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64(),
+             "bool": pa.bool_()}
+    return pa.schema([(name, types[kind]) for name, kind in COLUMNS])
+
+
+def write_parquet(records: Iterable[dict], path: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema, rows, count = _arrow_schema(), [], 0
+    with pq.ParquetWriter(path, schema) as writer:
+        for record in records:
+            rows.extend(flat_rows(record))
+            if len(rows) >= PARQUET_ROWS_PER_GROUP:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                count, rows = count + len(rows), []
+        # Always one table, so a run without statements still writes a readable file.
+        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    return count + len(rows)
+
+
+# ---------------------------------------------------------------- ClaimReview drafts
+
+
+def _claim_author(record: dict) -> dict:
+    """The speaker of the first attribution; an unattributed claim is the publication's."""
+    for item in record.get("attributions") or []:
+        source = item.get("source") or {}
+        name = source.get("resolved") or source.get("text")
+        if name:
+            kind = "Person" if source.get("type") == "person" else "Organization"
+            return {"@type": kind, "name": name}
+    article = record.get("article") or {}
+    return {"@type": "Organization", "name": _publication(article.get("url")) or PLACEHOLDER}
+
+
+def _publication(url: str | None) -> str | None:
+    from urllib.parse import urlparse
+
+    return urlparse(url).netloc or None if url else None
+
+
+def claimreview(record: dict) -> dict:
+    """One schema.org ClaimReview draft. The verdict (`reviewRating`), the review's own
+    `url`, `author` and `datePublished` are the fact-checker's: they hold `PLACEHOLDER`."""
+    article, claim = record.get("article") or {}, record.get("claim") or {}
+    appearance = {"@type": "CreativeWork", "url": article.get("url") or PLACEHOLDER,
+                  "headline": article.get("title") or PLACEHOLDER}
+    item = {"@type": "Claim", "author": _claim_author(record),
+            "datePublished": article.get("published") or PLACEHOLDER,
+            "appearance": appearance}
+    return {
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "claimReviewed": claim.get("text") or record.get("text"),
+        "itemReviewed": item,
+        "reviewRating": {"@type": "Rating", "alternateName": PLACEHOLDER,
+                         "ratingValue": PLACEHOLDER, "bestRating": PLACEHOLDER,
+                         "worstRating": PLACEHOLDER},
+        "url": PLACEHOLDER,
+        "author": {"@type": "Organization", "name": PLACEHOLDER},
+        "datePublished": PLACEHOLDER,
+        "identifier": record.get("id"),
+    }
+
+
+def write_claimreview(records: Iterable[dict], path: Path) -> int:
+    count = 0
+    with _open_text(path, "w") as handle:
+        for record in records:
+            if (record.get("claim") or {}).get("checkworthy"):
+                handle.write(json.dumps(claimreview(record), ensure_ascii=False) + "\n")
+                count += 1
+    return count
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+
+def write_jsonl(records: Iterable[dict], path: Path) -> int:
+    count = 0
+    with _open_text(path, "w") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def write_records(records: Iterable[dict], path: Path, fmt: Format | str | None = None) -> int:
+    """Write records to ``path`` in ``fmt`` (default: from the name); returns items written."""
+    from claimtrace.review import write_html
+
+    fmt = format_for(path, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writers = {Format.jsonl: write_jsonl, Format.csv: write_csv, Format.parquet: write_parquet,
+               Format.claimreview: write_claimreview, Format.html: write_html}
+    return writers[fmt](records, path)
+
+
+def convert(source: Path, output: Path, fmt: Format | str | None = None) -> int:
+    """``claimtrace convert``: an existing statements JSONL into another format."""
+    if source.resolve() == output.resolve():
+        raise ValueError(Errors.E072.format(path=output))
+    return write_records(read_records(source), output, fmt)

@@ -1,0 +1,55 @@
+"""Publication dates: whatever string the input gives -> ISO 8601, with ``dateparser``.
+
+Only the date as written is parsed: no "relative to today" guesses for bare words like
+"yesterday" (a dump read next year would move every date), and no invented time of day.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+
+# "2019-01-04", "2019-01-04T10:30:00Z", "2019-01-04 10:30:00+02:00": cheap to read without
+# dateparser, and these are most inputs.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_SETTINGS = {
+    "PREFER_DAY_OF_MONTH": "first",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "STRICT_PARSING": False,
+}
+
+
+def _iso_or_none(text: str) -> str | None:
+    if _ISO_DATE.match(text):
+        try:
+            return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def normalise_date(raw: str | None) -> str | None:
+    """ISO 8601 (``YYYY-MM-DD``, or a full timestamp when the input has a time), or None."""
+    if raw is None or not str(raw).strip():
+        return None
+    text = str(raw).strip()
+    iso = _iso_or_none(text)
+    if iso is not None:
+        return iso
+    import dateparser
+
+    parsed = dateparser.parse(text, languages=None, settings=_SETTINGS)
+    if parsed is None:
+        return None
+    if _HAS_TIME.search(text):
+        return parsed.isoformat()
+    return parsed.date().isoformat()

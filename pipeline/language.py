@@ -1,0 +1,42 @@
+"""Article language, from ``py3langid`` (a maintained fork of langid.py; its model ships
+inside the package, so detection works offline and gives the same answer every run).
+
+claimtrace's models are English; an article in another language is flagged in the output
+(``article.language_supported = false``), or, with ``--languages en``, sent to the errors
+file instead of through an English model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+SUPPORTED_LANGUAGES = frozenset({"en"})
+# Enough characters for a stable answer: longer articles are judged by their opening.
+SAMPLE_CHARS = 4000
+MIN_LETTERS = 20  # below this there is too little text to tell; language is left unknown
+
+
+@dataclass(frozen=True)
+class Detected:
+    language: str | None  # ISO 639-1, or None when too little text
+    probability: float | None
+
+    @property
+    def supported(self) -> bool:
+        return self.language is None or self.language in SUPPORTED_LANGUAGES
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> Detected:
+    sample = text[:SAMPLE_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return Detected(None, None)
+    language, probability = _identifier().classify(sample)
+    return Detected(str(language), round(float(probability), 4))

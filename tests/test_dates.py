@@ -1,0 +1,49 @@
+"""Publication dates: read under any of their names, normalised to ISO 8601, raw kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claimtrace.pipeline.dates import normalise_date
+from claimtrace.pipeline.ingest import Article, make_article, read_csv
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2019-01-04", "2019-01-04"),
+    ("Friday, January 4, 2019", "2019-01-04"),
+    ("4 January 2019", "2019-01-04"),
+    ("Jan 4, 2019 10:30 AM", "2019-01-04T10:30:00"),
+    ("2019-01-04T10:30:00Z", "2019-01-04T10:30:00+00:00"),
+    ("2019-01-04 10:30:00+02:00", "2019-01-04T10:30:00+02:00"),
+    ("2019-02-30", None),  # no such day
+    ("not a date", None),
+    ("yesterday", None),  # relative to when? never guessed
+    ("", None),
+    (None, None),
+])
+def test_normalise_date(raw, expected):
+    assert normalise_date(raw) == expected
+
+
+@pytest.mark.parametrize("key", ["published", "datePublished", "date"])
+def test_every_date_key_is_read(key):
+    article = make_article({"text": "Some text.", key: " 4 January 2019 "}, "t")
+    assert (article.published, article.published_raw) == ("2019-01-04", "4 January 2019")
+
+
+def test_published_wins_over_date_and_unreadable_dates_keep_the_raw():
+    article = make_article({"text": "x", "published": "2020-05-01", "date": "2019-01-01"}, "t")
+    assert article.published == "2020-05-01"
+    article = make_article({"text": "x", "date": "sometime in spring"}, "t")
+    assert (article.published, article.published_raw) == (None, "sometime in spring")
+
+
+def test_the_wikinews_csv_date_column_is_kept():
+    articles = [a for a in read_csv(FIXTURES / "gold" / "wikinews_tiny.csv")
+                if isinstance(a, Article)]
+    assert [a.published for a in articles] == ["2019-01-01", "2019-01-02"]
+    assert all(a.published_raw == a.published for a in articles)

@@ -1,0 +1,277 @@
+"""Output formats: flat rows (CSV, Parquet), ClaimReview drafts, the HTML page, gzip, CLI."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimtrace.cli import app
+from claimtrace.formats import (
+    COLUMN_NAMES,
+    PLACEHOLDER,
+    Format,
+    claimreview,
+    convert,
+    flat_rows,
+    format_for,
+    read_records,
+    write_records,
+)
+from claimtrace.review import render, segments
+from claimtrace.settings import SAMPLE_INPUT
+
+ARTICLE = {"id": "a1", "title": "Bridge <b>plan</b>", "url": "https://example.org/a1",
+           "published": "2019-01-04", "published_raw": "Friday, January 4, 2019",
+           "language": "en", "language_supported": True, "sha256": "ab" * 32}
+SENTENCE_TEXT = 'Marsh said it would cost $3bn <script>document.body.dataset.pwned="1"</script>.'
+
+
+def attribution(**source) -> dict:
+    return {"id": "abababababababab:11-29:6-10",
+            "source": {"text": "Marsh", "start": 100, "end": 105, "resolved": "Elena Marsh",
+                       "description": "a spokesman", "type": "person", "role": "spokesman",
+                       "organization": "Northern Medical Association", **source},
+            "cue": {"text": "said", "start": 106, "end": 110},
+            "content": {"text": "it would cost $3bn", "start": 111, "end": 129},
+            "quote_type": "indirect", "kind": "speech", "method": "rules",
+            "construction": "reported_clause", "confidence": 0.87}
+
+
+def record(attributions: list[dict], checkworthy: bool | None = True, score: float = 0.9,
+           start: int = 100) -> dict:
+    return {"schema": "claimtrace/statement@2", "id": f"abababababababab:{start}-180",
+            "article": ARTICLE,
+            "sentence": {"index": 3, "start": start, "end": start + len(SENTENCE_TEXT),
+                         "paragraph": 1},
+            "text": SENTENCE_TEXT, "attributions": attributions,
+            "claim": {"text": "the harbour plan would cost $3bn",
+                      "span": {"text": "it would cost $3bn", "start": 111, "end": 129},
+                      "checkworthy": checkworthy, "score": score, "threshold": 0.5,
+                      "model": "m@1", "label": None, "probabilities": None},
+            "provenance": {"pipeline_version": "0.1.0", "models": {}}}
+
+
+RECORDS = [record([attribution(), attribution(text="she", resolved="Elena Marsh")]),
+           record([], checkworthy=False, score=0.1, start=300),
+           record([], checkworthy=None, score=None, start=500)]
+
+
+def test_record_fixture_is_schema_valid(statement_validator):
+    for item in RECORDS:
+        statement_validator.validate(item)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("out.jsonl", Format.jsonl), ("out.jsonl.gz", Format.jsonl), ("x.parquet", Format.parquet),
+    ("x.CSV", Format.csv), ("x.html", Format.html), ("x.claimreview.jsonl", Format.claimreview),
+])
+def test_format_follows_the_extension(name, expected):
+    assert format_for(Path(name)) is expected
+
+
+def test_flag_wins_and_unknown_extension_is_an_error():
+    assert format_for(Path("x.jsonl"), "csv") is Format.csv
+    with pytest.raises(ValueError, match="cannot tell the output format"):
+        format_for(Path("x.txt"))
+
+
+def test_flat_rows_one_per_attribution_and_one_for_none():
+    rows = [row for item in RECORDS for row in flat_rows(item)]
+    assert len(rows) == 4
+    assert all(set(row) == set(COLUMN_NAMES) for row in rows)
+    first = rows[0]
+    assert (first["source_role"], first["source_organization"]) == (
+        "spokesman", "Northern Medical Association")
+    assert (first["cue"], first["content_start"], first["claim_score"]) == ("said", 111, 0.9)
+    assert rows[2]["source"] is None and rows[2]["attribution_id"] is None
+    assert rows[2]["statement_id"] == RECORDS[1]["id"]
+
+
+def test_csv_and_parquet_are_readable_by_pandas_and_duckdb(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    duckdb = pytest.importorskip("duckdb")
+    csv_path, parquet_path = tmp_path / "s.csv", tmp_path / "s.parquet"
+    assert write_records(RECORDS, csv_path) == 4
+    assert write_records(RECORDS, parquet_path) == 4
+    frame = pandas.read_parquet(parquet_path)
+    assert list(frame.columns) == list(COLUMN_NAMES)
+    assert frame["confidence"].dtype == "float64"
+    assert frame["content_start"].tolist()[:2] == [111, 111]
+    assert pandas.read_csv(csv_path)["statement_id"].nunique() == 3
+    for source in (f"'{parquet_path}'", f"read_csv_auto('{csv_path}')"):
+        rows = duckdb.sql(f"select count(*), count(source_role) from {source}").fetchall()
+        assert rows == [(4, 2)]
+
+
+def test_empty_input_still_writes_readable_files(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    write_records([], tmp_path / "e.parquet")
+    write_records([], tmp_path / "e.csv")
+    assert list(pandas.read_parquet(tmp_path / "e.parquet").columns) == list(COLUMN_NAMES)
+    with (tmp_path / "e.csv").open() as handle:
+        assert next(csv.reader(handle)) == list(COLUMN_NAMES)
+
+
+def test_jsonl_gz_round_trips(tmp_path):
+    path = tmp_path / "s.jsonl.gz"
+    write_records(RECORDS, path)
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        assert [json.loads(line) for line in handle] == RECORDS
+    assert list(read_records(path)) == RECORDS
+
+
+# Google's fact-check markup (developers.google.com, "Fact check (ClaimReview) structured
+# data"): required and recommended properties per type.
+GOOGLE_CLAIMREVIEW = {"required": ("claimReviewed", "reviewRating", "url"),
+                      "recommended": ("author", "datePublished", "itemReviewed")}
+GOOGLE_CLAIM = {"recommended": ("author", "datePublished", "appearance")}
+GOOGLE_RATING = {"required": ("alternateName",),
+                 "recommended": ("bestRating", "ratingValue", "worstRating")}
+
+
+def check_google_fields(review: dict) -> None:
+    assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
+    for name in GOOGLE_CLAIMREVIEW["required"] + GOOGLE_CLAIMREVIEW["recommended"]:
+        assert review.get(name), name
+    item = review["itemReviewed"]
+    assert item["@type"] == "Claim"
+    for name in GOOGLE_CLAIM["recommended"]:
+        assert item.get(name), name
+    assert item["author"]["@type"] in {"Person", "Organization"} and item["author"]["name"]
+    assert item["appearance"]["@type"] == "CreativeWork"
+    assert item["appearance"]["url"] and item["appearance"]["headline"]
+    rating = review["reviewRating"]
+    assert rating["@type"] == "Rating"
+    for name in GOOGLE_RATING["required"] + GOOGLE_RATING["recommended"]:
+        assert rating.get(name), name
+
+
+def test_claimreview_drafts_only_check_worthy_statements(tmp_path):
+    path = tmp_path / "c.claimreview.jsonl"
+    assert write_records(RECORDS, path) == 1
+    (review,) = [json.loads(line) for line in path.read_text().splitlines()]
+    check_google_fields(review)
+    assert review["claimReviewed"] == "the harbour plan would cost $3bn"
+    assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "Elena Marsh"}
+    assert review["itemReviewed"]["datePublished"] == "2019-01-04"
+    assert review["itemReviewed"]["appearance"]["url"] == "https://example.org/a1"
+    # The verdict and the review's own address are the fact-checker's to fill in.
+    assert review["url"] == review["reviewRating"]["alternateName"] == PLACEHOLDER
+
+
+def test_claimreview_of_an_unattributed_claim_names_the_publication():
+    review = claimreview(record([], checkworthy=True))
+    check_google_fields(review)
+    assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "example.org"}
+
+
+def test_html_escapes_article_text_and_highlights_spans():
+    page = render(RECORDS)
+    assert "<script>document.body" not in page
+    assert "&lt;script&gt;document.body" in page
+    assert "Bridge &lt;b&gt;plan&lt;/b&gt;" in page
+    assert '<mark class="ct-content">it would cost $3bn</mark>' in page
+    assert 'data-score="0.9"' in page and 'data-score=""' in page
+
+
+def test_segments_cover_the_sentence_and_clip_outside_spans():
+    item = record([attribution(text="Someone", start=0, end=7)])  # source outside the sentence
+    parts = segments(item)
+    assert "".join(p.text for p in parts) == SENTENCE_TEXT
+    assert [p.text for p in parts if p.roles] == ["said", "it would cost $3bn"]
+
+
+# ---------------------------------------------------------------- a real browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install "
+                    "chromium); .ci/run installs it")
+def test_review_page_in_headless_chromium(tmp_path):
+    page = tmp_path / "review.html"
+    write_records(RECORDS, page)
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+               "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+               "--virtual-time-budget=2000", "--dump-dom", page.as_uri()]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                         check=True).stdout
+    assert dom.count('<mark class="ct-content">') == 1  # the page rendered, spans are there
+    assert 'class="ct-source"' in dom and 'class="ct-cue"' in dom
+    assert 'data-pwned' not in dom  # the article's script did not run …
+    assert "&lt;script&gt;document.body.dataset.pwned" in dom  # … it shows as text
+    # The page's own filter script ran: it filled in the score read-out.
+    assert '<output id="ct-min-score-value">0.00</output>' in dom
+
+
+# ---------------------------------------------------------------- CLI
+
+cli = CliRunner()
+
+
+def test_convert_command_writes_every_format(tmp_path):
+    source = tmp_path / "statements.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
+    for name in ("s.parquet", "s.csv", "s.html", "s.jsonl.gz"):
+        result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).stat().st_size > 0
+    result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / "r.jsonl"),
+                              "--format", "claimreview"])
+    assert result.exit_code == 0, result.output
+    check_google_fields(json.loads((tmp_path / "r.jsonl").read_text()))
+    assert source.read_text(encoding="utf-8").count("\n") == 3  # input untouched
+
+
+def test_convert_reports_bad_input(tmp_path):
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"not": "a statement"}\n', encoding="utf-8")
+    result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1 and "not a claimtrace statement" in result.output
+    result = cli.invoke(app, ["convert", str(tmp_path / "missing.jsonl"), "-o", "x.csv"])
+    assert result.exit_code == 2
+    with pytest.raises(ValueError, match="overwrite its own input"):
+        convert(source, source)
+
+
+def test_run_writes_the_format_of_the_output_extension(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    out = tmp_path / "out" / "statements.parquet"
+    result = cli.invoke(app, ["run", str(SAMPLE_INPUT), "-o", str(out), "--quiet",
+                              "--no-claims"])
+    assert result.exit_code == 0, result.output
+    frame = pandas.read_parquet(out)
+    assert len(frame) >= 20 and frame["statement_id"].str.contains(":").all()
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "statements.errors.jsonl", "statements.parquet", "statements.summary.json"]
+    gz = tmp_path / "gz" / "statements.jsonl.gz"
+    result = cli.invoke(app, ["run", str(SAMPLE_INPUT), "-o", str(gz), "--quiet",
+                              "--no-claims", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    with gzip.open(gz, "rt", encoding="utf-8") as handle:
+        ids = [json.loads(line)["id"] for line in handle]
+    assert sorted(ids) == sorted(frame["statement_id"].unique())
+
+
+def test_statement_1_records_convert_too(tmp_path):
+    V1_RECORD = {  # noqa: N806
+        "schema": "claimtrace/statement@1", "id": "a#0", "article": {"id": "a", "sha256": "0"},
+        "sentence": {"index": 0, "start": 0, "end": 11, "paragraph": 0}, "text": "He said so.",
+        "attributions": [{"source": {"text": "He", "start": 0, "end": 2, "resolved": "He",
+                                     "description": None, "type": "person"},
+                          "cue": {"text": "said", "start": 3, "end": 7},
+                          "content": {"text": "so", "start": 8, "end": 10},
+                          "quote_type": "indirect", "kind": "speech", "method": "rules"}],
+        "claim": None, "provenance": {"pipeline_version": "0.1.0", "models": {}}}
+    rows = flat_rows(V1_RECORD)
+    assert len(rows) == 1 and rows[0]["claim_text"] == V1_RECORD["text"]
+    assert rows[0]["attribution_id"] is None and rows[0]["source"] == "He"
+    assert write_records([V1_RECORD], tmp_path / "v1.claimreview.jsonl") == 0  # not scored

@@ -1,0 +1,72 @@
+"""Stand-alone claim text: golden (text, expected claim.text) cases, replacements and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimtrace.pipeline.export import doc_to_statement_models
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param(  # the issue's example: "it" is the previous sentence's subject
+        "The harbour bridge plan was unveiled on Monday. Elena Marsh, a spokesman for the "
+        "Northern Medical Association, said it would cost $3bn.",
+        "the harbour bridge plan would cost $3bn", id="it-previous-subject"),
+    pytest.param(
+        "Officials said they had found 12 bodies in the rubble.",
+        "officials had found 12 bodies in the rubble", id="they-group-speaker"),
+    pytest.param(
+        "The Investigative Committee says it has found no trace of explosives.",
+        "the Investigative Committee has found no trace of explosives", id="it-org-speaker"),
+    pytest.param(
+        "Mayor John Smith visited the site. He said he would resign if the repairs failed.",
+        "John Smith would resign if the repairs failed", id="he-only-person"),
+    pytest.param(
+        '"I will finish the work by 2030," Elena Marsh said.',
+        "Elena Marsh will finish the work by 2030", id="i-direct-quote"),
+    # Refusals: the reference stays as written.
+    pytest.param(
+        'Elena Marsh visited the site. "I am confident," Marsh said.',
+        "I am confident", id="i-would-need-new-agreement"),
+    pytest.param(
+        "Peter Hall met Anna Berg on Monday. She said he had lied.",
+        "he had lied", id="two-people-no-guess"),
+    pytest.param(
+        "The plan was approved. Critics said it is clear that costs will rise.",
+        "it is clear that costs will rise", id="expletive-it"),
+    pytest.param(
+        "The bridge opened in May. The engineer said it's safe.",
+        "it's safe", id="contraction"),
+    pytest.param(
+        "The council sent the report to the ministry. Officials said it was late.",
+        "it was late", id="rival-noun"),
+])
+def test_claim_text(nlp, rules_settings, text, expected):
+    statements = doc_to_statement_models(nlp(text), rules_settings)
+    claim = statements[-1].claim
+    assert claim.text == expected
+    assert text[claim.span.start:claim.span.end] == claim.span.text  # verbatim beside it
+
+
+def test_a_name_is_put_in_once(nlp, rules_settings):
+    text = ("Judge Clark Waddoups ruled on Tuesday. "
+            "Waddoups said he would put a stay on his ruling.")
+    claim = doc_to_statement_models(nlp(text), rules_settings)[-1].claim
+    assert claim.text == "Clark Waddoups would put a stay on his ruling"
+
+
+def test_the_component_keeps_the_texts_for_an_export_without_parse(nlp, rules_settings):
+    from claimtrace.pipeline.ingest import make_article
+    from claimtrace.pipeline.state import doc_to_state, restore_doc
+
+    text = "Officials said they had found 12 bodies. The river rose."
+    doc = nlp.make_doc(text)
+    doc._.article = make_article({"text": text}, "test")
+    doc = nlp(doc)
+    start = text.index("they")
+    assert doc._.standalone_texts == {f"{start}-{text.index('.')}":
+                                      "officials had found 12 bodies"}
+    restored = restore_doc(nlp.make_doc, doc_to_state(doc, "attribute"))  # no parse
+    assert not restored.has_annotation("DEP")
+    claims = [s.claim.text for s in doc_to_statement_models(restored, rules_settings)]
+    assert claims == ["officials had found 12 bodies"]
