@@ -35,7 +35,8 @@ def test_languages_option_sends_others_to_errors(tmp_path):
                                       "--quiet", "--no-claims"])
     assert result.exit_code == 0, result.output
     assert {json.loads(line)["article"]["id"] for line in out.read_text().splitlines()} == {"en"}
-    (error,) = [json.loads(line) for line in (tmp_path / "statements.errors.jsonl").read_text().splitlines()]
+    errors = (tmp_path / "statements.errors.jsonl").read_text().splitlines()
+    (error,) = [json.loads(line) for line in errors]
     assert error["article_id"] == "fr"
     assert "language is 'fr'" in error["reason"] and "--languages en" in error["reason"]
 
