@@ -188,7 +188,10 @@ class AttributionTagger:
         return results
 
     def _encode(self, text: str) -> dict[str, Any]:
-        encoding = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        # A whole article is longer than the model's 512 positions; it is cut into windows
+        # below, so the tokenizer's length warning does not apply.
+        encoding = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True,
+                                  verbose=False)
         ids, offsets = encoding["input_ids"], encoding["offset_mapping"]
         size = self.windows.max_length - 2
         starts = window_starts(len(ids), size, self.windows.predict_overlap,
