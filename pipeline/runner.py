@@ -433,6 +433,20 @@ def load_pipeline(settings: RunSettings, stage: str) -> Language:
     return nlp
 
 
+def verify_models(settings: RunSettings, stage: str) -> None:
+    """Check every model artifact the stage will load against its manifest, without loading
+    it: with --workers the workers load the models, after the output files are open."""
+    from claimtrace.artifacts import verify_artifact
+
+    folders = []
+    if stage in {"attribute", "run"} and settings.attribution_method != "rules":
+        folders.append(settings.attribution_model)
+    if stage in {"classify", "run"} and settings.classify and settings.claim_model.exists():
+        folders.append(settings.claim_model)
+    for folder in folders:
+        verify_artifact(folder)
+
+
 def open_run_files(stage: str, inputs: list[str | Path], output: Path, settings: RunSettings,
                    resume: bool) -> OutputFiles:
     """Check the arguments, then open and lock the run's files (resuming if asked)."""
@@ -456,6 +470,8 @@ def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunS
     check_arguments(stage, [str(s) for s in inputs], output, resume)
     if nlp is None and workers == 1 and stage != "ingest":
         nlp = load_pipeline(settings, stage)  # a bad model fails before any file is touched
+    elif workers > 1 and stage != "ingest":
+        verify_models(settings, stage)  # the workers load them; check them here, first
     with open_run_files(stage, inputs, output, settings, resume) as files:
         marks = files.checkpoint.marks
         items = skip_done(_items(stage, inputs), marks, item_key)

@@ -73,8 +73,10 @@ def test_the_claim_model_loader_refuses_an_added_tokens_file(tmp_path):
         load_claim_model(copy)
 
 
-def test_a_run_with_a_tampered_model_fails_before_touching_its_output(tmp_path):
-    """A set-up error of the whole run (exit 2 from the CLI), not one error per article."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_with_a_tampered_model_fails_before_touching_its_output(tmp_path, workers):
+    """A set-up error of the whole run (exit 2 from the CLI), not one error per article; with
+    --workers too, where the workers, not this process, load the models."""
     from claimtrace.pipeline.runner import run_stage
     from claimtrace.settings import SAMPLE_INPUT, RunSettings
 
@@ -83,5 +85,6 @@ def test_a_run_with_a_tampered_model_fails_before_touching_its_output(tmp_path):
     output = tmp_path / "s.jsonl"
     output.write_text("a previous run's statements\n")
     with pytest.raises(ClaimtraceError, match="added_tokens.json"):
-        run_stage("run", [SAMPLE_INPUT], output, RunSettings(claim_model=copy, progress=False))
+        run_stage("run", [SAMPLE_INPUT], output, RunSettings(claim_model=copy, progress=False),
+                  workers=workers)
     assert output.read_text() == "a previous run's statements\n"
