@@ -4,6 +4,10 @@ The main process reads the input (streaming) and writes the output; workers only
 batches. At most ``2 * N`` batches are in flight, so memory stays flat however large the
 dump, and results are taken back in submission order, so the output has the same bytes as
 a one-worker run.
+
+A worker the system kills (out of memory, say) breaks the pool: the batches in flight then go
+to the errors file, one record per article saying so, and a new pool takes the rest -- the
+run neither hangs nor stops.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
 from spacy.util import minibatch
@@ -46,13 +52,49 @@ def process_in_workers(items: Iterable, stage: str, settings: RunSettings,
     # Threads are split between processes: oversubscribing 2 cores slows everyone down.
     worker_settings = replace(settings, threads=max(1, settings.threads // workers),
                               progress=False)
-    context = multiprocessing.get_context("spawn")  # torch and fork do not mix safely
-    with context.Pool(workers, initializer=_init_worker,
-                      initargs=(stage, worker_settings)) as pool:
-        in_flight: deque = deque()
+    pool = _pool(stage, worker_settings, workers)
+    in_flight: deque[tuple[list, Future]] = deque()
+    try:
         for batch in minibatch(items, size=settings.batch_size):
-            in_flight.append(pool.apply_async(_work, (batch,)))
+            in_flight.append((batch, pool.submit(_work, batch)))
             while len(in_flight) >= 2 * workers:
-                yield from in_flight.popleft().get()
+                outcomes, pool = _next_result(in_flight, pool, stage, worker_settings, workers)
+                yield from outcomes
         while in_flight:
-            yield from in_flight.popleft().get()
+            outcomes, pool = _next_result(in_flight, pool, stage, worker_settings, workers)
+            yield from outcomes
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _pool(stage: str, settings: RunSettings, workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")  # torch and fork do not mix safely
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                               initargs=(stage, settings))
+
+
+def _next_result(in_flight: deque, pool: ProcessPoolExecutor, stage: str,
+                 settings: RunSettings, workers: int) -> tuple[list, ProcessPoolExecutor]:
+    """The oldest batch's outcomes; if a worker died, error records for every batch that was
+    in flight, and a fresh pool for what comes next."""
+    batch, future = in_flight.popleft()
+    try:
+        return future.result(), pool
+    except BrokenProcessPool:
+        lost = [batch] + [waiting for waiting, _ in in_flight]
+        in_flight.clear()
+        pool.shutdown(cancel_futures=True)
+        return [lost_outcome(item, stage) for b in lost for item in b], _pool(
+            stage, settings, workers)
+
+
+def lost_outcome(item, stage: str):
+    """An error record for an item whose worker process died before returning it."""
+    from claimtrace.pipeline.ingest import ArticleError
+    from claimtrace.pipeline.runner import Outcome, failure, item_key
+
+    if isinstance(item, ArticleError):
+        return Outcome(item_key(item), error=item)
+    return Outcome(item_key(item), error=failure(item, stage, RuntimeError(
+        "the worker process processing it died (killed by the system, e.g. out of memory); "
+        "rerun this article alone or with more memory")))

@@ -198,14 +198,14 @@ def _process_batch(nlp: Language, batch: list[Article | dict], stage: str,
         try:
             yield nlp(_make_doc(nlp, item)), None
         except Exception as err:  # noqa: BLE001 — one article's failure is reported, not fatal
-            yield None, _failure(item, stage, err)
+            yield None, failure(item, stage, err)
 
 
 def _article_of(item: Article | dict) -> Article:
     return item if isinstance(item, Article) else Article.from_dict(item["article"])
 
 
-def _failure(item: Article | dict, stage: str, err: Exception) -> ArticleError:
+def failure(item: Article | dict, stage: str, err: Exception) -> ArticleError:
     article = _article_of(item)
     reason = Errors.E020.format(stage=stage, detail=f"{type(err).__name__}: {err}")
     return ArticleError(stage, reason, article.id, article.origin)
@@ -219,7 +219,7 @@ def _finish(item: Article | dict, doc: Doc, stage: str, settings: RunSettings) -
                        len(sentence_spans(doc)))
     except Exception as err:  # noqa: BLE001 — one article's failure is reported, not fatal
         log.debug("records of %s failed", item_key(item), exc_info=True)
-        return Outcome(item_key(item), error=_failure(item, stage, err))
+        return Outcome(item_key(item), error=failure(item, stage, err))
 
 
 def _ingest_outcome(article: Article) -> Outcome:
