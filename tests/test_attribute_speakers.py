@@ -41,6 +41,16 @@ CASES = [
     pytest.param(  # post-nominal letters are not part of the name
         "Prosecutor Kama Melly QC said the victims were vulnerable.",
         [("Kama Melly", "Kama Melly")], id="post-nominal"),
+    pytest.param(  # "It said" with no earlier organisation source -> the organisation named last
+        "NASA lost contact with the probe on Tuesday. It said the mission was over.",
+        [("It", "NASA")], id="it-organisation"),
+    pytest.param(  # a role -> the person the text gave that title
+        "Mexican Foreign Minister Marcelo Ebrard flew to Texas on Sunday. The foreign minister "
+        "said the attack was terrorism.", [("The foreign minister", "Marcelo Ebrard")],
+        id="title-description"),
+    pytest.param(  # an acronym with an ampersand
+        "Pacific Gas and Electric Company (PG&E) cut power on Monday. PG&E said the outages "
+        "would last for several days.", [("PG&E", "Pacific Gas and Electric Company")], id="acronym-amp"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -80,6 +90,8 @@ def test_role_and_organization(nlp, text, role, organization):
 
 @pytest.mark.parametrize("name, cleaned", [
     ("the topmost Mr. Ted Scambos", "topmost Mr. Ted Scambos"),  # only leading titles go
+    ("One MP", "One MP"),  # one word would be left
+    ("State press agency PAP", "State press agency PAP"),  # no name after the title
     ("Mr. Ted Scambos QC", "Ted Scambos"),
     ("Pope Francis", "Pope Francis"),  # one word would be left: the title stays
     ("The Alachua Sheriff's Office", "Alachua Sheriff's Office"),  # an inner possessive stays

@@ -14,6 +14,7 @@ the nearest indexed name that ends with its words ("Jackson" -> "Amy Berman Jack
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
@@ -31,6 +32,7 @@ from claimtrace.pipeline.attribute.rules import POST_NOMINALS
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
 GROUP_PRONOUNS = {"they", "them", "we", "it"}
 NAMED_LABELS = {"PERSON", "ORG"}
+ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 # Heads of descriptions that stand for the organisation named last, whatever its name:
 # "the company" after "Hasbro". Other organisation heads must share a word with the name
 # ("the court" -> "Court of Session").
@@ -42,17 +44,18 @@ GENERIC_ORGANIZATION_HEADS = {"company", "firm", "group", "organisation", "organ
 
 
 def clean_name(text: str, lexicon: Lexicon) -> str:
-    """"the topmost Mr. Ted Scambos QC's" -> "Ted Scambos": no article, title, possessive or
-    post-nominal letters."""
+    """"the Mr. Ted Scambos QC's" -> "Ted Scambos": no article, title, possessive or
+    post-nominal letters -- unless that would leave a single word ("Pope Francis", "One MP")
+    or a title that does not precede a name ("State press agency PAP")."""
     for ending in ("’s", "'s"):
         text = text.removesuffix(ending)
     words = text.split()
     if words and words[0].lower() == "the":
         words = words[1:]
-    # "Pope Francis" keeps the title: without it one word would be left.
-    while len(words) > 2 and words[0].lower().rstrip(",") in lexicon.honorifics:
+    while (len(words) > 2 and words[0].lower().rstrip(",") in lexicon.honorifics
+           and words[1][:1].isupper()):
         words = words[1:]
-    while len(words) > 1 and words[-1].lower().rstrip(",") in POST_NOMINALS:
+    while len(words) > 2 and words[-1].lower().rstrip(",") in POST_NOMINALS:
         words = words[:-1]
     return " ".join(words)
 
@@ -63,14 +66,19 @@ class NameIndex:
 
     names: list[tuple[int, str, str]] = field(default_factory=list)  # (start, name, label)
     acronyms: dict[str, str] = field(default_factory=dict)
+    # (start, name, lower-cased words of the title around it) of each PERSON entity
+    titles: list[tuple[int, str, set[str]]] = field(default_factory=list)
 
     def expand(self, mention: str, position: int) -> tuple[str, str | None]:
-        """(full name, its entity label) for a mention; the mention itself when unknown."""
+        """(full name, its entity label) for a mention; the mention itself when unknown.
+        A mention of two words or more ("Nicola Sturgeon") only grows into a PERSON entity:
+        a longer run of proper nouns may have swallowed a place ("Scotland Nicola Sturgeon")."""
         if mention in self.acronyms:
             return self.acronyms[mention], "ORG"
         words = mention.lower().split()
         longer = [(start, name, label) for start, name, label in self.names
                   if len(name.split()) > len(words)
+                  and (len(words) == 1 or label == "PERSON")
                   and name.lower().split()[-len(words):] == words] if words else []
         earlier = [item for item in longer if item[0] <= position]
         chosen = earlier[-1] if earlier else (longer[0] if longer else None)
@@ -88,11 +96,30 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         index.names.append((run.start_char, run.text, "PERSON" if run.root.ent_type_ == "PERSON"
                             else "NAME"))
     index.names = sorted(set(index.names), key=_first)
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
+            index.titles.append((ent.start_char, name, title_words(ent)))
     for token in doc:
         acronym = _defined_acronym(doc, token)
         if acronym is not None:
             index.acronyms[acronym[0]] = acronym[1]
     return index
+
+
+TITLE_WINDOW = 4  # words before a name, or in an apposition right after it, that title it
+
+
+def title_words(ent: Span) -> set[str]:
+    """"Mexican Foreign Minister Marcelo Ebrard" / "Dee Margo, the El Paso mayor," -> the
+    lower-cased words that title the person."""
+    doc, sentence = ent.doc, ent.sent
+    before = doc[max(sentence.start, ent.start - TITLE_WINDOW):ent.start]
+    after = [t for t in ent.root.children if t.dep_ == "appos"]
+    words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}}
+    for appos in after:
+        words |= {t.lower_ for t in appos.subtree if t.pos_ in {"NOUN", "PROPN"}}
+    return words
 
 
 def proper_name_runs(doc: Doc, lexicon: Lexicon) -> list[Span]:
@@ -133,7 +160,7 @@ def _defined_acronym(doc: Doc, token: Token) -> tuple[str, str] | None:
     if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
         return None
     short = doc[token.i + 1]
-    if not (short.is_alpha and short.text[:1].isupper() and len(short) >= 2):
+    if not (ACRONYM.fullmatch(short.text) and len(short) >= 2):
         return None
     # The entity before the bracket (the tagger sometimes takes "(NHC" into it).
     before = next((ent for ent in doc.ents if ent.start < token.i <= ent.end), None)
@@ -180,16 +207,21 @@ class ResolutionContext:
                   if s.source_type == "organization" and s.source.start < position]
         names.sort(key=_first)
         matching = [n for _, n in names if head_word in n.lower().split()]
-        if not matching and head_word in GENERIC_ORGANIZATION_HEADS:
+        if not matching and (not head_word or head_word in GENERIC_ORGANIZATION_HEADS):
             matching = [n for _, n in names]
         return matching[-1] if matching else None
 
-    def described_person(self, head_word: str, position: int) -> Attribution | None:
-        """"the actress" -> the nearest earlier person whose description has that word."""
-        described = [s for s in self.sources if s.source_type == "person"
-                     and s.source.start < position and s.description
-                     and head_word in s.description.lower().split()]
-        return described[-1] if described else None
+    def described_person(self, head_word: str, position: int) -> Attribution | str | None:
+        """"the actress" -> the nearest earlier person whose description or title has that
+        word: a source's description, or the words around a name in the text ("Foreign
+        Minister Marcelo Ebrard" for "the foreign minister")."""
+        described: list[tuple[int, Attribution | str]] = [
+            (s.source.start, s) for s in self.sources if s.source_type == "person"
+            and s.source.start < position and s.description
+            and head_word in s.description.lower().split()]
+        described += [(start, name) for start, name, words in self.index.titles
+                      if start < position and head_word in words]
+        return max(described, key=_first)[1] if described else None
 
 
 def _first(pair: tuple) -> int:
@@ -268,9 +300,14 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
     if lower in GROUP_PRONOUNS:
-        return _from(attribution, context.last_group(), context)
+        group = context.last_group()
+        if group is None and lower == "it":  # "It said": the organisation named last
+            return _from(attribution, context.earlier_organization("", position), context)
+        return _from(attribution, group, context)
     head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
-    if head is not None and head.pos_ == "NOUN" and lower.startswith("the "):
+    if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
+            c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
+        # "the ministry", "the foreign minister", "Niger's president"
         return _resolve_description(attribution, head, context)
     if _is_name(doc, attribution, head):
         name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
@@ -303,6 +340,8 @@ def _resolve_description(attribution: Attribution, head: Token,
     if organization and attribution.source_type == "organization":
         return replace(attribution, resolved=organization)
     person = context.described_person(word, position)
+    if isinstance(person, str):
+        return replace(attribution, resolved=person, source_type="person")
     if person is not None:
         return _from(attribution, person, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
