@@ -106,6 +106,15 @@ CASES = [
         # One contiguous span: the adverb sits inside it, as in the gold guidelines.
         [row(None, None, "reportedly", "The crash reportedly killed seven people", "indirect")],
         id="reportedly"),
+    pytest.param(  # "There are reportedly ...": what is reported starts after the adverb
+        "There are reportedly about 5000 troops in the country.",
+        [row(None, None, "reportedly", "about 5000 troops in the country", "indirect")],
+        id="reportedly-expletive"),
+    pytest.param(  # "went on to say": the whole verb group is the cue
+        "The minister went on to say that the border would reopen.",
+        [row("The minister", "The minister", "went on to say", "the border would reopen",
+             "indirect")],
+        id="went-on-to-say"),
     pytest.param(  # the parser takes the embedded subject for the cue's object
         "The hurricane center reported Hurricane Dorian had strengthened overnight.",
         [row("The hurricane center", "The hurricane center", "reported",

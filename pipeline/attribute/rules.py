@@ -77,11 +77,20 @@ def quote_content(doc: Doc, region: QuoteRegion) -> CharSpan | None:
 # ---------------------------------------------------------------- cues
 
 
-def cue_span(verb: Token) -> CharSpan:
-    """The verb group: auxiliaries and negation right before the verb, particles after."""
+def cue_span(verb: Token, lexicon: Lexicon | None = None) -> CharSpan:
+    """The verb group: auxiliaries and negation right before the verb, particles after, the
+    preposition of a prepositional cue ("spoke of", "called for"), and "went on" before
+    "to say"."""
+    lexicon = lexicon or load_lexicon()
     parts = [verb]
     parts += [c for c in verb.lefts if c.dep_ in {"aux", "auxpass", "neg"} and c.i >= verb.i - 3]
     parts += [c for c in verb.rights if c.dep_ == "prt" and c.i == verb.i + 1]
+    preps = lexicon.prepositional_cues.get(verb.lemma_.lower(), [])
+    parts += [c for c in verb.rights if c.dep_ == "prep" and c.lower_ in preps
+              and c.i == verb.i + 1]
+    governor = verb.head
+    if verb.dep_ in {"xcomp", "advcl"} and governor.lemma_ == "go" and governor.i < verb.i:
+        parts += [governor, *(c for c in governor.rights if c.dep_ == "prt")]
     return token_range(parts)
 
 
@@ -423,6 +432,9 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteR
             continue
         clause = [t for t in token.head.subtree
                   if t.i != token.i and sent.start <= t.i < sent.end]
+        if any(c.dep_ == "expl" for c in token.head.children):
+            # "There are reportedly 5,000 troops": what is reported starts after the adverb.
+            clause = [t for t in clause if t.i > max(token.i, token.head.i)]
         content = content_from_tokens(doc, clause)
         if content is None:
             continue
