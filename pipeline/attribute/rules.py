@@ -89,8 +89,9 @@ def cue_span(verb: Token, lexicon: Lexicon | None = None) -> CharSpan:
     parts += [c for c in verb.rights if c.dep_ == "prep" and c.lower_ in preps
               and c.i == verb.i + 1]
     governor = verb.head
-    if verb.dep_ in {"xcomp", "advcl"} and governor.lemma_ == "go" and governor.i < verb.i:
-        parts += [governor, *(c for c in governor.rights if c.dep_ == "prt")]
+    on = [c for c in governor.rights if c.dep_ == "prt" and c.lower_ == "on"]
+    if verb.dep_ in {"xcomp", "advcl"} and governor.lemma_ == "go" and on and on[0].i < verb.i:
+        parts += [governor, on[0]]
     return token_range(parts)
 
 
