@@ -19,13 +19,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimtrace.artifacts import dequantize_int8, verify_artifact
+from claimtrace.settings import CLAIM_MODEL
+from claimtrace.settings import model_dir as locate_model
 
 if TYPE_CHECKING:
     import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-# Repository layout: pipeline/classify.py -> <repo>/models/claim-checkworthiness
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "claim-checkworthiness"
+# Located once, by claimtrace.settings (package data, or $CLAIMTRACE_MODELS_DIR).
+DEFAULT_MODEL_DIR = locate_model(CLAIM_MODEL)
 WEIGHTS = "model.safetensors"
 HEAD = "claim_head.json"
 REQUIRED_FILES = (WEIGHTS, HEAD, "config.json", "tokenizer.json", "tokenizer_config.json")
