@@ -69,7 +69,7 @@ class LoadedClaimModel:
 
 
 def load_claim_model(
-    model_dir: Path | str | None = None, int8_kernels: bool = False
+    model_dir: Path | str | None = None, int8_kernels: bool = DEFAULT_CONFIG["int8_kernels"]
 ) -> LoadedClaimModel:
     """Verify the artifact's checksums, then rebuild the classifier from its int8 weights."""
     from safetensors.torch import load_file
