@@ -8,7 +8,11 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 python="${PYTHON:-python3.11}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$repo/.venv/bin/pip" wheel --quiet --no-deps "$repo" -w "$work/dist"
+# Built from a copy, so no stale build/ folder of the checkout can slip old files in.
+mkdir "$work/src"
+tar -C "$repo" --exclude=./.venv --exclude=./.git --exclude=./build --exclude=./runs \
+    --exclude=./data/processed --exclude='*.egg-info' -cf - . | tar -C "$work/src" -xf -
+"$repo/.venv/bin/pip" wheel --quiet --no-deps "$work/src" -w "$work/dist"
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --upgrade pip
 "$work/venv/bin/pip" install --quiet torch==2.13.0   # pinned first: the CPU build
