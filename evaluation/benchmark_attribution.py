@@ -13,11 +13,11 @@ models are loaded, on the same texts, with the same torch thread count, one afte
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import time
 from pathlib import Path
 
+from claimtrace.evaluation.gold import read_csv_texts
 from claimtrace.settings import REPO_ROOT, SPACY_MODEL
 
 WIKINEWS = REPO_ROOT.parent / "shared" / "data" / "wikinews" / "wikinews_2019.csv"
@@ -25,8 +25,7 @@ REPORT = REPO_ROOT / "evaluation" / "reports" / "benchmark_attribution.json"
 
 
 def load_texts(path: Path, limit: int) -> list[str]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        texts = [row["text"] for row in csv.DictReader(handle) if row["text"].strip()]
+    texts = [text for text in read_csv_texts(path) if text.strip()]
     return texts[:limit] if limit else texts
 
 

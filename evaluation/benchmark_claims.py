@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> dict:
     if args.sentences:
         texts, labels = texts[: args.sentences], labels[: args.sentences]
 
-    committed = load_claim_model(args.model_dir)  # as the pipeline loads it by default
+    # int8 weights, fp32 compute (the pipeline's default adds int8 kernels: the last form)
+    committed = load_claim_model(args.model_dir, int8_kernels=False)
     fp32, fp32_source = load_fp32(args.model_dir, committed)
     threshold = float(committed.head["threshold"])
     results: dict = {"threads": args.threads, "batch_size": args.batch_size,

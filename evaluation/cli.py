@@ -1,18 +1,21 @@
-"""``claimtrace evaluate``: score systems on gold sources and write the reports.
+"""``claimtrace evaluate`` (score systems on gold sources and write the reports),
+``claimtrace evaluate agreement`` (the gold set's self-agreement) and ``claimtrace bench ...``
+(the speed and memory benchmarks).
 
-`evaluate` is a plain function with typer annotations; the main CLI registers it with
-``app.command("evaluate")(evaluate)``. ``python -m claimtrace.evaluation.cli`` runs it alone.
+The main CLI mounts `evaluate_app` and `bench_app`. The benchmarks keep their own argparse
+options: ``claimtrace bench pipeline --workers 1,2`` hands everything after the sub-command to
+`claimtrace.evaluation.benchmark.main` (``--help`` shows them).
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from claimtrace.evaluation.harness import REPORTS_DIR, SOURCES, run_evaluation
+from claimtrace.evaluation.report import fmt
 from claimtrace.evaluation.systems import SYSTEMS
 
 SourcesOpt = Annotated[str, typer.Option(
@@ -39,28 +42,32 @@ def _summary_line(source: str, name: str, figures: dict) -> str:
         return f"{source:12} {name:9} {'; '.join(figures['notes'])}"
     parts = []
     if figures.get("sentences"):
-        parts.append(f"sentences F1 {_f(figures['sentences']['f1'])}")
+        parts.append(f"sentences F1 {fmt(figures['sentences']['f1'])}")
     if figures.get("attributions"):
         overlap = figures["attributions"]["overlap"]
         exact = figures["attributions"]["exact"]
-        parts.append(f"content F1 exact {_f(exact['content']['f1'])} "
-                     f"overlap {_f(overlap['content']['f1'])}")
-        parts.append(f"attribution F1 exact {_f(exact['attribution']['f1'])} "
-                     f"overlap {_f(overlap['attribution']['f1'])}")
+        parts.append(f"content F1 exact {fmt(exact['content']['f1'])} "
+                     f"overlap {fmt(overlap['content']['f1'])}")
+        parts.append(f"attribution F1 exact {fmt(exact['attribution']['f1'])} "
+                     f"overlap {fmt(overlap['attribution']['f1'])}")
     if figures.get("claims"):
-        parts.append(f"claims F1 {_f(figures['claims']['checkworthy_vs_rest']['f1'])}")
+        parts.append(f"claims F1 {fmt(figures['claims']['checkworthy_vs_rest']['f1'])}")
     return f"{source:12} {name:9} " + ", ".join(parts)
 
 
-def _f(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
+evaluate_app = typer.Typer(help="Score systems against labelled data.")
+bench_app = typer.Typer(help="Speed and memory benchmarks (reports in evaluation/reports/).",
+                        no_args_is_help=True)
 
 
-def evaluate(sources: SourcesOpt = "gold,polnear,claimbuster",
+@evaluate_app.callback(invoke_without_command=True)
+def evaluate(ctx: typer.Context, sources: SourcesOpt = "gold,polnear,claimbuster",
              systems: SystemsOpt = "rules,textacy", limit: LimitOpt = None,
              output_dir: OutputDirOpt = REPORTS_DIR) -> None:
-    """Run systems on gold sources; write <source>.md, .json, _errors.md and a claims PR plot."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    """Run systems on gold sources; write <source>.md, .json, _errors.md and a claims PR plot.
+    ``claimtrace evaluate agreement`` scores the gold set's second pass instead."""
+    if ctx.invoked_subcommand is not None:
+        return
     chosen_sources = _names(sources, SOURCES, "--sources")
     chosen_systems = _names(systems, list(SYSTEMS), "--systems")
     everything = run_evaluation(chosen_sources, chosen_systems, limit, output_dir)
@@ -73,9 +80,42 @@ def evaluate(sources: SourcesOpt = "gold,polnear,claimbuster",
     typer.echo(f"reports: {output_dir}", err=True)
 
 
-def main() -> None:
-    typer.run(evaluate)
+@evaluate_app.command("agreement")
+def agreement() -> None:
+    """Self-agreement of the gold set (pass 1 vs pass 2): writes evaluation/reports/
+    agreement.json and the block in evaluation/gold/GUIDELINES.md."""
+    from claimtrace.evaluation.agreement import main
+
+    main()
+
+
+_FORWARD = {"context_settings": {"allow_extra_args": True, "ignore_unknown_options": True},
+            "add_help_option": False}
+
+
+@bench_app.command("pipeline", **_FORWARD)
+def bench_pipeline(ctx: typer.Context) -> None:
+    """Articles per second and peak memory of spaCy alone and of `claimtrace run`."""
+    from claimtrace.evaluation.benchmark import main
+
+    main(ctx.args)
+
+
+@bench_app.command("attribution", **_FORWARD)
+def bench_attribution(ctx: typer.Context) -> None:
+    """Speed of the attribution tagger against spaCy's parse."""
+    from claimtrace.evaluation.benchmark_attribution import main
+
+    main(ctx.args)
+
+
+@bench_app.command("claims", **_FORWARD)
+def bench_claims(ctx: typer.Context) -> None:
+    """Speed and agreement of the claim model's fp32 and int8 forms."""
+    from claimtrace.evaluation.benchmark_claims import main
+
+    main(ctx.args)
 
 
 if __name__ == "__main__":
-    main()
+    evaluate_app()

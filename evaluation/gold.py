@@ -18,7 +18,7 @@ from claimtrace.evaluation.scorers import CLAIM_CLASSES, Fragment, SpanAttributi
 from claimtrace.pipeline.ingest import stable_id, text_sha256
 from claimtrace.settings import REPO_ROOT
 
-GOLD_DIR = REPO_ROOT / "evaluation" / "gold"
+GOLD_DIR = Path(__file__).resolve().parent / "gold"  # package data in a wheel
 PASS1_DIR = GOLD_DIR / "articles"
 # Attribution-only labels of 24 further articles, for choices made on data (dev, not test).
 DEV_DIR = GOLD_DIR.parent / "dev" / "articles"

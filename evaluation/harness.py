@@ -42,6 +42,7 @@ from claimtrace.evaluation.scorers import (
     score_attributions,
     score_boundaries,
     score_claims,
+    sum_prf,
 )
 from claimtrace.evaluation.systems import (
     BuiltSystem,
@@ -237,10 +238,10 @@ class SystemTotals:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def role_totals(self, mode: str, role: str) -> PRF:
-        return _sum([r.roles[mode][role] for _, r in self.articles])
+        return sum_prf([r.roles[mode][role] for _, r in self.articles])
 
     def whole_totals(self, mode: str) -> PRF:
-        return _sum([r.whole[mode] for _, r in self.articles])
+        return sum_prf([r.whole[mode] for _, r in self.articles])
 
     def label_totals(self) -> dict[str, Accuracy]:
         totals: dict[str, Accuracy] = {}
@@ -251,7 +252,7 @@ class SystemTotals:
 
     def sentence_totals(self) -> PRF | None:
         parts = [r.sentences for _, r in self.articles if r.sentences is not None]
-        return _sum(parts) if parts else None
+        return sum_prf(parts) if parts else None
 
     def claim_totals(self) -> ClaimCounts | None:
         parts = [r.claims for _, r in self.articles if r.claims is not None]
@@ -261,13 +262,6 @@ class SystemTotals:
         for part in parts:
             total.extend(part)
         return total
-
-
-def _sum(items: Sequence[PRF]) -> PRF:
-    total = PRF()
-    for item in items:
-        total = total + item
-    return total
 
 
 def run_system(system: BuiltSystem, source: Source) -> SystemTotals:

@@ -96,6 +96,11 @@ class PRF:
         }
 
 
+def sum_prf(counts: Iterable[PRF]) -> PRF:
+    """The counts added up (micro-averaging)."""
+    return sum(counts, PRF())
+
+
 def mean_prf(counts: Sequence[PRF]) -> PRF:
     """Average counts (e.g. one article against each of its annotators): weight 1 per article."""
     if not counts:
@@ -490,16 +495,13 @@ def score_claims(gold: Sequence[tuple[Fragment, str]],
 
 
 def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
-    """Cohen's kappa of two labellings of the same items (None when undefined)."""
+    """Cohen's kappa of two labellings of the same items (`sklearn.metrics.cohen_kappa_score`);
+    None when undefined: no items, or both labellings use one and the same class."""
+    from sklearn.metrics import cohen_kappa_score
+
     if len(first) != len(second):
         raise ValueError(f"kappa needs equal-length labellings, got {len(first)} and "
                          f"{len(second)}")
-    n = len(first)
-    if n == 0:
+    if not first or len(set(first) | set(second)) == 1:
         return None
-    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
-    labels = set(first) | set(second)
-    expected = sum((first.count(x) / n) * (second.count(x) / n) for x in labels)
-    if expected == 1:
-        return None  # both labellings use one and the same class: agreement is not measurable
-    return (observed - expected) / (1 - expected)
+    return float(cohen_kappa_score(list(first), list(second)))

@@ -155,13 +155,12 @@ def linked_attribution(item: dict) -> SpanAttribution:
 
 def model_system() -> BuiltSystem:
     """The learned tagger's `predict_attributions`, no sentences or claims."""
-    try:
-        from claimtrace.pipeline.attribute.tagger import DEFAULT_MODEL_DIR, predict_attributions
-    except ImportError as err:
-        raise SystemUnavailable(f"attribution model code not importable: {err}") from err
-    if not (DEFAULT_MODEL_DIR / "model.safetensors").is_file():
-        raise SystemUnavailable(
-            f"attribution model not found at {display_path(DEFAULT_MODEL_DIR)}")
+    from claimtrace.pipeline.attribute.tagger import predict_attributions
+    from claimtrace.settings import ATTRIBUTION_MODEL, model_dir
+
+    folder = model_dir(ATTRIBUTION_MODEL)
+    if not (folder / "model.safetensors").is_file():
+        raise SystemUnavailable(f"attribution model not found at {display_path(folder)}")
 
     def predict(text: str) -> Prediction:
         found = [linked_attribution(a) for a in predict_attributions(text)]

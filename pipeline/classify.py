@@ -19,13 +19,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimtrace.artifacts import dequantize_int8, verify_artifact
+from claimtrace.settings import CLAIM_MODEL
+from claimtrace.settings import model_dir as locate_model
 
 if TYPE_CHECKING:
     import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-# Repository layout: pipeline/classify.py -> <repo>/models/claim-checkworthiness
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "claim-checkworthiness"
+# Located once, by claimtrace.settings (package data, or $CLAIMTRACE_MODELS_DIR).
+DEFAULT_MODEL_DIR = locate_model(CLAIM_MODEL)
 WEIGHTS = "model.safetensors"
 HEAD = "claim_head.json"
 REQUIRED_FILES = (WEIGHTS, HEAD, "config.json", "tokenizer.json", "tokenizer_config.json")
@@ -67,7 +69,7 @@ class LoadedClaimModel:
 
 
 def load_claim_model(
-    model_dir: Path | str | None = None, int8_kernels: bool = False
+    model_dir: Path | str | None = None, int8_kernels: bool = DEFAULT_CONFIG["int8_kernels"]
 ) -> LoadedClaimModel:
     """Verify the artifact's checksums, then rebuild the classifier from its int8 weights."""
     from safetensors.torch import load_file

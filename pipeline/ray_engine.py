@@ -150,7 +150,7 @@ def run_on_ray(inputs: list[str | Path], output: Path, settings: RunSettings,
                address: str | None = None) -> Summary:
     """``claimtrace run`` on Ray: the same output file, side files and summary."""
     started = time.perf_counter()
-    summary = Summary("run")
+    summary = Summary("run", settings=settings.to_dict())
     with open_run_files("run", inputs, output, settings, resume=False) as files, \
             ray_session(address):
         for outcome in process_on_ray(ingest(inputs), settings):

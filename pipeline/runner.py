@@ -63,6 +63,7 @@ class Summary:
     skipped: int = 0  # already complete in the output (--resume)
     seconds: float = 0.0
     error_reasons: dict[str, int] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)  # RunSettings.to_dict() of the run
 
     @property
     def articles_per_second(self) -> float:
@@ -81,7 +82,7 @@ class Summary:
                 "skipped": self.skipped,
                 "seconds": round(self.seconds, 3),
                 "articles_per_second": round(self.articles_per_second, 3),
-                "error_reasons": self.error_reasons}
+                "error_reasons": self.error_reasons, "settings": self.settings}
 
 
 # ---------------------------------------------------------------- reading inputs
@@ -466,7 +467,7 @@ def run_stage(stage: str, inputs: list[str | Path], output: Path, settings: RunS
     ClaimtraceError, before writing anything, for bad arguments or a refused resume.
     """
     started = time.perf_counter()
-    summary = Summary(stage)
+    summary = Summary(stage, settings=settings.to_dict())
     check_arguments(stage, [str(s) for s in inputs], output, resume)
     if nlp is None and workers == 1 and stage != "ingest":
         nlp = load_pipeline(settings, stage)  # a bad model fails before any file is touched

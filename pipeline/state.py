@@ -18,8 +18,6 @@ from claimtrace.pipeline.standalone import keep_standalone_texts  # noqa: F401 (
 
 STATE_SCHEMA = "claimtrace/article-state@1"
 
-Doc.set_extension("state", default=None, force=True)
-
 
 def _span_dict(span: CharSpan | None) -> dict | None:
     return None if span is None else {"start": span.start, "end": span.end}
@@ -116,7 +114,6 @@ def restore_doc(make_doc, state: dict) -> Doc:
     doc = make_doc(article.text)
     doc._.article = article
     doc._.models = dict(state.get("models") or {})
-    doc._.state = state
     if "sentences" in state:
         restore_sentences(doc, state["sentences"])
     if "attributions" in state:

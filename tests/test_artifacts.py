@@ -10,9 +10,9 @@ import pytest
 
 from claimtrace.artifacts import MANIFEST, unlisted_files, verify_artifact, write_manifest
 from claimtrace.errors import ClaimtraceError
-from claimtrace.settings import MODELS_DIR
+from claimtrace.settings import model_dir
 
-CLAIMS = MODELS_DIR / "claim-checkworthiness"
+CLAIMS = model_dir("claim-checkworthiness")
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def artifact(tmp_path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("folder", [CLAIMS, MODELS_DIR / "attribution"])
+@pytest.mark.parametrize("folder", [CLAIMS, model_dir("attribution")])
 def test_committed_artifacts_list_every_file(folder):
     verify_artifact(folder)
     assert unlisted_files(folder, json.loads((folder / MANIFEST).read_text())["files"]) == []

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from claimtrace.settings import ATTRIBUTION_METHODS
 
 PROBE = """
@@ -18,6 +20,7 @@ print(",".join(loaded))
 """
 
 
+@pytest.mark.slow
 def test_building_every_attribution_variant_imports_no_training_or_evaluation_code():
     # A fresh interpreter: this test session has already imported both packages.
     result = subprocess.run([sys.executable, "-c", PROBE.format(methods=ATTRIBUTION_METHODS)],

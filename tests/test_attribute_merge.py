@@ -6,9 +6,9 @@ import pytest
 
 from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of
 from claimtrace.pipeline.attribute.merge import merge
-from claimtrace.settings import MODELS_DIR, RunSettings
+from claimtrace.settings import RunSettings, model_dir
 
-needs_model = pytest.mark.skipif(not (MODELS_DIR / "attribution" / "manifest.json").exists(),
+needs_model = pytest.mark.skipif(not (model_dir("attribution") / "manifest.json").exists(),
                                  reason="no committed attribution model")
 
 

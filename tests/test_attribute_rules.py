@@ -158,4 +158,7 @@ def test_no_attribution_in_plain_narration(nlp):
 def test_unbalanced_quotes_and_long_sentences_are_processed(nlp):
     long_sentence = "The council said that " + ", ".join(["the roads were closed"] * 400) + "."
     assert found(nlp, long_sentence)[0]["cue"] == "said"
-    assert isinstance(found(nlp, 'He said "the vote was rigged. Nobody listened.'), list)
+    unclosed = found(nlp, 'He said "the vote was rigged. Nobody listened.')
+    assert unclosed[0] == {"source": "He", "resolved": None, "cue": "said",
+                           "content": "the vote was rigged. Nobody listened",
+                           "quote_type": "direct"}

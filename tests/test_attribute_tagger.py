@@ -10,7 +10,6 @@ import spacy
 from claimtrace.evaluation.brat import BratAttribution
 from claimtrace.pipeline.attribute import TAGGER_KEY, attributions_of
 from claimtrace.pipeline.attribute.tagger import (
-    DEFAULT_MODEL_DIR,
     LABELS,
     allowed,
     merge_window_rows,
@@ -20,6 +19,7 @@ from claimtrace.pipeline.attribute.tagger import (
     window_starts,
 )
 from claimtrace.pipeline.attribute.tagger import labels_to_spans as tagged_spans
+from claimtrace.settings import model_dir
 from claimtrace.training.attribution import AttributionTrainConfig, char_roles, token_labels
 
 
@@ -206,7 +206,7 @@ NEW_SENTENCES = [
     ("Farmers in the valley fear that the drought will destroy this year's harvest.",
      "Farmers", "fear", "the drought will destroy"),
 ]
-needs_model = pytest.mark.skipif(not DEFAULT_MODEL_DIR.is_dir(),
+needs_model = pytest.mark.skipif(not model_dir("attribution").is_dir(),
                                  reason="no committed attribution model")
 
 

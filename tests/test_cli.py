@@ -75,7 +75,8 @@ USAGE_ERRORS = [
     (["in.jsonl", "-o", "out.jsonl", "link:out.progress.jsonl"], "symbolic link"),
     (["in.jsonl", "-o", "out.jsonl", "link:out.summary.json"], "symbolic link"),
     (["in.jsonl", "-o", "out.jsonl", "--kinds", "quotes"], "unknown kind"),
-    (["in.jsonl", "-o", "out.jsonl", "--attribution", "magic"], "unknown method"),
+    (["in.jsonl", "-o", "out.jsonl", "--attribution", "magic"], "unknown attribution method"),
+    (["in.jsonl", "-o", "out.jsonl", "--models-dir", "a_dir"], "a_dir/attribution: no such"),
     (["in.jsonl", "-o", "out.jsonl", "--min-score", "3"], "--min-score"),
     (["in.jsonl", "-o", "out.jsonl", "--no-such-flag"], "No such option"),
     (["in.jsonl", "-o", "out.jsonl", "--address", "auto"], "--address needs --engine ray"),
@@ -172,3 +173,35 @@ def test_nothing_processed_is_exit_1(work, capsys):
     (work / "bad.jsonl").write_text("{oops\n", encoding="utf-8")
     code, err = claimtrace(capsys, "bad.jsonl", "-o", "out.jsonl")
     assert code == 1 and "0 processed" in err
+
+
+def test_log_level_is_one_option_for_every_command(work, capsys):
+    assert main(["--log-level", "loud", "schema"]) == EXIT_USAGE
+    assert "--log-level" in capsys.readouterr().err
+    assert main(["--log-level", "debug", "schema", "-o", "s.json"]) == 0
+    import logging
+
+    assert logging.getLogger().level == logging.DEBUG
+    assert main(["schema", "-o", "s.json"]) == 0
+    assert logging.getLogger().level == logging.WARNING
+
+
+@pytest.mark.parametrize("command, expected", [
+    (["bench", "pipeline", "--help"], "--model-sentences"),
+    (["bench", "attribution", "--help"], "--repeat"),
+    (["bench", "claims", "--help"], "--batch-size"),
+])
+def test_benchmarks_are_claimtrace_commands(capsys, command, expected):
+    with pytest.raises(SystemExit) as exit_info:  # argparse's own --help
+        main(command)
+    assert exit_info.value.code == 0
+    assert expected in capsys.readouterr().out
+
+
+def test_evaluate_has_an_agreement_command():
+    from typer.testing import CliRunner
+
+    from claimtrace.cli import app
+
+    result = CliRunner().invoke(app, ["evaluate", "--help"])
+    assert result.exit_code == 0 and "agreement" in result.output and "--sources" in result.output

@@ -60,6 +60,7 @@ def message(result) -> str:
     return " ".join(result.output.replace("│", " ").split())
 
 
+@pytest.mark.slow
 def test_ray_engine_gives_the_local_statements_and_errors(tmp_path, local_ray):
     source = articles_with_bad_lines(tmp_path / "in.jsonl")
     local, on_ray = tmp_path / "local" / "s.jsonl", tmp_path / "ray" / "s.jsonl"
@@ -95,8 +96,8 @@ def test_options_that_only_fit_one_engine_are_usage_errors(tmp_path, args, expec
 
 
 def test_engine_ray_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
-    # None in sys.modules makes the import fail, as it does where the extra is not installed.
-    monkeypatch.setitem(sys.modules, "claimtrace.pipeline.ray_engine", None)
+    # None in sys.modules makes Ray unfindable, as it is where the extra is not installed.
+    monkeypatch.setitem(sys.modules, "ray", None)
     source = articles_with_bad_lines(tmp_path / "in.jsonl")
     result = runner.invoke(app, ["run", str(source), "-o", str(tmp_path / "s.jsonl"),
                                  "--engine", "ray"])
@@ -113,6 +114,7 @@ def test_ray_client_addresses_are_refused_before_the_run(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "Ray Client addresses" in message(result)
 
 
+@pytest.mark.slow
 def test_ray_engine_streams_the_input(local_ray):
     """The driver reads ahead only a bounded window of blocks, whatever the dump's size."""
     from claimtrace.pipeline.ingest import make_article

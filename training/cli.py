@@ -81,36 +81,24 @@ def claims(
     typer.echo(json.dumps(summary, indent=2))
 
 
-@train_app.command("attribution")
-def attribution(
-    config: Annotated[
-        Path | None, typer.Option("--config", help="JSON file with training options")
-    ] = None,
-    data_root: Annotated[str | None, typer.Option(help="PolNeAR root folder")] = None,
-    output_dir: Annotated[str | None, typer.Option(help="artifact folder")] = None,
-    run_dir: Annotated[str | None, typer.Option(help="logs folder")] = None,
-    epochs: Annotated[float | None, typer.Option(help="epochs")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="train batch size")] = None,
-    learning_rate: Annotated[float | None, typer.Option(help="peak learning rate")] = None,
-    max_length: Annotated[int | None, typer.Option(help="subwords per window")] = None,
-    seed: Annotated[int | None, typer.Option(help="random seed")] = None,
-    threads: Annotated[int | None, typer.Option(help="torch CPU threads")] = None,
-    max_train_articles: Annotated[int | None, typer.Option(help="use N articles (0: all)")] = None,
-) -> None:
-    """Fine-tune the PolNeAR attribution tagger and write its artifact (all options: --config)."""
-    flags = {k: v for k, v in locals().items() if k != "config"}  # before any import
-    from claimtrace.training.attribution import AttributionTrainConfig, train
+@train_app.command("attribution", context_settings={"allow_extra_args": True,
+                                                   "ignore_unknown_options": True},
+                   add_help_option=False)
+def attribution(ctx: typer.Context) -> None:
+    """Fine-tune the PolNeAR attribution tagger into runs/<run_name>/ (--help: every option)."""
+    from claimtrace.training.attribution import LOCATION_FIELDS, AttributionTrainConfig, train
+    from claimtrace.training.options import parse_config
 
     try:
-        run_config = AttributionTrainConfig.from_dict(_merge(config, flags))
-    except (ValueError, TypeError) as err:
+        run_config = parse_config(AttributionTrainConfig, ctx.args,
+                                  "claimtrace train attribution", attribution.__doc__,
+                                  not_from_file=LOCATION_FIELDS)
+    except ValueError as err:
         raise typer.BadParameter(str(err)) from err
-    # force: an import may already have configured the root logger, hiding the dev scores.
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True
-    )
     metrics = train(run_config)
-    typer.echo(json.dumps({"dev_artifact": metrics["dev_artifact"]}, indent=2))
+    typer.echo(json.dumps({"output_dir": run_config.output_dir,
+                           "dev_artifact": metrics["dev_artifact"]}, indent=2))
+    typer.echo(f"next: claimtrace models promote {run_config.output_dir} attribution", err=True)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
-from claimtrace.settings import ATTRIBUTION_METHODS
+from claimtrace.settings import check_attribution_method
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,7 @@ def merge(rules: list[Attribution], tagger: list[Attribution], method: str,
           ) -> list[Attribution]:
     """The attributions ``method`` keeps, in text order (see module docstring); ``keep``
     decides on the tagger's attributions that the rules did not find."""
-    if method not in ATTRIBUTION_METHODS:
-        raise ValueError(f"attribution method must be one of {ATTRIBUTION_METHODS}, "
-                         f"got {method!r}")
+    check_attribution_method(method)
     if method == "rules":
         return list(rules)
     used: set[int] = set()

@@ -20,11 +20,13 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from claimtrace.artifacts import TRAINING_CONFIG
 from claimtrace.pipeline.attribute.attribution import TAGGER_KEY, set_attributions
 from claimtrace.pipeline.attribute.linking import TaggedSpan, link_spans
+from claimtrace.settings import ATTRIBUTION_MODEL
+from claimtrace.settings import model_dir as locate_model
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "attribution"
-REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "train_config.json")
+REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", TRAINING_CONFIG)
 LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
 ROLES = ("source", "cue", "content")
 # A token after one of these (or after a line break) starts a sentence: a good window start.
@@ -152,7 +154,7 @@ def labels_to_spans(labels: Sequence[int], offsets: Sequence[tuple[int, int]],
 
 @dataclass(frozen=True)
 class WindowSettings:
-    """What inference needs from the training run's ``train_config.json``."""
+    """What inference needs from the training run's ``training_config.json``."""
 
     max_length: int = 256
     predict_overlap: int = 96
@@ -242,11 +244,12 @@ def bf16_supported() -> bool:
         return False
 
 
-def load_tagger(model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1,
+def load_tagger(model_dir: str | Path | None = None, threads: int = 1,
                 precision: str = "fp32") -> AttributionTagger:
     """Load the committed artifact after checking every file against its manifest.
 
-    ``precision``: ``"fp32"``, ``"bf16"`` or ``"auto"`` (bf16 where the CPU has native bf16).
+    ``model_dir``: None for ``settings.model_dir("attribution")``. ``precision``: ``"fp32"``,
+    ``"bf16"`` or ``"auto"`` (bf16 where the CPU has native bf16).
     """
     if precision not in ("fp32", "bf16", "auto"):
         raise ValueError(f"precision must be 'fp32', 'bf16' or 'auto', got {precision!r}")
@@ -256,7 +259,7 @@ def load_tagger(model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1,
 
     from claimtrace.artifacts import dequantize_int8, verify_artifact
 
-    model_dir = Path(model_dir)
+    model_dir = Path(model_dir or locate_model(ATTRIBUTION_MODEL))
     verify_artifact(model_dir, required=REQUIRED_FILES)
     torch.set_num_threads(threads)
     model = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(str(model_dir)))
@@ -264,7 +267,7 @@ def load_tagger(model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1,
     model.load_state_dict(state, strict=True)  # every weight must come from the artifact
     model.eval()
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-    windows = WindowSettings.from_json(model_dir / "train_config.json")
+    windows = WindowSettings.from_json(model_dir / TRAINING_CONFIG)
     bf16 = precision == "bf16" or (precision == "auto" and bf16_supported())
     return AttributionTagger(model, tokenizer, windows, bf16=bf16)
 
@@ -274,10 +277,10 @@ def cached_tagger(model_dir: str, threads: int, precision: str) -> AttributionTa
     return load_tagger(model_dir, threads, precision)
 
 
-def predict_attributions(text: str, model_dir: str | Path = DEFAULT_MODEL_DIR, threads: int = 1,
+def predict_attributions(text: str, model_dir: str | Path | None = None, threads: int = 1,
                          precision: str = "auto") -> list[dict[str, Any]]:
     """Linked attribution dicts for one text (PolNeAR's span conventions, no parse needed)."""
-    tagger = cached_tagger(str(model_dir), threads, precision)
+    tagger = cached_tagger(str(model_dir or locate_model(ATTRIBUTION_MODEL)), threads, precision)
     return link_spans(text, tagger.tag([text])[0])
 
 
@@ -290,7 +293,7 @@ class AttributeTagger:
     def __init__(self, nlp: Language, name: str, model_dir: str, threads: int, batch_size: int,
                  precision: str):
         self.name = name
-        self.model_dir = model_dir or str(DEFAULT_MODEL_DIR)
+        self.model_dir = model_dir or str(locate_model(ATTRIBUTION_MODEL))
         self.threads = threads
         self.batch_size = batch_size
         self.precision = precision

@@ -1,0 +1,58 @@
+"""Building the spaCy pipeline from RunSettings (claimtrace.pipeline.nlp)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from claimtrace.pipeline.nlp import (
+    attribution_model_version,
+    build_nlp,
+    claim_model_available,
+    model_versions,
+)
+from claimtrace.settings import ATTRIBUTION_MODEL, RunSettings, model_dir
+
+OURS = ["claimtrace_presplit", "claimtrace_sentences", "claimtrace_attribute_tagger",
+        "claimtrace_attribute_rules", "claimtrace_attribute_merge", "claimtrace_speakers",
+        "claimtrace_standalone", "claimtrace_classify"]
+
+
+def ours(nlp) -> list[str]:
+    return [name for name in nlp.pipe_names if name.startswith("claimtrace_")]
+
+
+@pytest.mark.parametrize("stage, method, classify, expected", [
+    ("split", "rules", True, ["claimtrace_presplit", "claimtrace_sentences"]),
+    ("attribute", "rules", True, ["claimtrace_presplit", "claimtrace_sentences",
+                                  "claimtrace_attribute_rules", "claimtrace_attribute_merge",
+                                  "claimtrace_speakers", "claimtrace_standalone"]),
+    ("export", "rules", True, []),
+    ("run", "hybrid", True, OURS),
+    ("run", "rules", False, [n for n in OURS if n not in (
+        "claimtrace_attribute_tagger", "claimtrace_classify")]),
+])
+def test_each_stage_gets_only_the_components_it_needs(stage, method, classify, expected):
+    settings = RunSettings(attribution_method=method, classify=classify, progress=False)
+    assert ours(build_nlp(settings, stage)) == expected
+
+
+def test_classifier_is_left_out_when_its_model_is_missing(tmp_path, caplog):
+    settings = RunSettings(classify=True, progress=False, attribution_method="rules",
+                           claim_model=tmp_path / "none")
+    assert not claim_model_available(settings)
+    with caplog.at_level("WARNING"):
+        assert "claimtrace_classify" not in build_nlp(settings, "classify").pipe_names
+    assert "claim model not found" in caplog.text
+
+
+def test_model_versions_name_every_model_loaded():
+    nlp = build_nlp(RunSettings(progress=False), "run")
+    versions = model_versions(nlp)
+    assert versions["spacy"].startswith("en_core_web_sm")
+    assert versions["claims"] == "claim-checkworthiness@1.0.0"
+    manifest = json.loads((model_dir(ATTRIBUTION_MODEL) / "manifest.json").read_text())
+    expected = f"attribution@{manifest['files']['model.safetensors']['sha256'][:12]}"
+    assert versions["attribution"] == expected
+    assert attribution_model_version(str(model_dir(ATTRIBUTION_MODEL))) == expected
