@@ -50,7 +50,8 @@ CASES = [
         id="title-description"),
     pytest.param(  # an acronym with an ampersand
         "Pacific Gas and Electric Company (PG&E) cut power on Monday. PG&E said the outages "
-        "would last for several days.", [("PG&E", "Pacific Gas and Electric Company")], id="acronym-amp"),
+        "would last for several days.", [("PG&E", "Pacific Gas and Electric Company")],
+        id="acronym-amp"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
