@@ -360,6 +360,17 @@ class ClaimItems:
     marked: list[str]
     gold: list[str]
     aligned: list[int | None]
+    # Predicted sentences per article, scored together as the classify stage batches them
+    # (int8 kernels make a score depend on its batch-mates); empty: one group.
+    groups: list[int] = field(default_factory=list)
+
+    def probabilities(self, system: Any) -> list[dict[str, float]]:
+        out, start = [], 0
+        for size in self.groups or [len(self.raw)]:
+            end = start + size
+            out += system.probabilities(self.raw[start:end], self.marked[start:end])
+            start = end
+        return out
 
 
 def score_claim_system(system: Any, items: ClaimItems) -> tuple[dict[str, Any], ClaimCounts]:
@@ -368,7 +379,7 @@ def score_claim_system(system: Any, items: ClaimItems) -> tuple[dict[str, Any], 
 
     from claimtrace.pipeline.classify import CLAIM_CLASSES, claim_label
 
-    probs = system.probabilities(items.raw, items.marked)
+    probs = items.probabilities(system)
     counts, predicted = ClaimCounts(), []
     for gold, index in zip(items.gold, items.aligned, strict=True):
         if index is None:  # no predicted sentence overlaps this gold sentence
@@ -413,7 +424,7 @@ def gold_claim_items(source: Source) -> ClaimItems:
     from claimtrace.settings import RunSettings
 
     nlp = build_nlp(RunSettings(classify=False, progress=False, threads=1), "attribute")
-    items = ClaimItems([], [], [], [])
+    items = ClaimItems([], [], [], [], [])
     for article in source.articles:
         doc = nlp(article.text)
         spans = sentence_spans(doc)
@@ -425,6 +436,7 @@ def gold_claim_items(source: Source) -> ClaimItems:
         items.marked += sentence_inputs(doc, spans)
         items.gold += [g.claim for g in gold]
         items.aligned += [None if i is None else offset + i for i in aligned]
+        items.groups.append(len(spans))
     return items
 
 
