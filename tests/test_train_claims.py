@@ -287,3 +287,25 @@ def test_threshold_maximises_f1() -> None:
     scores = np.array([0.1, 0.2, 0.6, 0.55, 0.7, 0.9])
     threshold = choose_threshold(labels, scores)
     assert evaluate(labels, scores, threshold)["f1"] == pytest.approx(0.8571, abs=1e-4)
+
+
+def test_epoch_metrics_do_not_depend_on_evaluation_order() -> None:
+    """Trainer groups evaluation rows by length; domain and class travel in the labels."""
+    from types import SimpleNamespace
+
+    from claimtrace.training.claims import claimbuster_rows, compute_trainer_metrics, news_rows
+    from claimtrace.training.news_claims import NewsClaim
+
+    rng = np.random.default_rng(0)
+    cb = claimbuster_rows({"text": [f"s{i}" for i in range(40)],
+                           "label": [i % 2 for i in range(40)]})
+    news = news_rows([NewsClaim(0, "a", 0, 1, ("CFS", "UFS", "NFS")[i % 3], "t", "x", "x")
+                      for i in range(30)])
+    labels = np.asarray([r["labels"] for r in cb + news])
+    predictions = rng.normal(size=(len(labels), 3)) + 2 * labels[:, :3]
+    order = rng.permutation(len(labels))
+    ordered = compute_trainer_metrics(SimpleNamespace(predictions=predictions, label_ids=labels))
+    shuffled = compute_trainer_metrics(
+        SimpleNamespace(predictions=predictions[order], label_ids=labels[order]))
+    assert ordered == shuffled
+    assert set(ordered) >= {"joint_f1", "claimbuster_f1", "news_f1", "news_macro_f1"}

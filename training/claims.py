@@ -166,9 +166,14 @@ def _validate(data: Dataset) -> None:
 
 
 def claimbuster_rows(data: Dataset) -> list[dict[str, Any]]:
-    """ClaimBuster sentences as training rows: the speaker's own voice, a coarse label."""
+    """ClaimBuster sentences as training rows: the speaker's own voice, a coarse label.
+
+    ``labels`` is the allowed-class mask plus a last element, the domain (0 ClaimBuster,
+    1 news): Trainer may reorder evaluation rows (length grouping), and the labels come
+    back with their predictions, so the metrics read the domain from there.
+    """
     return [
-        {"text": claim_input(text, 0), "labels": list(ALLOWED[f"claimbuster:{label}"]),
+        {"text": claim_input(text, 0), "labels": [*ALLOWED[f"claimbuster:{label}"], 0],
          "domain": "claimbuster", "gold": "CFS" if label == 1 else "rest"}
         for text, label in zip(data["text"], data["label"], strict=True)
     ]
@@ -176,9 +181,20 @@ def claimbuster_rows(data: Dataset) -> list[dict[str, Any]]:
 
 def news_rows(claims: list[Any], repeat: int = 1) -> list[dict[str, Any]]:
     return [
-        {"text": c.input, "labels": list(ALLOWED[c.label]), "domain": "news", "gold": c.label}
+        {"text": c.input, "labels": [*ALLOWED[c.label], 1], "domain": "news", "gold": c.label}
         for c in claims
     ] * repeat
+
+
+def decode_labels(labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(domain, gold class) per row from the ``labels`` column (see `claimbuster_rows`)."""
+    import numpy as np
+
+    domains = np.where(labels[:, 3] == 1, "news", "claimbuster")
+    gold = [CLAIM_CLASSES[int(np.argmax(row[:3]))] if domain == "news"
+            else ("CFS" if row[0] == 1 else "rest")
+            for row, domain in zip(labels, domains, strict=True)]
+    return domains, gold
 
 
 def build_datasets(config: ClaimTrainingConfig) -> tuple[Dataset, Dataset, dict[str, int]]:
@@ -324,28 +340,23 @@ def dev_metrics(
     return out
 
 
-def make_compute_metrics(dev: Dataset) -> Any:
-    """Per-epoch dev metrics for Trainer; rows come back in dev order (no eval shuffling)."""
+def compute_trainer_metrics(eval_pred: Any) -> dict[str, float]:
+    """Per-epoch dev metrics for Trainer, in whatever order it evaluated the rows."""
     import numpy as np
     from scipy.special import softmax
 
-    domains, gold = np.asarray(dev["domain"]), list(dev["gold"])
-
-    def compute(eval_pred: Any) -> dict[str, float]:
-        probs = softmax(eval_pred.predictions, axis=-1)
-        labels = np.asarray([g == "CFS" for g in gold], dtype=int)
-        found = dev_metrics(domains, gold, probs,
-                            choose_joint_threshold(domains, labels, probs[:, 0]))
-        flat = {"joint_f1": found["joint_f1"]}
-        for domain in ("claimbuster", "news"):
-            if domain in found:
-                flat[f"{domain}_f1"] = found[domain]["f1"]
-                flat[f"{domain}_pr_auc"] = found[domain]["pr_auc"]
-        if "news" in found:
-            flat["news_macro_f1"] = found["news"]["macro_f1"]
-        return flat
-
-    return compute
+    probs = softmax(eval_pred.predictions, axis=-1)
+    domains, gold = decode_labels(np.asarray(eval_pred.label_ids))
+    labels = np.asarray([g == "CFS" for g in gold], dtype=int)
+    found = dev_metrics(domains, gold, probs, choose_joint_threshold(domains, labels, probs[:, 0]))
+    flat = {"joint_f1": found["joint_f1"]}
+    for domain in ("claimbuster", "news"):
+        if domain in found:
+            flat[f"{domain}_f1"] = found[domain]["f1"]
+            flat[f"{domain}_pr_auc"] = found[domain]["pr_auc"]
+    if "news" in found:
+        flat["news_macro_f1"] = found["news"]["macro_f1"]
+    return flat
 
 
 def allowed_nll(outputs: Any, labels: Any, num_items_in_batch: Any = None) -> Any:
@@ -354,7 +365,8 @@ def allowed_nll(outputs: Any, labels: Any, num_items_in_batch: Any = None) -> An
     import torch
 
     logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
-    allowed = logits.masked_fill(labels <= 0, float("-inf"))
+    # labels[:, 3] is the domain (see `claimbuster_rows`), not a class.
+    allowed = logits.masked_fill(labels[:, : logits.shape[-1]] <= 0, float("-inf"))
     return (torch.logsumexp(logits, dim=-1) - torch.logsumexp(allowed, dim=-1)).mean()
 
 
@@ -391,7 +403,7 @@ def train_transformer(
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
         compute_loss_func=allowed_nll,
-        compute_metrics=make_compute_metrics(dev),
+        compute_metrics=compute_trainer_metrics,
     )
     trainer.train()
     trainer.save_metrics("train", trainer.state.log_history[-1])
