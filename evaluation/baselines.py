@@ -144,9 +144,12 @@ def model_claim_system(name: str, model_dir: Path) -> ClaimSystem:
 
     def probabilities(raw: list[str], marked: list[str]) -> list[dict[str, float]]:
         # 1.x models were trained on plain sentences, 2.x on attribution-marked ones.
-        return classifier.probabilities(marked if three else raw)
+        probs = classifier.probabilities(marked if classifier.reads_marks else raw)
+        if three:
+            return probs
+        return [{"CFS": p["CFS"], "rest": 1.0 - p["CFS"]} for p in probs]
 
-    inputs = "attribution-marked" if three else "plain"
+    inputs = "attribution-marked" if classifier.reads_marks else "plain"
     return ClaimSystem(name, f"{classifier.model_name} ({model_dir.parent.name}/"
                        f"{model_dir.name}), {inputs} sentences, threshold "
                        f"{classifier.threshold:.4f} from its head", classifier.threshold,

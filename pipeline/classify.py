@@ -222,6 +222,11 @@ class ClaimClassifier:
     def classes(self) -> tuple[str, ...]:
         return head_classes(self.loaded.head)
 
+    @property
+    def reads_marks(self) -> bool:
+        """Whether the model reads `claim_input` (2.x) rather than plain sentences (1.x)."""
+        return "input_format" in self.loaded.head
+
     def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
         """Per text, the probability of each of the model's classes."""
         loaded = self.loaded
@@ -291,8 +296,11 @@ class ClaimClassify:
 
     def predict(self, docs: Sequence[Doc]) -> list[list[ClaimScore]]:
         spans = [sentence_spans(doc) for doc in docs]
-        texts = [text for doc, doc_spans in zip(docs, spans, strict=True)
-                 for text in sentence_inputs(doc, doc_spans)]
+        if self.classifier.reads_marks:
+            texts = [text for doc, doc_spans in zip(docs, spans, strict=True)
+                     for text in sentence_inputs(doc, doc_spans)]
+        else:  # a 1.x model was trained on plain sentences
+            texts = [span.text for doc_spans in spans for span in doc_spans]
         flat = self.classifier.scores(texts)
         out, start = [], 0
         for doc_spans in spans:

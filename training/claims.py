@@ -716,11 +716,13 @@ def _finish_artifact(
     write_manifest(out_dir, extra={"model": metrics["model"]})
 
 
-def promote(run_dir: Path, tried: list[Path], dest: Path | None = None) -> Path:
+def promote(run_dir: Path, tried: list[Path], dest: Path | None = None,
+            unfinished: list[str] | None = None) -> Path:
     """Copy a chosen run's artifact to the committed folder, with every run tried on its card.
 
     `run_dir` and `tried` are run artifact folders (``runs/<name>/model``); each tried run's
-    configuration and dev figures go into ``metrics.json`` and the card, the chosen one too.
+    configuration and dev figures go into ``metrics.json`` and the card, the chosen one too;
+    `unfinished` describes runs stopped before they wrote an artifact (why, how far).
     """
     from claimtrace.artifacts import verify_artifact
     from claimtrace.training.model_card import write_model_card
@@ -739,6 +741,7 @@ def promote(run_dir: Path, tried: list[Path], dest: Path | None = None) -> Path:
     shutil.copytree(run_dir, dest)
     metrics = json.loads((dest / "metrics.json").read_text("utf-8"))
     metrics["runs_tried"] = runs
+    metrics["runs_unfinished"] = list(unfinished or [])
     metrics["promoted_from"] = _display(run_dir)
     _write_json(dest / "metrics.json", metrics)
     config = ClaimTrainingConfig.from_json(dest / "training_config.json")

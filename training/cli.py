@@ -91,11 +91,13 @@ def promote_claims(
     run: Annotated[Path, typer.Argument(help="the chosen run's artifact, runs/<name>/model")],
     tried: Annotated[list[Path] | None, typer.Option(
         "--tried", help="another run tried (its figures go on the card); repeatable")] = None,
+    unfinished: Annotated[list[str] | None, typer.Option(
+        "--unfinished", help="a run stopped early: what and why; repeatable")] = None,
 ) -> None:
     """Copy a chosen run to models/claim-checkworthiness/ with every run tried on its card."""
     from claimtrace.training.claims import promote
 
-    dest = promote(run, list(tried or []))
+    dest = promote(run, list(tried or []), unfinished=list(unfinished or []))
     typer.echo(f"promoted {run} -> {dest}")
 
 

@@ -62,6 +62,13 @@ def _runs_table(metrics: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _unfinished(metrics: dict[str, Any]) -> str:
+    notes = metrics.get("runs_unfinished")
+    if not notes:
+        return ""
+    return "\n\nStopped before the end (no artifact):\n" + "\n".join(f"- {n}" for n in notes)
+
+
 def _data_rows(metrics: dict[str, Any]) -> str:
     r = metrics["rows"]
     lines = [f"- ClaimBuster: {r['claimbuster_train']} training, {r['claimbuster_dev']} "
@@ -131,7 +138,7 @@ slightly optimistic. Gold-set figures: `evaluation/reports/gold.md` (`claimtrace
 {_epoch_table(metrics)}
 
 ## Runs tried
-{_runs_table(metrics)}
+{_runs_table(metrics)}{_unfinished(metrics)}
 
 ## Training
 - Command (repository root, `../shared/data` present): `{COMMAND} --config <this folder>/
