@@ -659,9 +659,12 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     domains, gold, texts = np.asarray(dev["domain"]), list(dev["gold"]), list(dev["text"])
     labels = np.asarray([g == "CFS" for g in gold], dtype=int)
     fp32 = model_probabilities(model, tokenizer, texts, config)
-    threshold = choose_joint_threshold(domains, labels, fp32[:, 0])
-    export_artifact(model, out_dir, config, threshold)
+    export_artifact(model, out_dir, config, choose_joint_threshold(domains, labels, fp32[:, 0]))
     committed = _committed_probabilities(out_dir, texts, config)
+    # The threshold is for the model as the classify stage serves it (int8 weights and
+    # kernels), chosen on its own scores; re-exporting rewrites the head only.
+    threshold = choose_joint_threshold(domains, labels, committed[:, 0])
+    export_artifact(model, out_dir, config, threshold)
 
     metrics = {
         "model": f"{config.model_name}@{config.model_version}",
@@ -689,17 +692,46 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
 def _committed_probabilities(
     out_dir: Path, texts: list[str], config: ClaimTrainingConfig
 ) -> np.ndarray:
-    """Probabilities of the artifact exactly as the pipeline loads it (checksums, int8)."""
+    """Probabilities of the artifact as the classify stage serves it by default (checksums,
+    int8 weights, int8 kernels, batches of its default size)."""
     import numpy as np
 
     from claimtrace.pipeline.classify import ClaimClassifier
 
-    classifier = ClaimClassifier(
-        str(out_dir), config.eval_batch_size, config.max_length, config.num_threads,
-        int8_kernels=False,
-    )
+    classifier = ClaimClassifier(str(out_dir), num_threads=config.num_threads)
     rows = classifier.probabilities(list(texts))
     return np.asarray([[row[c] for c in CLAIM_CLASSES] for row in rows])
+
+
+def retune_threshold(run_dir: Path) -> dict[str, Any]:
+    """Re-choose a run's threshold on its served scores (`_committed_probabilities`) and
+    rewrite its head, metrics, card and manifest; the weights are untouched.
+
+    For runs made before the threshold was chosen on the served form (they chose it on
+    the fp32 training copy's scores).
+    """
+    import numpy as np
+
+    from claimtrace.artifacts import verify_artifact
+    from claimtrace.training.model_card import write_model_card
+
+    verify_artifact(run_dir)
+    config = ClaimTrainingConfig.from_json(run_dir / "training_config.json")
+    _, dev, _ = build_datasets(config)
+    domains, gold = np.asarray(dev["domain"]), list(dev["gold"])
+    labels = np.asarray([g == "CFS" for g in gold], dtype=int)
+    served = _committed_probabilities(run_dir, list(dev["text"]), config)
+    threshold = choose_joint_threshold(domains, labels, served[:, 0])
+    head = json.loads((run_dir / "claim_head.json").read_text("utf-8"))
+    metrics = json.loads((run_dir / "metrics.json").read_text("utf-8"))
+    metrics["threshold_before_retune"] = head["threshold"]
+    head["threshold"] = metrics["threshold"] = round(threshold, 6)
+    metrics["committed_int8"] = dev_metrics(domains, gold, served, threshold)
+    _write_json(run_dir / "claim_head.json", head)
+    _write_json(run_dir / "metrics.json", metrics)
+    write_model_card(run_dir / "README.md", metrics, config)
+    write_manifest(run_dir, extra={"model": metrics["model"]})
+    return metrics
 
 
 def _finish_artifact(

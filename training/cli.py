@@ -101,6 +101,18 @@ def promote_claims(
     typer.echo(f"promoted {run} -> {dest}")
 
 
+@train_app.command("retune-claims-threshold")
+def retune_claims_threshold(
+    run: Annotated[Path, typer.Argument(help="a run's artifact, runs/<name>/model")],
+) -> None:
+    """Re-choose a claim run's threshold on its served (int8) dev scores; weights untouched."""
+    from claimtrace.training.claims import retune_threshold
+
+    metrics = retune_threshold(run)
+    typer.echo(json.dumps({"threshold": metrics["threshold"],
+                           "committed_int8": metrics["committed_int8"]}, indent=2))
+
+
 @train_app.command("attribution")
 def attribution(
     config: Annotated[

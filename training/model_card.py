@@ -27,8 +27,9 @@ def _dev_rows(name: str, dev: dict[str, Any]) -> list[str]:
 def _metrics_table(metrics: dict[str, Any]) -> str:
     rows = ["| model | rows | P | R | F1 | PR-AUC | 3-class macro-F1 | threshold |",
             "|---|---|---|---|---|---|---|---|"]
-    rows += _dev_rows("MiniLM 3-way, fp32 (not committed)", metrics["transformer_fp32"])
-    rows += _dev_rows("**MiniLM 3-way, committed int8**", metrics["committed_int8"])
+    rows += _dev_rows("MiniLM 3-way, fp32 training copy (not committed)",
+                      metrics["transformer_fp32"])
+    rows += _dev_rows("**MiniLM 3-way, committed, as served**", metrics["committed_int8"])
     if "baseline_tfidf_lr" in metrics:
         rows += _dev_rows("TF-IDF + LR (same rows)", metrics["baseline_tfidf_lr"])
     return "\n".join(rows)
@@ -111,10 +112,12 @@ vocabulary tokens: the tokenizer and encoder shape are unchanged.
   a ClaimBuster 1 is CFS; a ClaimBuster 0 only says "UFS or NFS", so it contributes
   -log(p_UFS + p_NFS) (marginal likelihood) and does not force a guess between the two.
 - Committed form: int8 weights with one float32 scale per row for the encoder Linear layers
-  and the word/position embeddings; the rest float32; de-quantised to float32 at load.
-  No pickle files. Size of this folder: {size_mb:.1f} MB.
+  and the word/position embeddings; the rest float32; de-quantised at load. The classify
+  stage runs it with dynamic int8 Linear kernels by default ("as served" below). No pickle
+  files. Size of this folder: {size_mb:.1f} MB.
 - Threshold {metrics['threshold']:.4f} (`claim_head.json`): one cut-off for both sources,
-  the one with the best mean of the two development sets' CFS-vs-rest F1.
+  the one with the best mean of the two development sets' CFS-vs-rest F1, on the scores
+  of the model as served.
 - `manifest.json` lists the sha256 of every file the loader needs.
 
 ## Data
