@@ -116,9 +116,10 @@ def test_label_agrees_with_the_threshold(probabilities: dict, label: str) -> Non
     assert claim_label(probabilities, threshold=0.5) == label
 
 
-def test_predict_keeps_input_order_across_length_sorted_batches(
-    classifier: ClaimClassifier,
-) -> None:
+def test_predict_keeps_input_order_across_length_sorted_batches() -> None:
+    # fp32 compute: dynamic int8 kernels make a score depend on its batch-mates (by design,
+    # see DEFAULT_CONFIG), which is not what this test is about.
+    classifier = ClaimClassifier(int8_kernels=False)
     texts = writer(CLEAR_CLAIMS + NON_CLAIMS)
     batched = classifier.predict(texts)
     one_by_one = [classifier.predict([text])[0] for text in texts]
