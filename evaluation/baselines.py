@@ -1,4 +1,10 @@
-"""Baseline beside the pipeline: textacy's rule-based ``direct_quotations``.
+"""Baselines beside the pipeline: textacy's ``direct_quotations``, and claim baselines.
+
+Claims (end of this module): the committed claim model, the previous model (1.0.0,
+ClaimBuster only, plain sentences) and TF-IDF + logistic regression trained on the committed
+model's training rows, each a `ClaimSystem` the harness scores on the same sentences.
+
+Quotes:
 
 textacy (``pip install 'claimtrace[baseline]'``) is an optional extra; without it the
 harness skips this system with a note. ``direct_quotations`` finds quoted passages with a
@@ -17,8 +23,9 @@ Adapter choices (listed in the report):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimtrace.evaluation.scorers import Fragments, SpanAttribution
@@ -98,3 +105,85 @@ def load_textacy(spacy_model: str = SPACY_MODEL) -> TextacyQuotes:
     import spacy
 
     return TextacyQuotes(spacy.load(spacy_model, exclude=["ner"]))
+
+
+# ----------------------------------------------------------------------------- claims
+# Claim models side by side: the committed model, the previous one, and TF-IDF + logistic
+# regression trained on the committed model's own training rows.
+
+
+@dataclass
+class ClaimSystem:
+    """Sentences in, class probabilities out; `threshold` applies to p(CFS).
+
+    `probabilities(raw, marked)` takes each sentence twice: as written, and as the 2.x
+    models read it (`claimtrace.pipeline.classify.claim_input`); a system uses one of them.
+    Binary systems return {"CFS", "rest"} only (no three-class figures).
+    """
+
+    name: str
+    description: str
+    threshold: float
+    probabilities: Callable[[list[str], list[str]], list[dict[str, float]]]
+    classes: tuple[str, ...] = ("CFS", "UFS", "NFS")
+
+    @property
+    def three_class(self) -> bool:
+        return set(self.classes) == {"CFS", "UFS", "NFS"}
+
+
+def model_claim_system(name: str, model_dir: Path) -> ClaimSystem:
+    """A committed claim artifact as the classify stage loads and runs it."""
+    from claimtrace.pipeline.classify import CLAIM_CLASSES, ClaimClassifier
+
+    if not (model_dir / "manifest.json").is_file():
+        raise SystemUnavailable(f"claim model not found at {model_dir}")
+    # The classify stage's defaults (int8 kernels included): the figures are what it serves.
+    classifier = ClaimClassifier(str(model_dir), num_threads=1)
+    three = set(classifier.classes) == set(CLAIM_CLASSES)
+
+    def probabilities(raw: list[str], marked: list[str]) -> list[dict[str, float]]:
+        # 1.x models were trained on plain sentences, 2.x on attribution-marked ones.
+        probs = classifier.probabilities(marked if classifier.reads_marks else raw)
+        if three:
+            return probs
+        return [{"CFS": p["CFS"], "rest": 1.0 - p["CFS"]} for p in probs]
+
+    inputs = "attribution-marked" if classifier.reads_marks else "plain"
+    return ClaimSystem(name, f"{classifier.model_name} ({model_dir.parent.name}/"
+                       f"{model_dir.name}), {inputs} sentences, threshold "
+                       f"{classifier.threshold:.4f} from its head", classifier.threshold,
+                       probabilities, CLAIM_CLASSES if three else ("CFS", "rest"))
+
+
+def tfidf_claim_system(config_path: Path) -> ClaimSystem:
+    """TF-IDF + LR trained on the training rows named by a claim model's training config,
+    with its threshold chosen on that config's development rows the same way."""
+    import numpy as np
+
+    from claimtrace.pipeline.classify import CLAIM_CLASSES
+    from claimtrace.training.claims import (
+        ClaimBaseline,
+        ClaimTrainingConfig,
+        build_datasets,
+        choose_joint_threshold,
+    )
+
+    config = ClaimTrainingConfig.from_json(config_path)
+    train, dev, _ = build_datasets(config)
+    baseline = ClaimBaseline(config.seed).fit(list(train["text"]), list(train["labels"]))
+    dev_probs = baseline.predict_proba(list(dev["text"]))
+    labels = np.asarray([g == "CFS" for g in dev["gold"]], dtype=int)
+    threshold = choose_joint_threshold(np.asarray(dev["domain"]), labels, dev_probs[:, 0])
+
+    def probabilities(raw: list[str], marked: list[str]) -> list[dict[str, float]]:
+        if not marked:
+            return []
+        return [dict(zip(CLAIM_CLASSES, row, strict=True))
+                for row in baseline.predict_proba(marked).tolist()]
+
+    rows = "ClaimBuster + news" if config.news_labels else "ClaimBuster"
+    return ClaimSystem("tfidf-lr", f"TF-IDF + logistic regression on the claim model's "
+                       f"training rows ({rows}, {len(train)} rows), threshold {threshold:.4f} "
+                       "chosen on its development rows", threshold, probabilities,
+                       CLAIM_CLASSES)

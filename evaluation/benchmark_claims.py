@@ -20,8 +20,10 @@ from pathlib import Path
 from claimtrace.pipeline.classify import (
     DEFAULT_MODEL_DIR,
     LoadedClaimModel,
+    claim_input,
+    class_probabilities,
+    head_classes,
     load_claim_model,
-    score_texts,
 )
 from claimtrace.training.claims import (
     ClaimTrainingConfig,
@@ -44,11 +46,16 @@ def load_fp32(model_dir: Path, committed: LoadedClaimModel) -> tuple[LoadedClaim
 
 
 def time_form(loaded: LoadedClaimModel, texts: list[str], batch_size: int) -> tuple[float, list]:
+    """Sentences per second and p(CFS) per text."""
     max_length = int(loaded.head["max_length"])
-    score_texts(loaded.model, loaded.tokenizer, texts[:batch_size], batch_size, max_length)
+    positive = head_classes(loaded.head).index("CFS")
+    if "classes" in loaded.head:  # 2.x models read the attribution-marked input
+        texts = [claim_input(text, 0) for text in texts]
+    class_probabilities(loaded.model, loaded.tokenizer, texts[:batch_size], batch_size, max_length)
     started = time.perf_counter()
-    scores = score_texts(loaded.model, loaded.tokenizer, texts, batch_size, max_length)
-    return len(texts) / (time.perf_counter() - started), scores
+    rows = class_probabilities(loaded.model, loaded.tokenizer, texts, batch_size, max_length)
+    rate = len(texts) / (time.perf_counter() - started)
+    return rate, [row[positive] for row in rows]
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -26,6 +26,8 @@ LimitOpt = Annotated[int | None, typer.Option(
     "--limit", min=1, help="Score only the first N articles (N sentences for claimbuster)")]
 OutputDirOpt = Annotated[Path, typer.Option(
     "--output-dir", help="Where the reports are written")]
+ClaimsOnlyOpt = Annotated[bool, typer.Option(
+    "--claims-only", help="Only the claim models side by side (gold_claims, claimbuster)")]
 
 
 def _names(value: str, known: tuple[str, ...] | list[str], option: str) -> list[str]:
@@ -39,7 +41,7 @@ def _names(value: str, known: tuple[str, ...] | list[str], option: str) -> list[
 
 def _summary_line(source: str, name: str, figures: dict) -> str:
     if figures["status"] != "ok":
-        return f"{source:12} {name:9} {'; '.join(figures['notes'])}"
+        return f"{source:12} {name:17} {'; '.join(figures['notes'])}"
     parts = []
     if figures.get("sentences"):
         parts.append(f"sentences F1 {fmt(figures['sentences']['f1'])}")
@@ -51,8 +53,13 @@ def _summary_line(source: str, name: str, figures: dict) -> str:
         parts.append(f"attribution F1 exact {fmt(exact['attribution']['f1'])} "
                      f"overlap {fmt(overlap['attribution']['f1'])}")
     if figures.get("claims"):
-        parts.append(f"claims F1 {fmt(figures['claims']['checkworthy_vs_rest']['f1'])}")
-    return f"{source:12} {name:9} " + ", ".join(parts)
+        claims = figures["claims"]
+        parts.append(f"claims P {fmt(claims['checkworthy_vs_rest']['precision'])} "
+                     f"R {fmt(claims['checkworthy_vs_rest']['recall'])} "
+                     f"F1 {fmt(claims['checkworthy_vs_rest']['f1'])}")
+        if claims.get("macro_f1_3class") is not None:
+            parts.append(f"3-class macro-F1 {fmt(claims['macro_f1_3class'])}")
+    return f"{source:12} {name:17} " + ", ".join(parts)
 
 
 evaluate_app = typer.Typer(help="Score systems against labelled data.")
@@ -63,14 +70,14 @@ bench_app = typer.Typer(help="Speed and memory benchmarks (reports in evaluation
 @evaluate_app.callback(invoke_without_command=True)
 def evaluate(ctx: typer.Context, sources: SourcesOpt = "gold,polnear,claimbuster",
              systems: SystemsOpt = "rules,textacy", limit: LimitOpt = None,
-             output_dir: OutputDirOpt = REPORTS_DIR) -> None:
+             output_dir: OutputDirOpt = REPORTS_DIR, claims_only: ClaimsOnlyOpt = False) -> None:
     """Run systems on gold sources; write <source>.md, .json, _errors.md and a claims PR plot.
     ``claimtrace evaluate agreement`` scores the gold set's second pass instead."""
     if ctx.invoked_subcommand is not None:
         return
     chosen_sources = _names(sources, SOURCES, "--sources")
     chosen_systems = _names(systems, list(SYSTEMS), "--systems")
-    everything = run_evaluation(chosen_sources, chosen_systems, limit, output_dir)
+    everything = run_evaluation(chosen_sources, chosen_systems, limit, output_dir, claims_only)
     for source, figures in everything.items():
         for note in figures["notes"]:
             if note.startswith("skipped"):

@@ -52,7 +52,7 @@ from claimtrace.evaluation.systems import (
     display_path,
     linked_attribution,
 )
-from claimtrace.settings import REPO_ROOT
+from claimtrace.settings import CLAIM_MODEL, REPO_ROOT, model_dir, models_dir
 
 log = logging.getLogger(__name__)
 
@@ -356,22 +356,152 @@ def source_figures(source: Source, results: Sequence[SystemTotals]) -> dict[str,
 # ----------------------------------------------------------------------------- claimbuster
 
 
-def claimbuster_figures(limit: int | None = None) -> tuple[dict[str, Any], ClaimCounts | None]:
-    """The claim model on the ClaimBuster development split it was tuned on.
+CLAIM_MODEL_DIR = model_dir(CLAIM_MODEL)
+PREVIOUS_CLAIM_MODEL_DIR = models_dir() / f"{CLAIM_MODEL}-1.0.0"  # the baseline
 
-    The split is `claimtrace.training.claims.load_splits` with the model's own saved
-    ``training_config.json`` (same data, fraction and seed), so no training row is scored.
+
+def claim_systems() -> tuple[list[Any], list[str]]:
+    """The claim models side by side: committed, previous (1.0.0), TF-IDF + LR baseline.
+
+    The baseline is trained on the committed model's own training rows (its saved
+    ``training_config.json``). Systems that cannot be built are skipped with a note.
     """
-    from claimtrace.pipeline.classify import DEFAULT_MODEL_DIR
+    from claimtrace.evaluation.baselines import (
+        model_claim_system,
+        tfidf_claim_system,
+    )
 
+    builders = {
+        "claim-model": lambda: model_claim_system("claim-model", CLAIM_MODEL_DIR),
+        "claim-model-1.0.0": lambda: model_claim_system("claim-model-1.0.0",
+                                                        PREVIOUS_CLAIM_MODEL_DIR),
+        "tfidf-lr": lambda: tfidf_claim_system(CLAIM_MODEL_DIR / "training_config.json"),
+    }
+    systems, notes = [], []
+    for name, build in builders.items():
+        try:
+            systems.append(build())
+        except (SystemUnavailable, FileNotFoundError) as err:
+            notes.append(f"{name} skipped: {err}")
+    return systems, notes
+
+
+@dataclass
+class ClaimItems:
+    """Sentences to score: as written, as the 2.x models read them, and the gold class of
+    each gold sentence with the index of the predicted sentence it aligns with."""
+
+    raw: list[str]
+    marked: list[str]
+    gold: list[str]
+    aligned: list[int | None]
+    # Predicted sentences per article, scored together as the classify stage batches them
+    # (int8 kernels make a score depend on its batch-mates); empty: one group.
+    groups: list[int] = field(default_factory=list)
+
+    def probabilities(self, system: Any) -> list[dict[str, float]]:
+        out, start = [], 0
+        for size in self.groups or [len(self.raw)]:
+            end = start + size
+            out += system.probabilities(self.raw[start:end], self.marked[start:end])
+            start = end
+        return out
+
+
+def score_claim_system(system: Any, items: ClaimItems) -> tuple[dict[str, Any], ClaimCounts]:
+    """CFS vs rest at the system's threshold, PR-AUC, and (three-class systems) macro-F1."""
+    from sklearn.metrics import f1_score
+
+    from claimtrace.pipeline.classify import CLAIM_CLASSES, claim_label
+
+    probs = items.probabilities(system)
+    counts, predicted = ClaimCounts(), []
+    for gold, index in zip(items.gold, items.aligned, strict=True):
+        if index is None:  # no predicted sentence overlaps this gold sentence
+            counts.add(gold, False, 0.0)
+            predicted.append("none")
+            continue
+        p = probs[index]
+        counts.add(gold, p["CFS"] >= system.threshold, p["CFS"])
+        predicted.append(claim_label(p, system.threshold) if system.three_class else "none")
+    figures = claim_figures(counts)
+    three = system.three_class and set(items.gold) <= set(CLAIM_CLASSES) \
+        and len(set(items.gold)) == 3
+    figures["macro_f1_3class"] = round(float(f1_score(
+        items.gold, predicted, labels=list(CLAIM_CLASSES), average="macro",
+        zero_division=0)), DIGITS) if three else None
+    figures["threshold"] = round(system.threshold, 6)
+    return figures, counts
+
+
+def compare_claim_systems(items: ClaimItems) -> tuple[dict[str, Any], dict[str, ClaimCounts]]:
+    systems, notes = claim_systems()
+    figures: dict[str, Any] = {}
+    curves = {}
+    for system in systems:
+        found, counts = score_claim_system(system, items)
+        figures[system.name] = {"status": "ok", "description": system.description,
+                                "notes": [], "stats": {}, "claims": found, "sentences": None,
+                                "attributions": None, "labels": {}}
+        curves[system.name] = counts
+    for note in notes:
+        figures[note.split(" ", 1)[0]] = {"status": "skipped", "notes": [note]}
+    return figures, curves
+
+
+def gold_claim_items(source: Source) -> ClaimItems:
+    """The pipeline's sentences (split + rule attributions) of each gold article, aligned
+    with the gold sentences, as one list for all articles."""
+    from claimtrace.evaluation.scorers import align_sentences
+    from claimtrace.pipeline.classify import sentence_inputs
+    from claimtrace.pipeline.nlp import build_nlp
+    from claimtrace.pipeline.split import sentence_spans
+    from claimtrace.settings import RunSettings
+
+    nlp = build_nlp(RunSettings(classify=False, progress=False, threads=1), "attribute")
+    items = ClaimItems([], [], [], [], [])
+    for article in source.articles:
+        doc = nlp(article.text)
+        spans = sentence_spans(doc)
+        gold = article.references[0].sentences or []
+        offset = len(items.raw)
+        aligned = align_sentences([(g.start, g.end) for g in gold],
+                                  [(s.start_char, s.end_char) for s in spans])
+        items.raw += [s.text for s in spans]
+        items.marked += sentence_inputs(doc, spans)
+        items.gold += [g.claim for g in gold]
+        items.aligned += [None if i is None else offset + i for i in aligned]
+        items.groups.append(len(spans))
+    return items
+
+
+def gold_claim_figures(source: Source) -> tuple[dict[str, Any], dict[str, ClaimCounts]]:
+    systems, curves = compare_claim_systems(gold_claim_items(source))
+    return {"source": "gold_claims", "articles": len(source.articles), "systems": systems,
+            "description": f"{source.description}; claim models side by side on the "
+            "pipeline's sentences (split + rule attributions) aligned with the gold sentences",
+            "notes": ["Three-class macro-F1: the label is CFS when p(CFS) >= threshold, else "
+                      "the likelier of UFS and NFS (as `span._.claim.label`); binary models "
+                      "have none."]}, curves
+
+
+def claimbuster_figures(limit: int | None = None
+                        ) -> tuple[dict[str, Any], dict[str, ClaimCounts]]:
+    """The claim models on the ClaimBuster development split.
+
+    The split is `claimtrace.training.claims.load_splits` with the committed model's saved
+    ``training_config.json`` (same data, fraction and seed as model 1.0.0), so no training
+    row of either model is scored. ClaimBuster is binary: label 1 counts as CFS, label 0 as
+    "rest" (filed under NFS).
+    """
     base = {"source": "claimbuster", "articles": 0, "notes": [], "systems": {},
             "description": "ClaimBuster 2.5xNCS development split (claimtrace.training.claims)"}
-    config_path = DEFAULT_MODEL_DIR / "training_config.json"
-    if not (DEFAULT_MODEL_DIR / "manifest.json").is_file() or not config_path.is_file():
-        base["notes"].append(f"skipped: claim model not found at {display_path(DEFAULT_MODEL_DIR)} "
+    config_path = CLAIM_MODEL_DIR / "training_config.json"
+    if not (CLAIM_MODEL_DIR / "manifest.json").is_file() or not config_path.is_file():
+        base["notes"].append(f"skipped: claim model not found at {display_path(CLAIM_MODEL_DIR)} "
                              "(train it with `claimtrace train claims`)")
-        return base, None
-    from claimtrace.pipeline.classify import ClaimClassifier
+        return base, {}
+    from claimtrace.pipeline.classify import claim_input
     from claimtrace.training.claims import ClaimTrainingConfig, load_splits, resolve
 
     config = ClaimTrainingConfig.from_json(config_path)
@@ -380,22 +510,19 @@ def claimbuster_figures(limit: int | None = None) -> tuple[dict[str, Any], Claim
     texts, labels = list(dev["text"]), list(dev["label"])
     if limit:
         texts, labels = texts[:limit], labels[:limit]
-    classifier = ClaimClassifier(str(DEFAULT_MODEL_DIR), num_threads=1)
-    counts = ClaimCounts()
-    for label, score in zip(labels, classifier.predict(texts), strict=True):
-        # ClaimBuster is binary: label 1 counts as CFS, label 0 as "rest" (filed under NFS).
-        counts.add("CFS" if label == 1 else "NFS", score >= classifier.threshold, score)
-    figures = claim_figures(counts)
-    figures["confusion"] = {"checkworthy (1)": counts.confusion["CFS"],
-                            "not check-worthy (0)": counts.confusion["NFS"]}
+    items = ClaimItems(texts, [claim_input(t, 0) for t in texts],
+                       ["CFS" if label == 1 else "NFS" for label in labels],
+                       list(range(len(texts))))
+    base["systems"], curves = compare_claim_systems(items)
+    for figures in base["systems"].values():
+        if figures["status"] == "ok":
+            confusion = figures["claims"]["confusion"]
+            figures["claims"]["confusion"] = {"checkworthy (1)": confusion["CFS"],
+                                              "not check-worthy (0)": confusion["NFS"]}
     base["articles"] = len(texts)
-    base["systems"]["claim-model"] = {
-        "status": "ok", "description": f"{classifier.model_name}, threshold "
-        f"{classifier.threshold:.4f} from its card", "notes": [], "stats": {},
-        "claims": figures, "sentences": None, "attributions": None, "labels": {}}
     base["notes"].append(f"{len(texts)} development sentences (data {config.data_path}, "
                          f"dev_fraction {config.dev_fraction}, seed {config.seed})")
-    return base, counts
+    return base, curves
 
 
 # ----------------------------------------------------------------------------- run
@@ -436,22 +563,33 @@ def evaluate_span_source(source: Source, system_names: Sequence[str], output_dir
 
 
 def run_evaluation(sources: Sequence[str], systems: Sequence[str], limit: int | None = None,
-                   output_dir: Path = REPORTS_DIR) -> dict[str, dict[str, Any]]:
-    """Evaluate `systems` on each of `sources`; returns the figures, writes the reports."""
+                   output_dir: Path = REPORTS_DIR, claims_only: bool = False
+                   ) -> dict[str, dict[str, Any]]:
+    """Evaluate `systems` on each of `sources`; returns the figures, writes the reports.
+
+    The gold source also gets the claim models side by side (``gold_claims.*``); with
+    `claims_only` that comparison and ClaimBuster are all that run.
+    """
     unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise ValueError(f"unknown source(s) {unknown}; choose from {', '.join(SOURCES)}")
     everything = {}
     for name in sources:
         if name == "claimbuster":
-            figures, counts = claimbuster_figures(limit)
-            write_reports(name, figures, output_dir,
-                          {"claim-model": counts} if counts else {}, None)
-        else:
-            source = load_source(name)
-            if limit:
-                source.articles = source.articles[:limit]
-                source.notes.append(f"limited to the first {limit} articles (--limit)")
-            figures, _ = evaluate_span_source(source, systems, output_dir)
-        everything[name] = figures
+            figures, curves = claimbuster_figures(limit)
+            write_reports(name, figures, output_dir, curves, None)
+            everything[name] = figures
+            continue
+        if claims_only and name != "gold":
+            continue
+        source = load_source(name)
+        if limit:
+            source.articles = source.articles[:limit]
+            source.notes.append(f"limited to the first {limit} articles (--limit)")
+        if not claims_only:
+            everything[name], _ = evaluate_span_source(source, systems, output_dir)
+        if name == "gold":
+            figures, curves = gold_claim_figures(source)
+            write_reports("gold_claims", figures, output_dir, curves, None)
+            everything["gold_claims"] = figures
     return everything

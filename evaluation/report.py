@@ -103,10 +103,13 @@ def _claim_section(figures: dict[str, Any], plot: str | None) -> list[str]:
         return []
     rows = [[name, fmt(c["checkworthy_vs_rest"]["precision"]),
              fmt(c["checkworthy_vs_rest"]["recall"]), fmt(c["checkworthy_vs_rest"]["f1"]),
-             fmt(c["pr_auc"]), str(c["sentences"])] for name, c in claims.items()]
+             fmt(c["pr_auc"]), fmt(c.get("macro_f1_3class")), str(c["sentences"])]
+            for name, c in claims.items()]
     lines = ["## Claims (check-worthy = gold CFS vs UFS + NFS)", "",
-             "Each gold sentence takes the claim of the predicted sentence it overlaps most.",
-             "", *_table(["system", "P", "R", "F1", "PR-AUC", "sentences"], rows)]
+             "Each gold sentence takes the claim of the predicted sentence it overlaps most. "
+             "Macro-F1: over CFS / UFS / NFS, for three-class models only.",
+             "", *_table(["system", "P", "R", "F1", "PR-AUC", "3-class macro-F1",
+                          "sentences"], rows)]
     for name, c in claims.items():
         lines += [f"Confusion, {name}:", "", *confusion_lines(c["confusion"])]
     if plot:

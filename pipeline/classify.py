@@ -1,9 +1,13 @@
-"""Stage `classify`: a check-worthiness score for every sentence span.
+"""Stage `classify`: a claim class and a check-worthiness score for every sentence span.
 
 The model is the fine-tuned MiniLM committed under ``models/claim-checkworthiness/``
-(see its model card); training lives in `claimtrace.training.claims`. torch and
-transformers are imported only when a model is loaded, so importing this module (for
-example to register the spaCy factory) stays cheap.
+(see its model card); training lives in `claimtrace.training.claims`. It predicts
+ClaimBuster's three classes (CFS / UFS / NFS, `evaluation/gold/GUIDELINES.md` section 4);
+``score`` is p(CFS) and ``checkworthy`` is ``score >= threshold`` (threshold chosen on dev).
+The model reads each sentence with its attribution marked (`claim_input`): whether the
+sentence is the writer's own voice or reports someone, and which part is the reported
+content, so quoted opinions can be told from the writer's facts. torch and transformers
+are imported only when a model is loaded, so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimtrace.artifacts import dequantize_int8, verify_artifact
+from claimtrace.pipeline.attribute import attributions_of
 from claimtrace.settings import CLAIM_MODEL
 from claimtrace.settings import model_dir as locate_model
 
@@ -45,6 +50,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "int8_kernels": True,
 }
 
+# ClaimBuster's classes, in the order of the 3-way model's outputs.
+CLAIM_CLASSES = ("CFS", "UFS", "NFS")
+POSITIVE = "CFS"
+# Attribution marks in the model's input (plain vocabulary words, no new tokens).
+WRITER_MARK = "writer :"  # the sentence is the writer's (or a debater's) own voice
+QUOTE_MARK = "quote :"  # the sentence reports what someone said or thinks
+CONTENT_OPEN, CONTENT_CLOSE = "«", "»"  # around the reported content inside the sentence
+
 if not Span.has_extension("claim"):
     Span.set_extension("claim", default=None)
 
@@ -52,9 +65,45 @@ if not Span.has_extension("claim"):
 @dataclass(frozen=True)
 class ClaimScore:
     checkworthy: bool
-    score: float
+    score: float  # p(CFS)
     threshold: float
     model: str
+    label: str | None = None  # CFS / UFS / NFS; None for a binary (1.x) model
+    probabilities: dict[str, float] | None = None  # per class; None for a binary model
+
+
+def claim_input(text: str, offset: int, contents: Iterable[tuple[int, int]] = ()) -> str:
+    """The model's input for one sentence: its voice mark, reported content in « ».
+
+    `offset` is where the sentence starts in the article; `contents` are attribution
+    content spans in article offsets (those not overlapping the sentence are ignored).
+    Without any, the sentence is the writer's own voice.
+    """
+    end = offset + len(text)
+    parts = sorted({(max(s, offset) - offset, min(e, end) - offset)
+                    for s, e in contents if s < end and offset < e})
+    if not parts:
+        return f"{WRITER_MARK} {text}"
+    pieces, cursor = [], 0
+    for start, stop in parts:
+        start = max(start, cursor)  # overlapping contents: mark their union once
+        if start >= stop:
+            continue
+        pieces += [text[cursor:start], f"{CONTENT_OPEN} ", text[start:stop], f" {CONTENT_CLOSE}"]
+        cursor = stop
+    pieces.append(text[cursor:])
+    return f"{QUOTE_MARK} " + "".join(pieces)
+
+
+def sentence_inputs(doc: Doc, spans: Sequence[Span]) -> list[str]:
+    """`claim_input` for each span, from the attribution stage's spans on the Doc."""
+    contents = [(a.content.start, a.content.end) for a in attributions_of(doc)]
+    return [claim_input(span.text, span.start_char, contents) for span in spans]
+
+
+def head_classes(head: dict[str, Any]) -> tuple[str, ...]:
+    """Class names in output order; a binary 1.x head (no "classes") reads ("rest", "CFS")."""
+    return tuple(head.get("classes") or ("rest", POSITIVE))
 
 
 @dataclass
@@ -100,14 +149,14 @@ def to_int8_kernels(model: torch.nn.Module) -> torch.nn.Module:
         return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def score_texts(
+def class_probabilities(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     texts: Sequence[str],
     batch_size: int = 64,
     max_length: int = 128,
-) -> list[float]:
-    """P(check-worthy) per text, in input order.
+) -> list[list[float]]:
+    """Softmax over the model's classes per text, in input order.
 
     Texts are sorted by token length so each batch pads to a similar length (news sentences
     range from 3 to 100+ tokens); scores are put back in the caller's order.
@@ -118,7 +167,7 @@ def score_texts(
         return []
     encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
     order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-    scores = [0.0] * len(texts)
+    scores: list[list[float]] = [[]] * len(texts)
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             batch_ids = order[start : start + batch_size]
@@ -126,7 +175,7 @@ def score_texts(
                 {"input_ids": [encoded[i] for i in batch_ids]}, return_tensors="pt"
             )
             logits = model(**batch).logits
-            probs = torch.softmax(logits.float(), dim=-1)[:, 1].tolist()
+            probs = torch.softmax(logits.float(), dim=-1).tolist()
             for i, prob in zip(batch_ids, probs, strict=True):
                 scores[i] = prob
     return scores
@@ -171,17 +220,47 @@ class ClaimClassifier:
     def model_name(self) -> str:
         return self.loaded.name
 
-    def predict(self, texts: list[str]) -> list[float]:
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return head_classes(self.loaded.head)
+
+    @property
+    def reads_marks(self) -> bool:
+        """Whether the model reads `claim_input` (2.x) rather than plain sentences (1.x)."""
+        return "input_format" in self.loaded.head
+
+    def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
+        """Per text, the probability of each of the model's classes."""
         loaded = self.loaded
         max_length = self.max_length or int(loaded.head["max_length"])
-        return score_texts(loaded.model, loaded.tokenizer, texts, self.batch_size, max_length)
+        rows = class_probabilities(
+            loaded.model, loaded.tokenizer, texts, self.batch_size, max_length
+        )
+        return [dict(zip(self.classes, row, strict=True)) for row in rows]
+
+    def predict(self, texts: list[str]) -> list[float]:
+        """p(CFS) per text (model inputs, see `claim_input`)."""
+        return [p[POSITIVE] for p in self.probabilities(texts)]
 
     def scores(self, texts: list[str]) -> list[ClaimScore]:
         threshold, name = self.threshold, self.model_name
-        return [
-            ClaimScore(checkworthy=p >= threshold, score=p, threshold=threshold, model=name)
-            for p in self.predict(texts)
-        ]
+        three_way = set(self.classes) == set(CLAIM_CLASSES)
+        out = []
+        for probs in self.probabilities(texts):
+            checkworthy = probs[POSITIVE] >= threshold
+            out.append(ClaimScore(
+                checkworthy=checkworthy, score=probs[POSITIVE], threshold=threshold, model=name,
+                label=claim_label(probs, threshold) if three_way else None,
+                probabilities=probs if three_way else None))
+        return out
+
+
+def claim_label(probabilities: dict[str, float], threshold: float) -> str:
+    """CFS when p(CFS) reaches the threshold (so `label` agrees with `checkworthy`), else the
+    likelier of UFS and NFS."""
+    if probabilities[POSITIVE] >= threshold:
+        return POSITIVE
+    return max(("UFS", "NFS"), key=lambda c: probabilities[c])
 
 
 def sentence_spans(doc: Doc) -> list[Span]:
@@ -219,7 +298,12 @@ class ClaimClassify:
 
     def predict(self, docs: Sequence[Doc]) -> list[list[ClaimScore]]:
         spans = [sentence_spans(doc) for doc in docs]
-        flat = self.classifier.scores([span.text for doc_spans in spans for span in doc_spans])
+        if self.classifier.reads_marks:
+            texts = [text for doc, doc_spans in zip(docs, spans, strict=True)
+                     for text in sentence_inputs(doc, doc_spans)]
+        else:  # a 1.x model was trained on plain sentences
+            texts = [span.text for doc_spans in spans for span in doc_spans]
+        flat = self.classifier.scores(texts)
         out, start = [], 0
         for doc_spans in spans:
             out.append(flat[start : start + len(doc_spans)])

@@ -57,9 +57,11 @@ def _claims(doc: Doc) -> list[dict] | None:
     for sentence in sentence_spans(doc):
         score = sentence._.claim
         if score is not None:
-            claims.append({"index": sentence._.index, "checkworthy": score.checkworthy,
-                           "score": score.score, "threshold": score.threshold,
-                           "model": score.model})
+            claim = {"index": sentence._.index, "checkworthy": score.checkworthy,
+                     "score": score.score, "threshold": score.threshold, "model": score.model}
+            if score.label is not None:  # three-class models (claim-checkworthiness 2.x)
+                claim.update(label=score.label, probabilities=score.probabilities)
+            claims.append(claim)
     return claims or None
 
 
@@ -105,7 +107,9 @@ def restore_claims(doc: Doc, claims: list[dict]) -> None:
         data = by_index.get(sentence._.index)
         if data is not None:
             sentence._.claim = ClaimScore(checkworthy=data["checkworthy"], score=data["score"],
-                                          threshold=data["threshold"], model=data["model"])
+                                          threshold=data["threshold"], model=data["model"],
+                                          label=data.get("label"),
+                                          probabilities=data.get("probabilities"))
 
 
 def restore_doc(make_doc, state: dict) -> Doc:

@@ -1,4 +1,4 @@
-"""Stage `classify`: the committed check-worthiness model inside a real spaCy pipeline."""
+"""Stage `classify`: the committed claim model inside a real spaCy pipeline."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ import spacy
 from claimtrace.artifacts import BASE_ENCODER_SHA256, base_encoder_path, verify_artifact
 from claimtrace.errors import ClaimtraceError
 from claimtrace.pipeline.classify import (
+    CLAIM_CLASSES,
     DEFAULT_MODEL_DIR,
     ClaimClassifier,
     ClaimScore,
+    claim_input,
+    claim_label,
     load_claim_model,
+    sentence_inputs,
 )
 
 # Written for this test, not taken from ClaimBuster.
@@ -44,6 +48,15 @@ def classifier() -> ClaimClassifier:
 
 
 @pytest.fixture(scope="module")
+def nlp_rules():
+    """Split and rule attributions, no classifier: what the classify stage reads."""
+    from claimtrace.pipeline.nlp import build_nlp
+    from claimtrace.settings import RunSettings
+
+    return build_nlp(RunSettings(classify=False, progress=False), "attribute")
+
+
+@pytest.fixture(scope="module")
 def nlp(classifier: ClaimClassifier):
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -52,23 +65,62 @@ def nlp(classifier: ClaimClassifier):
     return nlp
 
 
+def writer(texts: list[str]) -> list[str]:
+    return [claim_input(text, 0) for text in texts]
+
+
 def test_committed_model_ranks_claims_above_non_claims(classifier: ClaimClassifier) -> None:
-    claim_scores = classifier.predict(CLEAR_CLAIMS)
-    other_scores = classifier.predict(NON_CLAIMS)
+    claim_scores = classifier.predict(writer(CLEAR_CLAIMS))
+    other_scores = classifier.predict(writer(NON_CLAIMS))
     assert min(claim_scores) > max(other_scores), (claim_scores, other_scores)
 
 
 def test_committed_model_flags_clear_cases(classifier: ClaimClassifier) -> None:
-    results = classifier.scores(["Unemployment fell to 3.9% in May.", "Thank you all for coming."])
+    results = classifier.scores(
+        writer(["Unemployment fell to 3.9% in May.", "Thank you all for coming."]))
     assert [r.checkworthy for r in results] == [True, False]
-    assert results[0].model == "claim-checkworthiness@1.0.0"
+    assert [r.label for r in results] == ["CFS", "NFS"]
+    assert results[0].model == "claim-checkworthiness@2.0.0"
     assert 0.0 < results[0].threshold < 1.0
+    for result in results:
+        assert tuple(result.probabilities) == CLAIM_CLASSES
+        assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert result.score == result.probabilities["CFS"]
 
 
-def test_predict_keeps_input_order_across_length_sorted_batches(
-    classifier: ClaimClassifier,
-) -> None:
-    texts = CLEAR_CLAIMS + NON_CLAIMS
+@pytest.mark.parametrize("text, offset, contents, expected", [
+    ("Taxes rose.", 0, [], "writer : Taxes rose."),
+    ("He said taxes rose.", 10, [(18, 28)], "quote : He said « taxes rose »."),
+    # content spans outside the sentence are ignored; ones crossing its edge are clipped
+    ("He said taxes rose.", 10, [(0, 5), (18, 40)], "quote : He said « taxes rose. »"),
+    ('"We will win," she said.', 0, [(1, 12), (5, 12)], 'quote : "« We will win »," she said.'),
+])
+def test_claim_input_marks_reported_content(text, offset, contents, expected) -> None:
+    assert claim_input(text, offset, contents) == expected
+
+
+def test_sentence_inputs_use_the_attribution_stage(nlp_rules) -> None:
+    doc = nlp_rules("Taxes rose by 5% in 2019. The minister said that prices would fall.")
+    spans = list(doc.spans["sentences"])
+    first, second = sentence_inputs(doc, spans)
+    assert first == "writer : Taxes rose by 5% in 2019."
+    assert second.startswith("quote : The minister said that « prices would fall")
+
+
+@pytest.mark.parametrize("probabilities, label", [
+    ({"CFS": 0.5, "UFS": 0.3, "NFS": 0.2}, "CFS"),
+    ({"CFS": 0.35, "UFS": 0.25, "NFS": 0.4}, "NFS"),
+    ({"CFS": 0.45, "UFS": 0.3, "NFS": 0.25}, "UFS"),  # CFS likeliest but under threshold
+])
+def test_label_agrees_with_the_threshold(probabilities: dict, label: str) -> None:
+    assert claim_label(probabilities, threshold=0.5) == label
+
+
+def test_predict_keeps_input_order_across_length_sorted_batches() -> None:
+    # fp32 compute: dynamic int8 kernels make a score depend on its batch-mates (by design,
+    # see DEFAULT_CONFIG), which is not what this test is about.
+    classifier = ClaimClassifier(int8_kernels=False)
+    texts = writer(CLEAR_CLAIMS + NON_CLAIMS)
     batched = classifier.predict(texts)
     one_by_one = [classifier.predict([text])[0] for text in texts]
     assert batched == pytest.approx(one_by_one, abs=1e-3)

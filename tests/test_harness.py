@@ -69,3 +69,24 @@ def test_reports_are_deterministic(tmp_path: Path) -> None:
         write_reports("tiny", figures, tmp_path / run, {}, None)
         texts.append((tmp_path / run / "tiny.md").read_text(encoding="utf-8"))
     assert texts[0] == texts[1]
+
+
+def test_claim_system_scoring_counts_and_macro_f1() -> None:
+    from claimtrace.evaluation.baselines import ClaimSystem
+    from claimtrace.evaluation.harness import ClaimItems, score_claim_system
+
+    table = {"a": {"CFS": 0.9, "UFS": 0.05, "NFS": 0.05},  # -> CFS
+             "b": {"CFS": 0.3, "UFS": 0.6, "NFS": 0.1},  # -> UFS
+             "c": {"CFS": 0.6, "UFS": 0.1, "NFS": 0.3}}  # -> CFS (over 0.5)
+    system = ClaimSystem("fake", "table lookup", 0.5,
+                         lambda raw, marked: [table[t] for t in raw])
+    # Gold: CFS, UFS, NFS, and a CFS sentence no predicted sentence overlaps.
+    items = ClaimItems(["a", "b", "c"], ["", "", ""], ["CFS", "UFS", "NFS", "CFS"],
+                       [0, 1, 2, None])
+    figures, counts = score_claim_system(system, items)
+    positive = figures["checkworthy_vs_rest"]
+    assert (positive["tp"], positive["fp"], positive["fn"]) == (1, 1, 1)
+    assert counts.scores == [0.9, 0.3, 0.6, 0.0]
+    # per class F1: CFS 0.5 (1 of 2 gold, 1 of 2 predicted), UFS 1.0, NFS 0.0
+    assert figures["macro_f1_3class"] == 0.5
+    assert figures["threshold"] == 0.5

@@ -1,21 +1,31 @@
-"""Training path for the check-worthiness model: a tiny end-to-end run plus unit checks."""
+"""Training path for the claim model: a tiny end-to-end run plus unit checks."""
 
 from __future__ import annotations
 
+import csv
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from claimtrace.artifacts import verify_artifact
+from claimtrace.pipeline.ingest import stable_id, text_sha256
 from claimtrace.training.claims import (
+    ALLOWED,
+    ClaimBaseline,
     ClaimTrainingConfig,
+    allowed_nll,
+    choose_joint_threshold,
     choose_threshold,
     evaluate,
     load_splits,
+    promote,
+    three_way_state,
     train_claims,
 )
+from claimtrace.training.news_claims import load_news_claims, split_by_article
 
 # Written for these tests (not ClaimBuster rows): 24 claims and 24 non-claims.
 CLAIMS = [
@@ -54,10 +64,50 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# Written for these tests: four short "articles", each sentence labelled.
+ARTICLES = [
+    [("Unemployment fell to 3.9% in May.", "CFS"), ("It was a sunny day.", "UFS"),
+     ('"He was a gentle soul," the mayor said.', "NFS")],
+    [("The city spent $4 million on roads.", "CFS"), ("Thank you all.", "NFS"),
+     ("The meeting started at noon.", "UFS")],
+    [("Police said 39 people died in the fire.", "CFS"), ("What a day!", "NFS")],
+    [("Exports rose 12 percent in 2018.", "CFS"), ("The hall was full.", "UFS")],
+]
+
+
+def write_news(folder: Path, articles=ARTICLES) -> tuple[Path, Path, Path]:
+    """A Wikinews-like CSV, its labels file (offsets only) and an empty gold selection."""
+    csv_path, labels_path = folder / "news.csv", folder / "labels.jsonl"
+    selection = folder / "selection.json"
+    rows, labels = [], []
+    for row, sentences in enumerate(articles):
+        text = " ".join(s for s, _ in sentences)
+        rows.append({"title": f"t{row}", "text": text})
+        offset = 0
+        for sentence, label in sentences:
+            start = text.index(sentence, offset)
+            offset = start + len(sentence)
+            labels.append({"row": row, "article_id": stable_id(text),
+                           "sha256": text_sha256(text), "start": start, "end": offset,
+                           "label": label, "annotator": "test"})
+    with csv_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["title", "text"])
+        writer.writeheader()
+        writer.writerows(rows)
+    labels_path.write_text("".join(json.dumps(x) + "\n" for x in labels), encoding="utf-8")
+    selection.write_text(json.dumps({"articles": []}), encoding="utf-8")
+    return csv_path, labels_path, selection
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("run")
+    csv_path, labels_path, selection = write_news(out)
     config = ClaimTrainingConfig(
+        news_labels=str(labels_path),
+        news_texts=str(csv_path),
+        gold_selection=str(selection),
+        news_dev_fraction=0.5,
         data_path=str(tiny_data),
         output_dir=str(out / "model"),
         work_dir=str(out / "work"),
@@ -67,6 +117,7 @@ def tiny_run(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory):
         eval_batch_size=16,
         num_epochs=1,
         max_steps=3,
+        num_threads=1,
         model_version="0.0.0-test",
     )
     return config, train_claims(config)
@@ -85,19 +136,118 @@ def test_tiny_training_run_writes_loadable_artifact(tiny_run) -> None:
         assert (out / name).is_file() and name not in manifest["files"]
     assert not list(out.glob("*.bin")) and not list(out.glob("*.pt")), "no pickles"
     classifier = ClaimClassifier(str(out))
-    scores = classifier.predict(["Thank you all.", "Taxes rose 5% in 2019."])
-    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert classifier.classes == ("CFS", "UFS", "NFS")
+    results = classifier.scores(["writer : Thank you all.", "writer : Taxes rose 5% in 2019."])
+    for result in results:
+        assert sum(result.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert result.score == result.probabilities["CFS"]
+        assert (result.label == "CFS") == result.checkworthy
     assert classifier.model_name == "claim-checkworthiness@0.0.0-test"
-    assert classifier.threshold == pytest.approx(metrics["transformer_fp32"]["threshold"])
+    assert classifier.threshold == pytest.approx(metrics["threshold"])
 
 
 def test_tiny_training_run_reports_dev_metrics(tiny_run) -> None:
     config, metrics = tiny_run
-    assert metrics["dev_rows"] == 12 and metrics["train_rows"] == 36
+    rows = metrics["rows"]
+    assert rows["claimbuster_dev"] == 12 and rows["claimbuster_train"] == 36
+    assert rows["news_train"] + rows["news_dev"] == sum(len(a) for a in ARTICLES)
+    assert rows["news_train_articles"] == rows["news_dev_articles"] == 2
     for key in ("transformer_fp32", "committed_int8", "baseline_tfidf_lr"):
-        assert set(metrics[key]) >= {"precision", "recall", "f1", "roc_auc", "pr_auc"}
+        assert set(metrics[key]["claimbuster"]) >= {"precision", "recall", "f1", "pr_auc"}
+        assert set(metrics[key]["news"]) >= {"f1", "macro_f1", "accuracy"}
     saved = ClaimTrainingConfig.from_json(Path(config.output_dir) / "training_config.json")
     assert saved == config
+
+
+def test_promote_copies_run_with_runs_tried_on_card(tiny_run, tmp_path: Path) -> None:
+    config, _ = tiny_run
+    dest = promote(Path(config.output_dir), [], dest=tmp_path / "committed")
+    verify_artifact(dest)
+    metrics = json.loads((dest / "metrics.json").read_text())
+    assert [r["chosen"] for r in metrics["runs_tried"]] == [True]
+    assert "## Runs tried" in (dest / "README.md").read_text()
+
+
+def test_training_refuses_to_write_over_the_committed_model() -> None:
+    with pytest.raises(ValueError, match="is the committed model"):
+        train_claims(ClaimTrainingConfig(output_dir="models/claim-checkworthiness"))
+
+
+def test_loss_is_cross_entropy_or_marginal_likelihood() -> None:
+    import torch
+
+    logits = torch.tensor([[2.0, 0.5, -1.0], [2.0, 0.5, -1.0]])
+    labels = torch.tensor([ALLOWED["UFS"], ALLOWED["claimbuster:0"]], dtype=torch.float)
+    probs = torch.softmax(logits[0], dim=-1)
+    one = allowed_nll({"logits": logits[:1]}, labels[:1])
+    both = allowed_nll({"logits": logits[1:]}, labels[1:])
+    assert one.item() == pytest.approx(-math.log(probs[1].item()), abs=1e-5)
+    assert both.item() == pytest.approx(-math.log(probs[1].item() + probs[2].item()), abs=1e-5)
+
+
+def test_three_way_head_keeps_the_binary_model_scores() -> None:
+    import torch
+
+    from claimtrace.pipeline.classify import load_claim_model
+
+    old = load_claim_model(Path(__file__).parents[1] / "models/claim-checkworthiness-1.0.0",
+                           int8_kernels=False)
+    state = three_way_state(Path(__file__).parents[1] / "models/claim-checkworthiness-1.0.0")
+    hidden = torch.randn(4, 384)
+    two = torch.softmax(hidden @ old.model.state_dict()["classifier.weight"].T
+                        + old.model.state_dict()["classifier.bias"], dim=-1)
+    three = torch.softmax(hidden @ state["classifier.weight"].T + state["classifier.bias"], -1)
+    assert torch.allclose(three[:, 0], two[:, 1], atol=1e-6)
+    assert torch.allclose(three[:, 1] + three[:, 2], two[:, 0], atol=1e-6)
+
+
+def test_joint_threshold_balances_both_sources() -> None:
+    domains = np.array(["a"] * 4 + ["b"] * 6)
+    labels = np.array([0, 0, 1, 1, 0, 0, 0, 0, 1, 1])
+    scores = np.array([0.1, 0.2, 0.6, 0.7, 0.3, 0.65, 0.66, 0.67, 0.8, 0.9])
+    # a alone: 0.6 (F1 1). Both: 0.6 gives a 1.0, b 0.571; 0.7 gives a 0.667, b 1.0.
+    assert choose_joint_threshold(domains[:4], labels[:4], scores[:4]) == 0.6
+    assert choose_joint_threshold(domains, labels, scores) == 0.7
+
+
+def test_baseline_gives_three_class_probabilities() -> None:
+    texts = [f"writer : {t}" for t, _ in sum(ARTICLES, [])] * 2
+    allowed = [list(ALLOWED[label]) for _, label in sum(ARTICLES, [])] * 2
+    probs = ClaimBaseline(seed=1).fit(texts, allowed).predict_proba(texts[:3])
+    assert probs.shape == (3, 3)
+    assert probs.sum(axis=1) == pytest.approx(np.ones(3))
+
+
+def test_news_split_keeps_articles_whole_and_repeats(tmp_path: Path) -> None:
+    csv_path, labels_path, _ = write_news(tmp_path)
+    claims, articles = load_news_claims(labels_path, csv_path)
+    assert [c.text for c in claims[:2]] == ["Unemployment fell to 3.9% in May.",
+                                            "It was a sunny day."]
+    assert set(articles) == {0, 1, 2, 3}
+    train, dev = split_by_article(claims, 0.25, seed=3)
+    assert not {c.article_id for c in train} & {c.article_id for c in dev}
+    assert len({c.article_id for c in dev}) == 1
+    assert split_by_article(claims, 0.25, seed=3) == (train, dev)
+
+
+def _rewrite(labels_path: Path, **change) -> None:
+    rows = [json.loads(x) for x in labels_path.read_text().splitlines()]
+    rows[0].update(change)
+    labels_path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+@pytest.mark.parametrize("change, excluded, message", [
+    ({"sha256": "0" * 64}, set(), "offsets cannot be trusted"),
+    ({"label": "claim"}, set(), "is not one of"),
+    ({}, {0}, "is a gold-set article"),
+    ({"end": 10_000}, set(), "is outside row 0"),
+])
+def test_news_labels_are_checked(tmp_path: Path, change: dict, excluded: set,
+                                 message: str) -> None:
+    csv_path, labels_path, _ = write_news(tmp_path)
+    _rewrite(labels_path, **change)
+    with pytest.raises(ValueError, match=message):
+        load_news_claims(labels_path, csv_path, excluded)
 
 
 def test_split_is_stratified_disjoint_and_repeatable(tiny_data: Path) -> None:
@@ -138,3 +288,25 @@ def test_threshold_maximises_f1() -> None:
     scores = np.array([0.1, 0.2, 0.6, 0.55, 0.7, 0.9])
     threshold = choose_threshold(labels, scores)
     assert evaluate(labels, scores, threshold)["f1"] == pytest.approx(0.8571, abs=1e-4)
+
+
+def test_epoch_metrics_do_not_depend_on_evaluation_order() -> None:
+    """Trainer groups evaluation rows by length; domain and class travel in the labels."""
+    from types import SimpleNamespace
+
+    from claimtrace.training.claims import claimbuster_rows, compute_trainer_metrics, news_rows
+    from claimtrace.training.news_claims import NewsClaim
+
+    rng = np.random.default_rng(0)
+    cb = claimbuster_rows({"text": [f"s{i}" for i in range(40)],
+                           "label": [i % 2 for i in range(40)]})
+    news = news_rows([NewsClaim(0, "a", 0, 1, ("CFS", "UFS", "NFS")[i % 3], "t", "x", "x")
+                      for i in range(30)])
+    labels = np.asarray([r["labels"] for r in cb + news])
+    predictions = rng.normal(size=(len(labels), 3)) + 2 * labels[:, :3]
+    order = rng.permutation(len(labels))
+    ordered = compute_trainer_metrics(SimpleNamespace(predictions=predictions, label_ids=labels))
+    shuffled = compute_trainer_metrics(
+        SimpleNamespace(predictions=predictions[order], label_ids=labels[order]))
+    assert ordered == shuffled
+    assert set(ordered) >= {"joint_f1", "claimbuster_f1", "news_f1", "news_macro_f1"}

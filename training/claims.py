@@ -1,9 +1,18 @@
-"""Fine-tune all-MiniLM-L6-v2 into a check-worthy claim classifier (ClaimBuster).
+"""Fine-tune all-MiniLM-L6-v2 into a three-class claim model (ClaimBuster + news).
 
 Run as ``claimtrace train claims``. Each step is a small function the tests import:
-`load_splits` -> `tokenize` -> `train_transformer` -> `choose_threshold` / `evaluate`
--> `export_artifact`, with `train_baseline` (TF-IDF + logistic regression) on the same split.
-Every reported number is on the development split, never on training rows.
+`build_datasets` -> `tokenize` -> `train_transformer` -> `choose_threshold` / `dev_metrics`
+-> `export_artifact`, with `ClaimBaseline` (TF-IDF + logistic regression) on the same data.
+A run writes under ``runs/<name>/`` only; `promote` copies a chosen run to
+``models/claim-checkworthiness/`` deliberately. Every reported number is on development
+rows (ClaimBuster dev, news dev by article), never on training rows or the gold set.
+
+Recipe (see the model card): one 3-way head (CFS / UFS / NFS). A news sentence has one
+class, so its loss is the usual cross-entropy. A ClaimBuster label is coarser: 1 is CFS, but
+0 only says "UFS or NFS", so its loss is the marginal likelihood -log(p_UFS + p_NFS). Both
+are -log of the probability of the label's allowed classes (`ALLOWED`). News sentences are
+repeated `news_repeat` times per epoch, and every input carries its attribution marks
+(`claimtrace.pipeline.classify.claim_input`; ClaimBuster rows are the speaker's own voice).
 """
 
 from __future__ import annotations
@@ -25,7 +34,8 @@ from claimtrace.artifacts import (
     quantize_int8,
     write_manifest,
 )
-from claimtrace.settings import JsonConfig
+from claimtrace.pipeline.classify import CLAIM_CLASSES, claim_input, claim_label
+from claimtrace.settings import REPO_ROOT, JsonConfig
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,10 +44,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-LABELS = {0: "not_checkworthy", 1: "checkworthy"}
+LABELS = {0: "not_checkworthy", 1: "checkworthy"}  # ClaimBuster's binary labels
+CLASS_IDS = {name: i for i, name in enumerate(CLAIM_CLASSES)}
+# Which of (CFS, UFS, NFS) each kind of label allows; the loss is -log p(allowed).
+ALLOWED = {
+    "CFS": (1, 0, 0), "UFS": (0, 1, 0), "NFS": (0, 0, 1),
+    "claimbuster:1": (1, 0, 0), "claimbuster:0": (0, 1, 1),
+}
 WEIGHTS_FORMAT = "int8-rowwise-symmetric@1"
+INPUT_FORMAT = "claim_input@1"  # writer/quote mark + reported content in « »
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+MODEL_DIR = "models/claim-checkworthiness"
 
 
 @dataclass
@@ -48,35 +65,65 @@ class ClaimTrainingConfig(JsonConfig):
         default="../shared/data/claimbuster/checkworthy_train.jsonl",
         metadata={"help": "ClaimBuster JSONL (sentence_id, text, label); relative to repo root"},
     )
+    news_labels: str = field(
+        default="data/labels/news_claims/labels.jsonl",
+        metadata={"help": "news claim labels (offsets only); empty: ClaimBuster alone"},
+    )
+    news_texts: str = field(
+        default="../shared/data/wikinews/wikinews_2019.csv",
+        metadata={"help": "Wikinews CSV the news labels' offsets index"},
+    )
+    gold_selection: str = field(
+        default="evaluation/gold/selection.json",
+        metadata={"help": "gold-set rows; a news label on one of them is an error"},
+    )
     output_dir: str = field(
-        default="models/claim-checkworthiness",
-        metadata={"help": "where the committed artifact is written"},
+        default="runs/claims/model",
+        metadata={"help": "where the run's artifact is written (promote copies it to models/)"},
     )
     work_dir: str = field(
         default="runs/claims", metadata={"help": "checkpoints and logs (git-ignored)"}
     )
     dev_fraction: float = field(
-        default=0.1, metadata={"help": "stratified development split, taken first"}
+        default=0.1, metadata={"help": "stratified ClaimBuster development split, taken first"}
     )
-    seed: int = field(default=13, metadata={"help": "seed for split, init and shuffling"})
+    news_dev_fraction: float = field(
+        default=0.2, metadata={"help": "news development split, by article"}
+    )
+    news_repeat: int = field(
+        default=3, metadata={"help": "times each news training sentence is seen per epoch"}
+    )
+    claimbuster_train_rows: int = field(
+        default=0, metadata={"help": "a seeded sample of N ClaimBuster training rows (0: all)"}
+    )
+    init_from: str = field(
+        default="", metadata={"help": "claim artifact to start from (its 2-way head becomes "
+                              "3-way); empty: the base encoder"}
+    )
+    seed: int = field(default=13, metadata={"help": "seed for splits, init and shuffling"})
     max_length: int = field(default=96, metadata={"help": "max tokens per sentence"})
     batch_size: int = field(default=32, metadata={"help": "training batch size"})
     eval_batch_size: int = field(default=128, metadata={"help": "scoring batch size"})
     learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate"})
+    head_lr_multiplier: float = field(
+        default=1.0, metadata={"help": "the 3-way head's learning rate, x learning_rate"}
+    )
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     warmup_ratio: float = field(default=0.06, metadata={"help": "linear warm-up fraction"})
-    num_epochs: float = field(default=4.0, metadata={"help": "epochs (best one is kept)"})
+    num_epochs: float = field(default=3.0, metadata={"help": "epochs (best one is kept)"})
     max_steps: int = field(default=-1, metadata={"help": "stop after N steps (-1: off)"})
-    num_threads: int = field(default=1, metadata={"help": "torch CPU threads"})
-    limit_rows: int = field(default=0, metadata={"help": "use only N rows (0: all; tests)"})
+    num_threads: int = field(default=2, metadata={"help": "torch CPU threads"})
+    limit_rows: int = field(default=0, metadata={"help": "use only N ClaimBuster rows (0: all)"})
     baseline: bool = field(default=True, metadata={"help": "also train TF-IDF + LR"})
     model_name: str = field(default="claim-checkworthiness", metadata={"help": "model name"})
-    model_version: str = field(default="1.0.0", metadata={"help": "model version"})
+    model_version: str = field(default="2.0.0", metadata={"help": "model version"})
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.dev_fraction < 1.0:
-            raise ValueError(f"dev_fraction must be in (0, 1), got {self.dev_fraction}")
-        for name in ("max_length", "batch_size", "eval_batch_size", "num_threads"):
+        for name in ("dev_fraction", "news_dev_fraction"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
+        for name in ("max_length", "batch_size", "eval_batch_size", "num_threads",
+                     "news_repeat"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
 
@@ -120,12 +167,82 @@ def _validate(data: Dataset) -> None:
             raise ValueError(f"row {row}: text is empty or not a string")
 
 
+def claimbuster_rows(data: Dataset) -> list[dict[str, Any]]:
+    """ClaimBuster sentences as training rows: the speaker's own voice, a coarse label.
+
+    ``labels`` is the allowed-class mask plus a last element, the domain (0 ClaimBuster,
+    1 news): Trainer may reorder evaluation rows (length grouping), and the labels come
+    back with their predictions, so the metrics read the domain from there.
+    """
+    return [
+        {"text": claim_input(text, 0), "labels": [*ALLOWED[f"claimbuster:{label}"], 0],
+         "domain": "claimbuster", "gold": "CFS" if label == 1 else "rest"}
+        for text, label in zip(data["text"], data["label"], strict=True)
+    ]
+
+
+def news_rows(claims: list[Any], repeat: int = 1) -> list[dict[str, Any]]:
+    return [
+        {"text": c.input, "labels": [*ALLOWED[c.label], 1], "domain": "news", "gold": c.label}
+        for c in claims
+    ] * repeat
+
+
+def decode_labels(labels: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(domain, gold class) per row from the ``labels`` column (see `claimbuster_rows`)."""
+    import numpy as np
+
+    domains = np.where(labels[:, 3] == 1, "news", "claimbuster")
+    gold = [CLAIM_CLASSES[int(np.argmax(row[:3]))] if domain == "news"
+            else ("CFS" if row[0] == 1 else "rest")
+            for row, domain in zip(labels, domains, strict=True)]
+    return domains, gold
+
+
+def build_datasets(config: ClaimTrainingConfig) -> tuple[Dataset, Dataset, dict[str, int]]:
+    """Train and dev rows of both sources: text (marked), labels (allowed mask), domain."""
+    from datasets import Dataset
+
+    from claimtrace.training.news_claims import (
+        gold_rows,
+        load_news_claims,
+        mark_attributions,
+        split_by_article,
+    )
+
+    cb_train, cb_dev = load_splits(
+        resolve(config.data_path), config.dev_fraction, config.seed, config.limit_rows
+    )
+    if config.claimbuster_train_rows and config.claimbuster_train_rows < len(cb_train):
+        cb_train = cb_train.shuffle(seed=config.seed).select(range(config.claimbuster_train_rows))
+    train, dev = claimbuster_rows(cb_train), claimbuster_rows(cb_dev)
+    counts = {"claimbuster_train": len(train), "claimbuster_dev": len(dev)}
+    if config.news_labels:
+        claims, articles = load_news_claims(
+            resolve(config.news_labels), resolve(config.news_texts),
+            gold_rows(resolve(config.gold_selection)))
+        news_train, news_dev = split_by_article(claims, config.news_dev_fraction, config.seed)
+        news_train = mark_attributions(news_train, articles)
+        news_dev = mark_attributions(news_dev, articles)
+        train += news_rows(news_train, config.news_repeat)
+        dev += news_rows(news_dev)
+        counts.update(
+            news_train=len(news_train), news_dev=len(news_dev),
+            news_train_articles=len({c.article_id for c in news_train}),
+            news_dev_articles=len({c.article_id for c in news_dev}),
+            news_quote_marked=sum(c.input.startswith("quote")
+                                  for c in (*news_train, *news_dev)),
+            **{f"news_{c}": sum(x.label == c for x in claims) for c in CLAIM_CLASSES})
+    return Dataset.from_list(train), Dataset.from_list(dev), counts
+
+
 def tokenize(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_length: int) -> Dataset:
     """Token ids only; padding happens per batch (DataCollatorWithPadding)."""
     return data.map(
         lambda batch: tokenizer(batch["text"], truncation=True, max_length=max_length),
         batched=True,
         keep_in_memory=True,
+        remove_columns=[c for c in ("domain", "gold") if c in data.column_names],
         desc="tokenise",
     )
 
@@ -144,6 +261,29 @@ def choose_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(thresholds[int(np.argmax(f1[:-1]))])
 
 
+def _f1_at(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Positive-class F1 at each threshold (vectorised)."""
+    import numpy as np
+
+    flagged = scores[None, :] >= thresholds[:, None]
+    tp = (flagged & (labels[None, :] == 1)).sum(axis=1)
+    return 2 * tp / np.clip(flagged.sum(axis=1) + labels.sum(), 1, None)
+
+
+def choose_joint_threshold(domains: np.ndarray, labels: np.ndarray, scores: np.ndarray) -> float:
+    """One cut-off for both sources: the best mean of each domain's CFS-vs-rest F1.
+
+    One model serves debates and news, so the threshold may not favour either; with a
+    single domain this is the best-F1 threshold of `choose_threshold`.
+    """
+    import numpy as np
+
+    candidates = np.unique(scores)
+    mean_f1 = np.mean([_f1_at(labels[domains == d], scores[domains == d], candidates)
+                       for d in np.unique(domains)], axis=0)
+    return float(candidates[int(np.argmax(mean_f1))])
+
+
 def evaluate(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float]:
     """Positive-class P/R/F1 at `threshold`, plus threshold-free ROC-AUC and PR-AUC."""
     from sklearn.metrics import (
@@ -156,26 +296,80 @@ def evaluate(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[s
     p, r, f1, _ = precision_recall_fscore_support(
         labels, predicted, average="binary", pos_label=1, zero_division=0
     )
+    two_classes = len(set(labels.tolist())) == 2
     return {
         "precision": round(float(p), 4),
         "recall": round(float(r), 4),
         "f1": round(float(f1), 4),
-        "roc_auc": round(float(roc_auc_score(labels, scores)), 4),
-        "pr_auc": round(float(average_precision_score(labels, scores)), 4),
+        "roc_auc": round(float(roc_auc_score(labels, scores)), 4) if two_classes else None,
+        "pr_auc": round(float(average_precision_score(labels, scores)), 4)
+        if two_classes else None,
         "threshold": round(float(threshold), 6),
     }
 
 
+def three_class_metrics(gold: list[str], probs: np.ndarray, threshold: float) -> dict:
+    """Macro-F1 and accuracy over CFS / UFS / NFS, labels as the pipeline assigns them."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    predicted = [claim_label(dict(zip(CLAIM_CLASSES, row, strict=True)), threshold)
+                 for row in probs.tolist()]
+    return {
+        "macro_f1": round(float(f1_score(gold, predicted, labels=list(CLAIM_CLASSES),
+                                         average="macro", zero_division=0)), 4),
+        "accuracy": round(float(accuracy_score(gold, predicted)), 4),
+    }
+
+
+def dev_metrics(
+    domains: np.ndarray, gold: list[str], probs: np.ndarray, threshold: float
+) -> dict[str, Any]:
+    """Per source: CFS-vs-rest at `threshold`; news also three-class; their mean F1."""
+    import numpy as np
+
+    labels = np.asarray([g == "CFS" for g in gold], dtype=int)
+    out: dict[str, Any] = {}
+    for domain in ("claimbuster", "news"):
+        keep = domains == domain
+        if not keep.any():
+            continue
+        out[domain] = evaluate(labels[keep], probs[keep, 0], threshold)
+        out[domain]["rows"] = int(keep.sum())
+        if domain == "news":
+            out[domain].update(three_class_metrics(
+                [g for g, k in zip(gold, keep, strict=True) if k], probs[keep], threshold))
+    out["joint_f1"] = round(float(np.mean([out[d]["f1"] for d in out])), 4)
+    return out
+
+
 def compute_trainer_metrics(eval_pred: Any) -> dict[str, float]:
-    """Per-epoch development metrics for Trainer (picks the best epoch)."""
+    """Per-epoch dev metrics for Trainer, in whatever order it evaluated the rows."""
     import numpy as np
     from scipy.special import softmax
 
-    scores = softmax(eval_pred.predictions, axis=-1)[:, 1]
-    labels = np.asarray(eval_pred.label_ids)
-    tuned = evaluate(labels, scores, choose_threshold(labels, scores))
-    at_half = evaluate(labels, scores, 0.5)
-    return {"f1_tuned": tuned["f1"], "f1_at_0.5": at_half["f1"], "pr_auc": tuned["pr_auc"]}
+    probs = softmax(eval_pred.predictions, axis=-1)
+    domains, gold = decode_labels(np.asarray(eval_pred.label_ids))
+    labels = np.asarray([g == "CFS" for g in gold], dtype=int)
+    found = dev_metrics(domains, gold, probs, choose_joint_threshold(domains, labels, probs[:, 0]))
+    flat = {"joint_f1": found["joint_f1"]}
+    for domain in ("claimbuster", "news"):
+        if domain in found:
+            flat[f"{domain}_f1"] = found[domain]["f1"]
+            flat[f"{domain}_pr_auc"] = found[domain]["pr_auc"]
+    if "news" in found:
+        flat["news_macro_f1"] = found["news"]["macro_f1"]
+    return flat
+
+
+def allowed_nll(outputs: Any, labels: Any, num_items_in_batch: Any = None) -> Any:
+    """-log p(label's allowed classes), batch mean: cross-entropy for a one-class label,
+    the marginal likelihood log(p_UFS + p_NFS) for a ClaimBuster 0."""
+    import torch
+
+    logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
+    # labels[:, 3] is the domain (see `claimbuster_rows`), not a class.
+    allowed = logits.masked_fill(labels[:, : logits.shape[-1]] <= 0, float("-inf"))
+    return (torch.logsumexp(logits, dim=-1) - torch.logsumexp(allowed, dim=-1)).mean()
 
 
 # --- models -----------------------------------------------------------------------------
@@ -184,7 +378,7 @@ def compute_trainer_metrics(eval_pred: Any) -> dict[str, float]:
 def train_transformer(
     config: ClaimTrainingConfig, train: Dataset, dev: Dataset
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, list[dict[str, float]]]:
-    """Fine-tune the whole encoder plus head; keep the epoch with the best dev F1."""
+    """Fine-tune the whole encoder plus a 3-way head; keep the epoch with the best joint F1."""
     from transformers import (
         AutoModelForSequenceClassification,
         AutoTokenizer,
@@ -196,11 +390,13 @@ def train_transformer(
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         base,
-        num_labels=2,
-        id2label=LABELS,
-        label2id={v: k for k, v in LABELS.items()},
+        num_labels=len(CLAIM_CLASSES),
+        id2label=dict(enumerate(CLAIM_CLASSES)),
+        label2id=CLASS_IDS,
         local_files_only=True,
     )
+    if config.init_from:
+        model.load_state_dict(three_way_state(resolve(config.init_from)), strict=True)
     trainer = Trainer(
         model=model,
         args=_training_arguments(config),
@@ -208,11 +404,62 @@ def train_transformer(
         eval_dataset=tokenize(dev, tokenizer, config.max_length),
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
+        compute_loss_func=allowed_nll,
         compute_metrics=compute_trainer_metrics,
+        optimizers=(_optimizer(model, config), None),  # Trainer adds the schedule
     )
     trainer.train()
     trainer.save_metrics("train", trainer.state.log_history[-1])
     return trainer.model, tokenizer, epoch_curve(trainer.state.log_history)
+
+
+def _optimizer(model: PreTrainedModel, config: ClaimTrainingConfig) -> Any:
+    """AdamW with the head in its own group: a warm-started head has identical UFS and NFS
+    rows (`three_way_state`), and only news rows pull them apart, so it may learn faster."""
+    import torch
+
+    groups: dict[str, list] = {"head": [], "decay": [], "no_decay": []}
+    for name, param in model.named_parameters():
+        if name.startswith("classifier."):
+            groups["head"].append(param)
+        elif name.endswith("bias") or "LayerNorm" in name:
+            groups["no_decay"].append(param)
+        else:
+            groups["decay"].append(param)
+    lr = config.learning_rate
+    return torch.optim.AdamW([
+        {"params": groups["decay"], "lr": lr, "weight_decay": config.weight_decay},
+        {"params": groups["no_decay"], "lr": lr, "weight_decay": 0.0},
+        {"params": groups["head"], "lr": lr * config.head_lr_multiplier,
+         "weight_decay": config.weight_decay},
+    ])
+
+
+def three_way_state(model_dir: Path) -> dict[str, Any]:
+    """A committed claim model's weights, its binary head turned into a 3-way one.
+
+    Row CFS takes the old check-worthy row; UFS and NFS both take the old "not" row with
+    log 2 off their bias, so p(UFS) + p(NFS) equals the old p(not check-worthy) exactly:
+    training starts from the old model's binary behaviour.
+    """
+    import math
+
+    import torch
+
+    from claimtrace.pipeline.classify import head_classes, load_claim_model
+
+    loaded = load_claim_model(model_dir, int8_kernels=False)  # fp32 weights; checks checksums
+    state = dict(loaded.model.state_dict())
+    classes = head_classes(loaded.head)
+    if tuple(classes) == CLAIM_CLASSES:
+        return state
+    if tuple(classes) != ("rest", "CFS"):
+        raise ValueError(f"{model_dir}: cannot start from classes {classes}")
+    weight, bias = state["classifier.weight"], state["classifier.bias"]
+    state["classifier.weight"] = torch.stack([weight[1], weight[0], weight[0]])
+    state["classifier.bias"] = torch.stack(
+        [bias[1], bias[0] - math.log(2), bias[0] - math.log(2)])
+    return state
 
 
 def _training_arguments(config: ClaimTrainingConfig) -> Any:
@@ -232,7 +479,7 @@ def _training_arguments(config: ClaimTrainingConfig) -> Any:
         save_only_model=True,
         save_total_limit=1,
         load_best_model_at_end=True,
-        metric_for_best_model="f1_tuned",
+        metric_for_best_model="joint_f1",
         greater_is_better=True,
         logging_steps=25,
         seed=config.seed,
@@ -247,48 +494,70 @@ def _training_arguments(config: ClaimTrainingConfig) -> Any:
 
 
 def epoch_curve(log_history: list[dict[str, Any]]) -> list[dict[str, float]]:
-    """Development F1 per epoch from Trainer's log, for the card and the F1-vs-epoch plot."""
+    """Development figures per epoch from Trainer's log, for the card and the plot."""
+    keys = ("joint_f1", "claimbuster_f1", "news_f1", "news_macro_f1", "claimbuster_pr_auc",
+            "news_pr_auc")
     return [
-        {
-            "epoch": round(float(entry["epoch"]), 2),
-            "f1_tuned": entry["eval_f1_tuned"],
-            "f1_at_0.5": entry["eval_f1_at_0.5"],
-            "pr_auc": entry["eval_pr_auc"],
-            "eval_loss": round(float(entry["eval_loss"]), 4),
-        }
+        {"epoch": round(float(entry["epoch"]), 2),
+         **{k: entry[f"eval_{k}"] for k in keys if f"eval_{k}" in entry},
+         "eval_loss": round(float(entry["eval_loss"]), 4)}
         for entry in log_history
-        if "eval_f1_tuned" in entry
+        if "eval_joint_f1" in entry
     ]
 
 
-def train_baseline(train: Dataset, dev: Dataset, seed: int) -> np.ndarray:
-    """TF-IDF word 1-2 grams + logistic regression; returns dev scores."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+class ClaimBaseline:
+    """TF-IDF word 1-2 grams + logistic regression, trained on the same rows as the model.
 
-    baseline = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-        LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced", random_state=seed),
-    )
-    baseline.fit(train["text"], train["label"])
-    return baseline.predict_proba(dev["text"])[:, 1]
+    Two classifiers make the three classes: CFS vs rest on every row, and UFS vs NFS on the
+    rows that say which (news); p(UFS) = (1 - p(CFS)) * p(UFS | not CFS).
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def _pipeline(self) -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        return make_pipeline(
+            TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+            LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced",
+                               random_state=self.seed),
+        )
+
+    def fit(self, texts: list[str], allowed: list[list[int]]) -> ClaimBaseline:
+        self.cfs = self._pipeline().fit(texts, [int(a[0] == 1) for a in allowed])
+        which = [(t, a[1]) for t, a in zip(texts, allowed, strict=True)
+                 if a[0] == 0 and a[1] + a[2] == 1]
+        self.ufs = None
+        if len({w for _, w in which}) == 2:
+            self.ufs = self._pipeline().fit([t for t, _ in which], [w for _, w in which])
+        return self
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        cfs = self.cfs.predict_proba(texts)[:, 1]
+        ufs = self.ufs.predict_proba(texts)[:, 1] if self.ufs else np.full(len(texts), 0.5)
+        return np.stack([cfs, (1 - cfs) * ufs, (1 - cfs) * (1 - ufs)], axis=1)
 
 
-def score_model(
+def model_probabilities(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     texts: list[str],
     config: ClaimTrainingConfig,
 ) -> np.ndarray:
-    """Dev scores through the pipeline's own scoring code, so reported = served."""
+    """Dev probabilities through the pipeline's own scoring code, so reported = served."""
     import numpy as np
 
-    from claimtrace.pipeline.classify import score_texts
+    from claimtrace.pipeline.classify import class_probabilities
 
     model.eval()
     return np.asarray(
-        score_texts(model, tokenizer, texts, config.eval_batch_size, config.max_length)
+        class_probabilities(model, tokenizer, texts, config.eval_batch_size, config.max_length)
     )
 
 
@@ -296,7 +565,7 @@ def score_model(
 
 
 def _is_big_matrix(name: str, tensor: Any) -> bool:
-    # Word/position embeddings and encoder Linear weights hold 99% of the bytes; the 2x384
+    # Word/position embeddings and encoder Linear weights hold 99% of the bytes; the 3x384
     # classifier and token-type embeddings are tiny, so they stay float32.
     return min(tensor.shape) >= 256
 
@@ -326,7 +595,8 @@ def export_artifact(
         "threshold": threshold,
         "max_length": config.max_length,
         "weights_format": WEIGHTS_FORMAT,
-        "labels": LABELS,
+        "classes": list(CLAIM_CLASSES),
+        "input_format": INPUT_FORMAT,
         "base_encoder": {"package": BASE_ENCODER_PACKAGE, "sha256": BASE_ENCODER_SHA256},
     }
     _write_json(out_dir / "claim_head.json", head)
@@ -340,7 +610,7 @@ def artifact_bytes(out_dir: Path) -> int:
 
 
 def plot_pr_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> None:
-    """Precision-recall curves (dev set), one line per model."""
+    """Precision-recall curves (dev rows), one line per model and source."""
     import matplotlib
 
     matplotlib.use("Agg")  # headless CI
@@ -349,11 +619,13 @@ def plot_pr_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path)
 
     fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
     for label, (labels, scores) in curves.items():
+        if len(set(labels.tolist())) < 2:
+            continue
         precision, recall, _ = precision_recall_curve(labels, scores)
         ax.plot(recall, precision, label=label)
     ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02))
-    ax.set_title("Check-worthiness, ClaimBuster dev split")
-    ax.legend(loc="lower left")
+    ax.set_title("CFS vs rest, development rows")
+    ax.legend(loc="lower left", fontsize=7)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)
@@ -367,8 +639,11 @@ def plot_epoch_curve(curve: list[dict[str, float]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 3), dpi=100)
-    ax.plot([c["epoch"] for c in curve], [c["f1_tuned"] for c in curve], marker="o")
-    ax.set(xlabel="epoch", ylabel="dev F1 (tuned threshold)")
+    for key in ("joint_f1", "claimbuster_f1", "news_f1", "news_macro_f1"):
+        if all(key in c for c in curve):
+            ax.plot([c["epoch"] for c in curve], [c[key] for c in curve], marker="o", label=key)
+    ax.set(xlabel="epoch", ylabel="dev F1 (joint threshold)")
+    ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)
@@ -383,7 +658,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
-    """Split, fine-tune, pick the threshold, compare with the baseline, export, re-check."""
+    """Build the data, fine-tune, pick the threshold, compare with the baseline, export."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before transformers reads it: local files only
     import numpy as np
     import torch
@@ -393,57 +668,95 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     # Explicit: the machine is shared, and results/timings should not depend on core count.
     torch.set_num_threads(config.num_threads)
     started = time.perf_counter()
+    out_dir = resolve(config.output_dir)
+    if out_dir.resolve() == resolve(MODEL_DIR).resolve():
+        raise ValueError(f"output_dir {config.output_dir} is the committed model; train into "
+                         "runs/<name>/ and copy the chosen run with `promote`")
 
-    train, dev = load_splits(
-        resolve(config.data_path), config.dev_fraction, config.seed, config.limit_rows
-    )
-    log.info("split: %d train rows, %d dev rows", len(train), len(dev))
+    train, dev, counts = build_datasets(config)
+    log.info("rows: %s", counts)
     model, tokenizer, curve = train_transformer(config, train, dev)
     train_seconds = time.perf_counter() - started
     # Full-precision copy outside the artifact (git-ignored), for the fp32 benchmark.
     model.save_pretrained(resolve(config.work_dir) / "fp32")
     tokenizer.save_pretrained(resolve(config.work_dir) / "fp32")
 
-    labels = np.asarray(dev["label"])
-    fp32_scores = score_model(model, tokenizer, dev["text"], config)
-    threshold = choose_threshold(labels, fp32_scores)
-    out_dir = export_artifact(model, resolve(config.output_dir), config, threshold)
-    committed_scores = _committed_scores(out_dir, dev["text"], config)
+    domains, gold, texts = np.asarray(dev["domain"]), list(dev["gold"]), list(dev["text"])
+    labels = np.asarray([g == "CFS" for g in gold], dtype=int)
+    fp32 = model_probabilities(model, tokenizer, texts, config)
+    export_artifact(model, out_dir, config, choose_joint_threshold(domains, labels, fp32[:, 0]))
+    committed = _committed_probabilities(out_dir, texts, config)
+    # The threshold is for the model as the classify stage serves it (int8 weights and
+    # kernels), chosen on its own scores; re-exporting rewrites the head only.
+    threshold = choose_joint_threshold(domains, labels, committed[:, 0])
+    export_artifact(model, out_dir, config, threshold)
 
     metrics = {
         "model": f"{config.model_name}@{config.model_version}",
-        "dev_rows": len(dev),
-        "train_rows": len(train),
-        "dev_positive_rate": round(float(labels.mean()), 4),
-        "transformer_fp32": evaluate(labels, fp32_scores, threshold),
-        "committed_int8": evaluate(labels, committed_scores, threshold),
+        "rows": counts,
+        "threshold": round(threshold, 6),
+        "transformer_fp32": dev_metrics(domains, gold, fp32, threshold),
+        "committed_int8": dev_metrics(domains, gold, committed, threshold),
         "epochs": curve,
-        "artifact_bytes": artifact_bytes(out_dir),
         "training_seconds": round(train_seconds, 1),
         "hardware": _hardware(config.num_threads),
     }
-    curves = {"MiniLM fine-tuned (committed)": (labels, committed_scores)}
+    curves = {f"MiniLM 3-way, {d}": (labels[domains == d], committed[domains == d, 0])
+              for d in np.unique(domains)}
     if config.baseline:
-        base_scores = train_baseline(train, dev, config.seed)
-        base_threshold = choose_threshold(labels, base_scores)
-        metrics["baseline_tfidf_lr"] = evaluate(labels, base_scores, base_threshold)
-        curves["TF-IDF + LR baseline"] = (labels, base_scores)
+        base = ClaimBaseline(config.seed).fit(list(train["text"]), list(train["labels"]))
+        base_probs = base.predict_proba(texts)
+        base_threshold = choose_joint_threshold(domains, labels, base_probs[:, 0])
+        metrics["baseline_tfidf_lr"] = dev_metrics(domains, gold, base_probs, base_threshold)
+        curves.update({f"TF-IDF + LR, {d}": (labels[domains == d], base_probs[domains == d, 0])
+                       for d in np.unique(domains)})
     _finish_artifact(out_dir, metrics, curves, config)
     return metrics
 
 
-def _committed_scores(
+def _committed_probabilities(
     out_dir: Path, texts: list[str], config: ClaimTrainingConfig
 ) -> np.ndarray:
-    """Scores of the artifact exactly as the pipeline loads it (checksums, int8 weights)."""
+    """Probabilities of the artifact as the classify stage serves it by default (checksums,
+    int8 weights, int8 kernels, batches of its default size)."""
     import numpy as np
 
     from claimtrace.pipeline.classify import ClaimClassifier
 
-    classifier = ClaimClassifier(
-        str(out_dir), config.eval_batch_size, config.max_length, config.num_threads
-    )
-    return np.asarray(classifier.predict(list(texts)))
+    classifier = ClaimClassifier(str(out_dir), num_threads=config.num_threads)
+    rows = classifier.probabilities(list(texts))
+    return np.asarray([[row[c] for c in CLAIM_CLASSES] for row in rows])
+
+
+def retune_threshold(run_dir: Path) -> dict[str, Any]:
+    """Re-choose a run's threshold on its served scores (`_committed_probabilities`) and
+    rewrite its head, metrics, card and manifest; the weights are untouched.
+
+    For runs made before the threshold was chosen on the served form (they chose it on
+    the fp32 training copy's scores).
+    """
+    import numpy as np
+
+    from claimtrace.artifacts import verify_artifact
+    from claimtrace.training.model_card import write_model_card
+
+    verify_artifact(run_dir)
+    config = ClaimTrainingConfig.from_json(run_dir / "training_config.json")
+    _, dev, _ = build_datasets(config)
+    domains, gold = np.asarray(dev["domain"]), list(dev["gold"])
+    labels = np.asarray([g == "CFS" for g in gold], dtype=int)
+    served = _committed_probabilities(run_dir, list(dev["text"]), config)
+    threshold = choose_joint_threshold(domains, labels, served[:, 0])
+    head = json.loads((run_dir / "claim_head.json").read_text("utf-8"))
+    metrics = json.loads((run_dir / "metrics.json").read_text("utf-8"))
+    metrics["threshold_before_retune"] = head["threshold"]
+    head["threshold"] = metrics["threshold"] = round(threshold, 6)
+    metrics["committed_int8"] = dev_metrics(domains, gold, served, threshold)
+    _write_json(run_dir / "claim_head.json", head)
+    _write_json(run_dir / "metrics.json", metrics)
+    write_model_card(run_dir / "README.md", metrics, config)
+    write_manifest(run_dir, extra={"model": metrics["model"]})
+    return metrics
 
 
 def _finish_artifact(
@@ -457,8 +770,48 @@ def _finish_artifact(
     metrics["artifact_bytes"] = artifact_bytes(out_dir)  # before card/metrics, weights dominate
     _write_json(out_dir / "metrics.json", metrics)
     write_model_card(out_dir / "README.md", metrics, config)
-    # Manifest last: it must cover the card, metrics and plots too.
     write_manifest(out_dir, extra={"model": metrics["model"]})
+
+
+def promote(run_dir: Path, tried: list[Path], dest: Path | None = None,
+            unfinished: list[str] | None = None) -> Path:
+    """Copy a chosen run's artifact to the committed folder, with every run tried on its card.
+
+    `run_dir` and `tried` are run artifact folders (``runs/<name>/model``); each tried run's
+    configuration and dev figures go into ``metrics.json`` and the card, the chosen one too;
+    `unfinished` describes runs stopped before they wrote an artifact (why, how far).
+    """
+    from claimtrace.artifacts import verify_artifact
+    from claimtrace.training.model_card import write_model_card
+
+    dest = dest or resolve(MODEL_DIR)
+    verify_artifact(run_dir)
+    runs = []
+    for folder in dict.fromkeys([*tried, run_dir]):  # keep order, no duplicates
+        found = json.loads((folder / "metrics.json").read_text("utf-8"))
+        runs.append({"run": _display(folder), "chosen": folder == run_dir,
+                     "config": json.loads((folder / "training_config.json").read_text("utf-8")),
+                     "dev": found["committed_int8"], "epochs": found["epochs"],
+                     "training_seconds": found["training_seconds"]})
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(run_dir, dest)
+    metrics = json.loads((dest / "metrics.json").read_text("utf-8"))
+    metrics["runs_tried"] = runs
+    metrics["runs_unfinished"] = list(unfinished or [])
+    metrics["promoted_from"] = _display(run_dir)
+    _write_json(dest / "metrics.json", metrics)
+    config = ClaimTrainingConfig.from_json(dest / "training_config.json")
+    write_model_card(dest / "README.md", metrics, config)
+    write_manifest(dest, extra={"model": metrics["model"]})
+    return dest
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _hardware(num_threads: int) -> str:

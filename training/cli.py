@@ -47,7 +47,10 @@ def claims(
         Path | None, typer.Option("--config", help="JSON file with training options")
     ] = None,
     data_path: Annotated[str | None, typer.Option(help="ClaimBuster JSONL")] = None,
-    output_dir: Annotated[str | None, typer.Option(help="artifact folder")] = None,
+    news_labels: Annotated[str | None, typer.Option(help="news labels ('': none)")] = None,
+    news_repeat: Annotated[int | None, typer.Option(help="news rows per epoch, x")] = None,
+    init_from: Annotated[str | None, typer.Option(help="claim artifact to start from")] = None,
+    output_dir: Annotated[str | None, typer.Option(help="artifact folder (runs/...)")] = None,
     work_dir: Annotated[str | None, typer.Option(help="checkpoints and logs")] = None,
     dev_fraction: Annotated[float | None, typer.Option(help="dev split fraction")] = None,
     seed: Annotated[int | None, typer.Option(help="random seed")] = None,
@@ -65,7 +68,8 @@ def claims(
     model_name: Annotated[str | None, typer.Option(help="model name")] = None,
     model_version: Annotated[str | None, typer.Option(help="model version")] = None,
 ) -> None:
-    """Fine-tune the check-worthiness classifier and write its artifact."""
+    """Fine-tune the three-class claim model into runs/ (see promote-claims); all options:
+    --config."""
     from claimtrace.training.claims import ClaimTrainingConfig, train_claims
 
     flags = {k: v for k, v in locals().items() if k in _claim_defaults()}
@@ -75,10 +79,38 @@ def claims(
         raise typer.BadParameter(str(err)) from err
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     metrics = train_claims(run_config)
-    summary = {k: metrics[k] for k in ("transformer_fp32", "committed_int8") if k in metrics}
+    summary = {k: metrics[k] for k in ("threshold", "transformer_fp32", "committed_int8")
+               if k in metrics}
     summary["baseline_tfidf_lr"] = metrics.get("baseline_tfidf_lr")
     summary["artifact_bytes"] = metrics["artifact_bytes"]
     typer.echo(json.dumps(summary, indent=2))
+
+
+@train_app.command("promote-claims")
+def promote_claims(
+    run: Annotated[Path, typer.Argument(help="the chosen run's artifact, runs/<name>/model")],
+    tried: Annotated[list[Path] | None, typer.Option(
+        "--tried", help="another run tried (its figures go on the card); repeatable")] = None,
+    unfinished: Annotated[list[str] | None, typer.Option(
+        "--unfinished", help="a run stopped early: what and why; repeatable")] = None,
+) -> None:
+    """Copy a chosen run to models/claim-checkworthiness/ with every run tried on its card."""
+    from claimtrace.training.claims import promote
+
+    dest = promote(run, list(tried or []), unfinished=list(unfinished or []))
+    typer.echo(f"promoted {run} -> {dest}")
+
+
+@train_app.command("retune-claims-threshold")
+def retune_claims_threshold(
+    run: Annotated[Path, typer.Argument(help="a run's artifact, runs/<name>/model")],
+) -> None:
+    """Re-choose a claim run's threshold on its served (int8) dev scores; weights untouched."""
+    from claimtrace.training.claims import retune_threshold
+
+    metrics = retune_threshold(run)
+    typer.echo(json.dumps({"threshold": metrics["threshold"],
+                           "committed_int8": metrics["committed_int8"]}, indent=2))
 
 
 @train_app.command("attribution", context_settings={"allow_extra_args": True,
