@@ -15,7 +15,7 @@ go into the files, so two runs write identical reports.
 from __future__ import annotations
 
 import json
-import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +54,6 @@ from claimtrace.evaluation.systems import (
 )
 from claimtrace.settings import CLAIM_MODEL, REPO_ROOT, model_dir, models_dir
 
-log = logging.getLogger(__name__)
 
 REPORTS_DIR = REPO_ROOT / "evaluation" / "reports"
 POLNEAR_ROOT = REPO_ROOT.parent / "shared" / "data" / "polnear"
@@ -267,9 +266,11 @@ class SystemTotals:
 def run_system(system: BuiltSystem, source: Source) -> SystemTotals:
     totals = SystemTotals(system.name, system.description, list(system.notes),
                           labels=system.labels)
-    for number, article in enumerate(source.articles, start=1):
-        log.info("%s on %s: article %d/%d", system.name, source.name, number,
-                 len(source.articles))
+    from tqdm import tqdm
+
+    # A bar on stderr with a total and an ETA; it stays quiet for runs shorter than 2 s.
+    for article in tqdm(source.articles, desc=f"{system.name} on {source.name}",
+                        unit="article", file=sys.stderr, delay=2, leave=False):
         totals.articles.append((article, score_article(article, system.predict(article.text))))
     totals.stats = system.stats()
     failed = [a.id for a, r in totals.articles if r.error]

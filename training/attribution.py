@@ -323,7 +323,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         use_cpu=True,
         bf16=config.bf16,
         dataloader_num_workers=0,
-        disable_tqdm=True,
+        disable_tqdm=False,  # Trainer's own bar: steps done, total and ETA
     )
     state: dict[str, Any] = {"curve": []}
     state["info"] = {

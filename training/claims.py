@@ -489,7 +489,7 @@ def _training_arguments(config: ClaimTrainingConfig) -> Any:
         # Similar lengths in a batch: less padding, roughly 1.5x faster on CPU.
         train_sampling_strategy="group_by_length",
         report_to="none",
-        disable_tqdm=True,
+        disable_tqdm=False,  # Trainer's own bar: steps done, total and ETA
     )
 
 
