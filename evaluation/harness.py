@@ -54,7 +54,6 @@ from claimtrace.evaluation.systems import (
 )
 from claimtrace.settings import CLAIM_MODEL, REPO_ROOT, model_dir, models_dir
 
-
 REPORTS_DIR = REPO_ROOT / "evaluation" / "reports"
 POLNEAR_ROOT = REPO_ROOT.parent / "shared" / "data" / "polnear"
 SOURCES = ("gold", "news_dev", "polnear", "claimbuster")
