@@ -267,9 +267,10 @@ def run_system(system: BuiltSystem, source: Source) -> SystemTotals:
                           labels=system.labels)
     from tqdm import tqdm
 
-    # A bar on stderr with a total and an ETA; it stays quiet for runs shorter than 2 s.
+    # A bar on a terminal's stderr with a total and an ETA; quiet for runs under 2 s.
     for article in tqdm(source.articles, desc=f"{system.name} on {source.name}",
-                        unit="article", file=sys.stderr, delay=2, leave=False):
+                        unit="article", file=sys.stderr, delay=2, leave=False,
+                        disable=None):  # None: no bar when stderr is not a terminal
         totals.articles.append((article, score_article(article, system.predict(article.text))))
     totals.stats = system.stats()
     failed = [a.id for a, r in totals.articles if r.error]
