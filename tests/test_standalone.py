@@ -16,8 +16,8 @@ from claimtrace.pipeline.export import doc_to_statement_models
         "Officials said they had found 12 bodies in the rubble.",
         "officials had found 12 bodies in the rubble", id="they-group-speaker"),
     pytest.param(
-        "The Investigative Committee says it has found no trace of explosives.",
-        "the Investigative Committee has found no trace of explosives", id="it-org-speaker"),
+        "The Harbour Commission says it has found no sign of damage to the pier.",
+        "the Harbour Commission has found no sign of damage to the pier", id="it-org-speaker"),
     pytest.param(
         "Mayor John Smith visited the site. He said he would resign if the repairs failed.",
         "John Smith would resign if the repairs failed", id="he-only-person"),

@@ -156,7 +156,7 @@ def _name_hyphen(token: Token) -> bool:
 
 
 def _defined_acronym(doc: Doc, token: Token) -> tuple[str, str] | None:
-    """"Philippine Institute of Volcanology and Seismology (Phivolcs)" -> (Phivolcs, …)."""
+    """"Northern Medical Association (NorMed)" -> (NorMed, …)."""
     if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
         return None
     short = doc[token.i + 1]
