@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> dict:
     forms = {
         "fp32": fp32,
         "committed (int8 weights, fp32 compute)": committed,
-        "committed + int8 kernels (the default)": load_claim_model(args.model_dir, int8_kernels=True),
+        "committed + int8 kernels (the default)": load_claim_model(args.model_dir,
+                                                                   int8_kernels=True),
     }
     for name, loaded in forms.items():
         rate, scores = time_form(loaded, texts, args.batch_size)
