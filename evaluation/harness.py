@@ -88,26 +88,29 @@ class Source:
     notes: list[str] = field(default_factory=list)
 
 
-def gold_source(gold_dir: Path = PASS1_DIR, csv_path: Path = WIKINEWS_CSV) -> Source:
-    articles = [
+def _wikinews_articles(label_dir: Path, csv_path: Path, with_sentences: bool
+                       ) -> list[EvalArticle]:
+    """Labelled Wikinews articles in the gold format; sentence labels only where asked."""
+    return [
         EvalArticle(g.article_id, g.text, g.url or f"row {g.row}",
-                    [Reference(g.annotator, g.attributions, g.sentences)])
-        for g in load_gold(gold_dir, csv_path)
+                    [Reference(g.annotator, g.attributions,
+                               g.sentences if with_sentences else None)])
+        for g in load_gold(label_dir, csv_path)
     ]
+
+
+def gold_source(gold_dir: Path = PASS1_DIR, csv_path: Path = WIKINEWS_CSV) -> Source:
     return Source("gold", f"claimtrace gold set ({display_path(gold_dir)}), "
-                  "Wikinews 2019, one annotation pass", articles)
+                  "Wikinews 2019, one annotation pass",
+                  _wikinews_articles(gold_dir, csv_path, with_sentences=True))
 
 
 def news_dev_source(dev_dir: Path = DEV_DIR, csv_path: Path = WIKINEWS_CSV) -> Source:
     """24 more Wikinews 2019 articles, attributions only: where attribution choices are made,
     so the gold set stays a test set."""
-    articles = [
-        EvalArticle(g.article_id, g.text, g.url or f"row {g.row}",
-                    [Reference(g.annotator, g.attributions, None)])
-        for g in load_gold(dev_dir, csv_path)
-    ]
     return Source("news_dev", f"claimtrace news dev set ({display_path(dev_dir)}), "
-                  "Wikinews 2019 outside the gold set, attributions only", articles)
+                  "Wikinews 2019 outside the gold set, attributions only",
+                  _wikinews_articles(dev_dir, csv_path, with_sentences=False))
 
 
 def _brat_attribution(item: Any) -> SpanAttribution:

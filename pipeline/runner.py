@@ -38,7 +38,7 @@ from claimtrace.pipeline.ingest import (
     make_article,
     printable,
 )
-from claimtrace.pipeline.nlp import build_nlp, model_versions
+from claimtrace.pipeline.nlp import build_nlp, claim_model_available, model_versions
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.state import STATE_SCHEMA, doc_to_state, restore_doc
 from claimtrace.settings import RunSettings
@@ -442,8 +442,8 @@ def verify_models(settings: RunSettings, stage: str) -> None:
     folders = []
     if stage in {"attribute", "run"} and settings.attribution_method != "rules":
         folders.append(settings.attribution_model)
-    if stage in {"classify", "run"} and settings.classify and settings.claim_model.exists():
-        folders.append(settings.claim_model)
+    if stage in {"classify", "run"} and claim_model_available(settings):
+        folders.append(settings.claim_model)  # the same test build_nlp uses to add it
     for folder in folders:
         verify_artifact(folder)
 

@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of, load_lexicon
-from claimtrace.pipeline.attribute.speakers import clean_name, name_index
+from claimtrace.pipeline.attribute.speakers import article_names, clean_name
 from claimtrace.pipeline.split import sentence_spans
 
 THIRD_PERSON = {"he", "she", "him", "his", "her"}
@@ -163,7 +163,7 @@ def _speaker_of_quote(token: Token, attribution: Attribution | None) -> str | No
 def _people_between(doc: Doc, start: int, end: int) -> set[str]:
     """Full names (the speaker resolver's) of the people named in [start, end)."""
     lexicon = load_lexicon()
-    index = name_index(doc, lexicon)
+    index = article_names(doc, lexicon)
     return {index.expand(clean_name(ent.text, lexicon), ent.start_char)[0] for ent in doc.ents
             if ent.label_ == "PERSON" and start <= ent.start_char and ent.end_char <= end}
 

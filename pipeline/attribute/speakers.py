@@ -85,6 +85,17 @@ class NameIndex:
         return (chosen[1], chosen[2]) if chosen else (mention, None)
 
 
+Doc.set_extension("names", default=None, force=True)
+
+
+def article_names(doc: Doc, lexicon: Lexicon) -> NameIndex:
+    """The article's name index, built once per `Doc`: speaker resolution and the
+    stand-alone claim text both read it, the latter once per pronoun."""
+    if doc._.names is None:
+        doc._.names = name_index(doc, lexicon)
+    return doc._.names
+
+
 def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     index = NameIndex()
     for ent in doc.ents:
@@ -101,7 +112,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
             name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
             index.titles.append((ent.start_char, name, title_words(ent)))
     for token in doc:
-        acronym = _defined_acronym(doc, token)
+        acronym = _defined_acronym(doc, token, lexicon)
         if acronym is not None:
             index.acronyms[acronym[0]] = acronym[1]
     return index
@@ -155,7 +166,7 @@ def _name_hyphen(token: Token) -> bool:
             and not token.whitespace_)
 
 
-def _defined_acronym(doc: Doc, token: Token) -> tuple[str, str] | None:
+def _defined_acronym(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[str, str] | None:
     """"Northern Medical Association (NorMed)" -> (NorMed, …)."""
     if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
         return None
@@ -166,7 +177,7 @@ def _defined_acronym(doc: Doc, token: Token) -> tuple[str, str] | None:
     before = next((ent for ent in doc.ents if ent.start < token.i <= ent.end), None)
     if before is None or before.label_ not in NAMED_LABELS | {"GPE", "FAC", "NORP"}:
         return None
-    return short.text, clean_name(doc[before.start:token.i].text, lexicon=load_lexicon())
+    return short.text, clean_name(doc[before.start:token.i].text, lexicon)
 
 
 # ---------------------------------------------------------------- context
@@ -229,7 +240,7 @@ def _first(pair: tuple) -> int:
 
 
 def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
-    index = name_index(doc, lexicon)
+    index = article_names(doc, lexicon)
     orgs = [(ent.start_char, clean_name(ent.text, lexicon)) for ent in doc.ents
             if ent.label_ == "ORG"]
     subjects = [(ent.start_char, index.expand(clean_name(ent.text, lexicon), ent.start_char)[0])
@@ -309,7 +320,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
         return _resolve_description(attribution, head, context)
-    if _is_name(doc, attribution, head):
+    if _is_name(attribution, head):
         name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
                                                       lexicon), position)
         source_type = "person" if label == "PERSON" else attribution.source_type
@@ -325,7 +336,7 @@ def _person_in(doc: Doc, attribution: Attribution) -> str | None:
     return people[-1].text if people else None
 
 
-def _is_name(doc: Doc, attribution: Attribution, head: Token | None) -> bool:
+def _is_name(attribution: Attribution, head: Token | None) -> bool:
     if attribution.source_type in {"person", "organization"}:
         return True
     return head is not None and head.pos_ == "PROPN"
