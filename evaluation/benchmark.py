@@ -1,7 +1,13 @@
 """Throughput and memory of claimtrace against spaCy alone, measured in the same run.
 
-    python -m claimtrace.evaluation.benchmark                      # 171 Wikinews articles
-    python -m claimtrace.evaluation.benchmark --scale 1000,10000   # + flat-memory check
+    claimtrace bench pipeline                      # 171 Wikinews articles
+    claimtrace bench pipeline --scale 1000,10000   # + flat-memory check
+
+Configurations (``--configs``): ``default`` is ``claimtrace run`` as shipped (hybrid
+attribution and claims, the runtime chosen from the CPU), timed with every ``--workers`` count;
+``rules`` swaps the learned attribution for the rules alone; ``torch`` forces the torch
+runtime, to show what the ONNX Runtime path buys. The report starts with the CPU (model, the
+instruction sets that decide the kernels) and the runtime and precision each run picked.
 
 Every configuration runs in a fresh subprocess so its peak RSS is its own (``ru_maxrss`` of
 the process, and of its largest worker for ``--workers``). Timings are wall-clock and
@@ -52,7 +58,8 @@ def measure_spacy(input_path: str, batch_size: int) -> dict:
 
 
 def measure_claimtrace(input_path: str, workers: int, extra: list[str]) -> dict:
-    """The full ``claimtrace run`` as users run it, through its CLI."""
+    """The full ``claimtrace run`` as users run it, through its CLI; the runtime it picked is
+    read back from the first record's provenance."""
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "statements.jsonl"
         command = [sys.executable, "-m", "claimtrace.cli", "run", input_path, "-o", str(output),
@@ -61,7 +68,10 @@ def measure_claimtrace(input_path: str, workers: int, extra: list[str]) -> dict:
         subprocess.run(command, check=True, capture_output=True)
         seconds = time.perf_counter() - started
         summary = json.loads(output.with_suffix(".summary.json").read_text())
-    return {"workers": workers, "articles": summary["processed"],
+        with output.open(encoding="utf-8") as records:
+            first = json.loads(records.readline() or "{}")
+    runtime = first.get("provenance", {}).get("models", {}).get("runtime")
+    return {"workers": workers, "runtime": runtime, "articles": summary["processed"],
             "sentences": summary["sentences"], "statements": summary["records"],
             "seconds": round(seconds, 2),
             "articles_per_second": round(summary["processed"] / seconds, 3), **_peak_rss_mb()}
@@ -107,19 +117,37 @@ def model_speeds(sentences: int, articles: int) -> dict:
     return speeds
 
 
+CONFIGS = {"default": [], "rules": ["--attribution", "rules"], "torch": ["--runtime", "torch"]}
+# Flags that decide which kernels run (oneDNN, FBGEMM and ONNX Runtime's MLAS dispatch on them).
+KERNEL_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "avx512_bf16",
+                "amx_int8", "amx_bf16")
+
+
+def cpu_report() -> dict:
+    from claimtrace.pipeline.runtime import cpu_info
+
+    cpu = cpu_info()
+    return {"model": cpu.model, "machine": cpu.machine, "logical_cpus": _cpu_count(),
+            "kernel_flags": [f for f in KERNEL_FLAGS if f in cpu.flags], "int8_level": cpu.level}
+
+
 def run_benchmark(input_path: Path, workers: list[int], scale: list[int], sentences: int,
-                  extra: list[str]) -> dict:
-    report: dict = {"input": str(input_path), "cpu_count": _cpu_count(), "extra_args": extra}
+                  extra: list[str], configs: list[str]) -> dict:
+    report: dict = {"input": str(input_path), "cpu": cpu_report(), "extra_args": extra}
     report["spacy_alone"] = in_subprocess("spacy", input_path=str(input_path), batch_size=16)
-    report["claimtrace"] = [in_subprocess("claimtrace", input_path=str(input_path),
-                                          workers=n, extra=extra) for n in workers]
     spacy_rate = report["spacy_alone"]["articles_per_second"]
-    one = report["claimtrace"][0]["articles_per_second"]
-    report["ratios"] = {
-        "full_over_spacy_1_worker": round(one / spacy_rate, 3),
-        **{f"{n}_workers_over_1": round(r["articles_per_second"] / one, 3)
-           for n, r in zip(workers[1:], report["claimtrace"][1:], strict=True)},
-    }
+    report["claimtrace"] = {}
+    report["ratios"] = {}
+    for name in configs:
+        counts = workers if name == "default" else workers[:1]
+        runs = [in_subprocess("claimtrace", input_path=str(input_path), workers=n,
+                              extra=[*CONFIGS[name], *extra]) for n in counts]
+        report["claimtrace"][name] = runs
+        one = runs[0]["articles_per_second"]
+        report["ratios"][f"{name}_over_spacy"] = round(one / spacy_rate, 3)
+        for n, run in zip(counts[1:], runs[1:], strict=True):
+            report["ratios"][f"{name}_{n}_workers_over_1"] = round(
+                run["articles_per_second"] / one, 3)
     if scale:
         with tempfile.TemporaryDirectory() as folder:
             report["memory_scaling"] = [
@@ -129,6 +157,20 @@ def run_benchmark(input_path: Path, workers: list[int], scale: list[int], senten
     if sentences:
         report["models"] = model_speeds(sentences, articles=60)
     return report
+
+
+def summary_lines(report: dict) -> list[str]:
+    """The figures a reader wants first, one per line."""
+    cpu = report["cpu"]
+    lines = [f"cpu: {cpu['model']} ({cpu['logical_cpus']} logical), int8 kernels: "
+             f"{cpu['int8_level']}, flags: {' '.join(cpu['kernel_flags'])}",
+             f"spaCy alone: {report['spacy_alone']['seconds']} s"]
+    for name, runs in report["claimtrace"].items():
+        for run in runs:
+            lines.append(f"{name:8} workers={run['workers']}: {run['seconds']} s, runtime "
+                         f"{run['runtime']}, largest worker {run['peak_rss_largest_child_mb']} MB")
+    lines += [f"{key}: {value}" for key, value in report["ratios"].items()]
+    return lines
 
 
 def _cpu_count() -> int:
@@ -147,6 +189,8 @@ def main(argv: list[str] | None = None) -> dict | None:
                         help="sentences for the per-model speed check (0: skip)")
     parser.add_argument("--extra", default="", help="extra args for claimtrace run, e.g. "
                         "'--no-claims'")
+    parser.add_argument("--configs", default=",".join(CONFIGS),
+                        help=f"comma-separated, from {','.join(CONFIGS)}")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--measure-args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -157,10 +201,12 @@ def main(argv: list[str] | None = None) -> dict | None:
         return None
     report = run_benchmark(args.input, [int(n) for n in args.workers.split(",")],
                            [int(n) for n in args.scale.split(",") if n],
-                           args.model_sentences, args.extra.split())
+                           args.model_sentences, args.extra.split(),
+                           [c for c in args.configs.split(",") if c])
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
+    print("\n".join(summary_lines(report)))
     return report
 
 

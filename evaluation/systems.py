@@ -159,7 +159,7 @@ def model_system() -> BuiltSystem:
     from claimtrace.settings import ATTRIBUTION_MODEL, model_dir
 
     folder = model_dir(ATTRIBUTION_MODEL)
-    if not (folder / "model.safetensors").is_file():
+    if not (folder / "manifest.json").is_file():
         raise SystemUnavailable(f"attribution model not found at {display_path(folder)}")
 
     def predict(text: str) -> Prediction:

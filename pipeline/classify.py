@@ -15,15 +15,23 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from claimtrace.artifacts import dequantize_int8, verify_artifact
+from claimtrace.artifacts import dequantize_int8
 from claimtrace.pipeline.attribute import attributions_of
+from claimtrace.pipeline.runtime import (
+    ONNX_FILE,
+    TORCH_FILE,
+    Runtime,
+    check_runtime,
+    onnx_session,
+    verified_runtime,
+)
 from claimtrace.settings import CLAIM_MODEL
 from claimtrace.settings import model_dir as locate_model
 
@@ -33,9 +41,9 @@ if TYPE_CHECKING:
 
 # Located once, by claimtrace.settings (package data, or $CLAIMTRACE_MODELS_DIR).
 DEFAULT_MODEL_DIR = locate_model(CLAIM_MODEL)
-WEIGHTS = "model.safetensors"
 HEAD = "claim_head.json"
-REQUIRED_FILES = (WEIGHTS, HEAD, "config.json", "tokenizer.json", "tokenizer_config.json")
+# Besides these, the weights the chosen runtime loads (`runtime.verified_runtime`).
+REQUIRED_FILES = (HEAD, "config.json", "tokenizer.json", "tokenizer_config.json")
 
 # The single place the component's defaults are declared (factory and class read them).
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -47,7 +55,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # batch, so a score depends on its batch-mates; the component therefore batches per
     # article (see `ClaimClassify.pipe`), which keeps runs reproducible. Dev F1 at batch 20:
     # 0.8465 vs 0.8505 with fp32 compute (model card, "Inference in the pipeline").
-    "int8_kernels": True,
+    "int8_kernels": True,  # torch only; the ONNX graph is int8 anyway
+    # "auto": ONNX Runtime int8 where the CPU has int8 kernels (`claimtrace.pipeline.runtime`).
+    "runtime": "auto",
 }
 
 # ClaimBuster's classes, in the order of the 3-way model's outputs.
@@ -108,9 +118,11 @@ def head_classes(head: dict[str, Any]) -> tuple[str, ...]:
 
 @dataclass
 class LoadedClaimModel:
-    model: PreTrainedModel
+    model: PreTrainedModel | None  # None when `session` (ONNX Runtime) scores
     tokenizer: PreTrainedTokenizerBase
     head: dict[str, Any]
+    runtime: Runtime | None = None
+    session: Any = None
 
     @property
     def name(self) -> str:
@@ -118,23 +130,36 @@ class LoadedClaimModel:
 
 
 def load_claim_model(
-    model_dir: Path | str | None = None, int8_kernels: bool = DEFAULT_CONFIG["int8_kernels"]
+    model_dir: Path | str | None = None, int8_kernels: bool = DEFAULT_CONFIG["int8_kernels"],
+    runtime: str = DEFAULT_CONFIG["runtime"], threads: int = DEFAULT_CONFIG["num_threads"],
 ) -> LoadedClaimModel:
-    """Verify the artifact's checksums, then rebuild the classifier from its int8 weights."""
-    from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+    """Verify the artifact's checksums, then load it for `runtime` (see `choose_runtime`):
+    ONNX Runtime over ``model.int8.onnx``, or torch rebuilt from the int8 safetensors."""
+    from transformers import AutoTokenizer
 
     folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
-    verify_artifact(folder, required=REQUIRED_FILES)
+    chosen = verified_runtime(runtime, folder, REQUIRED_FILES)
     head = json.loads((folder / HEAD).read_text(encoding="utf-8"))
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    if chosen.engine == "onnxruntime":
+        session = onnx_session(folder / ONNX_FILE, threads)
+        return LoadedClaimModel(None, tokenizer, head, runtime=chosen, session=session)
+    model = _torch_model(folder, int8_kernels, threads)
+    precision = "int8" if int8_kernels else "fp32"
+    return LoadedClaimModel(model, tokenizer, head, runtime=replace(chosen, precision=precision))
+
+
+def _torch_model(folder: Path, int8_kernels: bool, threads: int) -> torch.nn.Module:
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    torch.set_num_threads(threads)  # explicit, so runs are comparable
     config = AutoConfig.from_pretrained(folder, local_files_only=True)
     model = AutoModelForSequenceClassification.from_config(config)
-    model.load_state_dict(dequantize_int8(load_file(folder / WEIGHTS)), strict=True)
+    model.load_state_dict(dequantize_int8(load_file(folder / TORCH_FILE)), strict=True)
     model.eval()
-    if int8_kernels:
-        model = to_int8_kernels(model)
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    return LoadedClaimModel(model=model, tokenizer=tokenizer, head=head)
+    return to_int8_kernels(model) if int8_kernels else model
 
 
 def to_int8_kernels(model: torch.nn.Module) -> torch.nn.Module:
@@ -181,6 +206,25 @@ def class_probabilities(
     return scores
 
 
+def onnx_class_probabilities(
+    session: Any, tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int = 128
+) -> list[list[float]]:
+    """Softmax over the classes per text, one text per ONNX Runtime call: int8 activations are
+    quantised per call, so a text's scores depend on that text alone (and nothing is padded)."""
+    import numpy as np
+
+    if not texts:
+        return []
+    out = []
+    for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]:
+        row = np.array([ids], dtype=np.int64)
+        feeds = {"input_ids": row, "attention_mask": np.ones_like(row)}
+        logits = session.run(["logits"], feeds)[0][0].astype(np.float64)
+        exp = np.exp(logits - logits.max())
+        out.append((exp / exp.sum()).tolist())
+    return out
+
+
 class ClaimClassifier:
     """Scores sentences; loads the model on first use and pins torch's thread count."""
 
@@ -191,6 +235,7 @@ class ClaimClassifier:
         max_length: int | None = DEFAULT_CONFIG["max_length"],
         num_threads: int = DEFAULT_CONFIG["num_threads"],
         int8_kernels: bool = DEFAULT_CONFIG["int8_kernels"],
+        runtime: str = DEFAULT_CONFIG["runtime"],
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -201,15 +246,14 @@ class ClaimClassifier:
         self.max_length = max_length
         self.num_threads = num_threads
         self.int8_kernels = int8_kernels
+        self.runtime = check_runtime(runtime)
         self._loaded: LoadedClaimModel | None = None
 
     @property
     def loaded(self) -> LoadedClaimModel:
         if self._loaded is None:
-            import torch
-
-            torch.set_num_threads(self.num_threads)
-            self._loaded = load_claim_model(self.model_path, int8_kernels=self.int8_kernels)
+            self._loaded = load_claim_model(self.model_path, int8_kernels=self.int8_kernels,
+                                            runtime=self.runtime, threads=self.num_threads)
         return self._loaded
 
     @property
@@ -233,9 +277,11 @@ class ClaimClassifier:
         """Per text, the probability of each of the model's classes."""
         loaded = self.loaded
         max_length = self.max_length or int(loaded.head["max_length"])
-        rows = class_probabilities(
-            loaded.model, loaded.tokenizer, texts, self.batch_size, max_length
-        )
+        if loaded.session is not None:
+            rows = onnx_class_probabilities(loaded.session, loaded.tokenizer, texts, max_length)
+        else:
+            rows = class_probabilities(
+                loaded.model, loaded.tokenizer, texts, self.batch_size, max_length)
         return [dict(zip(self.classes, row, strict=True)) for row in rows]
 
     def predict(self, texts: list[str]) -> list[float]:
@@ -327,6 +373,8 @@ def make_claim_classify(
     max_length: int | None,
     num_threads: int,
     int8_kernels: bool,
+    runtime: str,
 ) -> ClaimClassify:
-    classifier = ClaimClassifier(model_path, batch_size, max_length, num_threads, int8_kernels)
+    classifier = ClaimClassifier(model_path, batch_size, max_length, num_threads, int8_kernels,
+                                 runtime)
     return ClaimClassify(name, classifier)

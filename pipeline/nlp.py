@@ -50,7 +50,8 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
             import claimtrace.pipeline.classify  # noqa: F401
 
             nlp.add_pipe("claimtrace_classify", config={
-                "model_path": str(settings.claim_model), "num_threads": settings.threads})
+                "model_path": str(settings.claim_model), "num_threads": settings.threads,
+                "runtime": settings.runtime})
         elif settings.classify:
             log.warning("claim model not found at %s: sentences get no claim score",
                         settings.claim_model)
@@ -64,7 +65,8 @@ def add_attribution(nlp: Language, settings: RunSettings) -> None:
     """
     if settings.attribution_method != "rules":
         nlp.add_pipe("claimtrace_attribute_tagger", config={
-            "model_dir": str(settings.attribution_model), "threads": settings.threads})
+            "model_dir": str(settings.attribution_model), "threads": settings.threads,
+            "runtime": settings.runtime})
     nlp.add_pipe("claimtrace_attribute_rules")
     nlp.add_pipe("claimtrace_attribute_merge", config={"method": settings.attribution_method})
     nlp.add_pipe("claimtrace_speakers")
@@ -79,13 +81,34 @@ def model_versions(nlp: Language) -> dict[str, str]:
     if "claimtrace_attribute_tagger" in nlp.pipe_names:
         versions["attribution"] = attribution_model_version(
             nlp.get_pipe("claimtrace_attribute_tagger").model_dir)
+    runtimes = model_runtimes(nlp)
+    if runtimes:
+        # One engine for both models is the rule; name each model only when they differ.
+        labels = set(runtimes.values())
+        versions["runtime"] = labels.pop() if len(labels) == 1 else "; ".join(
+            f"{model}: {label}" for model, label in sorted(runtimes.items()))
     return versions
+
+
+def model_runtimes(nlp: Language) -> dict[str, str]:
+    """Engine, precision and CPU level each loaded model runs with (`pipeline.runtime`)."""
+    found = {}
+    if "claimtrace_classify" in nlp.pipe_names:
+        runtime = nlp.get_pipe("claimtrace_classify").classifier.loaded.runtime
+        found["claims"] = runtime.label if runtime else "unknown"
+    if "claimtrace_attribute_tagger" in nlp.pipe_names:
+        runtime = nlp.get_pipe("claimtrace_attribute_tagger").tagger.runtime
+        found["attribution"] = runtime.label if runtime else "unknown"
+    return found
 
 
 def attribution_model_version(model_dir: str) -> str:
     import json
     from pathlib import Path
 
+    from claimtrace.pipeline.runtime import ONNX_FILE, TORCH_FILE
+
     manifest = json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8"))
-    weights = manifest["files"]["model.safetensors"]["sha256"][:12]
+    listed = manifest["files"]
+    weights = listed[ONNX_FILE if ONNX_FILE in listed else TORCH_FILE]["sha256"][:12]
     return manifest.get("model") or f"attribution@{weights}"  # the weights name the version

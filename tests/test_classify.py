@@ -169,7 +169,10 @@ def test_committed_artifact_verifies() -> None:
     manifest = verify_artifact(DEFAULT_MODEL_DIR)
     size = sum(entry["bytes"] for entry in manifest["files"].values())
     assert size <= 25_000_000, "committed artifact over the 25 MB budget"
-    assert not list(DEFAULT_MODEL_DIR.glob("*.bin")), "weights must be safetensors only"
+    # One weights file, the ONNX graph (protobuf, no pickles); torch weights stay in runs/.
+    weights = [name for name in manifest["files"] if name.startswith("model.")]
+    assert weights == ["model.int8.onnx"]
+    assert not list(DEFAULT_MODEL_DIR.glob("*.bin")) and not list(DEFAULT_MODEL_DIR.glob("*.pt"))
 
 
 def test_corrupted_file_fails_with_checksum_error(artifact_copy: Path) -> None:
@@ -182,8 +185,8 @@ def test_corrupted_file_fails_with_checksum_error(artifact_copy: Path) -> None:
 
 
 def test_missing_file_fails_clearly(artifact_copy: Path) -> None:
-    (artifact_copy / "model.safetensors").unlink()
-    with pytest.raises(ClaimtraceError, match="model.safetensors: listed in manifest.json"):
+    (artifact_copy / "model.int8.onnx").unlink()
+    with pytest.raises(ClaimtraceError, match="model.int8.onnx: listed in manifest.json"):
         load_claim_model(artifact_copy)
 
 

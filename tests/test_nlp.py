@@ -53,6 +53,8 @@ def test_model_versions_name_every_model_loaded():
     assert versions["spacy"].startswith("en_core_web_sm")
     assert versions["claims"] == "claim-checkworthiness@2.0.0"  # the three-class news model
     manifest = json.loads((model_dir(ATTRIBUTION_MODEL) / "manifest.json").read_text())
-    expected = f"attribution@{manifest['files']['model.safetensors']['sha256'][:12]}"
+    expected = f"attribution@{manifest['files']['model.int8.onnx']['sha256'][:12]}"
     assert versions["attribution"] == expected
     assert attribution_model_version(str(model_dir(ATTRIBUTION_MODEL))) == expected
+    # Both shipped models run on ONNX Runtime, and the records say so.
+    assert versions["runtime"].startswith("onnxruntime-") and " int8 " in versions["runtime"]

@@ -448,7 +448,7 @@ def three_way_state(model_dir: Path) -> dict[str, Any]:
 
     from claimtrace.pipeline.classify import head_classes, load_claim_model
 
-    loaded = load_claim_model(model_dir, int8_kernels=False)  # fp32 weights; checks checksums
+    loaded = load_claim_model(model_dir, int8_kernels=False, runtime="torch")  # checks checksums
     state = dict(loaded.model.state_dict())
     classes = head_classes(loaded.head)
     if tuple(classes) == CLAIM_CLASSES:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,18 @@ from spacy.tokens import Doc
 from claimtrace.artifacts import TRAINING_CONFIG
 from claimtrace.pipeline.attribute.attribution import TAGGER_KEY, set_attributions
 from claimtrace.pipeline.attribute.linking import TaggedSpan, link_spans
+from claimtrace.pipeline.runtime import (
+    ONNX_FILE,
+    TORCH_FILE,
+    Runtime,
+    onnx_session,
+    verified_runtime,
+)
 from claimtrace.settings import ATTRIBUTION_MODEL
 from claimtrace.settings import model_dir as locate_model
 
-REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", TRAINING_CONFIG)
+# Besides these, the weights the chosen runtime loads (`runtime.verified_runtime`).
+REQUIRED_FILES = ("config.json", "tokenizer.json", TRAINING_CONFIG)
 LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
 ROLES = ("source", "cue", "content")
 # A token after one of these (or after a line break) starts a sentence: a good window start.
@@ -167,13 +175,18 @@ class WindowSettings:
 
 @dataclass
 class AttributionTagger:
-    """A token classifier + tokenizer + the window settings it was trained with."""
+    """A token classifier + tokenizer + the window settings it was trained with.
+
+    ``model`` is a torch module, or None when ``session`` (ONNX Runtime) does the scoring.
+    """
 
     model: Any
     tokenizer: Any
     windows: WindowSettings
     batch_size: int = 16
-    bf16: bool = False  # bf16 autocast: faster only on CPUs with native bf16
+    bf16: bool = False  # torch only: bf16 autocast, faster only on CPUs with native bf16
+    session: Any = None  # an onnxruntime.InferenceSession over ONNX_FILE
+    runtime: Runtime | None = None
 
     def tag(self, texts: Sequence[str]) -> list[list[TaggedSpan]]:
         """Tagged spans per text: windows of every text are batched together."""
@@ -203,6 +216,24 @@ class AttributionTagger:
 
     def _forward(self, chunks: list[list[int]]) -> list[list[list[float]]]:
         """Log-probabilities per subword and label for each window (CLS/SEP stripped)."""
+        if self.session is not None:
+            return [self._forward_onnx(chunk) for chunk in chunks]
+        return self._forward_torch(chunks)
+
+    def _forward_onnx(self, chunk: list[int]) -> list[list[float]]:
+        # One window per call: int8 activations are quantised per call, so batching windows
+        # would make a window's scores depend on its batch-mates (and on padding).
+        import numpy as np
+
+        tok = self.tokenizer
+        ids = np.array([[tok.cls_token_id, *chunk, tok.sep_token_id]], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        logits = self.session.run(["logits"], feeds)[0][0, 1 : len(chunk) + 1]
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        return log_probs.astype(np.float64).tolist()
+
+    def _forward_torch(self, chunks: list[list[int]]) -> list[list[list[float]]]:
         import torch
 
         tok = self.tokenizer
@@ -245,42 +276,57 @@ def bf16_supported() -> bool:
 
 
 def load_tagger(model_dir: str | Path | None = None, threads: int = 1,
-                precision: str = "fp32") -> AttributionTagger:
+                precision: str = "fp32", runtime: str = "auto") -> AttributionTagger:
     """Load the committed artifact after checking every file against its manifest.
 
-    ``model_dir``: None for ``settings.model_dir("attribution")``. ``precision``: ``"fp32"``,
-    ``"bf16"`` or ``"auto"`` (bf16 where the CPU has native bf16).
+    ``model_dir``: None for ``settings.model_dir("attribution")``. ``runtime``: ``"auto"``,
+    ``"onnx"`` or ``"torch"`` (`claimtrace.pipeline.runtime.choose_runtime`). ``precision``
+    applies to torch only: ``"fp32"``, ``"bf16"`` or ``"auto"`` (bf16 where the CPU has native
+    bf16); the ONNX graph is int8.
     """
     if precision not in ("fp32", "bf16", "auto"):
         raise ValueError(f"precision must be 'fp32', 'bf16' or 'auto', got {precision!r}")
-    import torch
-    from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
-    from claimtrace.artifacts import dequantize_int8, verify_artifact
 
     model_dir = Path(model_dir or locate_model(ATTRIBUTION_MODEL))
-    verify_artifact(model_dir, required=REQUIRED_FILES)
-    torch.set_num_threads(threads)
-    model = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(str(model_dir)))
-    state = dequantize_int8(load_file(str(model_dir / "model.safetensors")))
-    model.load_state_dict(state, strict=True)  # every weight must come from the artifact
-    model.eval()
+    chosen = verified_runtime(runtime, model_dir, REQUIRED_FILES)
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     windows = WindowSettings.from_json(model_dir / TRAINING_CONFIG)
+    if chosen.engine == "onnxruntime":
+        session = onnx_session(model_dir / ONNX_FILE, threads)
+        return AttributionTagger(None, tokenizer, windows, session=session, runtime=chosen)
     bf16 = precision == "bf16" or (precision == "auto" and bf16_supported())
-    return AttributionTagger(model, tokenizer, windows, bf16=bf16)
+    model = _torch_model(model_dir, threads)
+    return AttributionTagger(model, tokenizer, windows, bf16=bf16,
+                             runtime=replace(chosen, precision="bf16" if bf16 else "fp32"))
+
+
+def _torch_model(model_dir: Path, threads: int) -> Any:
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForTokenClassification
+
+    from claimtrace.artifacts import dequantize_int8
+
+    torch.set_num_threads(threads)
+    model = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(str(model_dir)))
+    state = dequantize_int8(load_file(str(model_dir / TORCH_FILE)))
+    model.load_state_dict(state, strict=True)  # every weight must come from the artifact
+    return model.eval()
 
 
 @lru_cache(maxsize=2)
-def cached_tagger(model_dir: str, threads: int, precision: str) -> AttributionTagger:
-    return load_tagger(model_dir, threads, precision)
+def cached_tagger(model_dir: str, threads: int, precision: str,
+                  runtime: str = "auto") -> AttributionTagger:
+    return load_tagger(model_dir, threads, precision, runtime)
 
 
 def predict_attributions(text: str, model_dir: str | Path | None = None, threads: int = 1,
-                         precision: str = "auto") -> list[dict[str, Any]]:
+                         precision: str = "auto", runtime: str = "auto") -> list[dict[str, Any]]:
     """Linked attribution dicts for one text (PolNeAR's span conventions, no parse needed)."""
-    tagger = cached_tagger(str(model_dir or locate_model(ATTRIBUTION_MODEL)), threads, precision)
+    tagger = cached_tagger(str(model_dir or locate_model(ATTRIBUTION_MODEL)), threads, precision,
+                           runtime)
     return link_spans(text, tagger.tag([text])[0])
 
 
@@ -291,12 +337,17 @@ class AttributeTagger:
     """spaCy component: tags docs in batches, writes ``doc.spans["attributions_tagger"]``."""
 
     def __init__(self, nlp: Language, name: str, model_dir: str, threads: int, batch_size: int,
-                 precision: str):
+                 precision: str, runtime: str):
         self.name = name
         self.model_dir = model_dir or str(locate_model(ATTRIBUTION_MODEL))
         self.threads = threads
         self.batch_size = batch_size
         self.precision = precision
+        self.runtime = runtime
+
+    @property
+    def tagger(self) -> AttributionTagger:
+        return cached_tagger(self.model_dir, self.threads, self.precision, self.runtime)
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([doc]))
@@ -315,7 +366,7 @@ class AttributeTagger:
             yield from batch
 
     def predict(self, docs: Sequence[Doc]) -> list[list[dict[str, Any]]]:
-        tagger = cached_tagger(self.model_dir, self.threads, self.precision)
+        tagger = self.tagger
         tagger.batch_size = self.batch_size
         # One article at a time: a window's scores must not depend on which other articles
         # shared its batch (padding changes the kernels' sums), so --batch-size and
@@ -334,8 +385,9 @@ class AttributeTagger:
 @Language.factory(
     "claimtrace_attribute_tagger",
     assigns=["doc.spans"],
-    default_config={"model_dir": "", "threads": 1, "batch_size": 16, "precision": "auto"},
+    default_config={"model_dir": "", "threads": 1, "batch_size": 16, "precision": "auto",
+                    "runtime": "auto"},
 )
 def make_attribute_tagger(nlp: Language, name: str, model_dir: str, threads: int,
-                          batch_size: int, precision: str) -> AttributeTagger:
-    return AttributeTagger(nlp, name, model_dir, threads, batch_size, precision)
+                          batch_size: int, precision: str, runtime: str) -> AttributeTagger:
+    return AttributeTagger(nlp, name, model_dir, threads, batch_size, precision, runtime)

@@ -1,0 +1,96 @@
+"""Export a model folder's int8 weights as the ONNX Runtime graph the pipeline serves.
+
+The graph is built from the folder's own safetensors weights (never from a hub or a training
+checkpoint), so both files hold the same int8 values: torch's TorchScript-based exporter writes
+an fp32 graph, then ONNX Runtime's dynamic quantiser turns every MatMul and the embeddings into
+int8 with one scale per output channel. That matches the per-row scales the safetensors file
+already stores, so re-quantising loses almost nothing; the remaining error comes from
+quantising activations at run time (measured on dev, see the model cards). Weights use 7 bits
+(``reduce_range``) so CPUs without VNNI, whose AVX2 u8 x s8 kernels add pairs of products in
+16 bits, cannot saturate (ONNX Runtime's quantisation guide describes the overflow).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from claimtrace.artifacts import MANIFEST, write_manifest
+from claimtrace.pipeline.runtime import ONNX_FILE
+
+LOG = logging.getLogger(__name__)
+OPSET = 17
+# Tokens in the example input: any length works, the sequence axis is dynamic.
+_EXAMPLE_LENGTH = 16
+
+
+class _LogitsOnly:
+    """Wraps a transformers model so the exported graph has one output, ``logits``."""
+
+    def __new__(cls, model: Any) -> Any:
+        import torch
+
+        class Wrapper(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.model = model
+
+            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
+                return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
+
+        return Wrapper().eval()
+
+
+def load_torch_model(folder: Path) -> tuple[Any, bool]:
+    """The fp32 torch model rebuilt from the folder's int8 weights, and whether it scores
+    tokens (the attribution tagger) rather than sentences (the claim model)."""
+    from claimtrace.pipeline.classify import HEAD, load_claim_model
+
+    if (folder / HEAD).is_file():
+        return load_claim_model(folder, int8_kernels=False, runtime="torch").model, False
+    from claimtrace.pipeline.attribute.tagger import load_tagger
+
+    return load_tagger(folder, runtime="torch").model, True
+
+
+def export_fp32(model: Any, path: Path, token_level: bool) -> None:
+    import torch
+
+    ids = torch.ones((1, _EXAMPLE_LENGTH), dtype=torch.long)
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+            "logits": {0: "batch", 1: "tokens"} if token_level else {0: "batch"}}
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")  # tracer warnings about Python control flow in BERT
+        torch.onnx.export(_LogitsOnly(model), (ids, torch.ones_like(ids)), str(path),
+                          input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                          dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+
+
+def quantize(fp32_path: Path, out: Path) -> None:
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32_path), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                     reduce_range=True, extra_options={"DefaultTensorType": TensorProto.FLOAT})
+
+
+def export_onnx(folder: str | Path) -> Path:
+    """Write ``model.int8.onnx`` into `folder` and re-list the folder in its manifest."""
+    folder = Path(folder)
+    model, token_level = load_torch_model(folder)  # verifies the manifest first
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "model.fp32.onnx"
+        export_fp32(model, fp32, token_level)
+        quantize(fp32, folder / ONNX_FILE)
+    extra = {k: v for k, v in _manifest(folder).items() if k not in ("format", "files")}
+    write_manifest(folder, extra)
+    LOG.info("wrote %s (%.1f MB)", folder / ONNX_FILE, (folder / ONNX_FILE).stat().st_size / 1e6)
+    return folder / ONNX_FILE
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
