@@ -28,6 +28,7 @@ from claimtrace.pipeline.runtime import (
     ONNX_FILE,
     TORCH_FILE,
     Runtime,
+    SubwordTokenizer,
     check_runtime,
     onnx_session,
     verified_runtime,
@@ -119,7 +120,7 @@ def head_classes(head: dict[str, Any]) -> tuple[str, ...]:
 @dataclass
 class LoadedClaimModel:
     model: PreTrainedModel | None  # None when `session` (ONNX Runtime) scores
-    tokenizer: PreTrainedTokenizerBase
+    tokenizer: PreTrainedTokenizerBase | SubwordTokenizer  # the latter for ONNX Runtime
     head: dict[str, Any]
     runtime: Runtime | None = None
     session: Any = None
@@ -135,16 +136,17 @@ def load_claim_model(
 ) -> LoadedClaimModel:
     """Verify the artifact's checksums, then load it for `runtime` (see `choose_runtime`):
     ONNX Runtime over ``model.int8.onnx``, or torch rebuilt from the int8 safetensors."""
-    from transformers import AutoTokenizer
-
     folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
     chosen = verified_runtime(runtime, folder, REQUIRED_FILES)
     head = json.loads((folder / HEAD).read_text(encoding="utf-8"))
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     if chosen.engine == "onnxruntime":
         session = onnx_session(folder / ONNX_FILE, threads)
-        return LoadedClaimModel(None, tokenizer, head, runtime=chosen, session=session)
+        return LoadedClaimModel(None, SubwordTokenizer.from_folder(folder), head,
+                                runtime=chosen, session=session)
+    from transformers import AutoTokenizer
+
     model = _torch_model(folder, int8_kernels, threads)
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     precision = "int8" if int8_kernels else "fp32"
     return LoadedClaimModel(model, tokenizer, head, runtime=replace(chosen, precision=precision))
 
@@ -207,7 +209,7 @@ def class_probabilities(
 
 
 def onnx_class_probabilities(
-    session: Any, tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int = 128
+    session: Any, tokenizer: SubwordTokenizer, texts: Sequence[str], max_length: int = 128
 ) -> list[list[float]]:
     """Softmax over the classes per text, one text per ONNX Runtime call: int8 activations are
     quantised per call, so a text's scores depend on that text alone (and nothing is padded)."""
@@ -216,7 +218,7 @@ def onnx_class_probabilities(
     if not texts:
         return []
     out = []
-    for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]:
+    for ids in tokenizer.for_model(list(texts), max_length):
         row = np.array([ids], dtype=np.int64)
         feeds = {"input_ids": row, "attention_mask": np.ones_like(row)}
         logits = session.run(["logits"], feeds)[0][0].astype(np.float64)

@@ -154,3 +154,36 @@ def _version(engine: str) -> str:
         return metadata.version(engine)
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+class SubwordTokenizer:
+    """The model folder's ``tokenizer.json`` through the `tokenizers` library alone, so
+    inference imports neither transformers nor torch. It gives the same ids as the
+    transformers tokenizer built from the same file (tested)."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.backend.no_padding()
+        self.backend.no_truncation()
+        self.cls_token_id = backend.token_to_id("[CLS]")
+        self.sep_token_id = backend.token_to_id("[SEP]")
+        self.pad_token_id = backend.token_to_id("[PAD]")
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> SubwordTokenizer:
+        from tokenizers import Tokenizer
+
+        return cls(Tokenizer.from_file(str(Path(folder) / "tokenizer.json")))
+
+    def plain(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Subword ids and character offsets, no special tokens, no length limit."""
+        encoding = self.backend.encode(text, add_special_tokens=False)
+        return encoding.ids, encoding.offsets
+
+    def for_model(self, texts: list[str], max_length: int) -> list[list[int]]:
+        """``[CLS] ... [SEP]`` ids per text, cut to `max_length` as the model was trained."""
+        self.backend.enable_truncation(max_length)
+        try:
+            return [e.ids for e in self.backend.encode_batch(texts)]
+        finally:
+            self.backend.no_truncation()

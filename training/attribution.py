@@ -233,6 +233,7 @@ def _dev_callback(
     from transformers import TrainerCallback
 
     from claimtrace.pipeline.attribute.tagger import AttributionTagger, WindowSettings
+    from claimtrace.pipeline.runtime import SubwordTokenizer
 
     windows = WindowSettings(config.max_length, config.predict_overlap)
 
@@ -245,7 +246,8 @@ def _dev_callback(
                 return control
             started = time.time()
             model.eval()
-            tagger = AttributionTagger(model, tokenizer, windows, bf16=config.bf16)
+            tagger = AttributionTagger(model, SubwordTokenizer(tokenizer.backend_tokenizer),
+                                       windows, bf16=config.bf16)
             scores = evaluate_tagger(tagger, dev)
             model.train()
             point = {"step": step, "epoch": round(train_state.epoch or 0, 3), "dev": scores}
@@ -357,13 +359,17 @@ def check_output_dir(config: AttributionTrainConfig) -> None:
 
 
 def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], state: dict) -> dict:
-    """Score the exported (int8) artifact itself on dev and store all metrics beside it."""
+    """Export the ONNX graph the pipeline serves, score it on dev (the figures users get) and
+    store all metrics beside it. The run keeps its torch weights too, for warm starts."""
     from claimtrace.artifacts import write_manifest
     from claimtrace.pipeline.attribute.tagger import load_tagger
+    from claimtrace.training.onnx_export import export_onnx
 
     out = Path(config.output_dir)
     metrics = _metrics(state)
-    metrics["dev_artifact"] = evaluate_tagger(load_tagger(out, config.threads), dev)
+    export_onnx(out)
+    metrics["dev_artifact"] = evaluate_tagger(load_tagger(out, config.threads, runtime="onnx"),
+                                              dev)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     write_manifest(out)
     return metrics

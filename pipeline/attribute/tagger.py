@@ -27,6 +27,7 @@ from claimtrace.pipeline.runtime import (
     ONNX_FILE,
     TORCH_FILE,
     Runtime,
+    SubwordTokenizer,
     onnx_session,
     verified_runtime,
 )
@@ -204,10 +205,8 @@ class AttributionTagger:
 
     def _encode(self, text: str) -> dict[str, Any]:
         # A whole article is longer than the model's 512 positions; it is cut into windows
-        # below, so the tokenizer's length warning does not apply.
-        encoding = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True,
-                                  verbose=False)
-        ids, offsets = encoding["input_ids"], encoding["offset_mapping"]
+        # below.
+        ids, offsets = self.tokenizer.plain(text)
         size = self.windows.max_length - 2
         starts = window_starts(len(ids), size, self.windows.predict_overlap,
                                sentence_starts(text, offsets))
@@ -286,12 +285,10 @@ def load_tagger(model_dir: str | Path | None = None, threads: int = 1,
     """
     if precision not in ("fp32", "bf16", "auto"):
         raise ValueError(f"precision must be 'fp32', 'bf16' or 'auto', got {precision!r}")
-    from transformers import AutoTokenizer
-
 
     model_dir = Path(model_dir or locate_model(ATTRIBUTION_MODEL))
     chosen = verified_runtime(runtime, model_dir, REQUIRED_FILES)
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    tokenizer = SubwordTokenizer.from_folder(model_dir)
     windows = WindowSettings.from_json(model_dir / TRAINING_CONFIG)
     if chosen.engine == "onnxruntime":
         session = onnx_session(model_dir / ONNX_FILE, threads)
