@@ -164,8 +164,8 @@ def labels_to_spans(labels: Sequence[int], offsets: Sequence[tuple[int, int]],
 # Subwords two neighbouring prediction windows share. 64 was chosen on the dev sets (ONNX
 # int8 model, `claimtrace evaluate --sources news_dev,polnear --systems model,hybrid`):
 # whole-attribution exact / overlap F1, hybrid on news dev 0.569 / 0.731 (96: 0.561 / 0.726;
-# 32: 0.555 / 0.716), tagger alone on PolNeAR dev 0.495 / 0.750 (96: 0.488 / 0.746), with a
-# 14% fewer subwords to score than 96 (171 Wikinews 2019 articles: 134k vs 156k).
+# 32: 0.555 / 0.716), tagger alone on PolNeAR dev 0.495 / 0.750 (96: 0.488 / 0.746), and
+# 14% fewer subwords to score than with 96 (171 Wikinews 2019 articles: 134k vs 156k).
 PREDICT_OVERLAP = 64
 
 
