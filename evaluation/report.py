@@ -16,8 +16,10 @@ SNIPPET = 140  # characters of span text shown in the error listing
 CONTEXT = 40  # characters either side of a sentence boundary error
 
 
-def fmt(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+def fmt(value: float | None, digits: int = 3, scale: float = 1.0, missing: str = "n/a") -> str:
+    """The one number formatter of reports and model cards: `value` x `scale` to `digits`
+    decimals, `missing` for None."""
+    return missing if value is None else f"{value * scale:.{digits}f}"
 
 
 def _count(value: float) -> str:

@@ -1,25 +1,27 @@
 """``claimtrace models ...``: ship a training run as one of the models claimtrace loads.
 
 Training never writes into the shipped models (it writes ``runs/<name>/``). `promote` is the
-one step that does: it verifies the run's artifact against its manifest, prints every dev
-figure of the run beside the shipped model's, refuses a lower headline figure unless forced,
-then replaces the model folder in one rename, with the run's manifest and a card generated
-from the run's metrics.
+one step that does, for both models: it verifies the run's artifact against its manifest,
+prints every dev figure of the run beside the shipped model's, refuses a lower headline
+figure unless forced, then replaces the model folder in one rename, with the run's manifest
+and a card generated from the run's metrics (`claimtrace.training.cards`).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from claimtrace.artifacts import MANIFEST, verify_artifact
+from claimtrace.artifacts import MANIFEST, TRAINING_CONFIG, verify_artifact, write_manifest
 from claimtrace.errors import ClaimtraceError
-from claimtrace.settings import MODEL_NAMES, MODELS_ENV, models_dir
-from claimtrace.training.cards import CARD, METRICS, read_json, spec_for, write_card
+from claimtrace.settings import MODEL_NAMES, MODELS_ENV, REPO_ROOT, models_dir
+from claimtrace.training.cards import METRICS, ModelSpec, read_json, spec_for, write_card
 
 models_app = typer.Typer(help="Ship and describe the models claimtrace loads.",
                          no_args_is_help=True)
@@ -66,12 +68,23 @@ def compare(run: Path, model: str, target: Path) -> Comparison:
     return Comparison(model, spec.headline, shipped, spec.dev_metrics(read_json(run / METRICS)))
 
 
-def promote(run: Path, model: str, target: Path, force: bool = False) -> Comparison:
-    """Copy the run's artifact to `target` (see module docstring); ValueError when refused."""
+def promote(run: Path, model: str, target: Path, force: bool = False,
+            tried: Sequence[Path] = (), unfinished: Sequence[str] = ()) -> Comparison:
+    """Copy the run's artifact to `target` (see module docstring); ValueError when refused.
+
+    For a model whose card lists the runs tried (`ModelSpec.run_summary`), the promoted
+    ``metrics.json`` records the run, every run in `tried` (its config and dev figures) and
+    the notes in `unfinished` (runs stopped before they wrote an artifact: what and why)."""
+    spec = spec_for(model)
     source = artifact_folder(Path(run))
     manifest = verify_artifact(source)  # the run as it was written, nothing unlisted
     if source.resolve() == target.resolve():
         raise ValueError(f"{source} is already the shipped {model} model")
+    if (tried or unfinished) and spec.run_summary is None:
+        raise ValueError(f"the {model} card lists no runs tried: drop --tried / --unfinished")
+    runs = [artifact_folder(Path(other)) for other in tried]
+    for other in runs:
+        verify_artifact(other)
     comparison = compare(source, model, target)
     if comparison.regression and not force:
         raise ValueError(f"the run's {comparison.headline} is lower than the shipped model's "
@@ -84,10 +97,11 @@ def promote(run: Path, model: str, target: Path, force: bool = False) -> Compari
         shutil.copy2(source / name, staging / name)
     for doc in source.glob("*.png"):  # plots belong with the card
         shutil.copy2(doc, staging / doc.name)
-    if spec_for(model).body is not None:
-        write_card(staging, model)
-    elif (source / CARD).is_file():
-        shutil.copy2(source / CARD, staging / CARD)
+    if spec.run_summary is not None:
+        record_runs(staging, spec, source, runs, unfinished)
+        write_manifest(staging, extra={k: v for k, v in manifest.items()
+                                       if k not in ("format", "files")})
+    write_card(staging, model)
     verify_artifact(staging)
     old = target.with_name(f".{target.name}.replaced")
     shutil.rmtree(old, ignore_errors=True)
@@ -96,6 +110,28 @@ def promote(run: Path, model: str, target: Path, force: bool = False) -> Compari
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return comparison
+
+
+def record_runs(folder: Path, spec: ModelSpec, chosen: Path, tried: Sequence[Path],
+                unfinished: Sequence[str]) -> None:
+    """Write into ``folder/metrics.json`` which run was promoted and every run tried."""
+    runs = []
+    for run in dict.fromkeys([*tried, chosen]):  # in order, the chosen one last, no repeats
+        runs.append({"run": display_path(run), "chosen": run == chosen,
+                     "config": read_json(run / TRAINING_CONFIG),
+                     **spec.run_summary(read_json(run / METRICS))})  # type: ignore[misc]
+    metrics = read_json(folder / METRICS)
+    metrics.update(runs_tried=runs, runs_unfinished=list(unfinished),
+                   promoted_from=display_path(chosen))
+    (folder / METRICS).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the checkout when it is inside it (as the card shows runs)."""
+    try:
+        return Path(path).resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _target(model: str, folder: Path | None) -> Path:
@@ -116,6 +152,12 @@ def promote_command(
         model: Annotated[str, typer.Argument(help=" | ".join(MODEL_NAMES))],
         force: Annotated[bool, typer.Option(
             "--force", help="Promote even when the run's headline dev metric is lower")] = False,
+        tried: Annotated[list[Path] | None, typer.Option(
+            "--tried", help="Another run tried for this model (its config and dev figures go "
+            "on the card); repeatable; claim model only")] = None,
+        unfinished: Annotated[list[str] | None, typer.Option(
+            "--unfinished", help="A run stopped before it wrote an artifact: what and why "
+            "(goes on the card); repeatable; claim model only")] = None,
         folder: ModelsDirOpt = None) -> None:
     """Copy a training run into the shipped models, with its manifest and card: prints the
     dev-metric change first and refuses a regression unless --force."""
@@ -124,7 +166,7 @@ def promote_command(
         comparison = compare(artifact_folder(run), model, target)
         for line in comparison.lines():
             typer.echo(line)
-        promote(run, model, target, force)
+        promote(run, model, target, force, list(tried or []), list(unfinished or []))
     except (ValueError, KeyError, ClaimtraceError) as err:
         typer.echo(f"claimtrace: error: {err}", err=True)
         raise typer.Exit(2) from None
