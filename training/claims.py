@@ -719,7 +719,7 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
         metrics["baseline_tfidf_lr"] = dev_metrics(domains, gold, base_probs, base_threshold)
         curves.update({f"TF-IDF + LR, {d}": (labels[domains == d], base_probs[domains == d, 0])
                        for d in np.unique(domains)})
-    _finish_artifact(out_dir, metrics, curves, config)
+    _finish_artifact(out_dir, metrics, curves)
     return metrics
 
 
@@ -768,9 +768,7 @@ def retune_threshold(run_dir: Path) -> dict[str, Any]:
     return metrics
 
 
-def _finish_artifact(
-    out_dir: Path, metrics: dict[str, Any], curves: dict, config: ClaimTrainingConfig
-) -> None:
+def _finish_artifact(out_dir: Path, metrics: dict[str, Any], curves: dict) -> None:
     from claimtrace.training.cards import write_card
 
     plot_pr_curves(curves, out_dir / "pr_curve.png")
