@@ -620,29 +620,6 @@ def artifact_bytes(out_dir: Path) -> int:
     return sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file())
 
 
-def plot_pr_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> None:
-    """Precision-recall curves (dev rows), one line per model and source."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # headless CI
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import precision_recall_curve
-
-    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
-    for label, (labels, scores) in curves.items():
-        if len(set(labels.tolist())) < 2:
-            continue
-        precision, recall, _ = precision_recall_curve(labels, scores)
-        ax.plot(recall, precision, label=label)
-    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02))
-    ax.set_title("CFS vs rest, development rows")
-    ax.legend(loc="lower left", fontsize=7)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
 def plot_epoch_curve(curve: list[dict[str, float]], path: Path) -> None:
     import matplotlib
 
@@ -769,9 +746,10 @@ def retune_threshold(run_dir: Path) -> dict[str, Any]:
 
 
 def _finish_artifact(out_dir: Path, metrics: dict[str, Any], curves: dict) -> None:
+    from claimtrace.evaluation.report import plot_pr_curves
     from claimtrace.training.cards import write_card
 
-    plot_pr_curves(curves, out_dir / "pr_curve.png")
+    plot_pr_curves(curves, out_dir / "pr_curve.png", "CFS vs rest, development rows")
     if len(metrics["epochs"]) > 1:
         plot_epoch_curve(metrics["epochs"], out_dir / "f1_by_epoch.png")
     metrics["artifact_bytes"] = artifact_bytes(out_dir)  # before card/metrics, weights dominate
