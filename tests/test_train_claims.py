@@ -18,7 +18,6 @@ from claimtrace.training.claims import (
     ClaimTrainingConfig,
     allowed_nll,
     choose_joint_threshold,
-    choose_threshold,
     evaluate,
     load_splits,
     retune_threshold,
@@ -368,7 +367,8 @@ def test_config_round_trips() -> None:
 def test_threshold_maximises_f1() -> None:
     labels = np.array([0, 0, 0, 1, 1, 1])
     scores = np.array([0.1, 0.2, 0.6, 0.55, 0.7, 0.9])
-    threshold = choose_threshold(labels, scores)
+    threshold = choose_joint_threshold(np.array(["a"] * 6), labels, scores)
+    assert threshold == 0.55  # flags 0.55, 0.6, 0.7, 0.9: P 3/4, R 1
     assert evaluate(labels, scores, threshold)["f1"] == pytest.approx(0.8571, abs=1e-4)
 
 

@@ -1,7 +1,7 @@
 """Fine-tune all-MiniLM-L6-v2 into a three-class claim model (ClaimBuster + news).
 
 Run as ``claimtrace train claims``. Each step is a small function the tests import:
-`build_datasets` -> `tokenize` -> `train_transformer` -> `choose_threshold` / `dev_metrics`
+`build_datasets` -> `tokenize` -> `train_transformer` -> `choose_joint_threshold` / `dev_metrics`
 -> `export_artifact`, with `ClaimBaseline` (TF-IDF + logistic regression) on the same data.
 A run writes under ``runs/<run_name>/`` only (`claimtrace.training.runs`);
 ``claimtrace models promote runs/<run_name> claim-checkworthiness`` ships a chosen run. Every
@@ -261,17 +261,6 @@ def tokenize(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_length: int)
 # --- metrics ----------------------------------------------------------------------------
 
 
-def choose_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
-    """The score cut-off with the best positive-class F1 on the development set."""
-    import numpy as np
-    from sklearn.metrics import precision_recall_curve
-
-    precision, recall, thresholds = precision_recall_curve(labels, scores)
-    f1 = 2 * precision * recall / np.clip(precision + recall, 1e-12, None)
-    # The last precision/recall pair has no threshold (it is the "predict nothing" point).
-    return float(thresholds[int(np.argmax(f1[:-1]))])
-
-
 def _f1_at(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Positive-class F1 at each threshold (vectorised)."""
     import numpy as np
@@ -285,7 +274,7 @@ def choose_joint_threshold(domains: np.ndarray, labels: np.ndarray, scores: np.n
     """One cut-off for both sources: the best mean of each domain's CFS-vs-rest F1.
 
     One model serves debates and news, so the threshold may not favour either; with a
-    single domain this is the best-F1 threshold of `choose_threshold`.
+    single domain this is that domain's best-F1 threshold (the lowest, on a tie).
     """
     import numpy as np
 
