@@ -223,6 +223,27 @@ def test_models_promote_refuses_a_worse_claims_run(tiny_run, tmp_path: Path) -> 
         metrics["committed_int8"]
 
 
+def test_a_failed_promotion_leaves_the_shipped_model_and_no_staging(tiny_run,
+                                                                    tmp_path: Path) -> None:
+    import shutil
+
+    from claimtrace.training.promote import promote as promote_run
+
+    config, metrics = tiny_run
+    target = tmp_path / "models" / "claim-checkworthiness"
+    shutil.copytree(Path(config.output_dir), target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    run = tmp_path / "runs" / "broken" / "model"
+    shutil.copytree(Path(config.output_dir), run)
+    broken = {k: v for k, v in metrics.items() if k != "hardware"}  # the card needs it
+    (run / "metrics.json").write_text(json.dumps(broken))
+    write_manifest(run, extra={"model": metrics["model"]})
+    with pytest.raises(KeyError, match="hardware"):
+        promote_run(run, "claim-checkworthiness", target, force=True)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["claim-checkworthiness"]
+
+
 def test_retune_rewrites_head_metrics_manifest_and_card(tiny_run, tmp_path: Path) -> None:
     import shutil
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from claimtrace.artifacts import MANIFEST, TRAINING_CONFIG, verify_artifact, write_manifest
 from claimtrace.errors import ClaimtraceError
 from claimtrace.settings import MODEL_NAMES, MODELS_ENV, REPO_ROOT, models_dir
-from claimtrace.training.cards import METRICS, ModelSpec, read_json, spec_for, write_card
+from claimtrace.training.cards import METRICS, read_json, spec_for, write_card
 
 models_app = typer.Typer(help="Ship and describe the models claimtrace loads.",
                          no_args_is_help=True)
@@ -82,27 +82,19 @@ def promote(run: Path, model: str, target: Path, force: bool = False,
         raise ValueError(f"{source} is already the shipped {model} model")
     if (tried or unfinished) and spec.run_summary is None:
         raise ValueError(f"the {model} card lists no runs tried: drop --tried / --unfinished")
-    runs = [artifact_folder(Path(other)) for other in tried]
-    for other in runs:
-        verify_artifact(other)
     comparison = compare(source, model, target)
     if comparison.regression and not force:
         raise ValueError(f"the run's {comparison.headline} is lower than the shipped model's "
                          "(see above); --force promotes it anyway")
+    history = (None if spec.run_summary is None
+               else runs_tried(spec.run_summary, source, tried, unfinished))
     staging = target.with_name(f".{target.name}.promoting")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for name in [*manifest["files"], MANIFEST]:
-        (staging / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, staging / name)
-    for doc in source.glob("*.png"):  # plots belong with the card
-        shutil.copy2(doc, staging / doc.name)
-    if spec.run_summary is not None:
-        record_runs(staging, spec, source, runs, unfinished)
-        write_manifest(staging, extra={k: v for k, v in manifest.items()
-                                       if k not in ("format", "files")})
-    write_card(staging, model)
-    verify_artifact(staging)
+    try:
+        _stage(source, manifest, staging, model, history)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the shipped model is untouched
+        raise
     old = target.with_name(f".{target.name}.replaced")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
@@ -112,18 +104,38 @@ def promote(run: Path, model: str, target: Path, force: bool = False,
     return comparison
 
 
-def record_runs(folder: Path, spec: ModelSpec, chosen: Path, tried: Sequence[Path],
-                unfinished: Sequence[str]) -> None:
-    """Write into ``folder/metrics.json`` which run was promoted and every run tried."""
+def runs_tried(summary: Callable[[dict[str, Any]], dict[str, Any]], chosen: Path,
+               tried: Sequence[Path], unfinished: Sequence[str]) -> dict[str, Any]:
+    """What the promoted ``metrics.json`` records: the run promoted and every run tried (each
+    verified against its manifest; its config and the `summary` of its metrics)."""
+    folders = [artifact_folder(Path(run)).resolve() for run in tried]
     runs = []
-    for run in dict.fromkeys([*tried, chosen]):  # in order, the chosen one last, no repeats
-        runs.append({"run": display_path(run), "chosen": run == chosen,
+    for run in dict.fromkeys([*folders, chosen.resolve()]):  # the chosen one last, once
+        verify_artifact(run)
+        runs.append({"run": display_path(run), "chosen": run == chosen.resolve(),
                      "config": read_json(run / TRAINING_CONFIG),
-                     **spec.run_summary(read_json(run / METRICS))})  # type: ignore[misc]
-    metrics = read_json(folder / METRICS)
-    metrics.update(runs_tried=runs, runs_unfinished=list(unfinished),
-                   promoted_from=display_path(chosen))
-    (folder / METRICS).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+                     **summary(read_json(run / METRICS))})
+    return {"runs_tried": runs, "runs_unfinished": list(unfinished),
+            "promoted_from": display_path(chosen)}
+
+
+def _stage(source: Path, manifest: dict[str, Any], staging: Path, model: str,
+           history: dict[str, Any] | None) -> None:
+    """The promoted folder, built beside the target: the run's files, plots, runs tried
+    (then a new manifest, as metrics.json changed) and the card; verified."""
+    staging.mkdir(parents=True)
+    for name in [*manifest["files"], MANIFEST]:
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / name, staging / name)
+    for doc in source.glob("*.png"):  # plots belong with the card
+        shutil.copy2(doc, staging / doc.name)
+    if history is not None:
+        metrics = {**read_json(staging / METRICS), **history}
+        (staging / METRICS).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        write_manifest(staging, extra={k: v for k, v in manifest.items()
+                                       if k not in ("format", "files")})
+    write_card(staging, model)
+    verify_artifact(staging)
 
 
 def display_path(path: Path) -> str:
