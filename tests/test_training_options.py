@@ -173,3 +173,25 @@ def test_train_claims_bad_value_exits_2():
 
     result = CliRunner().invoke(app, ["train", "claims", "--dev_fraction", "1.5"])
     assert result.exit_code == 2 and "dev_fraction must be in" in result.output
+
+
+def test_train_claims_repeats_the_committed_run_into_runs(monkeypatch):
+    """`--config` of the shipped model gives its options; where it writes is the new run's."""
+    from typer.testing import CliRunner
+
+    from claimtrace.cli import app
+    from claimtrace.settings import CLAIM_MODEL, model_dir
+    from claimtrace.training import claims
+
+    seen = []
+    monkeypatch.setattr(claims, "train_claims",
+                        lambda config: seen.append(config) or {"threshold": 0.5})
+    saved = model_dir(CLAIM_MODEL) / TRAINING_CONFIG
+    result = CliRunner().invoke(app, ["train", "claims", "--config", str(saved),
+                                      "--run_name", "again", "--seed", "14"])
+    assert result.exit_code == 0, result.output
+    (config,) = seen
+    expected = {**json.loads(saved.read_text()), "seed": 14, "run_name": "again",
+                "output_dir": "runs/again/model", "run_dir": "runs/again/trainer"}
+    assert config.to_dict() == expected
+    assert "claimtrace models promote runs/again/model claim-checkworthiness" in result.output
