@@ -17,10 +17,13 @@ loads models, which fills the same `RunSettings` fields) points to another folde
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent  # the source checkout; meaningless inside site-packages
@@ -137,13 +140,33 @@ class RunSettings:
 
 class JsonConfig:
     """A dataclass mixin: ``to_dict`` / ``from_dict`` / ``from_json`` for configs saved beside
-    the models they trained, rejecting keys the class does not know (a typo is an error)."""
+    the models they trained, rejecting keys the class does not know (a typo is an error).
+
+    `RENAMED` maps option names a class used before to the names it uses now, so a config
+    saved by an older run still loads (`upgrade`)."""
+
+    RENAMED: ClassVar[dict[str, str]] = {}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # type: ignore[call-overload]
 
     @classmethod
+    def upgrade(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """`values` with every old name in `RENAMED` replaced by its new one (logged);
+        ValueError when a file gives an option under both names."""
+        both = sorted(old for old, new in cls.RENAMED.items() if old in values and new in values)
+        if both:
+            raise ValueError(f"{cls.__name__}: option(s) given under an old and a new name: "
+                             + ", ".join(f"{old} / {cls.RENAMED[old]}" for old in both))
+        old = [name for name in values if name in cls.RENAMED]
+        if old:
+            log.info("%s: old option names read as the new ones: %s", cls.__name__,
+                     ", ".join(f"{name} -> {cls.RENAMED[name]}" for name in old))
+        return {cls.RENAMED.get(name, name): value for name, value in values.items()}
+
+    @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Self:
+        values = cls.upgrade(values)
         known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
         unknown = sorted(set(values) - known)
         if unknown:

@@ -5,9 +5,9 @@
 Both forms score the same sentences (the ClaimBuster development split, rebuilt from the
 model's own `training_config.json`) with the same scoring code and thread count, one after
 the other, after a warm-up; the dev F1 of each form is printed beside its speed.
-"fp32" is the full-precision fine-tuned model that training leaves in ``runs/claims/fp32``;
-without it (fresh clone), the committed weights de-quantised to fp32 stand in, which costs
-the same compute as the original.
+"fp32" is the full-precision fine-tuned model that training leaves in ``<run_dir>/fp32``
+(``run_dir`` of the model's saved config); without it (fresh clone), the committed weights
+de-quantised to fp32 stand in, which costs the same compute as the original.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import time
 from pathlib import Path
 
+from claimtrace.artifacts import TRAINING_CONFIG
 from claimtrace.pipeline.classify import (
     DEFAULT_MODEL_DIR,
     LoadedClaimModel,
@@ -26,6 +27,7 @@ from claimtrace.pipeline.classify import (
     load_claim_model,
 )
 from claimtrace.training.claims import (
+    FP32_COPY,
     ClaimTrainingConfig,
     evaluate,
     load_splits,
@@ -36,13 +38,13 @@ from claimtrace.training.claims import (
 def load_fp32(model_dir: Path, committed: LoadedClaimModel) -> tuple[LoadedClaimModel, str]:
     from transformers import AutoModelForSequenceClassification
 
-    config = ClaimTrainingConfig.from_json(model_dir / "training_config.json")
-    fp32_dir = resolve(config.work_dir) / "fp32"
+    config = ClaimTrainingConfig.from_json(model_dir / TRAINING_CONFIG)
+    fp32_dir = resolve(config.run_dir) / FP32_COPY
     if (fp32_dir / "model.safetensors").is_file():
         model = AutoModelForSequenceClassification.from_pretrained(fp32_dir).eval()
         return LoadedClaimModel(model, committed.tokenizer, committed.head), str(fp32_dir)
     dequantised = load_claim_model(model_dir, int8_kernels=False)
-    return dequantised, "committed weights de-quantised to fp32 (no runs/claims/fp32)"
+    return dequantised, f"committed weights de-quantised to fp32 (no {fp32_dir})"
 
 
 def time_form(loaded: LoadedClaimModel, texts: list[str], batch_size: int) -> tuple[float, list]:
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    config = ClaimTrainingConfig.from_json(args.model_dir / "training_config.json")
+    config = ClaimTrainingConfig.from_json(args.model_dir / TRAINING_CONFIG)
     _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.seed)
     texts, labels = list(dev["text"]), np.asarray(dev["label"])
     if args.sentences:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claimtrace.artifacts import TRAINING_CONFIG
 from claimtrace.evaluation.gold import (
     DEV_DIR,
     PASS1_DIR,
@@ -379,7 +380,7 @@ def claim_systems() -> tuple[list[Any], list[str]]:
         "claim-model": lambda: model_claim_system("claim-model", CLAIM_MODEL_DIR),
         "claim-model-1.0.0": lambda: model_claim_system("claim-model-1.0.0",
                                                         PREVIOUS_CLAIM_MODEL_DIR),
-        "tfidf-lr": lambda: tfidf_claim_system(CLAIM_MODEL_DIR / "training_config.json"),
+        "tfidf-lr": lambda: tfidf_claim_system(CLAIM_MODEL_DIR / TRAINING_CONFIG),
     }
     systems, notes = [], []
     for name, build in builders.items():
@@ -500,7 +501,7 @@ def claimbuster_figures(limit: int | None = None
     """
     base = {"source": "claimbuster", "articles": 0, "notes": [], "systems": {},
             "description": "ClaimBuster 2.5xNCS development split (claimtrace.training.claims)"}
-    config_path = CLAIM_MODEL_DIR / "training_config.json"
+    config_path = CLAIM_MODEL_DIR / TRAINING_CONFIG
     if not (CLAIM_MODEL_DIR / "manifest.json").is_file() or not config_path.is_file():
         base["notes"].append(f"skipped: claim model not found at {display_path(CLAIM_MODEL_DIR)} "
                              "(train it with `claimtrace train claims`)")

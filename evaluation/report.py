@@ -16,8 +16,10 @@ SNIPPET = 140  # characters of span text shown in the error listing
 CONTEXT = 40  # characters either side of a sentence boundary error
 
 
-def fmt(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+def fmt(value: float | None, digits: int = 3, scale: float = 1.0, missing: str = "n/a") -> str:
+    """The one number formatter of reports and model cards: `value` x `scale` to `digits`
+    decimals, `missing` for None."""
+    return missing if value is None else f"{value * scale:.{digits}f}"
 
 
 def _count(value: float) -> str:
@@ -196,9 +198,12 @@ def errors_report(source: Source, results: Sequence[SystemTotals]) -> str:
 # ----------------------------------------------------------------------------- plot
 
 
-def plot_claims_pr(curves: dict[str, ClaimCounts], path: Path, title: str) -> bool:
-    """Precision-recall curve per system, the operating point marked. False if nothing to plot."""
-    curves = {k: v for k, v in curves.items() if len(set(v.labels)) == 2}
+def plot_pr_curves(curves: dict[str, tuple[Sequence[int], Sequence[float]]], path: Path,
+                   title: str, points: dict[str, tuple[float, float]] | None = None) -> bool:
+    """The one precision-recall plot: a curve per (gold 0/1 labels, scores), a curve's
+    operating point (recall, precision) marked when `points` has it. Curves with one class
+    only are left out; False (nothing written) when none is left."""
+    curves = {k: v for k, v in curves.items() if len(set(v[0])) == 2}
     if not curves:
         return False
     import matplotlib
@@ -208,17 +213,25 @@ def plot_claims_pr(curves: dict[str, ClaimCounts], path: Path, title: str) -> bo
     from sklearn.metrics import precision_recall_curve
 
     fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
-    for name, counts in curves.items():
-        precision, recall, _ = precision_recall_curve(counts.labels, counts.scores)
+    for name, (labels, scores) in curves.items():
+        precision, recall, _ = precision_recall_curve(list(labels), list(scores))
         line, = ax.plot(recall, precision, label=name)
-        point = counts.positive()
-        ax.plot([point.recall or 0], [point.precision or 0], "o", color=line.get_color())
+        if points and name in points:
+            ax.plot(*points[name], "o", color=line.get_color())
     ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02), title=title)
-    ax.legend(loc="lower left")
+    ax.legend(loc="lower left", fontsize=7 if len(curves) > 3 else None)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     # No software/date metadata: two runs must write the same bytes.
     fig.savefig(path, metadata={"Software": None})
     plt.close(fig)
     return True
+
+
+def plot_claims_pr(curves: dict[str, ClaimCounts], path: Path, title: str) -> bool:
+    """`plot_pr_curves` of each system's claim counts, its operating point marked."""
+    points = {name: (c.positive().recall or 0, c.positive().precision or 0)
+              for name, c in curves.items()}
+    return plot_pr_curves({name: (c.labels, c.scores) for name, c in curves.items()}, path,
+                          title, points)
 

@@ -105,10 +105,7 @@ def mean_prf(counts: Sequence[PRF]) -> PRF:
     """Average counts (e.g. one article against each of its annotators): weight 1 per article."""
     if not counts:
         return PRF()
-    total = PRF()
-    for item in counts:
-        total = total + item
-    return total.scaled(1 / len(counts))
+    return sum_prf(counts).scaled(1 / len(counts))
 
 
 # ----------------------------------------------------------------------------- spans

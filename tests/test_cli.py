@@ -205,3 +205,16 @@ def test_evaluate_has_an_agreement_command():
 
     result = CliRunner().invoke(app, ["evaluate", "--help"])
     assert result.exit_code == 0 and "agreement" in result.output and "--sources" in result.output
+
+
+def test_summary_holds_the_run_settings(work, capsys):
+    """The summary records the `RunSettings` the run used: every field, flags applied."""
+    from claimtrace.settings import RunSettings
+
+    code, _ = claimtrace(capsys, "in.jsonl", "-o", "out.jsonl", "--attribution", "rules",
+                         "--kinds", "speech", "--batch-size", "4", "--max-chars", "5000")
+    assert code == 0
+    saved = json.loads((work / "out.summary.json").read_text())["settings"]
+    expected = RunSettings(batch_size=4, max_chars=5000, classify=False,
+                           attribution_method="rules", kinds=("speech",), progress=False)
+    assert saved == json.loads(json.dumps(expected.to_dict()))

@@ -223,7 +223,18 @@ def test_convert_command_writes_every_format(tmp_path):
     for name in ("s.parquet", "s.csv", "s.html", "s.jsonl.gz"):
         result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
-        assert (tmp_path / name).stat().st_size > 0
+    # each file holds the records, not just some bytes
+    import pyarrow.parquet as pq
+
+    rows = [row for item in RECORDS for row in flat_rows(item)]
+    table = pq.read_table(tmp_path / "s.parquet")
+    assert table.column_names == list(COLUMN_NAMES) and table.num_rows == len(rows)
+    with (tmp_path / "s.csv").open(encoding="utf-8", newline="") as handle:
+        assert [r["statement_id"] for r in csv.DictReader(handle)] == [
+            r["statement_id"] for r in rows]
+    page = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;document.body" in page and "Elena Marsh" in page
+    assert list(read_records(tmp_path / "s.jsonl.gz")) == RECORDS
     result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / "r.jsonl"),
                               "--format", "claimreview"])
     assert result.exit_code == 0, result.output

@@ -101,7 +101,10 @@ def test_truncated_gzip_keeps_what_was_readable(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     got = items(path)
     assert isinstance(got[-1], ArticleError) and "truncated" in got[-1].reason
-    assert any(isinstance(x, Article) for x in got)
+    kept = got[:-1]  # every article read before the cut, in order, whole
+    assert 0 < len(kept) < 50 and all(isinstance(x, Article) for x in kept)
+    assert [(a.id, a.text) for a in kept] == [
+        (str(i), f"Article {i}. " * 200) for i in range(len(kept))]
 
 
 def test_unknown_input_kind_is_a_usage_error(tmp_path):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from claimtrace.artifacts import TRAINING_CONFIG, verify_artifact, write_manifest
 from claimtrace.cli import app
-from claimtrace.training.cards import MODEL_SPECS, render_card, write_card
+from claimtrace.training.cards import MODEL_SPECS, render_card
 from claimtrace.training.promote import artifact_folder, promote
 
 ROLES = ("source", "cue", "content")
@@ -96,6 +96,61 @@ def test_shipped_attribution_card_is_the_generated_one():
     assert values["whole exact F1 (dev, harness)"] == harness["exact"]["attribution"]
 
 
-def test_card_for_a_model_without_a_generator_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="not generated here yet"):
-        write_card(tmp_path, "claim-checkworthiness")
+CLAIMS = SHIPPED.parent / "claim-checkworthiness"
+
+
+def test_shipped_claim_card_is_the_generated_one():
+    spec = MODEL_SPECS["claim-checkworthiness"]
+    metrics = json.loads((CLAIMS / "metrics.json").read_text())
+    config = json.loads((CLAIMS / TRAINING_CONFIG).read_text())
+    card = render_card(spec, metrics, config)
+    # regenerate with `claimtrace models card claim-checkworthiness` after changing either
+    assert (CLAIMS / "README.md").read_text(encoding="utf-8") == str(card)
+    data = card.data.to_dict()
+    assert data["language"] == "en" and data["datasets"] == ["ClaimBuster", "Wikinews"]
+    results = {r["dataset"]["name"]: {m["name"]: m["value"] for m in r["metrics"]}
+               for r in data["model-index"][0]["results"]}
+    served = metrics["committed_int8"]
+    assert results["ClaimBuster 2.5xNCS"]["ClaimBuster CFS-vs-rest F1 (dev, as served)"] == \
+        served["claimbuster"]["f1"]
+    assert results["Wikinews 2019 news claim labels"][
+        "news three-class macro-F1 (dev, as served)"] == served["news"]["macro_f1"]
+    text = str(card)
+    for run in metrics["runs_tried"]:  # every run tried, and the stopped ones
+        assert f"`{run['run']}`" in text
+    assert all(note in text for note in metrics["runs_unfinished"])
+    assert "promote-claims" not in text and "opt-in" not in text
+
+
+def test_claim_card_follows_the_folder_not_the_shipped_model():
+    """Another run in the folder: every figure on the card is that run's."""
+    metrics = json.loads((CLAIMS / "metrics.json").read_text())
+    config = json.loads((CLAIMS / TRAINING_CONFIG).read_text())
+    metrics["committed_int8"]["claimbuster"]["f1"] = 0.1234
+    metrics["threshold"] = 0.4321
+    metrics["artifact_bytes"] = 12_300_000
+    metrics.pop("runs_tried")
+    config.update(model_version="9.9.9", epochs=7.0, news_labels="")
+    text = str(render_card(MODEL_SPECS["claim-checkworthiness"], metrics, config))
+    assert "# claim-checkworthiness 9.9.9" in text and "value: 0.1234" in text
+    assert "Threshold 0.4321" in text and "12.3 MB" in text and "7 epochs" in text
+    assert "Only this run" in text and "- Wikinews" not in text
+
+
+def test_claim_metrics_without_news_leave_the_news_figures_out():
+    metrics = json.loads((CLAIMS / "metrics.json").read_text())
+    metrics["committed_int8"].pop("news")
+    values = MODEL_SPECS["claim-checkworthiness"].dev_metrics(metrics)
+    assert "joint_f1" in values and "claimbuster_f1" in values
+    assert not any(key.startswith("news_") for key in values)
+    metrics["committed_int8"].pop("joint_f1")
+    with pytest.raises(KeyError, match="joint_f1"):
+        MODEL_SPECS["claim-checkworthiness"].dev_metrics(metrics)
+
+
+def test_runs_tried_are_refused_for_the_attribution_card(tmp_path):
+    target = make_run(tmp_path / "models" / "attribution", 0.5, b"old")
+    run = make_run(tmp_path / "runs" / "r5" / "model", 0.6, b"new")
+    with pytest.raises(ValueError, match="lists no runs tried"):
+        promote(run, "attribution", target, tried=[run])
+    assert (target / "model.safetensors").read_bytes() == b"old"

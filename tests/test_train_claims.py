@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claimtrace.artifacts import verify_artifact
+from claimtrace.artifacts import verify_artifact, write_manifest
 from claimtrace.pipeline.ingest import stable_id, text_sha256
 from claimtrace.training.claims import (
     ALLOWED,
@@ -18,10 +18,9 @@ from claimtrace.training.claims import (
     ClaimTrainingConfig,
     allowed_nll,
     choose_joint_threshold,
-    choose_threshold,
     evaluate,
     load_splits,
-    promote,
+    retune_threshold,
     three_way_state,
     train_claims,
 )
@@ -109,15 +108,16 @@ def tiny_run(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory):
         gold_selection=str(selection),
         news_dev_fraction=0.5,
         data_path=str(tiny_data),
+        run_name="tiny",
         output_dir=str(out / "model"),
-        work_dir=str(out / "work"),
+        run_dir=str(out / "work"),
         dev_fraction=0.25,
         max_length=24,
         batch_size=8,
         eval_batch_size=16,
-        num_epochs=1,
+        epochs=1,
         max_steps=3,
-        num_threads=1,
+        threads=1,
         model_version="0.0.0-test",
     )
     return config, train_claims(config)
@@ -159,18 +159,120 @@ def test_tiny_training_run_reports_dev_metrics(tiny_run) -> None:
     assert saved == config
 
 
-def test_promote_copies_run_with_runs_tried_on_card(tiny_run, tmp_path: Path) -> None:
-    config, _ = tiny_run
-    dest = promote(Path(config.output_dir), [], dest=tmp_path / "committed")
-    verify_artifact(dest)
-    metrics = json.loads((dest / "metrics.json").read_text())
-    assert [r["chosen"] for r in metrics["runs_tried"]] == [True]
-    assert "## Runs tried" in (dest / "README.md").read_text()
+def test_tiny_run_card_is_generated_from_its_metrics(tiny_run) -> None:
+    from claimtrace.training.cards import MODEL_SPECS, render_card
+
+    config, metrics = tiny_run
+    out = Path(config.output_dir)
+    card = (out / "README.md").read_text(encoding="utf-8")
+    expected = render_card(MODEL_SPECS["claim-checkworthiness"], metrics, config.to_dict())
+    assert card == str(expected)
+    assert card.startswith("---\n") and "# claim-checkworthiness 0.0.0-test" in card
+    assert f"value: {metrics['committed_int8']['joint_f1']}" in card
+    assert "Only this run" in card  # not promoted yet: no runs tried recorded
 
 
-def test_training_refuses_to_write_over_the_committed_model() -> None:
-    with pytest.raises(ValueError, match="is the committed model"):
+def test_models_promote_ships_a_claims_run_with_runs_tried(tiny_run, tmp_path: Path) -> None:
+    """`claimtrace models promote` handles the claim model: comparison, manifest, card."""
+    import shutil
+
+    from claimtrace.training.promote import promote as promote_run
+
+    config, metrics = tiny_run
+    run = Path(config.output_dir)
+    other = tmp_path / "runs" / "other" / "model"
+    shutil.copytree(run, other)
+    target = tmp_path / "models" / "claim-checkworthiness"
+    comparison = promote_run(run, "claim-checkworthiness", target, tried=[other],
+                             unfinished=["runs/x: stopped for time"])
+    assert comparison.shipped is None and comparison.headline == "joint_f1"
+    assert comparison.run["joint_f1"] == metrics["committed_int8"]["joint_f1"]
+    verify_artifact(target)  # metrics.json changed: the manifest was rewritten
+    promoted = json.loads((target / "metrics.json").read_text())
+    assert [r["chosen"] for r in promoted["runs_tried"]] == [False, True]
+    assert promoted["runs_tried"][1]["dev"] == metrics["committed_int8"]
+    assert promoted["runs_unfinished"] == ["runs/x: stopped for time"]
+    card = (target / "README.md").read_text()
+    assert "## Runs tried" in card and "runs/x: stopped for time" in card
+    assert card.count("| **yes** |") == 1 and card.count("| no |") == 1
+
+
+def test_models_promote_refuses_a_worse_claims_run(tiny_run, tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from claimtrace.cli import app
+    from claimtrace.training.promote import promote as promote_run
+
+    config, metrics = tiny_run
+    target = tmp_path / "models" / "claim-checkworthiness"
+    shutil.copytree(Path(config.output_dir), target)
+    shipped = json.loads((target / "metrics.json").read_text())
+    shipped["committed_int8"]["joint_f1"] = metrics["committed_int8"]["joint_f1"] + 0.01
+    (target / "metrics.json").write_text(json.dumps(shipped))
+    before = (target / "metrics.json").read_bytes()
+    result = CliRunner().invoke(app, ["models", "promote", config.output_dir,
+                                      "claim-checkworthiness", "--models-dir",
+                                      str(tmp_path / "models")])
+    assert result.exit_code == 2, result.output
+    assert "joint_f1" in result.output and "-0.010" in result.output
+    assert (target / "metrics.json").read_bytes() == before
+    promote_run(Path(config.output_dir), "claim-checkworthiness", target, force=True)
+    assert json.loads((target / "metrics.json").read_text())["committed_int8"] == \
+        metrics["committed_int8"]
+
+
+def test_a_failed_promotion_leaves_the_shipped_model_and_no_staging(tiny_run,
+                                                                    tmp_path: Path) -> None:
+    import shutil
+
+    from claimtrace.training.promote import promote as promote_run
+
+    config, metrics = tiny_run
+    target = tmp_path / "models" / "claim-checkworthiness"
+    shutil.copytree(Path(config.output_dir), target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    run = tmp_path / "runs" / "broken" / "model"
+    shutil.copytree(Path(config.output_dir), run)
+    broken = {k: v for k, v in metrics.items() if k != "hardware"}  # the card needs it
+    (run / "metrics.json").write_text(json.dumps(broken))
+    write_manifest(run, extra={"model": metrics["model"]})
+    with pytest.raises(KeyError, match="hardware"):
+        promote_run(run, "claim-checkworthiness", target, force=True)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["claim-checkworthiness"]
+
+
+def test_retune_rewrites_head_metrics_manifest_and_card(tiny_run, tmp_path: Path) -> None:
+    import shutil
+
+    config, metrics = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(Path(config.output_dir), run)
+    head = json.loads((run / "claim_head.json").read_text())
+    head["threshold"] = 0.5  # as if chosen on other scores
+    (run / "claim_head.json").write_text(json.dumps(head))
+    write_manifest(run, extra={"model": metrics["model"]})
+    retuned = retune_threshold(run)
+    assert retuned["threshold_before_retune"] == 0.5
+    assert retuned["threshold"] == pytest.approx(metrics["threshold"], abs=1e-6)
+    verify_artifact(run)
+    assert f"Threshold {retuned['threshold']:.4f}" in (run / "README.md").read_text()
+
+
+def test_training_refuses_to_write_into_the_shipped_models() -> None:
+    with pytest.raises(ValueError, match="inside the shipped models"):
         train_claims(ClaimTrainingConfig(output_dir="models/claim-checkworthiness"))
+    with pytest.raises(ValueError, match="inside the shipped models"):
+        train_claims(ClaimTrainingConfig(output_dir="models/new-claims"))
+
+
+def test_default_run_goes_to_runs() -> None:
+    config = ClaimTrainingConfig()
+    assert config.run_name.startswith("claims-")
+    assert config.output_dir == f"runs/{config.run_name}/model"
+    assert config.run_dir == f"runs/{config.run_name}/trainer"
 
 
 def test_loss_is_cross_entropy_or_marginal_likelihood() -> None:
@@ -279,14 +381,15 @@ def test_config_rejects_bad_values(values: dict, message: str) -> None:
 
 
 def test_config_round_trips() -> None:
-    config = ClaimTrainingConfig(seed=5, num_epochs=2.0)
+    config = ClaimTrainingConfig(seed=5, epochs=2.0)
     assert ClaimTrainingConfig.from_dict(config.to_dict()) == config
 
 
 def test_threshold_maximises_f1() -> None:
     labels = np.array([0, 0, 0, 1, 1, 1])
     scores = np.array([0.1, 0.2, 0.6, 0.55, 0.7, 0.9])
-    threshold = choose_threshold(labels, scores)
+    threshold = choose_joint_threshold(np.array(["a"] * 6), labels, scores)
+    assert threshold == 0.55  # flags 0.55, 0.6, 0.7, 0.9: P 3/4, R 1
     assert evaluate(labels, scores, threshold)["f1"] == pytest.approx(0.8571, abs=1e-4)
 
 

@@ -8,12 +8,10 @@ from dataclasses import fields
 import pytest
 
 from claimtrace.artifacts import TRAINING_CONFIG
-from claimtrace.training.attribution import (
-    LOCATION_FIELDS,
-    AttributionTrainConfig,
-    check_output_dir,
-)
+from claimtrace.training.attribution import AttributionTrainConfig
+from claimtrace.training.claims import ClaimTrainingConfig
 from claimtrace.training.options import build_parser, parse_config
+from claimtrace.training.runs import LOCATION_FIELDS, check_output_dir
 
 PROG = "claimtrace train attribution"
 
@@ -74,8 +72,10 @@ def test_unknown_flag_exits_2():
 def test_output_inside_the_shipped_models_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("CLAIMTRACE_MODELS_DIR", str(tmp_path))
     with pytest.raises(ValueError, match="inside the shipped models"):
-        check_output_dir(AttributionTrainConfig(output_dir=str(tmp_path / "attribution")))
-    check_output_dir(AttributionTrainConfig(output_dir=str(tmp_path.parent / "runs" / "x")))
+        check_output_dir(tmp_path / "attribution")
+    with pytest.raises(ValueError, match="inside the shipped models"):
+        check_output_dir(tmp_path)
+    check_output_dir(tmp_path.parent / "runs" / "x")
 
 
 def test_cli_help_lists_the_generated_options():
@@ -86,3 +86,112 @@ def test_cli_help_lists_the_generated_options():
     result = CliRunner().invoke(app, ["train", "attribution", "--help"])
     assert result.exit_code == 0, result.output
     assert "--warmup_fraction" in result.output and "--max_dev_articles" in result.output
+
+
+# ------------------------------------------------------------- both trainers, one scheme
+
+
+@pytest.mark.parametrize("config_class", [AttributionTrainConfig, ClaimTrainingConfig])
+def test_both_trainers_share_option_names_and_run_folders(config_class):
+    names = {f.name for f in fields(config_class)}
+    shared = {"epochs", "threads", "warmup_fraction", "learning_rate", "weight_decay",
+              "batch_size", "seed", "max_length", *LOCATION_FIELDS}
+    assert shared <= names
+    assert not names & {"num_epochs", "num_threads", "warmup_ratio", "work_dir"}
+    config = config_class(run_name="same")
+    assert (config.output_dir, config.run_dir) == ("runs/same/model", "runs/same/trainer")
+
+
+def parse_claims(*argv: str) -> ClaimTrainingConfig:
+    return parse_config(ClaimTrainingConfig, list(argv), "claimtrace train claims",
+                        not_from_file=LOCATION_FIELDS)
+
+
+def test_claims_options_are_generated_with_defaults():
+    text = build_parser(ClaimTrainingConfig, "claimtrace train claims").format_help()
+    for f in fields(ClaimTrainingConfig):
+        assert f"--{f.name}" in text, f.name
+    assert "(default: 5e-05)" in text and "(default: 96)" in text
+    config = parse_claims("--epochs", "2", "--head-lr-multiplier", "20", "--no_baseline",
+                          "--run_name", "c1")
+    assert (config.epochs, config.head_lr_multiplier, config.baseline) == (2.0, 20.0, False)
+    assert config.output_dir == "runs/c1/model"
+    assert parse_claims().run_name.startswith("claims-")
+
+
+def test_claims_config_with_old_names_is_read_under_the_new_ones(tmp_path):
+    """A run saved before the trainers were aligned (num_epochs, work_dir, ...) repeats."""
+    path = tmp_path / TRAINING_CONFIG
+    path.write_text(json.dumps({"num_epochs": 2.0, "num_threads": 1, "warmup_ratio": 0.1,
+                                "work_dir": "runs/old", "output_dir": "models/x", "seed": 5}))
+    config = parse_claims("--config", str(path), "--run_name", "again")
+    assert (config.epochs, config.threads, config.warmup_fraction, config.seed) == (
+        2.0, 1, 0.1, 5)
+    assert (config.output_dir, config.run_dir) == ("runs/again/model", "runs/again/trainer")
+    loaded = ClaimTrainingConfig.from_json(path)
+    assert (loaded.epochs, loaded.run_dir, loaded.output_dir) == (2.0, "runs/old", "models/x")
+
+
+def test_claims_option_under_old_and_new_name_is_an_error(tmp_path):
+    path = tmp_path / TRAINING_CONFIG
+    path.write_text(json.dumps({"num_epochs": 2.0, "epochs": 3.0}))
+    with pytest.raises(ValueError, match="num_epochs / epochs"):
+        parse_claims("--config", str(path))
+    with pytest.raises(ValueError, match="num_epochs / epochs"):
+        ClaimTrainingConfig.from_json(path)
+
+
+def test_claims_old_flag_is_not_an_option():
+    with pytest.raises(SystemExit) as exit_info:
+        parse_claims("--num_epochs", "2")
+    assert exit_info.value.code == 2
+
+
+def test_committed_claim_config_uses_the_new_names():
+    from claimtrace.settings import CLAIM_MODEL, model_dir
+
+    saved = json.loads((model_dir(CLAIM_MODEL) / TRAINING_CONFIG).read_text())
+    assert set(saved) == {f.name for f in fields(ClaimTrainingConfig)}
+
+
+def test_train_claims_help_lists_the_generated_options():
+    from typer.testing import CliRunner
+
+    from claimtrace.cli import app
+
+    result = CliRunner().invoke(app, ["train", "claims", "--help"])
+    assert result.exit_code == 0, result.output
+    for option in ("--warmup_fraction", "--run_name", "--claimbuster_train_rows", "--config"):
+        assert option in result.output
+    assert "promote-claims" not in CliRunner().invoke(app, ["train", "--help"]).output
+
+
+def test_train_claims_bad_value_exits_2():
+    from typer.testing import CliRunner
+
+    from claimtrace.cli import app
+
+    result = CliRunner().invoke(app, ["train", "claims", "--dev_fraction", "1.5"])
+    assert result.exit_code == 2 and "dev_fraction must be in" in result.output
+
+
+def test_train_claims_repeats_the_committed_run_into_runs(monkeypatch):
+    """`--config` of the shipped model gives its options; where it writes is the new run's."""
+    from typer.testing import CliRunner
+
+    from claimtrace.cli import app
+    from claimtrace.settings import CLAIM_MODEL, model_dir
+    from claimtrace.training import claims
+
+    seen = []
+    monkeypatch.setattr(claims, "train_claims",
+                        lambda config: seen.append(config) or {"threshold": 0.5})
+    saved = model_dir(CLAIM_MODEL) / TRAINING_CONFIG
+    result = CliRunner().invoke(app, ["train", "claims", "--config", str(saved),
+                                      "--run_name", "again", "--seed", "14"])
+    assert result.exit_code == 0, result.output
+    (config,) = seen
+    expected = {**json.loads(saved.read_text()), "seed": 14, "run_name": "again",
+                "output_dir": "runs/again/model", "run_dir": "runs/again/trainer"}
+    assert config.to_dict() == expected
+    assert "claimtrace models promote runs/again/model claim-checkworthiness" in result.output

@@ -36,15 +36,13 @@ from claimtrace.pipeline.attribute.tagger import (
     window_starts,
 )
 from claimtrace.settings import JsonConfig
+from claimtrace.training.runs import check_output_dir, run_locations
 
 if TYPE_CHECKING:
     from claimtrace.pipeline.attribute.tagger import AttributionTagger
 
 log = logging.getLogger(__name__)
 
-RUNS_DIR = "runs"  # training writes runs/<run_name>/; `claimtrace models promote` ships one
-# Where a run writes: never read from a --config file (see training.options.parse_config).
-LOCATION_FIELDS = ("run_name", "output_dir", "run_dir")
 LABEL2ID = {label: i for i, label in enumerate(LABELS)}
 IGNORE_INDEX = -100  # label of [CLS]/[SEP]/padding: skipped by the loss
 
@@ -89,10 +87,8 @@ class AttributionTrainConfig(JsonConfig):
     quantize: bool = field(default=True, metadata=_help("int8 per-channel artifact"))
 
     def __post_init__(self) -> None:
-        if not self.run_name:
-            self.run_name = time.strftime("attribution-%Y%m%d-%H%M%S", time.gmtime())
-        self.output_dir = self.output_dir or f"{RUNS_DIR}/{self.run_name}/model"
-        self.run_dir = self.run_dir or f"{RUNS_DIR}/{self.run_name}/trainer"
+        self.run_name, self.output_dir, self.run_dir = run_locations(
+            "attribution", self.run_name, self.output_dir, self.run_dir)
         if self.multi_annotator not in ("first", "all"):
             raise ValueError(
                 f"multi_annotator must be 'first' or 'all', got {self.multi_annotator!r}"
@@ -297,7 +293,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         set_seed,
     )
 
-    check_output_dir(config)
+    check_output_dir(config.output_dir)  # a run goes to runs/, promotion is a step
     set_seed(config.seed)
     torch.set_num_threads(config.threads)
     started = time.time()
@@ -351,17 +347,6 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     state["info"]["train"] = {k: v for k, v in result.metrics.items()}
     state["info"]["wall_seconds"] = round(time.time() - started)
     return finish_artifact(config, dev_articles, state)
-
-
-def check_output_dir(config: AttributionTrainConfig) -> None:
-    """Refuse to write into the shipped models: a run goes to runs/, promotion is a step."""
-    from claimtrace.settings import models_dir
-
-    out = Path(config.output_dir).resolve()
-    shipped = models_dir().resolve()
-    if out == shipped or shipped in out.parents:
-        raise ValueError(f"output_dir {config.output_dir!r} is inside the shipped models "
-                         f"({shipped}); train into runs/ and use `claimtrace models promote`")
 
 
 def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], state: dict) -> dict:

@@ -1,11 +1,12 @@
 """Fine-tune all-MiniLM-L6-v2 into a three-class claim model (ClaimBuster + news).
 
 Run as ``claimtrace train claims``. Each step is a small function the tests import:
-`build_datasets` -> `tokenize` -> `train_transformer` -> `choose_threshold` / `dev_metrics`
+`build_datasets` -> `tokenize` -> `train_transformer` -> `choose_joint_threshold` / `dev_metrics`
 -> `export_artifact`, with `ClaimBaseline` (TF-IDF + logistic regression) on the same data.
-A run writes under ``runs/<name>/`` only; `promote` copies a chosen run to
-``models/claim-checkworthiness/`` deliberately. Every reported number is on development
-rows (ClaimBuster dev, news dev by article), never on training rows or the gold set.
+A run writes under ``runs/<run_name>/`` only (`claimtrace.training.runs`);
+``claimtrace models promote runs/<run_name> claim-checkworthiness`` ships a chosen run. Every
+reported number is on development rows (ClaimBuster dev, news dev by article), never on
+training rows or the gold set.
 
 Recipe (see the model card): one 3-way head (CFS / UFS / NFS). A news sentence has one
 class, so its loss is the usual cross-entropy. A ClaimBuster label is coarser: 1 is CFS, but
@@ -25,17 +26,19 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from claimtrace.artifacts import (
     BASE_ENCODER_PACKAGE,
     BASE_ENCODER_SHA256,
+    TRAINING_CONFIG,
     base_encoder_path,
     quantize_int8,
     write_manifest,
 )
 from claimtrace.pipeline.classify import CLAIM_CLASSES, claim_input, claim_label
-from claimtrace.settings import REPO_ROOT, JsonConfig
+from claimtrace.settings import CLAIM_MODEL, REPO_ROOT, JsonConfig
+from claimtrace.training.runs import check_output_dir, run_locations
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,12 +57,18 @@ ALLOWED = {
 WEIGHTS_FORMAT = "int8-rowwise-symmetric@1"
 INPUT_FORMAT = "claim_input@1"  # writer/quote mark + reported content in « »
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
-MODEL_DIR = "models/claim-checkworthiness"
+FP32_COPY = "fp32"  # the full-precision model, under run_dir (for the fp32 benchmark)
 
 
 @dataclass
 class ClaimTrainingConfig(JsonConfig):
-    """Everything a run depends on; saved as ``training_config.json`` beside the model."""
+    """Every setting of one run; saved as ``training_config.json`` beside the model.
+    `claimtrace train claims` has one option per field (`claimtrace.training.options`); the
+    names and the run's folders (`claimtrace.training.runs`) match the attribution trainer's."""
+
+    # Names used by runs made before the two trainers were aligned (2.0.0's own run among them).
+    RENAMED: ClassVar[dict[str, str]] = {"num_epochs": "epochs", "num_threads": "threads",
+                                         "warmup_ratio": "warmup_fraction", "work_dir": "run_dir"}
 
     data_path: str = field(
         default="../shared/data/claimbuster/checkworthy_train.jsonl",
@@ -77,13 +86,13 @@ class ClaimTrainingConfig(JsonConfig):
         default="evaluation/gold/selection.json",
         metadata={"help": "gold-set rows; a news label on one of them is an error"},
     )
-    output_dir: str = field(
-        default="runs/claims/model",
-        metadata={"help": "where the run's artifact is written (promote copies it to models/)"},
-    )
-    work_dir: str = field(
-        default="runs/claims", metadata={"help": "checkpoints and logs (git-ignored)"}
-    )
+    run_name: str = field(default="", metadata={
+        "help": "name of the run folder runs/<run_name>/ ('' = claims-<UTC date-time>)"})
+    output_dir: str = field(default="", metadata={
+        "help": "artifact folder ('' = runs/<run_name>/model); never the shipped models: "
+                "`claimtrace models promote` copies a run there"})
+    run_dir: str = field(default="", metadata={
+        "help": "checkpoints, logs and the fp32 copy ('' = runs/<run_name>/trainer)"})
     dev_fraction: float = field(
         default=0.1, metadata={"help": "stratified ClaimBuster development split, taken first"}
     )
@@ -109,21 +118,23 @@ class ClaimTrainingConfig(JsonConfig):
         default=1.0, metadata={"help": "the 3-way head's learning rate, x learning_rate"}
     )
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
-    warmup_ratio: float = field(default=0.06, metadata={"help": "linear warm-up fraction"})
-    num_epochs: float = field(default=3.0, metadata={"help": "epochs (best one is kept)"})
+    warmup_fraction: float = field(default=0.06,
+                                   metadata={"help": "linear warm-up, share of steps"})
+    epochs: float = field(default=3.0, metadata={"help": "epochs (best one is kept)"})
     max_steps: int = field(default=-1, metadata={"help": "stop after N steps (-1: off)"})
-    num_threads: int = field(default=2, metadata={"help": "torch CPU threads"})
+    threads: int = field(default=2, metadata={"help": "torch CPU threads"})
     limit_rows: int = field(default=0, metadata={"help": "use only N ClaimBuster rows (0: all)"})
     baseline: bool = field(default=True, metadata={"help": "also train TF-IDF + LR"})
     model_name: str = field(default="claim-checkworthiness", metadata={"help": "model name"})
     model_version: str = field(default="2.0.0", metadata={"help": "model version"})
 
     def __post_init__(self) -> None:
+        self.run_name, self.output_dir, self.run_dir = run_locations(
+            "claims", self.run_name, self.output_dir, self.run_dir)
         for name in ("dev_fraction", "news_dev_fraction"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
-        for name in ("max_length", "batch_size", "eval_batch_size", "num_threads",
-                     "news_repeat"):
+        for name in ("max_length", "batch_size", "eval_batch_size", "threads", "news_repeat"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
 
@@ -250,17 +261,6 @@ def tokenize(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_length: int)
 # --- metrics ----------------------------------------------------------------------------
 
 
-def choose_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
-    """The score cut-off with the best positive-class F1 on the development set."""
-    import numpy as np
-    from sklearn.metrics import precision_recall_curve
-
-    precision, recall, thresholds = precision_recall_curve(labels, scores)
-    f1 = 2 * precision * recall / np.clip(precision + recall, 1e-12, None)
-    # The last precision/recall pair has no threshold (it is the "predict nothing" point).
-    return float(thresholds[int(np.argmax(f1[:-1]))])
-
-
 def _f1_at(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Positive-class F1 at each threshold (vectorised)."""
     import numpy as np
@@ -274,7 +274,7 @@ def choose_joint_threshold(domains: np.ndarray, labels: np.ndarray, scores: np.n
     """One cut-off for both sources: the best mean of each domain's CFS-vs-rest F1.
 
     One model serves debates and news, so the threshold may not favour either; with a
-    single domain this is the best-F1 threshold of `choose_threshold`.
+    single domain this is that domain's best-F1 threshold (the lowest, on a tie).
     """
     import numpy as np
 
@@ -466,13 +466,13 @@ def _training_arguments(config: ClaimTrainingConfig) -> Any:
     from transformers import TrainingArguments
 
     return TrainingArguments(
-        output_dir=str(resolve(config.work_dir) / "checkpoints"),
+        output_dir=str(resolve(config.run_dir) / "checkpoints"),
         per_device_train_batch_size=config.batch_size,
         per_device_eval_batch_size=config.eval_batch_size,
         learning_rate=config.learning_rate,
         weight_decay=config.weight_decay,
-        warmup_steps=config.warmup_ratio,  # a float < 1 is a ratio in transformers 5
-        num_train_epochs=config.num_epochs,
+        warmup_steps=config.warmup_fraction,  # a float < 1 is a ratio in transformers 5
+        num_train_epochs=config.epochs,
         max_steps=config.max_steps,
         eval_strategy="epoch",
         save_strategy="epoch",
@@ -600,36 +600,13 @@ def export_artifact(
         "base_encoder": {"package": BASE_ENCODER_PACKAGE, "sha256": BASE_ENCODER_SHA256},
     }
     _write_json(out_dir / "claim_head.json", head)
-    _write_json(out_dir / "training_config.json", config.to_dict())
+    _write_json(out_dir / TRAINING_CONFIG, config.to_dict())
     write_manifest(out_dir, extra={"model": f"{config.model_name}@{config.model_version}"})
     return out_dir
 
 
 def artifact_bytes(out_dir: Path) -> int:
     return sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file())
-
-
-def plot_pr_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> None:
-    """Precision-recall curves (dev rows), one line per model and source."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # headless CI
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import precision_recall_curve
-
-    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
-    for label, (labels, scores) in curves.items():
-        if len(set(labels.tolist())) < 2:
-            continue
-        precision, recall, _ = precision_recall_curve(labels, scores)
-        ax.plot(recall, precision, label=label)
-    ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02))
-    ax.set_title("CFS vs rest, development rows")
-    ax.legend(loc="lower left", fontsize=7)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
 
 
 def plot_epoch_curve(curve: list[dict[str, float]], path: Path) -> None:
@@ -666,20 +643,18 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
 
     set_seed(config.seed)
     # Explicit: the machine is shared, and results/timings should not depend on core count.
-    torch.set_num_threads(config.num_threads)
+    torch.set_num_threads(config.threads)
     started = time.perf_counter()
     out_dir = resolve(config.output_dir)
-    if out_dir.resolve() == resolve(MODEL_DIR).resolve():
-        raise ValueError(f"output_dir {config.output_dir} is the committed model; train into "
-                         "runs/<name>/ and copy the chosen run with `promote`")
+    check_output_dir(out_dir)  # a run goes to runs/, `claimtrace models promote` ships it
 
     train, dev, counts = build_datasets(config)
     log.info("rows: %s", counts)
     model, tokenizer, curve = train_transformer(config, train, dev)
     train_seconds = time.perf_counter() - started
     # Full-precision copy outside the artifact (git-ignored), for the fp32 benchmark.
-    model.save_pretrained(resolve(config.work_dir) / "fp32")
-    tokenizer.save_pretrained(resolve(config.work_dir) / "fp32")
+    model.save_pretrained(resolve(config.run_dir) / FP32_COPY)
+    tokenizer.save_pretrained(resolve(config.run_dir) / FP32_COPY)
 
     domains, gold, texts = np.asarray(dev["domain"]), list(dev["gold"]), list(dev["text"])
     labels = np.asarray([g == "CFS" for g in gold], dtype=int)
@@ -699,7 +674,7 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
         "committed_int8": dev_metrics(domains, gold, committed, threshold),
         "epochs": curve,
         "training_seconds": round(train_seconds, 1),
-        "hardware": _hardware(config.num_threads),
+        "hardware": _hardware(config.threads),
     }
     curves = {f"MiniLM 3-way, {d}": (labels[domains == d], committed[domains == d, 0])
               for d in np.unique(domains)}
@@ -710,7 +685,7 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
         metrics["baseline_tfidf_lr"] = dev_metrics(domains, gold, base_probs, base_threshold)
         curves.update({f"TF-IDF + LR, {d}": (labels[domains == d], base_probs[domains == d, 0])
                        for d in np.unique(domains)})
-    _finish_artifact(out_dir, metrics, curves, config)
+    _finish_artifact(out_dir, metrics, curves)
     return metrics
 
 
@@ -723,7 +698,7 @@ def _committed_probabilities(
 
     from claimtrace.pipeline.classify import ClaimClassifier
 
-    classifier = ClaimClassifier(str(out_dir), num_threads=config.num_threads)
+    classifier = ClaimClassifier(str(out_dir), num_threads=config.threads)
     rows = classifier.probabilities(list(texts))
     return np.asarray([[row[c] for c in CLAIM_CLASSES] for row in rows])
 
@@ -738,10 +713,10 @@ def retune_threshold(run_dir: Path) -> dict[str, Any]:
     import numpy as np
 
     from claimtrace.artifacts import verify_artifact
-    from claimtrace.training.model_card import write_model_card
+    from claimtrace.training.cards import write_card
 
     verify_artifact(run_dir)
-    config = ClaimTrainingConfig.from_json(run_dir / "training_config.json")
+    config = ClaimTrainingConfig.from_json(run_dir / TRAINING_CONFIG)
     _, dev, _ = build_datasets(config)
     domains, gold = np.asarray(dev["domain"]), list(dev["gold"])
     labels = np.asarray([g == "CFS" for g in gold], dtype=int)
@@ -754,64 +729,22 @@ def retune_threshold(run_dir: Path) -> dict[str, Any]:
     metrics["committed_int8"] = dev_metrics(domains, gold, served, threshold)
     _write_json(run_dir / "claim_head.json", head)
     _write_json(run_dir / "metrics.json", metrics)
-    write_model_card(run_dir / "README.md", metrics, config)
     write_manifest(run_dir, extra={"model": metrics["model"]})
+    write_card(run_dir, CLAIM_MODEL)
     return metrics
 
 
-def _finish_artifact(
-    out_dir: Path, metrics: dict[str, Any], curves: dict, config: ClaimTrainingConfig
-) -> None:
-    from claimtrace.training.model_card import write_model_card
+def _finish_artifact(out_dir: Path, metrics: dict[str, Any], curves: dict) -> None:
+    from claimtrace.evaluation.report import plot_pr_curves
+    from claimtrace.training.cards import write_card
 
-    plot_pr_curves(curves, out_dir / "pr_curve.png")
+    plot_pr_curves(curves, out_dir / "pr_curve.png", "CFS vs rest, development rows")
     if len(metrics["epochs"]) > 1:
         plot_epoch_curve(metrics["epochs"], out_dir / "f1_by_epoch.png")
     metrics["artifact_bytes"] = artifact_bytes(out_dir)  # before card/metrics, weights dominate
     _write_json(out_dir / "metrics.json", metrics)
-    write_model_card(out_dir / "README.md", metrics, config)
     write_manifest(out_dir, extra={"model": metrics["model"]})
-
-
-def promote(run_dir: Path, tried: list[Path], dest: Path | None = None,
-            unfinished: list[str] | None = None) -> Path:
-    """Copy a chosen run's artifact to the committed folder, with every run tried on its card.
-
-    `run_dir` and `tried` are run artifact folders (``runs/<name>/model``); each tried run's
-    configuration and dev figures go into ``metrics.json`` and the card, the chosen one too;
-    `unfinished` describes runs stopped before they wrote an artifact (why, how far).
-    """
-    from claimtrace.artifacts import verify_artifact
-    from claimtrace.training.model_card import write_model_card
-
-    dest = dest or resolve(MODEL_DIR)
-    verify_artifact(run_dir)
-    runs = []
-    for folder in dict.fromkeys([*tried, run_dir]):  # keep order, no duplicates
-        found = json.loads((folder / "metrics.json").read_text("utf-8"))
-        runs.append({"run": _display(folder), "chosen": folder == run_dir,
-                     "config": json.loads((folder / "training_config.json").read_text("utf-8")),
-                     "dev": found["committed_int8"], "epochs": found["epochs"],
-                     "training_seconds": found["training_seconds"]})
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(run_dir, dest)
-    metrics = json.loads((dest / "metrics.json").read_text("utf-8"))
-    metrics["runs_tried"] = runs
-    metrics["runs_unfinished"] = list(unfinished or [])
-    metrics["promoted_from"] = _display(run_dir)
-    _write_json(dest / "metrics.json", metrics)
-    config = ClaimTrainingConfig.from_json(dest / "training_config.json")
-    write_model_card(dest / "README.md", metrics, config)
-    write_manifest(dest, extra={"model": metrics["model"]})
-    return dest
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
+    write_card(out_dir, CLAIM_MODEL)
 
 
 def _hardware(num_threads: int) -> str:

@@ -3,8 +3,9 @@
 `parse_config` builds an `transformers.HfArgumentParser` from the dataclass: every field is an
 option (``--max_length`` or ``--max-length``), its ``help`` metadata is the help text and
 ``--help`` shows its default. ``--config run.json`` supplies options from a file saved by an
-earlier run (`CONFIG_FILE`); flags given on the command line win over the file, and a key the
-dataclass does not know is an error.
+earlier run (`CONFIG_FILE`); flags given on the command line win over the file, a key the
+dataclass does not know is an error, and an option the class has renamed since
+(`JsonConfig.RENAMED`) is read under its new name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from claimtrace.artifacts import TRAINING_CONFIG as CONFIG_FILE  # written beside every model
+from claimtrace.settings import JsonConfig
 
 T = TypeVar("T")
 
@@ -55,6 +57,11 @@ def _read_config(config_class: type, path: Path) -> dict[str, Any]:
         raise ValueError(f"--config {path}: {err}") from err
     if not isinstance(values, dict):
         raise ValueError(f"--config {path}: expected a JSON object of options")
+    if issubclass(config_class, JsonConfig):  # options the class renamed since
+        try:
+            values = config_class.upgrade(values)
+        except ValueError as err:
+            raise ValueError(f"--config {path}: {err}") from err
     known = {f.name for f in fields(config_class)}
     unknown = sorted(set(values) - known)
     if unknown:

@@ -1,25 +1,27 @@
 """``claimtrace models ...``: ship a training run as one of the models claimtrace loads.
 
 Training never writes into the shipped models (it writes ``runs/<name>/``). `promote` is the
-one step that does: it verifies the run's artifact against its manifest, prints every dev
-figure of the run beside the shipped model's, refuses a lower headline figure unless forced,
-then replaces the model folder in one rename, with the run's manifest and a card generated
-from the run's metrics.
+one step that does, for both models: it verifies the run's artifact against its manifest,
+prints every dev figure of the run beside the shipped model's, refuses a lower headline
+figure unless forced, then replaces the model folder in one rename, with the run's manifest
+and a card generated from the run's metrics (`claimtrace.training.cards`).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from claimtrace.artifacts import MANIFEST, verify_artifact
+from claimtrace.artifacts import MANIFEST, TRAINING_CONFIG, verify_artifact, write_manifest
 from claimtrace.errors import ClaimtraceError
-from claimtrace.settings import MODEL_NAMES, MODELS_ENV, models_dir
-from claimtrace.training.cards import CARD, METRICS, read_json, spec_for, write_card
+from claimtrace.settings import MODEL_NAMES, MODELS_ENV, REPO_ROOT, models_dir
+from claimtrace.training.cards import METRICS, read_json, spec_for, write_card
 
 models_app = typer.Typer(help="Ship and describe the models claimtrace loads.",
                          no_args_is_help=True)
@@ -66,29 +68,33 @@ def compare(run: Path, model: str, target: Path) -> Comparison:
     return Comparison(model, spec.headline, shipped, spec.dev_metrics(read_json(run / METRICS)))
 
 
-def promote(run: Path, model: str, target: Path, force: bool = False) -> Comparison:
-    """Copy the run's artifact to `target` (see module docstring); ValueError when refused."""
+def promote(run: Path, model: str, target: Path, force: bool = False,
+            tried: Sequence[Path] = (), unfinished: Sequence[str] = ()) -> Comparison:
+    """Copy the run's artifact to `target` (see module docstring); ValueError when refused.
+
+    For a model whose card lists the runs tried (`ModelSpec.run_summary`), the promoted
+    ``metrics.json`` records the run, every run in `tried` (its config and dev figures) and
+    the notes in `unfinished` (runs stopped before they wrote an artifact: what and why)."""
+    spec = spec_for(model)
     source = artifact_folder(Path(run))
     manifest = verify_artifact(source)  # the run as it was written, nothing unlisted
     if source.resolve() == target.resolve():
         raise ValueError(f"{source} is already the shipped {model} model")
+    if (tried or unfinished) and spec.run_summary is None:
+        raise ValueError(f"the {model} card lists no runs tried: drop --tried / --unfinished")
     comparison = compare(source, model, target)
     if comparison.regression and not force:
         raise ValueError(f"the run's {comparison.headline} is lower than the shipped model's "
                          "(see above); --force promotes it anyway")
+    history = (None if spec.run_summary is None
+               else runs_tried(spec.run_summary, source, tried, unfinished))
     staging = target.with_name(f".{target.name}.promoting")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for name in [*manifest["files"], MANIFEST]:
-        (staging / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, staging / name)
-    for doc in source.glob("*.png"):  # plots belong with the card
-        shutil.copy2(doc, staging / doc.name)
-    if spec_for(model).body is not None:
-        write_card(staging, model)
-    elif (source / CARD).is_file():
-        shutil.copy2(source / CARD, staging / CARD)
-    verify_artifact(staging)
+    try:
+        _stage(source, manifest, staging, model, history)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the shipped model is untouched
+        raise
     old = target.with_name(f".{target.name}.replaced")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
@@ -96,6 +102,48 @@ def promote(run: Path, model: str, target: Path, force: bool = False) -> Compari
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return comparison
+
+
+def runs_tried(summary: Callable[[dict[str, Any]], dict[str, Any]], chosen: Path,
+               tried: Sequence[Path], unfinished: Sequence[str]) -> dict[str, Any]:
+    """What the promoted ``metrics.json`` records: the run promoted and every run tried (each
+    verified against its manifest; its config and the `summary` of its metrics)."""
+    folders = [artifact_folder(Path(run)).resolve() for run in tried]
+    runs = []
+    for run in dict.fromkeys([*folders, chosen.resolve()]):  # the chosen one last, once
+        verify_artifact(run)
+        runs.append({"run": display_path(run), "chosen": run == chosen.resolve(),
+                     "config": read_json(run / TRAINING_CONFIG),
+                     **summary(read_json(run / METRICS))})
+    return {"runs_tried": runs, "runs_unfinished": list(unfinished),
+            "promoted_from": display_path(chosen)}
+
+
+def _stage(source: Path, manifest: dict[str, Any], staging: Path, model: str,
+           history: dict[str, Any] | None) -> None:
+    """The promoted folder, built beside the target: the run's files, plots, runs tried
+    (then a new manifest, as metrics.json changed) and the card; verified."""
+    staging.mkdir(parents=True)
+    for name in [*manifest["files"], MANIFEST]:
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / name, staging / name)
+    for doc in source.glob("*.png"):  # plots belong with the card
+        shutil.copy2(doc, staging / doc.name)
+    if history is not None:
+        metrics = {**read_json(staging / METRICS), **history}
+        (staging / METRICS).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        write_manifest(staging, extra={k: v for k, v in manifest.items()
+                                       if k not in ("format", "files")})
+    write_card(staging, model)
+    verify_artifact(staging)
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the checkout when it is inside it (as the card shows runs)."""
+    try:
+        return Path(path).resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _target(model: str, folder: Path | None) -> Path:
@@ -116,6 +164,12 @@ def promote_command(
         model: Annotated[str, typer.Argument(help=" | ".join(MODEL_NAMES))],
         force: Annotated[bool, typer.Option(
             "--force", help="Promote even when the run's headline dev metric is lower")] = False,
+        tried: Annotated[list[Path] | None, typer.Option(
+            "--tried", help="Another run tried for this model (its config and dev figures go "
+            "on the card); repeatable; claim model only")] = None,
+        unfinished: Annotated[list[str] | None, typer.Option(
+            "--unfinished", help="A run stopped before it wrote an artifact: what and why "
+            "(goes on the card); repeatable; claim model only")] = None,
         folder: ModelsDirOpt = None) -> None:
     """Copy a training run into the shipped models, with its manifest and card: prints the
     dev-metric change first and refuses a regression unless --force."""
@@ -124,7 +178,7 @@ def promote_command(
         comparison = compare(artifact_folder(run), model, target)
         for line in comparison.lines():
             typer.echo(line)
-        promote(run, model, target, force)
+        promote(run, model, target, force, list(tried or []), list(unfinished or []))
     except (ValueError, KeyError, ClaimtraceError) as err:
         typer.echo(f"claimtrace: error: {err}", err=True)
         raise typer.Exit(2) from None

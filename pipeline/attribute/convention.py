@@ -110,7 +110,7 @@ def tagger_attribution(doc: Doc, item: dict[str, Any]) -> Attribution | None:
     content = parsed_content(doc, cue, content)
     kind = cue_kind(doc, cue.start, cue.end) if cue else "speech"
     return Attribution(content=content, source=source, cue=cue,
-                       quote_type=quote_type_of(content, quote_regions(doc), doc), kind=kind,
+                       quote_type=quote_type_of(content, quote_regions(doc)), kind=kind,
                        description=description, source_type=source_type, construction="tagger",
                        method="model", sentence_index=sentence_index(doc, content.start),
                        confidence=item.get("confidence"), extra=extra)

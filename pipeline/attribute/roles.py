@@ -13,14 +13,12 @@ from dataclasses import replace
 from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import Attribution
-from claimtrace.pipeline.attribute.lexicon import Lexicon
 from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS
 
 ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}
 
 
-def role_and_organization(doc: Doc, attribution: Attribution, lexicon: Lexicon
-                          ) -> Attribution:
+def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
     head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
     if head is None or attribution.source_type == "organization":
         return attribution  # the organisation is the speaker itself

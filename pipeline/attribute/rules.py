@@ -46,7 +46,7 @@ def inside_quote(regions: list[QuoteRegion], start: int, end: int) -> QuoteRegio
     return next((region for region in regions if region.contains(start, end)), None)
 
 
-def quote_type_of(content: CharSpan, regions: list[QuoteRegion], doc: Doc) -> str:
+def quote_type_of(content: CharSpan, regions: list[QuoteRegion]) -> str:
     """direct: all inside quotes; mixed: partly quoted; indirect: no quotation at all."""
     if inside_quote(regions, content.start, content.end):
         return "direct"
@@ -54,7 +54,7 @@ def quote_type_of(content: CharSpan, regions: list[QuoteRegion], doc: Doc) -> st
     return "mixed" if quoted else "indirect"
 
 
-def strip_complementiser(doc: Doc, clause_tokens: list[Token]) -> list[Token]:
+def strip_complementiser(clause_tokens: list[Token]) -> list[Token]:
     """`said that X` → content X: the complementiser belongs to the cue's frame, not the claim."""
     while clause_tokens and (clause_tokens[0].lower_ in COMPLEMENTISERS
                              and clause_tokens[0].dep_ == "mark" or clause_tokens[0].is_punct):
@@ -340,7 +340,7 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             continue
         yield Attribution(
             content=content, source=mention.span, cue=CharSpan(token.idx, to.idx + len(to)),
-            quote_type=quote_type_of(content, regions, doc), kind=lexicon.phrases["according to"],
+            quote_type=quote_type_of(content, regions), kind=lexicon.phrases["according to"],
             description=mention.description, source_type=mention.source_type,
             construction="according_to", extra={"head": obj.i})
 
@@ -358,7 +358,7 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
                    None)
         if obj is not None:
             tokens = list(doc[min(t.i for t in obj.subtree):tokens[-1].i + 1])
-    return content_from_tokens(doc, strip_complementiser(doc, tokens))
+    return content_from_tokens(doc, strip_complementiser(tokens))
 
 
 def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
@@ -395,13 +395,13 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[Quot
         mention = source_mention(doc, subject, lexicon)
         if mention is None:
             continue
-        contents = _verb_contents(doc, verb, sent, quotes, claimed_quotes, lexicon)
+        contents = _verb_contents(doc, verb, sent, quotes, claimed_quotes)
         for content, construction in contents:
             if content.overlaps(mention.span):
                 continue
             yield Attribution(
                 content=content, source=mention.span, cue=cue_span(verb),
-                quote_type=quote_type_of(content, regions, doc), kind=lexicon.verbs[lemma],
+                quote_type=quote_type_of(content, regions), kind=lexicon.verbs[lemma],
                 description=mention.description, source_type=mention.source_type,
                 construction=construction, extra={"head": subject.i})
 
@@ -414,11 +414,11 @@ def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,
     clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
     if clause is None:
         return None
-    content = content_from_tokens(doc, strip_complementiser(doc, list(clause.subtree)))
+    content = content_from_tokens(doc, strip_complementiser(list(clause.subtree)))
     if content is None:
         return None
     return Attribution(content=content, source=None, cue=cue_span(verb),
-                       quote_type=quote_type_of(content, regions, doc),
+                       quote_type=quote_type_of(content, regions),
                        kind=lexicon.verbs[verb.lemma_.lower()], source_type="anonymous",
                        construction="passive_without_source")
 
@@ -441,13 +441,12 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteR
             continue
         yield Attribution(content=content, source=None, cue=CharSpan(token.idx,
                                                                      token.idx + len(token)),
-                          quote_type=quote_type_of(content, regions, doc), kind="speech",
+                          quote_type=quote_type_of(content, regions), kind="speech",
                           source_type="anonymous", construction="hedging_adverb")
 
 
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
-                   claimed: set[QuoteRegion], lexicon: Lexicon
-                   ) -> list[tuple[CharSpan, str]]:
+                   claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
     clause = clause_content(doc, verb)
     if clause is not None:
         # A clause inside quotes is a direct quote; its full quotation is the content.

@@ -265,8 +265,8 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         elif attribution.source is None:
             resolved = attribution  # reported without a named source: nobody to resolve
         else:
-            resolved = role_and_organization(doc, _resolve_mention(doc, attribution, context,
-                                                                    lexicon), lexicon)
+            resolved = role_and_organization(
+                doc, _resolve_mention(doc, attribution, context, lexicon))
         name = resolved.resolved
         if name and resolved.description:
             descriptions.setdefault(name, resolved.description)

@@ -1,0 +1,37 @@
+"""Where a training run writes: ``runs/<run_name>/``, never the shipped models.
+
+Both trainers' configs have the same three location fields (`LOCATION_FIELDS`): ``run_name``
+(default: the model and the UTC date-time), ``output_dir`` (the artifact, default
+``runs/<run_name>/model``) and ``run_dir`` (the trainer's checkpoints and logs, default
+``runs/<run_name>/trainer``). They are never read from a ``--config`` file
+(`claimtrace.training.options.parse_config`), so repeating a saved run cannot write over it;
+`claimtrace models promote` is the one step that copies a run into the shipped models.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+RUNS_DIR = "runs"
+LOCATION_FIELDS = ("run_name", "output_dir", "run_dir")
+
+
+def run_locations(prefix: str, run_name: str, output_dir: str,
+                  run_dir: str) -> tuple[str, str, str]:
+    """(run_name, output_dir, run_dir) with the defaults above filled in for empty values."""
+    run_name = run_name or time.strftime(f"{prefix}-%Y%m%d-%H%M%S", time.gmtime())
+    return (run_name, output_dir or f"{RUNS_DIR}/{run_name}/model",
+            run_dir or f"{RUNS_DIR}/{run_name}/trainer")
+
+
+def check_output_dir(output_dir: str | Path) -> None:
+    """ValueError when `output_dir` is the shipped models' folder or inside it."""
+    from claimtrace.settings import models_dir
+
+    out = Path(output_dir).resolve()
+    shipped = models_dir().resolve()
+    if out == shipped or shipped in out.parents:
+        raise ValueError(f"output_dir {str(output_dir)!r} is inside the shipped models "
+                         f"({shipped}); train into {RUNS_DIR}/ and use `claimtrace models "
+                         "promote`")
