@@ -1,13 +1,13 @@
-"""Sentences per second of the claim classifier: fp32 vs the committed int8 form, one run.
+"""Sentences per second of the claim classifier, each form it can run in, one run.
 
-    python -m claimtrace.evaluation.benchmark_claims [--threads 1] [--sentences 2000]
+    claimtrace bench claims [--threads 1] [--sentences 2000]
 
-Both forms score the same sentences (the ClaimBuster development split, rebuilt from the
-model's own `training_config.json`) with the same scoring code and thread count, one after
-the other, after a warm-up; the dev F1 of each form is printed beside its speed.
-"fp32" is the full-precision fine-tuned model that training leaves in ``<run_dir>/fp32``
-(``run_dir`` of the model's saved config); without it (fresh clone), the committed weights
-de-quantised to fp32 stand in, which costs the same compute as the original.
+Every form scores the same sentences (the ClaimBuster development split, rebuilt from the
+model's own `training_config.json`) with the pipeline's scoring code and the same thread
+count, one after the other, after a warm-up; the dev F1 of each form is printed beside its
+speed. The shipped model runs on ONNX Runtime (int8, the pipeline's form). Torch forms need
+torch weights: the fp32 copy training leaves in ``<run_dir>/fp32`` (``run_dir`` of the
+model's saved config), and ``model.safetensors`` where the folder has it (a training run).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from claimtrace.pipeline.classify import (
     class_probabilities,
     head_classes,
     load_claim_model,
+    onnx_class_probabilities,
 )
 from claimtrace.training.claims import (
     FP32_COPY,
@@ -35,16 +36,26 @@ from claimtrace.training.claims import (
 )
 
 
-def load_fp32(model_dir: Path, committed: LoadedClaimModel) -> tuple[LoadedClaimModel, str]:
+def torch_forms(model_dir: Path, served: LoadedClaimModel,
+                threads: int) -> dict[str, LoadedClaimModel]:
+    """The torch forms this folder and its run allow (none for a fresh clone's shipped model)."""
     from transformers import AutoModelForSequenceClassification
 
+    from claimtrace.pipeline.runtime import TORCH_FILE
+
+    forms = {}
     config = ClaimTrainingConfig.from_json(model_dir / TRAINING_CONFIG)
     fp32_dir = resolve(config.run_dir) / FP32_COPY
-    if (fp32_dir / "model.safetensors").is_file():
+    if (fp32_dir / TORCH_FILE).is_file():
         model = AutoModelForSequenceClassification.from_pretrained(fp32_dir).eval()
-        return LoadedClaimModel(model, committed.tokenizer, committed.head), str(fp32_dir)
-    dequantised = load_claim_model(model_dir, int8_kernels=False)
-    return dequantised, f"committed weights de-quantised to fp32 (no {fp32_dir})"
+        forms["torch fp32 (training's full-precision copy)"] = LoadedClaimModel(
+            model, load_claim_model(model_dir, runtime="torch").tokenizer, served.head)
+    if (model_dir / TORCH_FILE).is_file():
+        forms["torch, int8 weights, fp32 compute"] = load_claim_model(
+            model_dir, int8_kernels=False, runtime="torch", threads=threads)
+        forms["torch, int8 weights and kernels"] = load_claim_model(
+            model_dir, int8_kernels=True, runtime="torch", threads=threads)
+    return forms
 
 
 def time_form(loaded: LoadedClaimModel, texts: list[str], batch_size: int) -> tuple[float, list]:
@@ -53,16 +64,21 @@ def time_form(loaded: LoadedClaimModel, texts: list[str], batch_size: int) -> tu
     positive = head_classes(loaded.head).index("CFS")
     if "classes" in loaded.head:  # 2.x models read the attribution-marked input
         texts = [claim_input(text, 0) for text in texts]
-    class_probabilities(loaded.model, loaded.tokenizer, texts[:batch_size], batch_size, max_length)
+    def score(batch: list[str]) -> list[list[float]]:
+        if loaded.session is not None:
+            return onnx_class_probabilities(loaded.session, loaded.tokenizer, batch, batch_size,
+                                            max_length)
+        return class_probabilities(loaded.model, loaded.tokenizer, batch, batch_size, max_length)
+
+    score(texts[:batch_size])
     started = time.perf_counter()
-    rows = class_probabilities(loaded.model, loaded.tokenizer, texts, batch_size, max_length)
+    rows = score(texts)
     rate = len(texts) / (time.perf_counter() - started)
     return rate, [row[positive] for row in rows]
 
 
 def main(argv: list[str] | None = None) -> dict:
     import numpy as np
-    import torch
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
@@ -71,25 +87,18 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sentences", type=int, default=0, help="0: the whole dev split")
     args = parser.parse_args(argv)
 
-    torch.set_num_threads(args.threads)
     config = ClaimTrainingConfig.from_json(args.model_dir / TRAINING_CONFIG)
     _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.seed)
     texts, labels = list(dev["text"]), np.asarray(dev["label"])
     if args.sentences:
         texts, labels = texts[: args.sentences], labels[: args.sentences]
 
-    # int8 weights, fp32 compute (the pipeline's default adds int8 kernels: the last form)
-    committed = load_claim_model(args.model_dir, int8_kernels=False)
-    fp32, fp32_source = load_fp32(args.model_dir, committed)
-    threshold = float(committed.head["threshold"])
+    served = load_claim_model(args.model_dir, runtime="auto", threads=args.threads)
+    threshold = float(served.head["threshold"])
+    label = served.runtime.label if served.runtime else "unknown"
     results: dict = {"threads": args.threads, "batch_size": args.batch_size,
-                     "sentences": len(texts), "fp32_source": fp32_source, "forms": {}}
-    forms = {
-        "fp32": fp32,
-        "committed (int8 weights, fp32 compute)": committed,
-        "committed + int8 kernels (the default)": load_claim_model(args.model_dir,
-                                                                   int8_kernels=True),
-    }
+                     "sentences": len(texts), "forms": {}}
+    forms = {f"served: {label}": served, **torch_forms(args.model_dir, served, args.threads)}
     for name, loaded in forms.items():
         rate, scores = time_form(loaded, texts, args.batch_size)
         f1 = evaluate(labels, np.asarray(scores), threshold)["f1"]

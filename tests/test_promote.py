@@ -24,9 +24,13 @@ def _scores(exact: float) -> dict:
             for role in (*ROLES, "whole")}
 
 
-def make_run(folder: Path, exact: float, weights: bytes = b"weights") -> Path:
+def make_run(folder: Path, exact: float, weights: bytes = b"weights",
+             onnx: bool = True) -> Path:
+    """A run as training leaves it: torch weights and (unless `onnx` is False) the graph."""
     folder.mkdir(parents=True)
-    (folder / "model.safetensors").write_bytes(weights)
+    (folder / "model.safetensors").write_bytes(b"torch " + weights)
+    if onnx:
+        (folder / "model.int8.onnx").write_bytes(weights)
     (folder / "metrics.json").write_text(json.dumps({"dev_artifact": _scores(exact)}))
     (folder / TRAINING_CONFIG).write_text(json.dumps({"epochs": 1.0, "seed": 1}))
     write_manifest(folder)
@@ -39,7 +43,9 @@ def test_promote_copies_a_better_run_with_manifest_and_card(tmp_path):
     comparison = promote(tmp_path / "runs" / "r1", "attribution", target)
     assert comparison.shipped["mean_exact_f1"] == 0.5
     assert comparison.run["mean_exact_f1"] == 0.6 and not comparison.regression
-    assert (target / "model.safetensors").read_bytes() == b"new"
+    assert (target / "model.int8.onnx").read_bytes() == b"new"
+    # The shipped folder serves the ONNX graph alone; torch weights stay in the run.
+    assert not (target / "model.safetensors").exists() and (run / "model.safetensors").exists()
     verify_artifact(target)
     card = (target / "README.md").read_text()
     assert card.startswith("---\n") and "model-index" in card and "value: 0.6" in card
@@ -52,18 +58,26 @@ def test_promote_refuses_a_regression_unless_forced(tmp_path):
     run = make_run(tmp_path / "runs" / "r2", 0.599, b"new")
     with pytest.raises(ValueError, match="lower than the shipped model"):
         promote(run, "attribution", target)
-    assert (target / "model.safetensors").read_bytes() == b"old"
+    assert (target / "model.int8.onnx").read_bytes() == b"old"
     promote(run, "attribution", target, force=True)
-    assert (target / "model.safetensors").read_bytes() == b"new"
+    assert (target / "model.int8.onnx").read_bytes() == b"new"
 
 
 def test_promote_refuses_a_tampered_run(tmp_path):
     target = make_run(tmp_path / "models" / "attribution", 0.5, b"old")
     run = make_run(tmp_path / "runs" / "r3", 0.7, b"new")
-    (run / "model.safetensors").write_bytes(b"edited")
+    (run / "model.int8.onnx").write_bytes(b"edited")
     with pytest.raises(Exception, match="sha256"):
         promote(run, "attribution", target)
-    assert (target / "model.safetensors").read_bytes() == b"old"
+    assert (target / "model.int8.onnx").read_bytes() == b"old"
+
+
+def test_promote_refuses_a_run_without_the_served_graph(tmp_path):
+    target = make_run(tmp_path / "models" / "attribution", 0.5, b"old")
+    run = make_run(tmp_path / "runs" / "r5", 0.7, b"new", onnx=False)
+    with pytest.raises(ValueError, match="export-onnx"):
+        promote(run, "attribution", target)
+    assert (target / "model.int8.onnx").read_bytes() == b"old"
 
 
 def test_artifact_folder_needs_a_manifest(tmp_path):
@@ -153,4 +167,4 @@ def test_runs_tried_are_refused_for_the_attribution_card(tmp_path):
     run = make_run(tmp_path / "runs" / "r5" / "model", 0.6, b"new")
     with pytest.raises(ValueError, match="lists no runs tried"):
         promote(run, "attribution", target, tried=[run])
-    assert (target / "model.safetensors").read_bytes() == b"old"
+    assert (target / "model.int8.onnx").read_bytes() == b"old"

@@ -34,12 +34,13 @@ def tiny_run(tmp_path_factory):
 def test_tiny_run_writes_a_verified_artifact(tiny_run):
     config, metrics = tiny_run
     out = Path(config.output_dir)
-    for name in ("model.safetensors", "config.json", "tokenizer.json", TRAINING_CONFIG):
+    for name in ("model.safetensors", "model.int8.onnx", "config.json", "tokenizer.json",
+                 TRAINING_CONFIG):
         assert (out / name).is_file()
     saved = json.loads((out / TRAINING_CONFIG).read_text())
     assert AttributionTrainConfig.from_dict(saved) == config
     manifest = json.loads((out / "manifest.json").read_text())
-    assert "model.safetensors" in manifest["files"]
+    assert {"model.safetensors", "model.int8.onnx"} <= set(manifest["files"])
 
 
 def test_tiny_run_reports_learning_curve_and_artifact_scores(tiny_run):
@@ -107,5 +108,6 @@ def test_tiny_run_can_be_promoted_with_a_generated_card(tiny_run, tmp_path):
     assert comparison.run["mean_exact_f1"] == expected
     card = (target / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\n") and "model-index" in card
-    assert (target / "model.safetensors").read_bytes() == (
-        Path(config.output_dir) / "model.safetensors").read_bytes()
+    assert (target / "model.int8.onnx").read_bytes() == (
+        Path(config.output_dir) / "model.int8.onnx").read_bytes()
+    assert not (target / "model.safetensors").exists()  # torch weights stay in runs/

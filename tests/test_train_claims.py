@@ -143,7 +143,7 @@ def test_tiny_training_run_writes_loadable_artifact(tiny_run) -> None:
         assert result.score == result.probabilities["CFS"]
         assert (result.label == "CFS") == result.checkworthy
     assert classifier.model_name == "claim-checkworthiness@0.0.0-test"
-    assert classifier.threshold == pytest.approx(metrics["threshold"])
+    assert classifier.threshold == pytest.approx(metrics["threshold"], abs=1e-6)
 
 
 def test_tiny_training_run_reports_dev_metrics(tiny_run) -> None:

@@ -576,8 +576,11 @@ def export_artifact(
     config: ClaimTrainingConfig,
     threshold: float,
 ) -> Path:
-    """Write int8 safetensors weights, config, tokenizer, head and training config."""
+    """Write int8 safetensors weights, config, tokenizer, head and training config, then the
+    ONNX graph the pipeline serves (`claimtrace.training.onnx_export`)."""
     from safetensors.torch import save_file
+
+    from claimtrace.training.onnx_export import export_onnx
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.iterdir():
@@ -602,6 +605,7 @@ def export_artifact(
     _write_json(out_dir / "claim_head.json", head)
     _write_json(out_dir / TRAINING_CONFIG, config.to_dict())
     write_manifest(out_dir, extra={"model": f"{config.model_name}@{config.model_version}"})
+    export_onnx(out_dir)
     return out_dir
 
 
@@ -661,8 +665,8 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     fp32 = model_probabilities(model, tokenizer, texts, config)
     export_artifact(model, out_dir, config, choose_joint_threshold(domains, labels, fp32[:, 0]))
     committed = _committed_probabilities(out_dir, texts, config)
-    # The threshold is for the model as the classify stage serves it (int8 weights and
-    # kernels), chosen on its own scores; re-exporting rewrites the head only.
+    # The threshold is for the model as the classify stage serves it (the int8 ONNX graph),
+    # chosen on its own scores; re-exporting rewrites the head (and the same graph).
     threshold = choose_joint_threshold(domains, labels, committed[:, 0])
     export_artifact(model, out_dir, config, threshold)
 
@@ -693,7 +697,7 @@ def _committed_probabilities(
     out_dir: Path, texts: list[str], config: ClaimTrainingConfig
 ) -> np.ndarray:
     """Probabilities of the artifact as the classify stage serves it by default (checksums,
-    int8 weights, int8 kernels, batches of its default size)."""
+    the int8 ONNX graph on ONNX Runtime, batches of its default size)."""
     import numpy as np
 
     from claimtrace.pipeline.classify import ClaimClassifier

@@ -20,6 +20,7 @@ import typer
 
 from claimtrace.artifacts import MANIFEST, TRAINING_CONFIG, verify_artifact, write_manifest
 from claimtrace.errors import ClaimtraceError
+from claimtrace.pipeline.runtime import ONNX_FILE, TORCH_FILE
 from claimtrace.settings import MODEL_NAMES, MODELS_ENV, REPO_ROOT, models_dir
 from claimtrace.training.cards import METRICS, read_json, spec_for, write_card
 
@@ -121,19 +122,24 @@ def runs_tried(summary: Callable[[dict[str, Any]], dict[str, Any]], chosen: Path
 
 def _stage(source: Path, manifest: dict[str, Any], staging: Path, model: str,
            history: dict[str, Any] | None) -> None:
-    """The promoted folder, built beside the target: the run's files, plots, runs tried
-    (then a new manifest, as metrics.json changed) and the card; verified."""
+    """The promoted folder, built beside the target: the run's files but its torch weights
+    (a shipped model serves the ONNX graph alone, see `pipeline.runtime`), plots, runs tried,
+    a new manifest and the card; verified."""
+    if ONNX_FILE not in manifest["files"]:
+        raise ValueError(f"{source} has no {ONNX_FILE}, the form the pipeline serves: run "
+                         f"`claimtrace models export-onnx {source}` first")
     staging.mkdir(parents=True)
-    for name in [*manifest["files"], MANIFEST]:
-        (staging / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, staging / name)
+    for name in manifest["files"]:
+        if name != TORCH_FILE:  # it stays in runs/ for warm starts
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, staging / name)
     for doc in source.glob("*.png"):  # plots belong with the card
         shutil.copy2(doc, staging / doc.name)
     if history is not None:
         metrics = {**read_json(staging / METRICS), **history}
         (staging / METRICS).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-        write_manifest(staging, extra={k: v for k, v in manifest.items()
-                                       if k not in ("format", "files")})
+    write_manifest(staging, extra={k: v for k, v in manifest.items()
+                                   if k not in ("format", "files")})
     write_card(staging, model)
     verify_artifact(staging)
 
@@ -197,3 +203,18 @@ def card_command(
     except (ValueError, KeyError) as err:
         typer.echo(f"claimtrace: error: {err}", err=True)
         raise typer.Exit(2) from None
+
+
+@models_app.command("export-onnx")
+def export_onnx_command(
+    folder: Annotated[Path, typer.Argument(help="a model folder with model.safetensors, e.g. "
+                                           "runs/<name>/model")],
+) -> None:
+    """Write model.int8.onnx (the form the pipeline serves) from the folder's torch weights."""
+    from claimtrace.training.onnx_export import export_onnx
+
+    try:
+        path = export_onnx(folder)
+    except (ClaimtraceError, ValueError) as err:
+        raise typer.BadParameter(str(err), param_hint="FOLDER") from err
+    typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB); manifest updated")
