@@ -150,13 +150,21 @@ def _throughput(metrics: dict[str, Any]) -> str:
     rows = ["| stage | seconds | words/s | vs spaCy parse |", "|---|---|---|---|",
             f"| spaCy parse | {speed['spacy_parse']['seconds']} | "
             f"{speed['spacy_parse']['words_per_s']:,} | 1.00 |"]
-    for form in ("model_fp32", "model_bf16"):
-        if form in speed:
-            rows.append(f"| tagger + linking, {form[6:]} compute | {speed[form]['seconds']} | "
-                        f"{speed[form]['words_per_s']:,} | {speed[form]['speed_vs_spacy']:.2f} |")
+    for form in [key for key in speed if key.startswith("model_")]:
+        name = form[6:].replace("_", " ")
+        rows.append(f"| tagger + linking, {name} | {speed[form]['seconds']} | "
+                    f"{speed[form]['words_per_s']:,} | {speed[form]['speed_vs_spacy']:.2f} |")
     return (f"`claimtrace bench attribution`, {speed['articles']} articles of "
-            f"{speed['input']} ({speed['words']:,} words), {speed['threads']} torch thread(s), "
+            f"{speed['input']} ({speed['words']:,} words), {speed['threads']} thread(s), "
             "timed after loading:\n\n" + "\n".join(rows))
+
+
+def _served(metrics: dict[str, Any]) -> str:
+    served = metrics.get("served")
+    if not served:
+        return "the exported int8 artifact, torch fp32 compute"
+    return (f"the artifact as served: {served['runtime']}, windows overlapping by "
+            f"{served['predict_overlap']} subwords")
 
 
 def attribution_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
@@ -187,9 +195,12 @@ def attribution_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
         "",
         "| file | what |",
         "|---|---|",
-        "| `model.safetensors` | BertForTokenClassification weights; matrices with >= 65,536 "
-        "entries stored as int8 with one float32 scale per row, the rest float32; dequantised "
-        "at load (`claimtrace.artifacts.dequantize_int8`) |",
+        "| `model.int8.onnx` | the fine-tuned BertForTokenClassification as an ONNX graph "
+        "(opset 17) that ONNX Runtime serves: MatMul and embedding weights int8 (one scale per "
+        "channel, 7-bit range), activations quantised at run time "
+        "(`claimtrace.training.onnx_export`). The training run's folder also keeps "
+        "`model.safetensors` (matrices with >= 65,536 entries as int8 with one float32 scale "
+        "per row) for torch and warm starts; the shipped folder does not |",
         "| `config.json` | transformers model config (labels `O, B/I-source, B/I-cue, "
         "B/I-content`) |",
         "| `tokenizer.json`, `tokenizer_config.json` | the base model's WordPiece tokenizer |",
@@ -238,7 +249,7 @@ def attribution_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
         f"{info['wall_seconds']} s wall; exported point: step {selected.get('step')} "
         f"(epoch {selected.get('epoch')}).",
         "",
-        "## Dev results (the exported int8 artifact, F1 x100)",
+        f"## Dev results ({_served(metrics)}, F1 x100)",
         "",
         "The model-index above holds the evaluation harness's F1 (`claimtrace.evaluation."
         "scorers`, fractions). The table below is the artifact's `dev_artifact` as training "
@@ -357,10 +368,12 @@ def _claim_runs_table(metrics: dict[str, Any]) -> str:
 
 
 def _claim_unfinished(metrics: dict[str, Any]) -> str:
+    text = "".join(f"\n\n{note}" for note in metrics.get("runs_notes", []))
     notes = metrics.get("runs_unfinished")
     if not notes:
-        return ""
-    return "\n\nStopped before the end (no artifact):\n" + "\n".join(f"- {n}" for n in notes)
+        return text
+    return text + "\n\nStopped before the end (no artifact):\n" + "\n".join(
+        f"- {n}" for n in notes)
 
 
 def _claim_recipe(c: Any, metrics: dict[str, Any]) -> str:
@@ -462,10 +475,11 @@ vocabulary tokens: the tokenizer and encoder shape are unchanged.
 - Loss: -log p(the label's allowed classes). A news label names one class (cross-entropy);
   a ClaimBuster 1 is CFS; a ClaimBuster 0 only says "UFS or NFS", so it contributes
   -log(p_UFS + p_NFS) (marginal likelihood) and does not force a guess between the two.
-- Committed form: int8 weights with one float32 scale per row for the encoder Linear layers
-  and the word/position embeddings; the rest float32; de-quantised at load. The classify
-  stage runs it with dynamic int8 Linear kernels by default ("as served" below;
-  `int8_kernels=False` computes in fp32). No pickle files. Size of this folder:
+- Committed form: `model.int8.onnx`, the fine-tuned model as an ONNX graph that ONNX Runtime
+  serves ("as served" below): MatMul and embedding weights int8 (one scale per channel,
+  7-bit range), activations quantised at run time (`claimtrace.training.onnx_export`). The
+  training run's folder also keeps `model.safetensors` (int8 rows) for torch and warm starts;
+  the shipped folder does not. No pickle files. Size of the run's artifact:
   {metrics['artifact_bytes'] / 1e6:.1f} MB.
 - Threshold {metrics['threshold']:.4f} (`claim_head.json`): one cut-off for both sources,
   the one with the best mean of the development sets' CFS-vs-rest F1, on the scores
@@ -478,12 +492,12 @@ vocabulary tokens: the tokenizer and encoder shape are unchanged.
 ## Development-set metrics (CFS vs rest; 3-class on news)
 {_claim_metrics_table(metrics)}
 
-"As served" is the committed artifact run as the classify stage runs it (int8 weights and
-dynamic int8 kernels); the threshold is chosen on those scores, so the fp32 training copy
-is shown at a threshold that was not chosen for it. The baseline's threshold is chosen on the
-same rows the same way. The epoch, the threshold and the run were chosen on these
-development rows, so they are slightly optimistic. The model-index above holds the as-served
-figures. Gold-set figures: `evaluation/reports/gold_claims.md` (`claimtrace evaluate
+"As served" is the committed artifact run as the classify stage runs it (the int8 ONNX graph
+on ONNX Runtime, one article's sentences per batch); the threshold is chosen on those scores,
+so the fp32 training copy is shown at a threshold that was not chosen for it. The baseline's
+threshold is chosen on the same rows the same way. The epoch, the threshold and the run were
+chosen on these development rows, so they are slightly optimistic. The model-index above holds
+the as-served figures. Gold-set figures: `evaluation/reports/gold_claims.md` (`claimtrace evaluate
 --sources gold,claimbuster --claims-only`).
 
 ### By epoch (threshold re-chosen each epoch)

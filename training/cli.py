@@ -77,6 +77,25 @@ def retune_claims_threshold(
                            "committed_int8": metrics["committed_int8"]}, indent=2))
 
 
+@train_app.command("rescore-attribution")
+def rescore_attribution(
+    run: Annotated[Path, typer.Argument(help="an attribution run, runs/<name> (or its model/)")],
+) -> None:
+    """Re-score an attribution run on PolNeAR dev as the pipeline serves it (ONNX Runtime, the
+    inference window overlap) and rewrite its metrics and manifest; weights untouched."""
+    from claimtrace.errors import ClaimtraceError
+    from claimtrace.training.attribution import rescore_served
+    from claimtrace.training.promote import artifact_folder
+
+    try:
+        metrics = rescore_served(artifact_folder(run))
+    except (ValueError, ClaimtraceError) as err:
+        typer.echo(f"claimtrace: error: {err}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps({"served": metrics["served"],
+                           "dev_artifact": metrics["dev_artifact"]}, indent=2))
+
+
 @train_app.command("attribution", **_EXTRA_ARGS)
 def attribution(ctx: typer.Context) -> None:
     """Fine-tune the PolNeAR attribution tagger into runs/<run_name>/ (--help: every option)."""
