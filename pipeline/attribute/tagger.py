@@ -103,27 +103,38 @@ def allowed(previous: int, label: int) -> bool:
 
 
 def viterbi(log_probs: Sequence[Sequence[float]]) -> list[int]:
-    """The best label sequence under `allowed` (label ids as in `LABELS`)."""
-    if not log_probs:
+    """The best label sequence under `allowed` (label ids as in `LABELS`).
+
+    Ties go to the lower label id, at every step and at the end (numpy's argmax keeps the
+    first maximum).
+    """
+    import numpy as np
+
+    scores = np.asarray(log_probs, dtype=np.float64)
+    if scores.size == 0:
         return []
-    n_labels = len(LABELS)
-    impossible = float("-inf")
-    score = [lp if allowed(0, k) else impossible for k, lp in enumerate(log_probs[0])]
-    back: list[list[int]] = []
-    for row in log_probs[1:]:
-        pointers, new = [], []
-        for k in range(n_labels):
-            best_j = max((j for j in range(n_labels) if allowed(j, k)), key=lambda j: score[j])
-            pointers.append(best_j)
-            new.append(score[best_j] + row[k])
-        back.append(pointers)
-        score = new
-    label = max(range(n_labels), key=lambda k: score[k])
+    penalty = _transition_penalty()
+    score = scores[0] + penalty[0]  # the first label may follow nothing, as it may follow O
+    back = np.empty((len(scores) - 1, len(LABELS)), dtype=np.int64)
+    for t in range(1, len(scores)):
+        candidates = score[:, None] + penalty  # [previous, label]
+        back[t - 1] = candidates.argmax(axis=0)
+        score = candidates[back[t - 1], np.arange(len(LABELS))] + scores[t]
+    label = int(score.argmax())
     path = [label]
-    for pointers in reversed(back):
-        label = pointers[label]
+    for pointers in back[::-1]:
+        label = int(pointers[label])
         path.append(label)
     return path[::-1]
+
+
+@lru_cache(maxsize=1)
+def _transition_penalty() -> Any:
+    """0 where `allowed(previous, label)`, minus infinity elsewhere; [previous, label]."""
+    import numpy as np
+
+    n = len(LABELS)
+    return np.array([[0.0 if allowed(j, k) else -np.inf for k in range(n)] for j in range(n)])
 
 
 def labels_to_spans(labels: Sequence[int], offsets: Sequence[tuple[int, int]],
