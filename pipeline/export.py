@@ -18,6 +18,7 @@ from claimtrace.pipeline.ingest import Article, stable_id, text_sha256
 from claimtrace.pipeline.language import detect_language
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.standalone import claim_text
+from claimtrace.pipeline.text import doc_text
 from claimtrace.schema import (
     ArticleRef,
     AttributionRecord,
@@ -129,7 +130,8 @@ def article_of(doc: Doc) -> Article:
     article = doc._.article if Doc.has_extension("article") else None
     if article is not None:
         return article
-    return Article(id=stable_id(doc.text), text=doc.text, sha256=text_sha256(doc.text))
+    text = doc_text(doc)
+    return Article(id=stable_id(text), text=text, sha256=text_sha256(text))
 
 
 def article_ref(article: Article) -> ArticleRef:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
+from claimtrace.pipeline.text import doc_text
+
 OPENING_CURLY = "“"
 CLOSING_CURLY = "”"
 STRAIGHT = '"'
@@ -103,7 +105,7 @@ def quote_regions(doc: Doc) -> list[QuoteRegion]:
     """The article's quote regions, computed once and kept in ``doc.spans["quotes"]``."""
     if QUOTES_KEY not in doc.spans:
         spans = []
-        for region in find_quote_regions(doc.text):
+        for region in find_quote_regions(doc_text(doc)):
             span = doc.char_span(region.open_at, region.close_at + int(region.closed),
                                  alignment_mode="expand")
             if span is not None:
@@ -118,6 +120,6 @@ def paragraph_spans(doc: Doc) -> list[Span]:
     """The article's paragraphs, computed once and kept in ``doc.spans["paragraphs"]``."""
     if PARAGRAPHS_KEY not in doc.spans:
         spans = [doc.char_span(start, end, alignment_mode="expand")
-                 for start, end in paragraph_bounds(doc.text)]
+                 for start, end in paragraph_bounds(doc_text(doc))]
         doc.spans[PARAGRAPHS_KEY] = [span for span in spans if span is not None]
     return list(doc.spans[PARAGRAPHS_KEY])

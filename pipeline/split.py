@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimtrace.pipeline.quotes import paragraph_spans, quote_regions
+from claimtrace.pipeline.text import doc_text
 
 SENTENCES_KEY = "sentences"
 WIRE_DATELINE = re.compile(
@@ -35,11 +36,11 @@ def _token_starting_at(doc: Doc, char: int):
 def _mark_line_starts(doc: Doc) -> None:
     for paragraph in paragraph_spans(doc):
         start = paragraph.start_char
-        first = len(doc.text[start:]) - len(doc.text[start:].lstrip())
+        first = len(doc_text(doc)[start:]) - len(doc_text(doc)[start:].lstrip())
         token = _token_starting_at(doc, start + first)
         if token is not None:
             token.is_sent_start = True
-        dateline = WIRE_DATELINE.match(doc.text, start + first)
+        dateline = WIRE_DATELINE.match(doc_text(doc), start + first)
         if dateline:
             after = _token_starting_at(doc, dateline.end())
             if after is not None and after.i > 0:

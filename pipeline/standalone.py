@@ -39,6 +39,7 @@ from spacy.tokens import Doc, Span, Token
 from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of, load_lexicon
 from claimtrace.pipeline.attribute.speakers import article_names, clean_name
 from claimtrace.pipeline.split import sentence_spans
+from claimtrace.pipeline.text import doc_text
 
 THIRD_PERSON = {"he", "she", "him", "his", "her"}
 FIRST_PERSON = {"i", "me", "my"}
@@ -100,9 +101,9 @@ def standalone_text(doc: Doc, span: CharSpan, attribution: Attribution | None = 
     """The text of `span` with every confident replacement applied."""
     pieces, position = [], span.start
     for replacement in replacements(doc, span, attribution):
-        pieces += [doc.text[position:replacement.start], replacement.text]
+        pieces += [doc_text(doc)[position:replacement.start], replacement.text]
         position = replacement.end
-    pieces.append(doc.text[position:span.end])
+    pieces.append(doc_text(doc)[position:span.end])
     return "".join(pieces)
 
 
@@ -275,7 +276,7 @@ def _noun_phrase(head: Token) -> str | None:
         return None
     if tokens[-1].i - tokens[0].i + 1 != len(tokens):
         return None  # not one continuous stretch of text
-    text = head.doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
+    text = doc_text(head.doc)[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]
     first = tokens[0]
     if first.pos_ == "DET" or (first.pos_ != "PROPN" and not first.text.isupper()):
         text = text[:1].lower() + text[1:]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from claimtrace.pipeline.text import doc_text
+
 ATTRIBUTIONS_KEY = "attributions"
 RULES_KEY = "attributions_rules"
 TAGGER_KEY = "attributions_tagger"
@@ -29,7 +31,7 @@ class CharSpan:
     end: int
 
     def text(self, doc: Doc) -> str:
-        return doc.text[self.start:self.end]
+        return doc_text(doc)[self.start:self.end]
 
     def overlaps(self, other: CharSpan) -> bool:
         return self.start < other.end and other.start < self.end
@@ -63,7 +65,7 @@ class Attribution:
 
 def trimmed(doc: Doc, start: int, end: int, strip: str = EDGE_PUNCT) -> CharSpan | None:
     """Shrink [start, end) past edge punctuation and whitespace; None if nothing is left."""
-    text = doc.text
+    text = doc_text(doc)
     while start < end and text[start] in strip:
         start += 1
     while end > start and text[end - 1] in strip:

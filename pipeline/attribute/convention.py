@@ -31,6 +31,7 @@ from claimtrace.pipeline.attribute.rules import (
 )
 from claimtrace.pipeline.quotes import quote_regions
 from claimtrace.pipeline.split import sentence_spans
+from claimtrace.pipeline.text import doc_text
 
 
 def covering(fragments: list[list[int]] | None) -> CharSpan | None:
@@ -44,7 +45,7 @@ def project_content(doc: Doc, content: CharSpan | None) -> CharSpan | None:
     if content is None:
         return None
     start, end = content.start, content.end
-    if doc.text[start:start + 5].lower() == "that " and end - start > 5:
+    if doc_text(doc)[start:start + 5].lower() == "that " and end - start > 5:
         start += 5
     return trimmed(doc, start, end, EDGE_PUNCT + QUOTE_MARKS)
 

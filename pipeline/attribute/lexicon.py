@@ -13,6 +13,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
+from claimtrace.pipeline.text import doc_text
+
 LEXICON_PATH = Path(__file__).with_name("lexicon.json")
 
 
@@ -55,7 +57,7 @@ def cue_lemmas(doc: Doc, start: int, end: int, lexicon: Lexicon) -> set[str]:
 def is_lexicon_cue(doc: Doc, start: int, end: int, lexicon: Lexicon | None = None) -> bool:
     """Whether the cue at ``doc.text[start:end]`` has a reporting or belief word we list."""
     lexicon = lexicon or load_lexicon()
-    lowered = doc.text[start:end].lower()
+    lowered = doc_text(doc)[start:end].lower()
     if any(phrase in lowered for phrase in lexicon.phrases):
         return True
     known = lexicon.speech_lemmas | lexicon.belief_lemmas | lexicon.verbs.keys()
@@ -65,7 +67,7 @@ def is_lexicon_cue(doc: Doc, start: int, end: int, lexicon: Lexicon | None = Non
 def cue_kind(doc: Doc, start: int, end: int, lexicon: Lexicon | None = None) -> str:
     """``speech`` or ``belief`` for the cue at ``doc.text[start:end]``, by its words' lemmas."""
     lexicon = lexicon or load_lexicon()
-    lowered = doc.text[start:end].lower()
+    lowered = doc_text(doc)[start:end].lower()
     for phrase, kind in lexicon.phrases.items():
         if phrase in lowered:
             return kind

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import Attribution
 from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS
+from claimtrace.pipeline.text import doc_text
 
 ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}
 
@@ -72,7 +73,7 @@ def description_span(doc: Doc, attribution: Attribution) -> Span | None:
     if not attribution.description:
         return None
     window_start = max(0, attribution.source.start - 300)
-    found = doc.text.find(attribution.description, window_start, attribution.source.end + 300)
+    found = doc_text(doc).find(attribution.description, window_start, attribution.source.end + 300)
     if found < 0:
         return None
     return doc.char_span(found, found + len(attribution.description), alignment_mode="expand")
@@ -91,4 +92,4 @@ def _without_article(doc: Doc, tokens: list[Token]) -> str | None:
         tokens = tokens[:-1]
     if not tokens:
         return None
-    return doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1])]
+    return doc_text(doc)[tokens[0].idx:tokens[-1].idx + len(tokens[-1])]

@@ -31,6 +31,7 @@ from claimtrace.pipeline.runtime import (
     onnx_session,
     verified_runtime,
 )
+from claimtrace.pipeline.text import doc_text
 from claimtrace.settings import ATTRIBUTION_MODEL
 from claimtrace.settings import model_dir as locate_model
 
@@ -391,8 +392,8 @@ class AttributeTagger:
         # One article at a time: a window's scores must not depend on which other articles
         # shared its batch (padding changes the kernels' sums), so --batch-size and
         # --workers give the same bytes.
-        tagged = [tagger.tag([doc.text])[0] for doc in docs]
-        return [link_spans(doc.text, spans) for doc, spans in zip(docs, tagged, strict=True)]
+        tagged = [tagger.tag([doc_text(doc)])[0] for doc in docs]
+        return [link_spans(doc_text(doc), spans) for doc, spans in zip(docs, tagged, strict=True)]
 
     def set_annotations(self, docs: Sequence[Doc], predictions: list[list[dict]]) -> None:
         from claimtrace.pipeline.attribute.convention import tagger_attribution
