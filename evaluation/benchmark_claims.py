@@ -66,8 +66,7 @@ def time_form(loaded: LoadedClaimModel, texts: list[str], batch_size: int) -> tu
         texts = [claim_input(text, 0) for text in texts]
     def score(batch: list[str]) -> list[list[float]]:
         if loaded.session is not None:
-            return onnx_class_probabilities(loaded.session, loaded.tokenizer, batch, batch_size,
-                                            max_length)
+            return onnx_class_probabilities(loaded.session, loaded.tokenizer, batch, max_length)
         return class_probabilities(loaded.model, loaded.tokenizer, batch, batch_size, max_length)
 
     score(texts[:batch_size])

@@ -49,15 +49,15 @@ REQUIRED_FILES = (HEAD, "config.json", "tokenizer.json", "tokenizer_config.json"
 # The single place the component's defaults are declared (factory and class read them).
 DEFAULT_CONFIG: dict[str, Any] = {
     "model_path": None,  # None: the committed model in DEFAULT_MODEL_DIR
-    "batch_size": 64,  # sentences per forward pass
+    "batch_size": 64,  # sentences per torch forward pass (ONNX Runtime scores one at a time)
     "max_length": None,  # None: the length the model was trained with
-    "num_threads": 1,  # torch intra-op threads; explicit so runs are comparable
-    # Dynamic int8 Linear kernels are ~2.6x faster on CPU. They quantise activations per
-    # batch, so a score depends on its batch-mates; the component therefore batches per
-    # article (see `ClaimClassify.pipe`), which keeps runs reproducible. Dev F1 at batch 20:
-    # 0.8465 vs 0.8505 with fp32 compute (model card, "Inference in the pipeline").
-    "int8_kernels": True,  # torch only; the ONNX graph is int8 anyway
-    # "auto": ONNX Runtime int8 where the CPU has int8 kernels (`claimtrace.pipeline.runtime`).
+    "num_threads": 1,  # model threads; explicit so runs are comparable
+    # torch only (a training run's folder): dynamic int8 Linear kernels, which quantise
+    # activations per batch; the component batches per article (`ClaimClassify.pipe`), so a
+    # score never depends on other articles. The ONNX graph is int8 anyway.
+    "int8_kernels": True,
+    # "auto": ONNX Runtime over the int8 graph where the folder has one, else torch
+    # (`claimtrace.pipeline.runtime`).
     "runtime": "auto",
 }
 
@@ -209,36 +209,27 @@ def class_probabilities(
 
 
 def onnx_class_probabilities(
-    session: Any, tokenizer: SubwordTokenizer, texts: Sequence[str], batch_size: int = 64,
-    max_length: int = 128,
+    session: Any, tokenizer: SubwordTokenizer, texts: Sequence[str], max_length: int = 128
 ) -> list[list[float]]:
-    """Softmax over the classes per text, in input order, on ONNX Runtime.
+    """Softmax over the classes per text, in input order, one text per ONNX Runtime call.
 
-    As in `class_probabilities`, texts are sorted by length so each batch pads little. int8
-    activations are quantised per batch, so a score depends on its batch-mates: the caller
-    batches one article at a time, which keeps every score a function of its article alone.
+    Unbatched is the fastest here: batches pad every sentence to the longest one, and
+    per-call overheads are small (30 Wikinews articles: 3.1 ms a sentence one by one, 4.1 in
+    eights, 8.0 in an article's batch of up to 64). It also makes every score a function of
+    its sentence alone: int8 activations are quantised per call.
     """
     import numpy as np
 
     if not texts:
         return []
-    encoded = tokenizer.for_model(list(texts), max_length)
-    order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-    scores: list[list[float]] = [[]] * len(texts)
-    for start in range(0, len(order), batch_size):
-        batch = order[start : start + batch_size]
-        width = max(len(encoded[i]) for i in batch)
-        ids = np.full((len(batch), width), tokenizer.pad_token_id, dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, i in enumerate(batch):
-            ids[row, : len(encoded[i])] = encoded[i]
-            mask[row, : len(encoded[i])] = 1
-        logits = session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
-        logits = logits.astype(np.float64)
-        exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
-        for i, row in zip(batch, (exp / exp.sum(axis=-1, keepdims=True)).tolist(), strict=True):
-            scores[i] = row
-    return scores
+    out = []
+    for ids in tokenizer.for_model(list(texts), max_length):
+        row = np.array([ids], dtype=np.int64)
+        feeds = {"input_ids": row, "attention_mask": np.ones_like(row)}
+        logits = session.run(["logits"], feeds)[0][0].astype(np.float64)
+        exp = np.exp(logits - logits.max())
+        out.append((exp / exp.sum()).tolist())
+    return out
 
 
 class ClaimClassifier:
@@ -294,8 +285,7 @@ class ClaimClassifier:
         loaded = self.loaded
         max_length = self.max_length or int(loaded.head["max_length"])
         if loaded.session is not None:
-            rows = onnx_class_probabilities(loaded.session, loaded.tokenizer, texts,
-                                            self.batch_size, max_length)
+            rows = onnx_class_probabilities(loaded.session, loaded.tokenizer, texts, max_length)
         else:
             rows = class_probabilities(
                 loaded.model, loaded.tokenizer, texts, self.batch_size, max_length)
