@@ -367,6 +367,21 @@ def _claim_runs_table(metrics: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _claim_forms(metrics: dict[str, Any]) -> str:
+    """Speed and ClaimBuster dev F1 of each form the model can run in (`bench claims`)."""
+    bench = metrics.get("inference_forms")
+    if not bench:
+        return ""
+    rows = ["| form | sentences/s | ClaimBuster dev F1 at the shipped threshold |",
+            "|---|---|---|"]
+    rows += [f"| {name} | {form['sentences_per_second']} | {fmt(form['dev_f1'])} |"
+             for name, form in bench["forms"].items()]
+    return (f"### Inference forms\n\n`claimtrace bench claims` ({bench['sentences']} "
+            f"ClaimBuster development sentences, {bench['threads']} thread, {bench['cpu']}; "
+            "torch forms from the training run's weights):\n\n" + "\n".join(rows) + "\n\n"
+            + bench.get("note", "") + "\n")
+
+
 def _claim_unfinished(metrics: dict[str, Any]) -> str:
     text = "".join(f"\n\n{note}" for note in metrics.get("runs_notes", []))
     notes = metrics.get("runs_unfinished")
@@ -500,6 +515,7 @@ chosen on these development rows, so they are slightly optimistic. The model-ind
 the as-served figures. Gold-set figures: `evaluation/reports/gold_claims.md` (`claimtrace evaluate
 --sources gold,claimbuster --claims-only`).
 
+{_claim_forms(metrics)}
 ### By epoch (threshold re-chosen each epoch)
 {_claim_epoch_table(metrics)}
 
