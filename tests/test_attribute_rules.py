@@ -126,6 +126,45 @@ CASES = [
         id="curly-quotes"),
 ]
 
+# The name is the source and the description stays out of it, however the parser attached
+# the two (gold guidelines, "source").
+SOURCE_CASES = [
+    pytest.param(  # a title the entity tagger took into the name
+        "Newly elected Assemblywoman Rosa Lind said the vote mattered.",
+        "Rosa Lind", "Newly elected Assemblywoman", id="title-inside-entity"),
+    pytest.param(  # a capitalised title with the name in apposition
+        'A Democratic Assemblywoman, Jane Holt, also commented on the vote: "We need more."',
+        "Jane Holt", "Democratic Assemblywoman", id="capitalised-title-apposition"),
+    pytest.param(  # the parser made description and name two subjects of the verb
+        'Chad\'s president Omar Talbi said, "The deal is done."',
+        "Omar Talbi", "Chad's president", id="description-then-name"),
+    pytest.param(  # the apposition after "according to" taken for the next clause's subject
+        "According to the city mayor, Tom Brandt, on Sunday, officers were checking the car.",
+        "Tom Brandt", "city mayor", id="according-to-apposition"),
+    pytest.param(  # "named" gives the name
+        'A nurse named Lee said, "We are tired."', "Lee", "nurse", id="named"),
+    pytest.param(  # a proper name after the common noun that describes it
+        "State press agency PAP has reported that five people died.",
+        "PAP", "State press agency", id="noun-then-proper-name"),
+    pytest.param(  # the entity stops short of the head: the run of proper nouns is the name
+        "Chief Superintendent Ana Ruiz of the regional police said the toll had risen.",
+        "Ana Ruiz", "Chief Superintendent", id="entity-short-of-head"),
+]
+
+
+def test_according_to_content_starts_after_the_name(nlp):
+    text = "According to the city mayor, Tom Brandt, on Sunday, officers were checking the car."
+    assert found(nlp, text) == [row("Tom Brandt", "Tom Brandt", "According to",
+                                    "on Sunday, officers were checking the car", "indirect")]
+
+
+@pytest.mark.parametrize("text, source, description", SOURCE_CASES)
+def test_source_is_the_name(nlp, text, source, description):
+    doc = nlp(text)
+    (attribution,) = attributions_of(doc)
+    assert (attribution.source.text(doc), attribution.resolved) == (source, source)
+    assert attribution.description == description
+
 
 @pytest.mark.parametrize("text, expected", CASES)
 def test_construction(nlp, text, expected):
@@ -162,3 +201,27 @@ def test_unbalanced_quotes_and_long_sentences_are_processed(nlp):
     assert unclosed[0] == {"source": "He", "resolved": None, "cue": "said",
                            "content": "the vote was rigged. Nobody listened",
                            "quote_type": "direct"}
+
+
+def test_name_after_description_as_second_subject():
+    """The parse this rule repairs, built by hand: "Chad's president Omar Talbi said" with
+    "president" and "Talbi" both subjects of "said"."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from claimtrace.pipeline.attribute.lexicon import load_lexicon
+    from claimtrace.pipeline.attribute.rules import source_mention
+
+    words = ["Chad", "'s", "president", "Omar", "Talbi", "said", "it", "rained", "."]
+    doc = Doc(Vocab(), words=words, spaces=[False, True, True, True, True, True, True, False,
+                                             False],
+              heads=[2, 0, 5, 4, 5, 5, 7, 5, 5],
+              deps=["poss", "case", "nsubj", "compound", "nsubj", "ROOT", "nsubj", "ccomp",
+                    "punct"],
+              pos=["PROPN", "PART", "NOUN", "PROPN", "PROPN", "VERB", "PRON", "VERB", "PUNCT"],
+              ents=["B-GPE", "O", "O", "B-PERSON", "I-PERSON", "O", "O", "O", "O"],
+              sent_starts=[True] + [False] * 8)
+    mention = source_mention(doc, doc[2], load_lexicon())
+    assert mention.span.text(doc) == "Omar Talbi"
+    assert mention.description == "Chad's president"
+    assert mention.head.i == 4

@@ -52,6 +52,26 @@ CASES = [
         "Pacific Gas and Electric Company (PG&E) cut power on Monday. PG&E said the outages "
         "would last for several days.", [("PG&E", "Pacific Gas and Electric Company")],
         id="acronym-amp"),
+    pytest.param(  # a plural description -> the people named together earlier
+        "Officers Marc Dupont and Louis Garnier were jailed on Monday. The defendants said "
+        "they would appeal.", [("The defendants", "Marc Dupont and Louis Garnier")],
+        id="plural-description"),
+    pytest.param(  # "the couple" and "they" -> the two people named together
+        "Anna and Paul Kowalski run a studio in Ohio. The couple said the work was slow. They "
+        "felt it was worth it.", [("The couple", "Anna and Paul Kowalski"),
+                                  ("They", "Anna and Paul Kowalski")], id="couple-they"),
+    pytest.param(  # "they" -> the nearest earlier plural source, not a later one
+        "Local doctors said the clinic was full. They added that beds were short.",
+        [("Local doctors", "Local doctors"), ("They", "Local doctors")], id="they-plural"),
+    pytest.param(  # a relative pronoun -> the noun its clause modifies
+        "Lena Park met the Harbour Trust, which said the pier would close.",
+        [("which", "Harbour Trust")], id="relative-which"),
+    pytest.param(  # ", who said": the noun before it, where the parser did not attach the clause
+        "The fire broke out at noon, according to police, who said two men were seen running.",
+        [("police", "police"), ("who", "police")], id="relative-who"),
+    pytest.param(  # a title is the words right before the name, not a verb and its object
+        "Trade commissioner Ann Cole thanked Tom Reed on Monday. The commissioner said the "
+        "deal was ready.", [("The commissioner", "Ann Cole")], id="title-stops-at-verb"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

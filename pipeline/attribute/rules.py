@@ -223,12 +223,105 @@ def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     return run
 
 
+def untitled(name: Span | None, lexicon: Lexicon) -> Span | None:
+    """"Assemblywoman Rosa Lind" -> "Rosa Lind": the entity tagger often takes a title into
+    the name; a courtesy title ("Mr.") stays, and so does a title before a single name
+    ("Pope Francis")."""
+    if name is None:
+        return None
+    start = name.start
+    while (name.end - start > 2 and name.doc[start].lower_ in lexicon.honorifics
+           and name.doc[start].lower_ not in lexicon.courtesy_titles):
+        start += 1
+    return name.doc[start:name.end]
+
+
+def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
+                   ) -> Span | None:
+    """The person's name in a source phrase: the PERSON entity, untitled -- unless the entity
+    stops short of the proper-noun head ("Superintendent Ana| Ruiz"), where the run of proper
+    nouns ending at the head is the name."""
+    entity = untitled(person_entity(doc, tokens), lexicon)
+    run = name_run(doc, head, lexicon)
+    if run is not None and (entity is None or not entity.start <= head.i < entity.end):
+        return run
+    return entity
+
+
 def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
+    """"the city's mayor, Dan Ortiz," / "A Democratic Senator, Jane Holt,": the name in an
+    apposition to a description (a common noun, or a capitalised title that is no name)."""
     appos = apposition_of(head)
-    if head.pos_ != "NOUN" or appos is None or appos.pos_ != "PROPN":
+    if appos is None or appos.pos_ != "PROPN" or not _describes(head, lexicon):
         return None
     tokens = [t for t in appos.subtree if t.i <= appos.i]
     return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
+
+
+def _describes(head: Token, lexicon: Lexicon) -> bool:
+    """A head that describes rather than names: a common noun, a capitalised title
+    ("Republican Assemblywoman"), or a proper noun that is no person and has no name before
+    it."""
+    if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.lower_ in lexicon.honorifics):
+        return True
+    return head.pos_ == "PROPN" and head.ent_type_ != "PERSON" and not any(
+        c.dep_ in {"compound", "flat"} and c.pos_ == "PROPN" and c.i < head.i
+        for c in head.children)
+
+
+NAMING_VERBS = {"name", "call", "identify"}
+
+
+def _naming_participle(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
+    """"A nurse named Lee said": the name given by "named"/"called" is the source."""
+    for child in head.children:
+        if child.dep_ == "acl" and child.lemma_.lower() in NAMING_VERBS and child.i > head.i:
+            named = next((g for g in child.children if g.dep_ in {"oprd", "dobj", "attr"}
+                          and g.pos_ == "PROPN"), None)
+            if named is not None:
+                tokens = [t for t in named.subtree if t.i <= named.i]
+                return (person_entity(doc, tokens) or name_run(doc, named, lexicon)
+                        or doc[named.i:named.i + 1])
+    return None
+
+
+def _adjacent_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
+                   ) -> Span | None:
+    """A personal name right after a description that the parser left outside its phrase:
+    "Chad's president Omar Talbi said" (two subjects), "According to the mayor, Dan Ortiz,
+    police ..." (the name taken for the next clause's subject)."""
+    if not tokens or not _describes(head, lexicon) or head.ent_type_ == "PERSON":
+        return None
+    after = tokens[-1].i + 1
+    comma = after < len(doc) and doc[after].text == ","
+    start = after + 1 if comma else after
+    ent = next((e for e in doc.ents if e.start == start and e.label_ == "PERSON"), None)
+    if ent is None or ent.sent.start != head.sent.start:
+        return None
+    following = doc[ent.end] if ent.end < len(doc) else None
+    if comma and (following is None or following.text != ","):
+        return None  # "the mayor, Dan Ortiz and ...": a list, not an apposition
+    if not comma and (ent.root.head.i != head.head.i or ent.root.dep_ not in SUBJECT_DEPS):
+        return None
+    return ent
+
+
+def _name_after_description(doc: Doc, head: Token) -> Span | None:
+    """"State news agency KNA", "rapper Lil Nas": a proper name after a lower-case common noun
+    that describes it; the name is the source."""
+    if head.pos_ != "PROPN":
+        return None
+    start = head.i
+    while (start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head.i == head.i
+           and doc[start - 1].dep_ in {"compound", "flat"}):
+        start -= 1
+    if start == 0:
+        return None
+    before = doc[start - 1]
+    if (before.pos_ != "NOUN" or not before.text.islower() or before.head.i != head.i
+            or before.dep_ != "compound"):
+        return None
+    return doc[start:head.i + 1]
 
 
 def without_possessive(doc: Doc, span: CharSpan | None) -> CharSpan | None:
@@ -289,16 +382,25 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
     elif affiliation is not None:  # "Nikki Holland of the NCA": "the NCA" describes her
         description = content_from_tokens(doc, [t for t in affiliation.subtree
                                                 if t.i != affiliation.i])
-    appos_name = _named_apposition(doc, head, lexicon)
+    appos_name = (_named_apposition(doc, head, lexicon) or _naming_participle(doc, head, lexicon)
+                  or _adjacent_name(doc, head, tokens, lexicon))
     if appos_name is not None:
         # "San Diego's chancellor, Pradeep Khosla, said": the name is the source.
         name, description = appos_name, token_range(
             [t for t in tokens if t.dep_ not in {"det", "punct"}])
-        return SourceMention(CharSpan(name.start_char, name.end_char), head,
+        return SourceMention(CharSpan(name.start_char, name.end_char), name.root,
                              description.text(doc) if description else None, "person")
-    name = person_entity(doc, tokens) or name_run(doc, head, lexicon)
-    span = token_range(tokens)
     source_type = classify_source(doc, head, tokens, lexicon)
+    described_name = _name_after_description(doc, head)
+    if described_name is not None and not person_entity(doc, tokens):
+        # "State news agency KNA": the proper name is the source, the noun describes it.
+        description = token_range([t for t in tokens if t.i < described_name.start
+                                   and t.dep_ not in {"det", "punct"}])
+        return SourceMention(CharSpan(described_name.start_char, described_name.end_char),
+                             head, description.text(doc) if description else None,
+                             source_type)
+    name = _personal_name(doc, head, tokens, lexicon)
+    span = token_range(tokens)
     if name is not None:
         # "Emergencies Minister Yevgeny Zinichev": the name is the source, the title describes.
         before = [t for t in tokens if t.i < name.start and t.dep_ not in {"det", "punct"}
@@ -332,6 +434,8 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             continue
         mention = source_mention(doc, obj, lexicon)
         phrase_end = max(t.idx + len(t) for t in obj.subtree)
+        if mention is not None:  # a name after the phrase belongs to it: "…, Tom Brandt,"
+            phrase_end = max(phrase_end, mention.span.end)
         left = trimmed(doc, sent.start_char, token.idx)
         right = trimmed(doc, phrase_end, sent.end_char)
         content = max((p for p in (left, right) if p), key=lambda p: p.end - p.start,
@@ -342,7 +446,7 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             content=content, source=mention.span, cue=CharSpan(token.idx, to.idx + len(to)),
             quote_type=quote_type_of(content, regions, doc), kind=lexicon.phrases["according to"],
             description=mention.description, source_type=mention.source_type,
-            construction="according_to", extra={"head": obj.i})
+            construction="according_to", extra={"head": mention.head.i})
 
 
 def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
@@ -403,7 +507,7 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[Quot
                 content=content, source=mention.span, cue=cue_span(verb),
                 quote_type=quote_type_of(content, regions, doc), kind=lexicon.verbs[lemma],
                 description=mention.description, source_type=mention.source_type,
-                construction=construction, extra={"head": subject.i})
+                construction=construction, extra={"head": mention.head.i})
 
 
 def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,
