@@ -120,6 +120,10 @@ CASES = [
         [row("The hurricane center", "The hurricane center", "reported",
              "Hurricane Dorian had strengthened overnight", "indirect")],
         id="object-taken-for-subject"),
+    pytest.param(  # a preposition that introduces the topic is not part of the cue
+        'The senator commented on the vote: "We need more."',
+        [row("The senator", "The senator", "commented", "We need more", "direct")],
+        id="commented-on"),
     pytest.param(  # curly quotes
         "“Nobody was hurt,” the fire chief told reporters.",
         [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],
