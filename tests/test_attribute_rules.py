@@ -124,6 +124,25 @@ CASES = [
         'The senator commented on the vote: "We need more."',
         [row("The senator", "The senator", "commented", "We need more", "direct")],
         id="commented-on"),
+    pytest.param(  # a report by someone else joined to the content is its own attribution
+        'The mayor said the fire was "a tragedy" while Health Minister Ana Ruiz wrote she had '
+        "ordered checks on all clubs.",
+        [row("The mayor", "The mayor", "said", 'the fire was "a tragedy"', "mixed"),
+         row("Ana Ruiz", "Ana Ruiz", "wrote", "she had ordered checks on all clubs",
+             "indirect")],
+        id="contrasted-report"),
+    pytest.param(
+        "Organisers said many people changed their minds and several said they wanted a new "
+        "vote.",
+        [row("Organisers", "Organisers", "said", "many people changed their minds",
+             "indirect"),
+         row("several", "several", "said", "they wanted a new vote", "indirect")],
+        id="coordinated-report"),
+    pytest.param(  # a reason clause stays in what is reported
+        "The minister said the trial was stopped because the drugs had worked.",
+        [row("The minister", "The minister", "said",
+             "the trial was stopped because the drugs had worked", "indirect")],
+        id="reason-clause-kept"),
     pytest.param(  # curly quotes
         "“Nobody was hurt,” the fire chief told reporters.",
         [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],

@@ -462,7 +462,39 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
                    None)
         if obj is not None:
             tokens = list(doc[min(t.i for t in obj.subtree):tokens[-1].i + 1])
-    return content_from_tokens(doc, strip_complementiser(doc, tokens))
+    return content_from_tokens(doc, strip_complementiser(doc, before_other_report(doc, tokens)))
+
+
+def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None = None
+                        ) -> list[Token]:
+    """The reported clause up to a report of someone else joined to it: "… was a tragedy
+    while Ruiz wrote …", "… changed their minds and several said …". That report, with its
+    own subject and cue, is an attribution of its own (the rules find it), not content."""
+    lexicon = lexicon or load_lexicon()
+    regions = quote_regions(doc)
+    for token in tokens[1:]:
+        if (_joined_clause(token) and is_verb_cue(token, lexicon)
+                and any(c.dep_ in SUBJECT_DEPS for c in token.children)
+                and not inside_quote(regions, token.idx, token.idx + 1)):
+            start = min(t.i for t in token.subtree)
+            kept = [t for t in tokens if t.i < start]
+            while kept and (kept[-1].dep_ in {"cc", "mark"} or kept[-1].is_punct
+                            and kept[-1].text not in QUOTE_MARKS):
+                kept.pop()
+            return kept or tokens
+    return tokens
+
+
+CONTRAST_MARKS = {"while", "whereas"}
+
+
+def _joined_clause(verb: Token) -> bool:
+    """A clause coordinated with the reported one ("and several said"), or set against it
+    ("while Ruiz wrote"); not a reason or a condition, which belongs to what is reported."""
+    if verb.dep_ == "conj":
+        return True
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS
+                                        for c in verb.children)
 
 
 def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
