@@ -60,6 +60,9 @@ CASES = [
         "Anna and Paul Kowalski run a studio in Ohio. The couple said the work was slow. They "
         "felt it was worth it.", [("The couple", "Anna and Paul Kowalski"),
                                   ("They", "Anna and Paul Kowalski")], id="couple-they"),
+    pytest.param(  # a title "X of Y" before the names is not part of them
+        "Guests of Honour Ana and Paul Kowalski run a studio. The couple said the work was "
+        "slow.", [("The couple", "Ana and Paul Kowalski")], id="title-of-before-names"),
     pytest.param(  # "they" -> the nearest earlier plural source, not a later one
         "Local doctors said the clinic was full. They added that beds were short.",
         [("Local doctors", "Local doctors"), ("They", "Local doctors")], id="they-plural"),

@@ -107,12 +107,15 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     index = NameIndex()
     for ent in doc.ents:
         if ent.label_ in NAMED_LABELS:
+            ent = _past_title(ent) if ent.label_ == "PERSON" else ent
             name = clean_name(ent.text, lexicon)
             if len(name.split()) >= 2:
                 index.names.append((ent.start_char, name, ent.label_))
     for run in proper_name_runs(doc, lexicon):  # names the entity tagger missed or split
-        index.names.append((run.start_char, run.text, "PERSON" if run.root.ent_type_ == "PERSON"
-                            else "NAME"))
+        run = _past_title(run)
+        if len(run) >= 2:
+            index.names.append((run.start_char, run.text,
+                                "PERSON" if run.root.ent_type_ == "PERSON" else "NAME"))
     index.names = sorted(set(index.names), key=_first)
     for ent in doc.ents:
         if ent.label_ == "PERSON":
@@ -125,6 +128,18 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     index.groups = [group for token in doc
                     if (group := coordinated_names(doc, token, lexicon)) is not None]
     return index
+
+
+def _ends_title(token: Token) -> bool:
+    """The last word of a title "X of Y" before a name: "Guest of Honour| Ana Ruiz",
+    "Secretary of State| Tom Reed"."""
+    doc = token.doc
+    return (token.i > 1 and doc[token.i - 1].lower_ == "of"
+            and doc[token.i - 2].text[:1].isupper())
+
+
+def _past_title(name: Span) -> Span:
+    return name.doc[name.start + 1:name.end] if _ends_title(name[0]) else name
 
 
 def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[int, str] | None:
@@ -144,7 +159,7 @@ def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[int, st
     start = token.i
     while (start > 0 and doc[start - 1].head.i == token.i and doc[start - 1].pos_ == "PROPN"
            and doc[start - 1].dep_ in {"compound", "flat"}
-           and not _title_word(doc[start - 1], lexicon)):
+           and not _title_word(doc[start - 1], lexicon) and not _ends_title(doc[start - 1])):
         start -= 1
     return doc[start].idx, doc.text[doc[start].idx:last.idx + len(last)]
 
