@@ -60,6 +60,12 @@ CASES = [
         "Anna and Paul Kowalski run a studio in Ohio. The couple said the work was slow. They "
         "felt it was worth it.", [("The couple", "Anna and Paul Kowalski"),
                                   ("They", "Anna and Paul Kowalski")], id="couple-they"),
+    pytest.param(  # an unnamed source keeps the participle that says which one; "the
+        # statement" then points back to it
+        "The judge died on Sunday, according to a statement released by the court. The "
+        "statement said he died at home.",
+        [("a statement released by the court", "a statement released by the court"),
+         ("The statement", "a statement released by the court")], id="same-head-description"),
     pytest.param(  # a title "X of Y" before the names is not part of them
         "Guests of Honour Ana and Paul Kowalski run a studio. The couple said the work was "
         "slow.", [("The couple", "Ana and Paul Kowalski")], id="title-of-before-names"),

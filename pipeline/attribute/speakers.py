@@ -488,7 +488,23 @@ def _resolve_description(attribution: Attribution, head: Token,
         return replace(attribution, resolved=person, source_type="person")
     if person is not None:
         return _from(attribution, person, context)
+    same = _same_head_source(head, attribution, context)
+    if same is not None:  # "The statement said" after "according to a statement by X"
+        return _from(attribution, same, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _same_head_source(head: Token, attribution: Attribution, context: ResolutionContext
+                      ) -> Attribution | None:
+    """The nearest earlier source with the same head noun, for a mention that starts with
+    "the" (a definite description points back; "a statement" would be a new one)."""
+    doc = head.doc
+    if not attribution.source.text(doc).lower().startswith("the "):
+        return None
+    earlier = [s for s in context.sources if s.source.start < attribution.source.start
+               and "head" in s.extra and doc[s.extra["head"]].lemma_.lower() == head.lemma_.lower()
+               and doc[s.extra["head"]].pos_ == "NOUN"]
+    return max(earlier, key=lambda s: s.source.start) if earlier else None
 
 
 # ---------------------------------------------------------------- component
