@@ -55,6 +55,12 @@ CASES = [
         [row("budget documents", "budget documents", "according to",
              "The project will cost $2 billion", "indirect")],
         id="according-to-end"),
+    pytest.param(  # "and according to X" opens a clause of its own: that clause is the content
+        "The singer was taken to a hospital in Paris for several weeks this year and according "
+        "to the foreign ministry he died there in the morning.",
+        [row("the foreign ministry", "foreign ministry", "according to",
+             "he died there in the morning", "indirect")],
+        id="according-to-conjoined-clause"),
     pytest.param(  # X said in a statement that …
         "The ministry said in a statement that the border would reopen on Friday.",
         [row("The ministry", "The ministry", "said", "the border would reopen on Friday",

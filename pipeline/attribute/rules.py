@@ -446,8 +446,8 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             phrase_end = max(phrase_end, mention.span.end)
         left = trimmed(doc, sent.start_char, token.idx)
         right = trimmed(doc, phrase_end, sent.end_char)
-        content = max((p for p in (left, right) if p), key=lambda p: p.end - p.start,
-                      default=None)
+        content = _conjoined_clause(doc, token, phrase_end) or max(
+            (p for p in (left, right) if p), key=lambda p: p.end - p.start, default=None)
         if content is None or mention is None:
             continue
         yield Attribution(
@@ -455,6 +455,16 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             quote_type=quote_type_of(content, regions, doc), kind=lexicon.phrases["according to"],
             description=mention.description, source_type=mention.source_type,
             construction="according_to", extra={"head": mention.head.i})
+
+
+def _conjoined_clause(doc: Doc, according: Token, phrase_end: int) -> CharSpan | None:
+    """"… was taken to hospital and, according to X, he died there": where the phrase opens a
+    clause coordinated with an earlier one, that clause alone is what X says."""
+    verb = according.head
+    if verb.dep_ != "conj" or verb.pos_ not in {"VERB", "AUX"} or verb.i < according.i:
+        return None
+    end = max(t.idx + len(t) for t in verb.subtree)
+    return trimmed(doc, phrase_end, end) if end > phrase_end else None
 
 
 def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
