@@ -144,6 +144,11 @@ CASES = [
              "indirect"),
          row("several", "several", "said", "they wanted a new vote", "indirect")],
         id="coordinated-report"),
+    pytest.param(  # examples given with "including" are not the source
+        "Many army officers, including General Tom Reed, believed that the plan would fail.",
+        [row("Many army officers", "Many army officers", "believed", "the plan would fail",
+             "indirect")],
+        id="including-is-not-the-source"),
     pytest.param(  # a reason clause stays in what is reported
         "The minister said the trial was stopped because the drugs had worked.",
         [row("The minister", "The minister", "said",

@@ -152,6 +152,9 @@ def noun_phrase_tokens(head: Token) -> list[Token]:
     for token in head.subtree:  # "the report on Saturday, which figured …": a clause deeper in
         if token.dep_ == "relcl" and token.i not in dropped:
             dropped.update(t.i for t in token.subtree)
+    for child in head.rights:  # "many generals, including Grant,": examples, not the source
+        if child.dep_ == "prep" and child.lower_ in EXAMPLE_PREPS:
+            dropped.update(t.i for t in child.subtree)
     tokens = [t for t in head.subtree if t.i not in dropped]
     # Keep the contiguous run around the head: a dropped apposition splits the phrase.
     run = [head]
@@ -173,6 +176,9 @@ def _defining(acl: Token) -> bool:
     for unnamed sources the whole noun phrase)."""
     return (acl.tag_ == "VBN" and acl.i == acl.head.i + 1 and acl.head.pos_ == "NOUN"
             and acl.lemma_.lower() not in NAMING_VERBS)
+
+
+EXAMPLE_PREPS = {"including", "like", "among"}
 
 
 def apposition_of(head: Token) -> Token | None:
