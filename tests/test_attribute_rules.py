@@ -154,18 +154,6 @@ CASES = [
         [row("The minister", "The minister", "said",
              "the trial was stopped because the drugs had worked", "indirect")],
         id="reason-clause-kept"),
-    pytest.param(  # a quotation interrupted by its cue: two contents, one source and cue
-        '"Nobody was hurt," he told the press, "and the roads are open."',
-        [row("he", None, "told", "Nobody was hurt", "direct"),
-         row("he", None, "told", "and the roads are open", "direct")],
-        id="quote-resumed-after-cue"),
-    pytest.param(  # a reported clause, then a colon and the quotation: two attributions
-        "Ana Ruiz of the health agency told the press the drugs were only part of the answer: "
-        '"What will stop the virus is good care."',
-        [row("Ana Ruiz", "Ana Ruiz", "told", "the drugs were only part of the answer",
-             "indirect"),
-         row("Ana Ruiz", "Ana Ruiz", "told", "What will stop the virus is good care", "direct")],
-        id="clause-colon-quote"),
     pytest.param(  # curly quotes
         "“Nobody was hurt,” the fire chief told reporters.",
         [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],

@@ -614,13 +614,7 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
         region = inside_quote(quotes, clause.start, clause.end)
         if region is not None and region not in claimed:
             claimed.add(region)
-            return [(quote_content(doc, region), "quote_with_cue"),
-                    *_resumed_quote(doc, verb, region, quotes, claimed)]
-        colon_quote = _quote_after_colon(doc, clause, quotes, claimed)
-        if colon_quote is not None:  # "X told the press A: "B."": A and B, two contents
-            claimed.add(colon_quote[1])
-            return [(colon_quote[0], "reported_clause"),
-                    (quote_content(doc, colon_quote[1]), "quote_with_cue")]
+            return [(quote_content(doc, region), "quote_with_cue")]
         claimed.update(r for r in quotes if clause.overlaps(CharSpan(r.open_at, r.close_at)))
         return [(clause, "reported_clause")]
     free = [r for r in quotes if r not in claimed and not (r.inner_start <= verb.idx < r.inner_end)]
@@ -631,39 +625,6 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
     if parataxis is not None:
         return [(parataxis, "reported_clause_before_cue")]
     return []
-
-
-def _resumed_quote(doc: Doc, verb: Token, region: QuoteRegion, quotes: list[QuoteRegion],
-                   claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
-    """'"A," he told the press, "B."': the quotation that resumes right after the cue is a
-    second content of the same source and cue (gold guidelines: two attributions)."""
-    after = [r for r in quotes if r not in claimed and region.close_at < verb.idx < r.open_at]
-    if not after:
-        return []
-    resumed = min(after, key=lambda r: r.open_at)
-    between = doc.text[region.close_at + 1:resumed.open_at]
-    if any(mark in between for mark in ".!?\n") or not between.rstrip().endswith(","):
-        return []  # the cue's phrase ends in a comma right before the quote resumes
-    claimed.add(resumed)
-    content = quote_content(doc, resumed)
-    return [(content, "quote_with_cue")] if content is not None else []
-
-
-def _quote_after_colon(doc: Doc, clause: CharSpan, quotes: list[QuoteRegion],
-                       claimed: set[QuoteRegion]) -> tuple[CharSpan, QuoteRegion] | None:
-    """(the clause up to the colon, the quotation after it) for "… said A: "B"."""
-    for region in quotes:
-        if region in claimed or region.open_at <= clause.start:
-            continue
-        if region.open_at > clause.end:  # the parser left the quotation out of the clause
-            if doc.text[clause.end:region.open_at].strip() == ":":
-                return clause, region
-            continue
-        before = doc.text[clause.start:region.open_at].rstrip()
-        if before.endswith(":"):
-            head = trimmed(doc, clause.start, clause.start + len(before), EDGE_PUNCT)
-            return (head, region) if head is not None else None
-    return None
 
 
 def continuation(doc: Doc, sent: Span, regions: list[QuoteRegion]) -> Attribution | None:
