@@ -149,6 +149,23 @@ CASES = [
         [row("Many army officers", "Many army officers", "believed", "the plan would fail",
              "indirect")],
         id="including-is-not-the-source"),
+    pytest.param(  # what the parser hung on the cue after the clause still belongs to it
+        "Ruiz claimed 90 civilians were wounded, as were seventeen from the army, and two each "
+        "from the navy and the police.",
+        [row("Ruiz", "Ruiz", "claimed", "90 civilians were wounded, as were seventeen from the "
+             "army, and two each from the navy and the police", "indirect")],
+        id="stranded-conjunct"),
+    pytest.param(
+        "The center said the storm had winds of 30 miles per hour (45 kilometers per hour), "
+        "just nine shy of becoming a hurricane.",
+        [row("The center", "The center", "said", "the storm had winds of 30 miles per hour "
+             "(45 kilometers per hour), just nine shy of becoming a hurricane", "indirect")],
+        id="stranded-complement"),
+    pytest.param(  # ... but not a modifier of the cue, nor a verb of its own
+        "Police said the man was arrested on Monday, adding that he had a gun.",
+        [row("Police", "Police", "said", "the man was arrested on Monday", "indirect"),
+         row("Police", "Police", "adding", "he had a gun", "indirect")],
+        id="adding-not-stranded"),
     pytest.param(  # a reason clause stays in what is reported
         "The minister said the trial was stopped because the drugs had worked.",
         [row("The minister", "The minister", "said",

@@ -486,7 +486,26 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
                    None)
         if obj is not None:
             tokens = list(doc[min(t.i for t in obj.subtree):tokens[-1].i + 1])
+    tokens = with_stranded_rest(doc, verb, tokens)
     return content_from_tokens(doc, strip_complementiser(doc, before_other_report(doc, tokens)))
+
+
+def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
+    """The reported clause with what the parser hung on the cue after it: "claimed 90 were
+    wounded, as were 17 soldiers, and two each from the navy" ("two": a conjunct of the
+    cue), "said it had winds of 30 mph, just nine shy of a hurricane" (a second complement).
+    A verb conjunct ("and added") or a modifier of the cue ("on Monday") ends the content."""
+    end = tokens[-1].i
+    for child in verb.rights:
+        if child.i <= end:
+            continue
+        if child.is_punct or child.dep_ == "cc":
+            continue
+        if child.dep_ == "ccomp" or (child.dep_ == "conj" and child.pos_ not in {"VERB", "AUX"}):
+            end = max(t.i for t in child.subtree)
+            continue
+        break
+    return list(doc[tokens[0].i:end + 1]) if end > tokens[-1].i else tokens
 
 
 def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None = None
