@@ -197,6 +197,12 @@ SOURCE_CASES = [
     pytest.param(  # a proper name after the common noun that describes it
         "State press agency PAP has reported that five people died.",
         "PAP", "State press agency", id="noun-then-proper-name"),
+    pytest.param(  # a hyphenated modifier describes the organisation; it is not its name
+        "The US-backed Free Hill Forces announced it had signed a deal with the government.",
+        "Free Hill Forces", "US-backed", id="hyphenated-modifier"),
+    pytest.param(
+        "The state-run Daily Star reported that ten people died.",
+        "Daily Star", "state-run", id="hyphenated-modifier-2"),
     pytest.param(  # the entity stops short of the head: the run of proper nouns is the name
         "Chief Superintendent Ana Ruiz of the regional police said the toll had risen.",
         "Ana Ruiz", "Chief Superintendent", id="entity-short-of-head"),

@@ -321,21 +321,25 @@ def _adjacent_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
 
 
 def _name_after_description(doc: Doc, head: Token) -> Span | None:
-    """"State news agency KNA", "rapper Lil Nas": a proper name after a lower-case common noun
-    that describes it; the name is the source."""
+    """"State news agency KNA", "rapper Lil Nas", "the US-backed Free Hill Forces": a proper
+    name after a lower-case common noun or a hyphenated modifier that describes it; the name
+    is the source."""
     if head.pos_ != "PROPN":
         return None
     start = head.i
-    while (start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head.i == head.i
+    while (start > 0 and doc[start - 1].pos_ == "PROPN"
+           and start <= doc[start - 1].head.i <= head.i
            and doc[start - 1].dep_ in {"compound", "flat"}):
         start -= 1
     if start == 0:
         return None
     before = doc[start - 1]
-    if (before.pos_ != "NOUN" or not before.text.islower() or before.head.i != head.i
-            or before.dep_ != "compound"):
+    if not start <= before.head.i <= head.i:
         return None
-    return doc[start:head.i + 1]
+    describing_noun = before.pos_ == "NOUN" and before.text.islower() and before.dep_ == "compound"
+    # "the Kurdish-led Syrian Democratic Forces", "the state-run Daily Star"
+    hyphenated = before.dep_ == "amod" and any(t.text in "-–" for t in before.subtree)
+    return doc[start:head.i + 1] if describing_noun or hyphenated else None
 
 
 def without_possessive(doc: Doc, span: CharSpan | None) -> CharSpan | None:
