@@ -166,6 +166,12 @@ CASES = [
         [row("Police", "Police", "said", "the man was arrested on Monday", "indirect"),
          row("Police", "Police", "adding", "he had a gun", "indirect")],
         id="adding-not-stranded"),
+    pytest.param(  # a time phrase after an unnamed source says when, not who
+        "Another report from the city government during the weekend said eight people died.",
+        [row("Another report from the city government",
+             "Another report from the city government", "said", "eight people died",
+             "indirect")],
+        id="time-phrase-not-source"),
     pytest.param(  # a reason clause stays in what is reported
         "The minister said the trial was stopped because the drugs had worked.",
         [row("The minister", "The minister", "said",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimtrace.pipeline.attribute import attributions_of, load_lexicon
-from claimtrace.pipeline.attribute.speakers import clean_name
+from claimtrace.pipeline.attribute.speakers import clean_name, spelled_out
 
 
 def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
@@ -32,6 +32,9 @@ CASES = [
     pytest.param(  # an acronym the article defines -> what it stands for
         "The National Hurricane Center (NHC) issued a bulletin. The NHC said the storm had "
         "strengthened.", [("The NHC", "National Hurricane Center")], id="acronym"),
+    pytest.param(  # an acronym stands for the words it spells, not the whole entity
+        "Leaders of the African Union (AU) met on Sunday. The AU announced a new payment "
+        "system would start.", [("The AU", "African Union")], id="acronym-spelled-words"),
     pytest.param(  # "the company" -> the organisation named last
         "Hasbro unveiled a new helmet on Friday. The company said it would drop plastic.",
         [("The company", "Hasbro")], id="generic-organisation"),
@@ -116,6 +119,15 @@ def test_nested_attribution_keeps_both_speakers(nlp):
 def test_role_and_organization(nlp, text, role, organization):
     (only,) = attributions_of(nlp(text))
     assert (only.role, only.organization) == (role, organization)
+
+
+@pytest.mark.parametrize("acronym, name, spelled", [
+    ("AU", "Leaders of African Union", "African Union"),
+    ("NHC", "National Hurricane Center", "National Hurricane Center"),
+    ("FSB", "Federal Security Service", "Federal Security Service"),  # spells none: kept
+])
+def test_spelled_out(acronym, name, spelled):
+    assert spelled_out(acronym, name) == spelled
 
 
 @pytest.mark.parametrize("name, cleaned", [

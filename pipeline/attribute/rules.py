@@ -153,7 +153,7 @@ def noun_phrase_tokens(head: Token) -> list[Token]:
         if token.dep_ == "relcl" and token.i not in dropped:
             dropped.update(t.i for t in token.subtree)
     for child in head.rights:  # "many generals, including Grant,": examples, not the source
-        if child.dep_ == "prep" and child.lower_ in EXAMPLE_PREPS:
+        if child.dep_ == "prep" and (child.lower_ in EXAMPLE_PREPS or _when(child)):
             dropped.update(t.i for t in child.subtree)
     tokens = [t for t in head.subtree if t.i not in dropped]
     # Keep the contiguous run around the head: a dropped apposition splits the phrase.
@@ -179,6 +179,11 @@ def _defining(acl: Token) -> bool:
 
 
 EXAMPLE_PREPS = {"including", "like", "among"}
+
+
+def _when(prep: Token) -> bool:
+    """"a report … during the weekend": a time phrase says when, not who."""
+    return any(g.dep_ == "pobj" and g.ent_type_ in {"DATE", "TIME"} for g in prep.children)
 
 
 def apposition_of(head: Token) -> Token | None:

@@ -228,7 +228,19 @@ def _defined_acronym(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[str, str
     before = next((ent for ent in doc.ents if ent.start < token.i <= ent.end), None)
     if before is None or before.label_ not in NAMED_LABELS | {"GPE", "FAC", "NORP"}:
         return None
-    return short.text, clean_name(doc[before.start:token.i].text, lexicon)
+    return short.text, spelled_out(short.text, clean_name(doc[before.start:token.i].text,
+                                                          lexicon))
+
+
+def spelled_out(acronym: str, name: str) -> str:
+    """The words of ``name`` the acronym spells: "Leaders of African Union", "AU" -> "African
+    Union"; the name as it is when no ending of it spells the acronym."""
+    words = name.split()
+    for start in range(len(words)):
+        initials = "".join(w[0] for w in words[start:] if w[:1].isupper())
+        if initials == acronym and words[start][:1].isupper():
+            return " ".join(words[start:])
+    return name
 
 
 # ---------------------------------------------------------------- context
