@@ -328,7 +328,6 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     return ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
 
 
-
 # ---------------------------------------------------------------- resolution
 
 
@@ -432,8 +431,8 @@ def _plural(doc: Doc, attribution: Attribution) -> bool:
     if attribution.source is None:
         return False
     text = attribution.source.text(doc)
-    if text.lower() in PLURAL_PRONOUNS or any(text == name for _, name in
-                                               article_names_groups(doc)):
+    groups = doc._.names.groups if doc._.names is not None else []
+    if text.lower() in PLURAL_PRONOUNS or any(text == name for _, name in groups):
         return True
     head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
     if head is None or head.pos_ != "NOUN" or head.ent_type_:
@@ -441,10 +440,6 @@ def _plural(doc: Doc, attribution: Attribution) -> bool:
     first = text.split()[0].lower()
     return first in PLURAL_DETERMINERS and (head.tag_ == "NNS"
                                             or head.lemma_.lower() in COLLECTIVE_HEADS)
-
-
-def article_names_groups(doc: Doc) -> list[tuple[int, str]]:
-    return doc._.names.groups if doc._.names is not None else []
 
 
 def _resolve_relative(doc: Doc, attribution: Attribution, pronoun: Token,
