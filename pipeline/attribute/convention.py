@@ -64,7 +64,7 @@ def project_source(doc: Doc, source: CharSpan | None
         source_type = classify_source(doc, head, noun_phrase_tokens(head), lexicon)
         return trimmed(doc, source.start, source.end, EDGE_PUNCT), None, source_type, {
             "head": head.i}
-    return mention.span, mention.description, mention.source_type, {"head": head.i}
+    return mention.span, mention.description, mention.source_type, {"head": mention.head.i}
 
 
 def project_cue(doc: Doc, cue: CharSpan | None) -> CharSpan | None:

@@ -146,12 +146,15 @@ def noun_phrase_tokens(head: Token) -> list[Token]:
     dropped = set()
     affiliation = affiliation_of(head)
     for child in head.children:
-        if child.dep_ in {"appos", "relcl", "acl"} or (
+        if child.dep_ in {"appos", "relcl"} or (child.dep_ == "acl" and not _defining(child)) or (
                 affiliation is not None and child.i == affiliation.i):
             dropped.update(t.i for t in child.subtree)
     for token in head.subtree:  # "the report on Saturday, which figured …": a clause deeper in
         if token.dep_ == "relcl" and token.i not in dropped:
             dropped.update(t.i for t in token.subtree)
+    for child in head.rights:  # "many generals, including Grant,": examples, not the source
+        if child.dep_ == "prep" and (child.lower_ in EXAMPLE_PREPS or _when(child)):
+            dropped.update(t.i for t in child.subtree)
     tokens = [t for t in head.subtree if t.i not in dropped]
     # Keep the contiguous run around the head: a dropped apposition splits the phrase.
     run = [head]
@@ -165,6 +168,22 @@ def noun_phrase_tokens(head: Token) -> list[Token]:
         run.append(by_index[index])
         index += 1
     return [t for t in run if not (t.is_punct and t.i in (run[0].i, run[-1].i))]
+
+
+def _defining(acl: Token) -> bool:
+    """A participle that says which one an unnamed source is: "a statement released by the
+    court", "facts heard in court" -- part of the source's noun phrase (gold guidelines:
+    for unnamed sources the whole noun phrase)."""
+    return (acl.tag_ == "VBN" and acl.i == acl.head.i + 1 and acl.head.pos_ == "NOUN"
+            and acl.lemma_.lower() not in NAMING_VERBS)
+
+
+EXAMPLE_PREPS = {"including", "like", "among"}
+
+
+def _when(prep: Token) -> bool:
+    """"a report … during the weekend": a time phrase says when, not who."""
+    return any(g.dep_ == "pobj" and g.ent_type_ in {"DATE", "TIME"} for g in prep.children)
 
 
 def apposition_of(head: Token) -> Token | None:
@@ -223,12 +242,109 @@ def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     return run
 
 
+def untitled(name: Span | None, lexicon: Lexicon) -> Span | None:
+    """"Assemblywoman Rosa Lind" -> "Rosa Lind": the entity tagger often takes a title into
+    the name; a courtesy title ("Mr.") stays, and so does a title before a single name
+    ("Pope Francis")."""
+    if name is None:
+        return None
+    start = name.start
+    while (name.end - start > 2 and name.doc[start].lower_ in lexicon.honorifics
+           and name.doc[start].lower_ not in lexicon.courtesy_titles):
+        start += 1
+    return name.doc[start:name.end]
+
+
+def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
+                   ) -> Span | None:
+    """The person's name in a source phrase: the PERSON entity, untitled -- unless the entity
+    stops short of the proper-noun head ("Superintendent Ana| Ruiz"), where the run of proper
+    nouns ending at the head is the name."""
+    entity = untitled(person_entity(doc, tokens), lexicon)
+    run = name_run(doc, head, lexicon)
+    if run is not None and (entity is None or not entity.start <= head.i < entity.end):
+        return run
+    return entity
+
+
 def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
+    """"the city's mayor, Dan Ortiz," / "A Democratic Senator, Jane Holt,": the name in an
+    apposition to a description (a common noun, or a capitalised title that is no name)."""
     appos = apposition_of(head)
-    if head.pos_ != "NOUN" or appos is None or appos.pos_ != "PROPN":
+    if appos is None or appos.pos_ != "PROPN" or not _describes(head, lexicon):
         return None
     tokens = [t for t in appos.subtree if t.i <= appos.i]
     return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
+
+
+def _describes(head: Token, lexicon: Lexicon) -> bool:
+    """A head that describes rather than names: a common noun, a capitalised title
+    ("Republican Assemblywoman"), or a proper noun that is no person and has no name before
+    it."""
+    if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.lower_ in lexicon.honorifics):
+        return True
+    return head.pos_ == "PROPN" and head.ent_type_ != "PERSON" and not any(
+        c.dep_ in {"compound", "flat"} and c.pos_ == "PROPN" and c.i < head.i
+        for c in head.children)
+
+
+NAMING_VERBS = {"name", "call", "identify"}
+
+
+def _naming_participle(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
+    """"A nurse named Lee said": the name given by "named"/"called" is the source."""
+    for child in head.children:
+        if child.dep_ == "acl" and child.lemma_.lower() in NAMING_VERBS and child.i > head.i:
+            named = next((g for g in child.children if g.dep_ in {"oprd", "dobj", "attr"}
+                          and g.pos_ == "PROPN"), None)
+            if named is not None:
+                tokens = [t for t in named.subtree if t.i <= named.i]
+                return (person_entity(doc, tokens) or name_run(doc, named, lexicon)
+                        or doc[named.i:named.i + 1])
+    return None
+
+
+def _adjacent_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
+                   ) -> Span | None:
+    """A personal name right after a description that the parser left outside its phrase:
+    "Chad's president Omar Talbi said" (two subjects), "According to the mayor, Dan Ortiz,
+    police ..." (the name taken for the next clause's subject)."""
+    if not tokens or not _describes(head, lexicon) or head.ent_type_ == "PERSON":
+        return None
+    after = tokens[-1].i + 1
+    comma = after < len(doc) and doc[after].text == ","
+    start = after + 1 if comma else after
+    ent = next((e for e in doc.ents if e.start == start and e.label_ == "PERSON"), None)
+    if ent is None or ent.sent.start != head.sent.start:
+        return None
+    following = doc[ent.end] if ent.end < len(doc) else None
+    if comma and (following is None or following.text != ","):
+        return None  # "the mayor, Dan Ortiz and ...": a list, not an apposition
+    if not comma and (ent.root.head.i != head.head.i or ent.root.dep_ not in SUBJECT_DEPS):
+        return None
+    return ent
+
+
+def _name_after_description(doc: Doc, head: Token) -> Span | None:
+    """"State news agency KNA", "rapper Lil Nas", "the US-backed Free Hill Forces": a proper
+    name after a lower-case common noun or a hyphenated modifier that describes it; the name
+    is the source."""
+    if head.pos_ != "PROPN":
+        return None
+    start = head.i
+    while (start > 0 and doc[start - 1].pos_ == "PROPN"
+           and start <= doc[start - 1].head.i <= head.i
+           and doc[start - 1].dep_ in {"compound", "flat"}):
+        start -= 1
+    if start == 0:
+        return None
+    before = doc[start - 1]
+    if not start <= before.head.i <= head.i:
+        return None
+    describing_noun = before.pos_ == "NOUN" and before.text.islower() and before.dep_ == "compound"
+    # "the Kurdish-led Syrian Democratic Forces", "the state-run Daily Star"
+    hyphenated = before.dep_ == "amod" and any(t.text in "-–" for t in before.subtree)
+    return doc[start:head.i + 1] if describing_noun or hyphenated else None
 
 
 def without_possessive(doc: Doc, span: CharSpan | None) -> CharSpan | None:
@@ -289,16 +405,25 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
     elif affiliation is not None:  # "Nikki Holland of the NCA": "the NCA" describes her
         description = content_from_tokens(doc, [t for t in affiliation.subtree
                                                 if t.i != affiliation.i])
-    appos_name = _named_apposition(doc, head, lexicon)
+    appos_name = (_named_apposition(doc, head, lexicon) or _naming_participle(doc, head, lexicon)
+                  or _adjacent_name(doc, head, tokens, lexicon))
     if appos_name is not None:
         # "San Diego's chancellor, Pradeep Khosla, said": the name is the source.
         name, description = appos_name, token_range(
             [t for t in tokens if t.dep_ not in {"det", "punct"}])
-        return SourceMention(CharSpan(name.start_char, name.end_char), head,
+        return SourceMention(CharSpan(name.start_char, name.end_char), name.root,
                              description.text(doc) if description else None, "person")
-    name = person_entity(doc, tokens) or name_run(doc, head, lexicon)
-    span = token_range(tokens)
     source_type = classify_source(doc, head, tokens, lexicon)
+    described_name = _name_after_description(doc, head)
+    if described_name is not None and not person_entity(doc, tokens):
+        # "State news agency KNA": the proper name is the source, the noun describes it.
+        description = token_range([t for t in tokens if t.i < described_name.start
+                                   and t.dep_ not in {"det", "punct"}])
+        return SourceMention(CharSpan(described_name.start_char, described_name.end_char),
+                             head, description.text(doc) if description else None,
+                             source_type)
+    name = _personal_name(doc, head, tokens, lexicon)
+    span = token_range(tokens)
     if name is not None:
         # "Emergencies Minister Yevgeny Zinichev": the name is the source, the title describes.
         before = [t for t in tokens if t.i < name.start and t.dep_ not in {"det", "punct"}
@@ -332,17 +457,29 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             continue
         mention = source_mention(doc, obj, lexicon)
         phrase_end = max(t.idx + len(t) for t in obj.subtree)
+        if mention is not None:  # a name after the phrase belongs to it: "…, Tom Brandt,"
+            phrase_end = max(phrase_end, mention.span.end)
         left = trimmed(doc, sent.start_char, token.idx)
         right = trimmed(doc, phrase_end, sent.end_char)
-        content = max((p for p in (left, right) if p), key=lambda p: p.end - p.start,
-                      default=None)
+        content = _conjoined_clause(doc, token, phrase_end) or max(
+            (p for p in (left, right) if p), key=lambda p: p.end - p.start, default=None)
         if content is None or mention is None:
             continue
         yield Attribution(
             content=content, source=mention.span, cue=CharSpan(token.idx, to.idx + len(to)),
             quote_type=quote_type_of(content, regions), kind=lexicon.phrases["according to"],
             description=mention.description, source_type=mention.source_type,
-            construction="according_to", extra={"head": obj.i})
+            construction="according_to", extra={"head": mention.head.i})
+
+
+def _conjoined_clause(doc: Doc, according: Token, phrase_end: int) -> CharSpan | None:
+    """"… was taken to hospital and, according to X, he died there": where the phrase opens a
+    clause coordinated with an earlier one, that clause alone is what X says."""
+    verb = according.head
+    if verb.dep_ != "conj" or verb.pos_ not in {"VERB", "AUX"} or verb.i < according.i:
+        return None
+    end = max(t.idx + len(t) for t in verb.subtree)
+    return trimmed(doc, phrase_end, end) if end > phrase_end else None
 
 
 def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
@@ -358,7 +495,58 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
                    None)
         if obj is not None:
             tokens = list(doc[min(t.i for t in obj.subtree):tokens[-1].i + 1])
-    return content_from_tokens(doc, strip_complementiser(tokens))
+    tokens = with_stranded_rest(doc, verb, tokens)
+    return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
+
+
+def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
+    """The reported clause with what the parser hung on the cue after it: "claimed 90 were
+    wounded, as were 17 soldiers, and two each from the navy" ("two": a conjunct of the
+    cue), "said it had winds of 30 mph, just nine shy of a hurricane" (a second complement).
+    A verb conjunct ("and added") or a modifier of the cue ("on Monday") ends the content."""
+    end = tokens[-1].i
+    for child in verb.rights:
+        if child.i <= end:
+            continue
+        if child.is_punct or child.dep_ == "cc":
+            continue
+        if child.dep_ == "ccomp" or (child.dep_ == "conj" and child.pos_ not in {"VERB", "AUX"}):
+            end = max(t.i for t in child.subtree)
+            continue
+        break
+    return list(doc[tokens[0].i:end + 1]) if end > tokens[-1].i else tokens
+
+
+def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None = None
+                        ) -> list[Token]:
+    """The reported clause up to a report of someone else joined to it: "… was a tragedy
+    while Ruiz wrote …", "… changed their minds and several said …". That report, with its
+    own subject and cue, is an attribution of its own (the rules find it), not content."""
+    lexicon = lexicon or load_lexicon()
+    regions = quote_regions(doc)
+    for token in tokens[1:]:
+        if (_joined_clause(token) and is_verb_cue(token, lexicon)
+                and any(c.dep_ in SUBJECT_DEPS for c in token.children)
+                and not inside_quote(regions, token.idx, token.idx + 1)):
+            start = min(t.i for t in token.subtree)
+            kept = [t for t in tokens if t.i < start]
+            while kept and (kept[-1].dep_ in {"cc", "mark"} or kept[-1].is_punct
+                            and kept[-1].text not in QUOTE_MARKS):
+                kept.pop()
+            return kept or tokens
+    return tokens
+
+
+CONTRAST_MARKS = {"while", "whereas"}
+
+
+def _joined_clause(verb: Token) -> bool:
+    """A clause coordinated with the reported one ("and several said"), or set against it
+    ("while Ruiz wrote"); not a reason or a condition, which belongs to what is reported."""
+    if verb.dep_ == "conj":
+        return True
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS
+                                        for c in verb.children)
 
 
 def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
@@ -403,7 +591,7 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[Quot
                 content=content, source=mention.span, cue=cue_span(verb),
                 quote_type=quote_type_of(content, regions), kind=lexicon.verbs[lemma],
                 description=mention.description, source_type=mention.source_type,
-                construction=construction, extra={"head": subject.i})
+                construction=construction, extra={"head": mention.head.i})
 
 
 def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,

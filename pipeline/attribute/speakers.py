@@ -27,10 +27,16 @@ from claimtrace.pipeline.attribute.attribution import (
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
 from claimtrace.pipeline.attribute.roles import role_and_organization
-from claimtrace.pipeline.attribute.rules import POST_NOMINALS
+from claimtrace.pipeline.attribute.rules import POST_NOMINALS, source_mention
+from claimtrace.pipeline.text import doc_text
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
 GROUP_PRONOUNS = {"they", "them", "we", "it"}
+PLURAL_PRONOUNS = {"they", "them", "we"}
+RELATIVE_PRONOUNS = {"who", "which", "that"}
+# Heads that stand for two or more people named together: "the couple", "both officers".
+COLLECTIVE_HEADS = {"couple", "pair", "duo", "trio"}
+PLURAL_DETERMINERS = {"the", "both", "two", "three", "all"}
 NAMED_LABELS = {"PERSON", "ORG"}
 ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 # Heads of descriptions that stand for the organisation named last, whatever its name:
@@ -68,6 +74,8 @@ class NameIndex:
     acronyms: dict[str, str] = field(default_factory=dict)
     # (start, name, lower-cased words of the title around it) of each PERSON entity
     titles: list[tuple[int, str, set[str]]] = field(default_factory=list)
+    # (start, text) of people named together: "Ana and Paul Kowalski", "Ann Cole and Bo Li"
+    groups: list[tuple[int, str]] = field(default_factory=list)
 
     def expand(self, mention: str, position: int) -> tuple[str, str | None]:
         """(full name, its entity label) for a mention; the mention itself when unknown.
@@ -100,12 +108,15 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     index = NameIndex()
     for ent in doc.ents:
         if ent.label_ in NAMED_LABELS:
+            ent = _past_title(ent) if ent.label_ == "PERSON" else ent
             name = clean_name(ent.text, lexicon)
             if len(name.split()) >= 2:
                 index.names.append((ent.start_char, name, ent.label_))
     for run in proper_name_runs(doc, lexicon):  # names the entity tagger missed or split
-        index.names.append((run.start_char, run.text, "PERSON" if run.root.ent_type_ == "PERSON"
-                            else "NAME"))
+        run = _past_title(run)
+        if len(run) >= 2:
+            index.names.append((run.start_char, run.text,
+                                "PERSON" if run.root.ent_type_ == "PERSON" else "NAME"))
     index.names = sorted(set(index.names), key=_first)
     for ent in doc.ents:
         if ent.label_ == "PERSON":
@@ -115,17 +126,58 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         acronym = _defined_acronym(doc, token, lexicon)
         if acronym is not None:
             index.acronyms[acronym[0]] = acronym[1]
+    index.groups = [group for token in doc
+                    if (group := coordinated_names(doc, token, lexicon)) is not None]
     return index
 
 
+def _ends_title(token: Token) -> bool:
+    """The last word of a title "X of Y" before a name: "Guest of Honour| Ana Ruiz",
+    "Secretary of State| Tom Reed"."""
+    doc = token.doc
+    return (token.i > 1 and doc[token.i - 1].lower_ == "of"
+            and doc[token.i - 2].text[:1].isupper())
+
+
+def _past_title(name: Span) -> Span:
+    return name.doc[name.start + 1:name.end] if _ends_title(name[0]) else name
+
+
+def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[int, str] | None:
+    """(start, text) of the people named together from ``token`` on, when it heads a
+    coordination of personal names: "Ann Cole and Bo Li", "Ana and Paul Kowalski"."""
+    if token.pos_ != "PROPN" or token.dep_ == "conj":
+        return None
+    members = [token]
+    while (conj := next((c for c in members[-1].children if c.dep_ == "conj"), None)):
+        if conj.pos_ != "PROPN":
+            return None  # "Cole, Li and a third officer": not only names
+        members.append(conj)
+    # One person among them is enough: the entity tagger often calls a rarer name an ORG.
+    if len(members) < 2 or not any(t.ent_type_ == "PERSON" for t in members):
+        return None
+    last = members[-1]
+    start = token.i
+    while (start > 0 and doc[start - 1].head.i == token.i and doc[start - 1].pos_ == "PROPN"
+           and doc[start - 1].dep_ in {"compound", "flat"}
+           and not _title_word(doc[start - 1], lexicon) and not _ends_title(doc[start - 1])):
+        start -= 1
+    return doc[start].idx, doc_text(doc)[doc[start].idx:last.idx + len(last)]
+
+
 TITLE_WINDOW = 4  # words before a name, or in an apposition right after it, that title it
+TITLE_POS = {"NOUN", "PROPN", "ADJ", "CCONJ", "PART"}  # "trade and industry commissioner"
 
 
 def title_words(ent: Span) -> set[str]:
     """"Mexican Foreign Minister Marcelo Ebrard" / "Dee Margo, the El Paso mayor," -> the
     lower-cased words that title the person."""
     doc, sentence = ent.doc, ent.sent
-    before = doc[max(sentence.start, ent.start - TITLE_WINDOW):ent.start]
+    before = []
+    for token in reversed(doc[max(sentence.start, ent.start - TITLE_WINDOW):ent.start]):
+        if token.pos_ not in TITLE_POS or token.ent_type_ == "PERSON":
+            break  # "commissioner Ann Cole announced Benin": a verb ends the title
+        before.append(token)
     after = [t for t in ent.root.children if t.dep_ == "appos"]
     words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}}
     for appos in after:
@@ -177,7 +229,19 @@ def _defined_acronym(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[str, str
     before = next((ent for ent in doc.ents if ent.start < token.i <= ent.end), None)
     if before is None or before.label_ not in NAMED_LABELS | {"GPE", "FAC", "NORP"}:
         return None
-    return short.text, clean_name(doc[before.start:token.i].text, lexicon)
+    return short.text, spelled_out(short.text, clean_name(doc[before.start:token.i].text,
+                                                          lexicon))
+
+
+def spelled_out(acronym: str, name: str) -> str:
+    """The words of ``name`` the acronym spells: "Leaders of African Union", "AU" -> "African
+    Union"; the name as it is when no ending of it spells the acronym."""
+    words = name.split()
+    for start in range(len(words)):
+        initials = "".join(w[0] for w in words[start:] if w[:1].isupper())
+        if initials == acronym and words[start][:1].isupper():
+            return " ".join(words[start:])
+    return name
 
 
 # ---------------------------------------------------------------- context
@@ -191,9 +255,24 @@ class ResolutionContext:
     orgs: list[tuple[int, str]]  # ORG entities by position
     subjects: list[tuple[int, str]] = field(default_factory=list)  # people as clause subjects
     sources: list[Attribution] = field(default_factory=list)
+    # Two or more people: names given together ("Ana and Paul Kowalski") and plural sources
+    plurals: list[tuple[int, str]] = field(default_factory=list)
 
-    def remember(self, attribution: Attribution) -> None:
+    def remember(self, attribution: Attribution, plural: bool = False) -> None:
         self.sources.append(attribution)
+        if plural and attribution.resolved:
+            self.plurals.append((attribution.source.start, attribution.resolved))
+
+    def nearest_plural(self, position: int, names_only: bool = False) -> str | None:
+        """The closest earlier group of people: names given together or, unless
+        ``names_only``, a plural source."""
+        found = [(start, name) for start, name in self.plurals if start < position
+                 and (not names_only or start in self.named_groups)]
+        return max(found, key=_first)[1] if found else None
+
+    @property
+    def named_groups(self) -> set[int]:
+        return {start for start, _ in self.index.groups}
 
     def nearest_person(self, position: int) -> Attribution | str | None:
         """The closest earlier person: a resolved source or a person as clause subject."""
@@ -206,9 +285,10 @@ class ResolutionContext:
                 best = max(best or (-1, name), (start, name), key=_first)
         return best[1] if best else None
 
-    def last_group(self) -> Attribution | None:
-        groups = [s for s in self.sources if s.source_type != "person"]
-        return groups[-1] if groups else None
+    def last_group(self, position: int) -> Attribution | None:
+        groups = [s for s in self.sources if s.source_type != "person"
+                  and s.source.start < position]
+        return max(groups, key=lambda s: s.source.start) if groups else None
 
     def earlier_organization(self, head_word: str, position: int) -> str | None:
         """"the court" -> the nearest earlier organisation whose name has that word;
@@ -246,7 +326,7 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     subjects = [(ent.start_char, index.expand(clean_name(ent.text, lexicon), ent.start_char)[0])
                 for ent in doc.ents
                 if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}]
-    return ResolutionContext(index, orgs, subjects)
+    return ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
 
 
 # ---------------------------------------------------------------- resolution
@@ -273,7 +353,7 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         elif name in descriptions:
             resolved = replace(resolved, description=descriptions[name])
         if resolved.source is not None and resolved.resolved:
-            context.remember(resolved)
+            context.remember(resolved, plural=_plural(doc, resolved))
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
@@ -310,12 +390,18 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if isinstance(antecedent, Attribution):
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
+    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    if lower in PLURAL_PRONOUNS and (people := context.nearest_plural(position)):
+        return replace(attribution, resolved=people)  # "they" -> the people named together
     if lower in GROUP_PRONOUNS:
-        group = context.last_group()
+        group = context.last_group(position)
         if group is None and lower == "it":  # "It said": the organisation named last
             return _from(attribution, context.earlier_organization("", position), context)
         return _from(attribution, group, context)
-    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    if lower in RELATIVE_PRONOUNS and head is not None:
+        return _resolve_relative(doc, attribution, head, context, lexicon)
+    if _plural(doc, attribution) and (people := context.nearest_plural(position, True)):
+        return replace(attribution, resolved=people)  # "the couple" -> "Ana and Paul Kowalski"
     if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
@@ -325,7 +411,62 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
                                                       lexicon), position)
         source_type = "person" if label == "PERSON" else attribution.source_type
         return replace(attribution, resolved=name, source_type=source_type)
+    if mention[:1].isupper() and len(mention.split()) == 1:
+        # A capitalised word the parser did not tag as a name: a surname all the same when
+        # the article introduced a full name ending with it.
+        name, label = context.index.expand(mention, position)
+        if label in {"PERSON", "NAME"}:
+            return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
+
+
+def _title_word(token: Token, lexicon: Lexicon) -> bool:
+    """A title or a word for people, singular or plural: "Officers Ann Cole and Bo Li"."""
+    words = {token.lower_, token.lower_.removesuffix("s")}
+    return bool(words & (lexicon.honorifics | lexicon.anonymous_heads))
+
+
+def _plural(doc: Doc, attribution: Attribution) -> bool:
+    """A source that stands for several people: "they", "the defendants", "both officers",
+    "the couple"; names given together."""
+    if attribution.source is None:
+        return False
+    text = attribution.source.text(doc)
+    groups = doc._.names.groups if doc._.names is not None else []
+    if text.lower() in PLURAL_PRONOUNS or any(text == name for _, name in groups):
+        return True
+    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    if head is None or head.pos_ != "NOUN" or head.ent_type_:
+        return False
+    first = text.split()[0].lower()
+    return first in PLURAL_DETERMINERS and (head.tag_ == "NNS"
+                                            or head.lemma_.lower() in COLLECTIVE_HEADS)
+
+
+def _resolve_relative(doc: Doc, attribution: Attribution, pronoun: Token,
+                      context: ResolutionContext, lexicon: Lexicon) -> Attribution:
+    """"police, who said …": the relative pronoun stands for the noun its clause modifies."""
+    noun = _antecedent_noun(doc, pronoun)
+    mention = source_mention(doc, noun, lexicon) if noun is not None else None
+    if mention is None:
+        return replace(attribution, resolved=attribution.source.text(doc))
+    antecedent = replace(attribution, source=mention.span, source_type=mention.source_type,
+                         description=attribution.description or mention.description,
+                         extra={**attribution.extra, "head": mention.head.i})
+    found = _resolve_mention(doc, antecedent, context, lexicon)
+    return replace(found, source=attribution.source, extra=attribution.extra)
+
+
+def _antecedent_noun(doc: Doc, pronoun: Token) -> Token | None:
+    """The noun a relative clause modifies; where the parser did not attach the clause to it,
+    the noun right before ", who"."""
+    if pronoun.head.dep_ == "relcl":
+        return pronoun.head.head
+    before = [t for t in doc[max(pronoun.sent.start, pronoun.i - 2):pronoun.i]
+              if not t.is_punct]
+    if before and before[-1].pos_ in {"NOUN", "PROPN"}:
+        return before[-1]
+    return None
 
 
 def _person_in(doc: Doc, attribution: Attribution) -> str | None:
@@ -355,7 +496,23 @@ def _resolve_description(attribution: Attribution, head: Token,
         return replace(attribution, resolved=person, source_type="person")
     if person is not None:
         return _from(attribution, person, context)
+    same = _same_head_source(head, attribution, context)
+    if same is not None:  # "The statement said" after "according to a statement by X"
+        return _from(attribution, same, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _same_head_source(head: Token, attribution: Attribution, context: ResolutionContext
+                      ) -> Attribution | None:
+    """The nearest earlier source with the same head noun, for a mention that starts with
+    "the" (a definite description points back; "a statement" would be a new one)."""
+    doc = head.doc
+    if not attribution.source.text(doc).lower().startswith("the "):
+        return None
+    earlier = [s for s in context.sources if s.source.start < attribution.source.start
+               and "head" in s.extra and doc[s.extra["head"]].lemma_.lower() == head.lemma_.lower()
+               and doc[s.extra["head"]].pos_ == "NOUN"]
+    return max(earlier, key=lambda s: s.source.start) if earlier else None
 
 
 # ---------------------------------------------------------------- component
