@@ -5,9 +5,10 @@
 
 Configurations (``--configs``): ``default`` is ``claimtrace run`` as shipped (hybrid
 attribution and claims, the runtime chosen from the CPU), timed with every ``--workers`` count;
-``rules`` swaps the learned attribution for the rules alone; ``torch`` forces the torch
-runtime, to show what the ONNX Runtime path buys. The report starts with the CPU (model, the
-instruction sets that decide the kernels) and the runtime and precision each run picked.
+``rules`` swaps the learned attribution for the rules alone (torch against ONNX Runtime
+is timed per model by ``bench attribution`` and ``bench claims``). The report starts with
+the CPU (model, the instruction sets that decide the kernels) and the runtime and precision
+each run picked.
 
 Every configuration runs in a fresh subprocess so its peak RSS is its own (``ru_maxrss`` of
 the process, and of its largest worker for ``--workers``). Timings are wall-clock and
@@ -117,7 +118,7 @@ def model_speeds(sentences: int, articles: int) -> dict:
     return speeds
 
 
-CONFIGS = {"default": [], "rules": ["--attribution", "rules"], "torch": ["--runtime", "torch"]}
+CONFIGS = {"default": [], "rules": ["--attribution", "rules"]}
 # Flags that decide which kernels run (oneDNN, FBGEMM and ONNX Runtime's MLAS dispatch on them).
 KERNEL_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "avx512_bf16",
                 "amx_int8", "amx_bf16")
