@@ -94,13 +94,19 @@ def test_cli_prints_the_change_then_refuses_with_exit_2(tmp_path):
     assert "mean_exact_f1" in result.output and "-0.050" in result.output
 
 
+def shipped_card(folder: Path, model: str):
+    """The card generated from a shipped folder's metrics and config, checked equal to the
+    committed README.md (regenerate with `claimtrace models card MODEL` after changing
+    either, or the card's prose); and the metrics."""
+    metrics = json.loads((folder / "metrics.json").read_text())
+    config = json.loads((folder / TRAINING_CONFIG).read_text())
+    card = render_card(MODEL_SPECS[model], metrics, config)
+    assert (folder / "README.md").read_text(encoding="utf-8") == str(card)
+    return card, metrics
+
+
 def test_shipped_attribution_card_is_the_generated_one():
-    spec = MODEL_SPECS["attribution"]
-    metrics = json.loads((SHIPPED / "metrics.json").read_text())
-    config = json.loads((SHIPPED / TRAINING_CONFIG).read_text())
-    card = render_card(spec, metrics, config)
-    # regenerate with `claimtrace models card attribution` after changing metrics or prose
-    assert (SHIPPED / "README.md").read_text(encoding="utf-8") == str(card)
+    card, metrics = shipped_card(SHIPPED, "attribution")
     data = card.data.to_dict()
     assert data["language"] == "en" and data["base_model"].endswith("all-MiniLM-L6-v2")
     values = {m["name"]: m["value"] for m in data["model-index"][0]["results"][0]["metrics"]}
@@ -115,12 +121,7 @@ CLAIMS = SHIPPED.parent / "claim-checkworthiness"
 
 
 def test_shipped_claim_card_is_the_generated_one():
-    spec = MODEL_SPECS["claim-checkworthiness"]
-    metrics = json.loads((CLAIMS / "metrics.json").read_text())
-    config = json.loads((CLAIMS / TRAINING_CONFIG).read_text())
-    card = render_card(spec, metrics, config)
-    # regenerate with `claimtrace models card claim-checkworthiness` after changing either
-    assert (CLAIMS / "README.md").read_text(encoding="utf-8") == str(card)
+    card, metrics = shipped_card(CLAIMS, "claim-checkworthiness")
     data = card.data.to_dict()
     assert data["language"] == "en" and data["datasets"] == ["ClaimBuster", "Wikinews"]
     results = {r["dataset"]["name"]: {m["name"]: m["value"] for m in r["metrics"]}

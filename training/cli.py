@@ -9,8 +9,9 @@ Both write ``runs/<run_name>/``; ``claimtrace models promote`` ships a run.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -58,21 +59,27 @@ def claims(ctx: typer.Context) -> None:
     _next_step(run_config.output_dir, CLAIM_MODEL)
 
 
+def _on_run(rewrite: Callable[[Path], dict[str, Any]], run: Path) -> dict[str, Any]:
+    """`rewrite` applied to a run's artifact folder; a bad run is a usage error (exit 2)."""
+    from claimtrace.errors import ClaimtraceError
+    from claimtrace.training.promote import artifact_folder
+
+    try:
+        return rewrite(artifact_folder(run))
+    except (ValueError, ClaimtraceError) as err:
+        typer.echo(f"claimtrace: error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
 @train_app.command("retune-claims-threshold")
 def retune_claims_threshold(
     run: Annotated[Path, typer.Argument(help="a claims run, runs/<name> (or its model/)")],
 ) -> None:
     """Re-choose a claim run's threshold on its served (int8) dev scores and rewrite its head,
     metrics, manifest and card; weights untouched (for runs that chose it on fp32 scores)."""
-    from claimtrace.errors import ClaimtraceError
     from claimtrace.training.claims import retune_threshold
-    from claimtrace.training.promote import artifact_folder
 
-    try:
-        metrics = retune_threshold(artifact_folder(run))
-    except (ValueError, ClaimtraceError) as err:
-        typer.echo(f"claimtrace: error: {err}", err=True)
-        raise typer.Exit(2) from None
+    metrics = _on_run(retune_threshold, run)
     typer.echo(json.dumps({"threshold": metrics["threshold"],
                            "committed_int8": metrics["committed_int8"]}, indent=2))
 
@@ -83,15 +90,9 @@ def rescore_attribution(
 ) -> None:
     """Re-score an attribution run on PolNeAR dev as the pipeline serves it (ONNX Runtime, the
     inference window overlap) and rewrite its metrics and manifest; weights untouched."""
-    from claimtrace.errors import ClaimtraceError
     from claimtrace.training.attribution import rescore_served
-    from claimtrace.training.promote import artifact_folder
 
-    try:
-        metrics = rescore_served(artifact_folder(run))
-    except (ValueError, ClaimtraceError) as err:
-        typer.echo(f"claimtrace: error: {err}", err=True)
-        raise typer.Exit(2) from None
+    metrics = _on_run(rescore_served, run)
     typer.echo(json.dumps({"served": metrics["served"],
                            "dev_artifact": metrics["dev_artifact"]}, indent=2))
 
