@@ -85,7 +85,7 @@ class ArticleActor:
 
 
 def _cpus_per_actor(settings: RunSettings) -> int:
-    # spaCy's parse is single-threaded; only the claim classifier runs `threads` torch threads.
+    # spaCy's parse is single-threaded; only the models run `threads` threads (ONNX Runtime).
     return settings.threads if claim_model_available(settings) else 1
 
 
