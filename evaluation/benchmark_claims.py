@@ -22,10 +22,8 @@ from claimtrace.pipeline.classify import (
     DEFAULT_MODEL_DIR,
     LoadedClaimModel,
     claim_input,
-    class_probabilities,
     head_classes,
     load_claim_model,
-    onnx_class_probabilities,
 )
 from claimtrace.training.claims import (
     FP32_COPY,
@@ -64,14 +62,9 @@ def time_form(loaded: LoadedClaimModel, texts: list[str], batch_size: int) -> tu
     positive = head_classes(loaded.head).index("CFS")
     if "classes" in loaded.head:  # 2.x models read the attribution-marked input
         texts = [claim_input(text, 0) for text in texts]
-    def score(batch: list[str]) -> list[list[float]]:
-        if loaded.session is not None:
-            return onnx_class_probabilities(loaded.session, loaded.tokenizer, batch, max_length)
-        return class_probabilities(loaded.model, loaded.tokenizer, batch, batch_size, max_length)
-
-    score(texts[:batch_size])
+    loaded.class_rows(texts[:batch_size], batch_size, max_length)  # warm-up
     started = time.perf_counter()
-    rows = score(texts)
+    rows = loaded.class_rows(texts, batch_size, max_length)
     rate = len(texts) / (time.perf_counter() - started)
     return rate, [row[positive] for row in rows]
 

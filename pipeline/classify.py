@@ -129,6 +129,13 @@ class LoadedClaimModel:
     def name(self) -> str:
         return f"{self.head['name']}@{self.head['version']}"
 
+    def class_rows(self, texts: Sequence[str], batch_size: int,
+                   max_length: int) -> list[list[float]]:
+        """Softmax over the classes per text, on whichever runtime was loaded."""
+        if self.session is not None:
+            return onnx_class_probabilities(self.session, self.tokenizer, texts, max_length)
+        return class_probabilities(self.model, self.tokenizer, texts, batch_size, max_length)
+
 
 def load_claim_model(
     model_dir: Path | str | None = None, int8_kernels: bool = DEFAULT_CONFIG["int8_kernels"],
@@ -233,7 +240,7 @@ def onnx_class_probabilities(
 
 
 class ClaimClassifier:
-    """Scores sentences; loads the model on first use and pins torch's thread count."""
+    """Scores sentences; loads the model on first use, with a fixed thread count."""
 
     def __init__(
         self,
@@ -284,11 +291,7 @@ class ClaimClassifier:
         """Per text, the probability of each of the model's classes."""
         loaded = self.loaded
         max_length = self.max_length or int(loaded.head["max_length"])
-        if loaded.session is not None:
-            rows = onnx_class_probabilities(loaded.session, loaded.tokenizer, texts, max_length)
-        else:
-            rows = class_probabilities(
-                loaded.model, loaded.tokenizer, texts, self.batch_size, max_length)
+        rows = loaded.class_rows(texts, self.batch_size, max_length)
         return [dict(zip(self.classes, row, strict=True)) for row in rows]
 
     def predict(self, texts: list[str]) -> list[float]:
