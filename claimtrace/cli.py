@@ -55,7 +55,7 @@ KindsOpt = Annotated[str, typer.Option(
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch")]
 ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="model threads per process")]
 RuntimeOpt = Annotated[str, typer.Option(
-    "--runtime", help="auto (ONNX Runtime int8 where the CPU has int8 kernels, else torch) | "
+    "--runtime", help="auto (ONNX Runtime where the model folder has its int8 graph, else torch) | "
     "onnx | torch")]
 MaxCharsOpt = Annotated[int, typer.Option(
     "--max-chars", min=1, help="Longer articles go to the errors file")]

@@ -69,6 +69,13 @@ def model_dir(name: str) -> Path:
     return models_dir() / name
 
 
+def check_runtime(runtime: str) -> str:
+    """`runtime` if it is one of `RUNTIMES`, else ValueError naming it."""
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
+    return runtime
+
+
 def check_attribution_method(method: str) -> str:
     """`method` if it is one of `ATTRIBUTION_METHODS`, else ValueError naming it."""
     if method not in ATTRIBUTION_METHODS:
@@ -106,8 +113,8 @@ class RunSettings:
     # None: every language runs, non-English ones flagged in the output.
     languages: tuple[str, ...] | None = None
     threads: int = 1  # model threads per process: 2 threads beside spaCy on 2 cores thrash
-    # Where the models run: auto (ONNX Runtime int8 where the CPU has int8 kernels, else
-    # torch), onnx, or torch; see claimtrace.pipeline.runtime.
+    # Where the models run: auto (ONNX Runtime where the model folder has its int8 graph,
+    # else torch), onnx, or torch; see claimtrace.pipeline.runtime.
     runtime: str = "auto"
     progress: bool = True
 
@@ -123,8 +130,7 @@ class RunSettings:
     def check(self) -> RunSettings:
         """ValueError naming the first bad value; the settings themselves otherwise."""
         check_attribution_method(self.attribution_method)
-        if self.runtime not in RUNTIMES:
-            raise ValueError(f"unknown runtime {self.runtime!r}: use one of {', '.join(RUNTIMES)}")
+        check_runtime(self.runtime)
         check_kinds(tuple(self.kinds))
         if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
             raise ValueError(f"min_score={self.min_score!r}: must be between 0 and 1")

@@ -29,11 +29,10 @@ from claimtrace.pipeline.runtime import (
     TORCH_FILE,
     Runtime,
     SubwordTokenizer,
-    check_runtime,
     onnx_session,
     verified_runtime,
 )
-from claimtrace.settings import CLAIM_MODEL
+from claimtrace.settings import CLAIM_MODEL, check_runtime
 from claimtrace.settings import model_dir as locate_model
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from typing import Any
 
 from claimtrace.artifacts import verify_artifact
 from claimtrace.errors import ClaimtraceError, Errors
-from claimtrace.settings import RUNTIMES
+from claimtrace.settings import check_runtime
 
 ONNX_FILE = "model.int8.onnx"
 TORCH_FILE = "model.safetensors"
@@ -83,12 +83,6 @@ class Runtime:
     def label(self) -> str:
         """For provenance, e.g. ``onnxruntime-1.32.0 int8 avx512_vnni``."""
         return f"{self.engine}-{_version(self.engine)} {self.precision} {self.cpu_level}"
-
-
-def check_runtime(requested: str) -> str:
-    if requested not in RUNTIMES:
-        raise ValueError(f"unknown runtime {requested!r}: use one of {', '.join(RUNTIMES)}")
-    return requested
 
 
 def onnx_available() -> bool:
