@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 
 import spacy
 from spacy.language import Language
@@ -72,7 +73,22 @@ def add_attribution(nlp: Language, settings: RunSettings) -> None:
     nlp.add_pipe("claimtrace_speakers")
 
 
+# Per pipeline: its pipe names and their model versions. Weak keys, so a pipeline that is
+# dropped (evaluation builds several) is not kept alive by the cache.
+_VERSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def model_versions(nlp: Language) -> dict[str, str]:
+    """The models `nlp` runs, for provenance. Computed once per pipeline (it reads a manifest
+    and package metadata), not once per article; recomputed if pipes were added since."""
+    names = tuple(nlp.pipe_names)
+    cached = _VERSIONS.get(nlp)
+    if cached is None or cached[0] != names:
+        cached = _VERSIONS[nlp] = (names, _model_versions(nlp))
+    return dict(cached[1])
+
+
+def _model_versions(nlp: Language) -> dict[str, str]:
     versions = {"spacy": f"{nlp.meta['lang']}_{nlp.meta['name']}@{nlp.meta['version']}"}
     if "claimtrace_classify" in nlp.pipe_names:
         component = nlp.get_pipe("claimtrace_classify")
