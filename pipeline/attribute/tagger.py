@@ -236,15 +236,17 @@ class AttributionTagger:
         windows = [(s, min(s + size, len(ids))) for s in starts] if ids else []
         return {"ids": ids, "offsets": offsets, "windows": windows}
 
-    def _forward(self, chunks: list[list[int]]) -> list[list[list[float]]]:
-        """Log-probabilities per subword and label for each window (CLS/SEP stripped)."""
+    def _forward(self, chunks: list[list[int]]) -> list[Any]:
+        """Log-probabilities per subword and label for each window (CLS/SEP stripped): one
+        row per subword, a list or a numpy array."""
         if self.session is not None:
             return [self._forward_onnx(chunk) for chunk in chunks]
         return self._forward_torch(chunks)
 
-    def _forward_onnx(self, chunk: list[int]) -> list[list[float]]:
+    def _forward_onnx(self, chunk: list[int]) -> Any:
         # One window per call: int8 activations are quantised per call, so batching windows
-        # would make a window's scores depend on its batch-mates (and on padding).
+        # would make a window's scores depend on its batch-mates (and on padding). The rows
+        # stay a numpy array: `viterbi` reads them as one.
         import numpy as np
 
         tok = self.tokenizer
@@ -253,7 +255,7 @@ class AttributionTagger:
         logits = self.session.run(["logits"], feeds)[0][0, 1 : len(chunk) + 1]
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        return log_probs.astype(np.float64).tolist()
+        return log_probs.astype(np.float64)
 
     def _forward_torch(self, chunks: list[list[int]]) -> list[list[list[float]]]:
         import torch
