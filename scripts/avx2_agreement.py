@@ -42,7 +42,8 @@ def scores() -> dict:
     claims = ClaimClassifier()
     tagger = load_tagger()
     ids, _ = tagger.tokenizer.plain(TEXT)
-    log_probs = tagger._forward([ids[: tagger.windows.max_length - 2]])[0]
+    log_probs = [list(map(float, row))
+                 for row in tagger._forward([ids[: tagger.windows.max_length - 2]])[0]]
     return {"runtime": claims.loaded.runtime.label,
             "claims": claims.probabilities(SENTENCES),
             "tagger_labels": [max(range(len(row)), key=row.__getitem__) for row in log_probs],
