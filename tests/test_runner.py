@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from record_checks import check_offsets
 from typer.testing import CliRunner
 
 from claimtrace.cli import app
@@ -24,17 +25,6 @@ def invoke(*args: str):
 
 def read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def check_offsets(record: dict, texts: dict[str, str]) -> None:
-    text = texts[record["article"]["id"]]
-    sentence = record["sentence"]
-    assert text[sentence["start"]:sentence["end"]] == record["text"]
-    for attribution in record["attributions"]:
-        for role in ("source", "cue", "content"):
-            span = attribution[role]
-            if span and span.get("start") is not None:
-                assert text[span["start"]:span["end"]] == span["text"], (role, span)
 
 
 def sample_texts() -> dict[str, str]:
