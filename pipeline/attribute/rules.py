@@ -500,9 +500,10 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
 
 
 def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
-    """The reported clause with what the parser hung on the cue after it: "claimed 90 were
-    wounded, as were 17 soldiers, and two each from the navy" ("two": a conjunct of the
-    cue), "said it had winds of 30 mph, just nine shy of a hurricane" (a second complement).
+    """The reported clause with what the parser hung on the cue after it: "claimed 40 houses
+    were flooded, as were twelve near the harbour, and three each in the villages" ("three":
+    a conjunct of the cue), "said he had scored 28 goals, just two shy of the record" (a
+    second complement).
     A verb conjunct ("and added") or a modifier of the cue ("on Monday") ends the content."""
     end = tokens[-1].i
     for child in verb.rights:
@@ -520,7 +521,7 @@ def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token
 def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None = None
                         ) -> list[Token]:
     """The reported clause up to a report of someone else joined to it: "… was a tragedy
-    while Ruiz wrote …", "… changed their minds and several said …". That report, with its
+    while Ruiz wrote …", "… had changed course and some said …". That report, with its
     own subject and cue, is an attribution of its own (the rules find it), not content."""
     lexicon = lexicon or load_lexicon()
     regions = quote_regions(doc)
