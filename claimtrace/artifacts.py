@@ -66,6 +66,17 @@ def write_manifest(folder: Path, extra: dict[str, Any] | None = None) -> dict[st
     return manifest
 
 
+def manifest_fields(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What a manifest says besides its format and file list (such as ``model``)."""
+    return {k: v for k, v in manifest.items() if k not in ("format", "files")}
+
+
+def relist_manifest(folder: Path) -> dict[str, Any]:
+    """Rewrite ``manifest.json`` for the files now in `folder`, keeping its other fields."""
+    old = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    return write_manifest(folder, manifest_fields(old))
+
+
 def verify_artifact(folder: Path, required: Iterable[str] = ()) -> dict[str, Any]:
     """Check every file listed in the manifest; return the manifest or raise ClaimtraceError."""
     folder = Path(folder)

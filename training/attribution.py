@@ -373,10 +373,10 @@ def rescore_served(run: Path, threads: int = 1) -> dict[str, Any]:
     """Score a run's artifact on dev as the pipeline serves it today (ONNX Runtime, the
     inference window overlap `PREDICT_OVERLAP`) and rewrite its metrics and manifest; the
     weights are untouched. The figures it replaces stay as ``dev_artifact_previous``."""
-    from claimtrace.artifacts import TRAINING_CONFIG, verify_artifact, write_manifest
+    from claimtrace.artifacts import TRAINING_CONFIG, relist_manifest, verify_artifact
     from claimtrace.pipeline.attribute.tagger import load_tagger
 
-    manifest = verify_artifact(run)
+    verify_artifact(run)
     config = AttributionTrainConfig.from_dict(
         json.loads((run / TRAINING_CONFIG).read_text(encoding="utf-8")))
     served = load_tagger(run, threads, runtime="onnx", predict_overlap=PREDICT_OVERLAP)
@@ -387,7 +387,7 @@ def rescore_served(run: Path, threads: int = 1) -> dict[str, Any]:
     metrics["served"] = {"runtime": served.runtime.label if served.runtime else None,
                          "predict_overlap": PREDICT_OVERLAP}
     (run / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    write_manifest(run, extra={k: v for k, v in manifest.items() if k not in ("format", "files")})
+    relist_manifest(run)
     return metrics
 
 

@@ -12,14 +12,13 @@ quantising activations at run time (measured on dev, see the model cards). Weigh
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-from claimtrace.artifacts import MANIFEST, write_manifest
+from claimtrace.artifacts import relist_manifest
 from claimtrace.pipeline.runtime import ONNX_FILE
 
 LOG = logging.getLogger(__name__)
@@ -28,21 +27,19 @@ OPSET = 17
 _EXAMPLE_LENGTH = 16
 
 
-class _LogitsOnly:
-    """Wraps a transformers model so the exported graph has one output, ``logits``."""
+def logits_only(model: Any) -> Any:
+    """`model` wrapped so the exported graph has one output, ``logits``."""
+    import torch
 
-    def __new__(cls, model: Any) -> Any:
-        import torch
+    class LogitsOnly(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
 
-        class Wrapper(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.model = model
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
-            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
-                return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
-
-        return Wrapper().eval()
+    return LogitsOnly().eval()
 
 
 def load_torch_model(folder: Path) -> tuple[Any, bool]:
@@ -65,7 +62,7 @@ def export_fp32(model: Any, path: Path, token_level: bool) -> None:
             "logits": {0: "batch", 1: "tokens"} if token_level else {0: "batch"}}
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # tracer warnings about Python control flow in BERT
-        torch.onnx.export(_LogitsOnly(model), (ids, torch.ones_like(ids)), str(path),
+        torch.onnx.export(logits_only(model), (ids, torch.ones_like(ids)), str(path),
                           input_names=["input_ids", "attention_mask"], output_names=["logits"],
                           dynamic_axes=axes, opset_version=OPSET, dynamo=False)
 
@@ -86,11 +83,7 @@ def export_onnx(folder: str | Path) -> Path:
         fp32 = Path(tmp) / "model.fp32.onnx"
         export_fp32(model, fp32, token_level)
         quantize(fp32, folder / ONNX_FILE)
-    extra = {k: v for k, v in _manifest(folder).items() if k not in ("format", "files")}
-    write_manifest(folder, extra)
+    relist_manifest(folder)
     LOG.info("wrote %s (%.1f MB)", folder / ONNX_FILE, (folder / ONNX_FILE).stat().st_size / 1e6)
     return folder / ONNX_FILE
 
-
-def _manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))

@@ -18,7 +18,13 @@ from typing import Annotated, Any
 
 import typer
 
-from claimtrace.artifacts import MANIFEST, TRAINING_CONFIG, verify_artifact, write_manifest
+from claimtrace.artifacts import (
+    MANIFEST,
+    TRAINING_CONFIG,
+    manifest_fields,
+    verify_artifact,
+    write_manifest,
+)
 from claimtrace.errors import ClaimtraceError
 from claimtrace.pipeline.runtime import ONNX_FILE, TORCH_FILE
 from claimtrace.settings import MODEL_NAMES, MODELS_ENV, REPO_ROOT, models_dir
@@ -138,8 +144,7 @@ def _stage(source: Path, manifest: dict[str, Any], staging: Path, model: str,
     if history is not None:
         metrics = {**read_json(staging / METRICS), **history}
         (staging / METRICS).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    write_manifest(staging, extra={k: v for k, v in manifest.items()
-                                   if k not in ("format", "files")})
+    write_manifest(staging, extra=manifest_fields(manifest))
     write_card(staging, model)
     verify_artifact(staging)
 
