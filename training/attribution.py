@@ -362,11 +362,16 @@ def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], s
     served = load_tagger(out, config.threads, runtime="onnx",
                          predict_overlap=config.predict_overlap)
     metrics["dev_artifact"] = evaluate_tagger(served, dev)
-    metrics["served"] = {"runtime": served.runtime.label if served.runtime else None,
-                         "predict_overlap": config.predict_overlap}
+    metrics["served"] = served_form(served)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     write_manifest(out)
     return metrics
+
+
+def served_form(tagger: AttributionTagger) -> dict[str, Any]:
+    """How the scored artifact ran, for its metrics: runtime label and window overlap."""
+    return {"runtime": tagger.runtime.label if tagger.runtime else None,
+            "predict_overlap": tagger.windows.predict_overlap}
 
 
 def rescore_served(run: Path, threads: int = 1) -> dict[str, Any]:
@@ -384,8 +389,7 @@ def rescore_served(run: Path, threads: int = 1) -> dict[str, Any]:
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     metrics["dev_artifact_previous"] = metrics.get("dev_artifact")
     metrics["dev_artifact"] = evaluate_tagger(served, dev)
-    metrics["served"] = {"runtime": served.runtime.label if served.runtime else None,
-                         "predict_overlap": PREDICT_OVERLAP}
+    metrics["served"] = served_form(served)
     (run / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     relist_manifest(run)
     return metrics
