@@ -197,6 +197,29 @@ def test_models_promote_ships_a_claims_run_with_runs_tried(tiny_run, tmp_path: P
     assert card.count("| **yes** |") == 1 and card.count("| no |") == 1
 
 
+def test_a_second_promotion_keeps_the_runs_the_card_listed(tiny_run, tmp_path: Path) -> None:
+    """The earlier runs stay on the card (their folders are usually gone), none chosen."""
+    import shutil
+
+    from claimtrace.training.promote import promote as promote_run
+
+    config, _ = tiny_run
+    first = tmp_path / "runs" / "first" / "model"
+    second = tmp_path / "runs" / "second" / "model"
+    shutil.copytree(Path(config.output_dir), first)
+    shutil.copytree(Path(config.output_dir), second)
+    target = tmp_path / "models" / "claim-checkworthiness"
+    promote_run(first, "claim-checkworthiness", target, unfinished=["runs/x: stopped"])
+    shutil.rmtree(first)
+    promote_run(second, "claim-checkworthiness", target, force=True)
+    promoted = json.loads((target / "metrics.json").read_text())
+    assert [(Path(r["run"]).parent.name, r["chosen"]) for r in promoted["runs_tried"]] == [
+        ("first", False), ("second", True)]
+    assert promoted["runs_unfinished"] == ["runs/x: stopped"]
+    card = (target / "README.md").read_text()
+    assert card.count("| **yes** |") == 1 and card.count("| no |") == 1
+
+
 def test_models_promote_refuses_a_worse_claims_run(tiny_run, tmp_path: Path) -> None:
     import shutil
 
@@ -310,6 +333,17 @@ def test_joint_threshold_balances_both_sources() -> None:
     # a alone: 0.6 (F1 1). Both: 0.6 gives a 1.0, b 0.571; 0.7 gives a 0.667, b 1.0.
     assert choose_joint_threshold(domains[:4], labels[:4], scores[:4]) == 0.6
     assert choose_joint_threshold(domains, labels, scores) == 0.7
+
+
+def test_joint_threshold_takes_the_highest_within_the_tolerance() -> None:
+    # 20 positives scored 0.5..0.97 and one negative at 0.2: the lowest cut (0.2) has F1
+    # 40/41 = 0.976, a cut above the negative 1.0; one positive below the cut costs 0.026.
+    labels = np.array([0] + [1] * 20)
+    scores = np.array([0.2, *np.linspace(0.5, 0.97, 20)])
+    domains = np.array(["a"] * 21)
+    assert choose_joint_threshold(domains, labels, scores, tolerance=0.0) == 0.5
+    assert choose_joint_threshold(domains, labels, scores, tolerance=0.03) == pytest.approx(
+        scores[2])  # drops one positive (F1 0.974), still within 0.03 of the best
 
 
 def test_baseline_gives_three_class_probabilities() -> None:

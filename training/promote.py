@@ -94,7 +94,8 @@ def promote(run: Path, model: str, target: Path, force: bool = False,
         raise ValueError(f"the run's {comparison.headline} is lower than the shipped model's "
                          "(see above); --force promotes it anyway")
     history = (None if spec.run_summary is None
-               else runs_tried(spec.run_summary, source, tried, unfinished))
+               else runs_tried(spec.run_summary, source, tried, unfinished,
+                               earlier=_shipped_history(target)))
     staging = target.with_name(f".{target.name}.promoting")
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -111,19 +112,38 @@ def promote(run: Path, model: str, target: Path, force: bool = False,
     return comparison
 
 
+def _shipped_history(target: Path) -> dict[str, Any]:
+    """The runs the shipped model's card lists, so a promotion adds to them: the run folders
+    behind them are usually gone (``runs/`` is not committed)."""
+    if not (target / METRICS).is_file():
+        return {}
+    metrics = read_json(target / METRICS)
+    return {key: metrics[key] for key in ("runs_tried", "runs_unfinished", "runs_notes")
+            if metrics.get(key)}
+
+
 def runs_tried(summary: Callable[[dict[str, Any]], dict[str, Any]], chosen: Path,
-               tried: Sequence[Path], unfinished: Sequence[str]) -> dict[str, Any]:
-    """What the promoted ``metrics.json`` records: the run promoted and every run tried (each
-    verified against its manifest; its config and the `summary` of its metrics)."""
+               tried: Sequence[Path], unfinished: Sequence[str],
+               earlier: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the promoted ``metrics.json`` records: the runs `earlier` promotions listed (now
+    not chosen), then the run promoted and every run tried (each verified against its
+    manifest; its config and the `summary` of its metrics)."""
+    earlier = earlier or {}
     folders = [artifact_folder(Path(run)).resolve() for run in tried]
-    runs = []
+    listed = {display_path(run) for run in [*folders, chosen]}
+    runs = [{**run, "chosen": False} for run in earlier.get("runs_tried", [])
+            if run["run"] not in listed]
     for run in dict.fromkeys([*folders, chosen.resolve()]):  # the chosen one last, once
         verify_artifact(run)
         runs.append({"run": display_path(run), "chosen": run == chosen.resolve(),
                      "config": read_json(run / TRAINING_CONFIG),
                      **summary(read_json(run / METRICS))})
-    return {"runs_tried": runs, "runs_unfinished": list(unfinished),
-            "promoted_from": display_path(chosen)}
+    history = {"runs_tried": runs,
+               "runs_unfinished": [*earlier.get("runs_unfinished", []), *unfinished],
+               "promoted_from": display_path(chosen)}
+    if earlier.get("runs_notes"):
+        history["runs_notes"] = earlier["runs_notes"]
+    return history
 
 
 def _stage(source: Path, manifest: dict[str, Any], staging: Path, model: str,
