@@ -160,6 +160,14 @@ def test_a_run_continues_from_a_tagger_with_news_articles(tiny_run, tmp_path):
     assert metrics["news_train_articles"] == 1
     assert metrics["train_articles"] == 1 + 2  # one PolNeAR article + the news one twice
     assert (tmp_path / "model" / "model.int8.onnx").is_file()
+    assert metrics["polnear_train_articles"] == 1
+    assert metrics["init_from_config"] == json.loads(
+        (Path(first.output_dir) / TRAINING_CONFIG).read_text())
+    from claimtrace.training.cards import attribution_body
+
+    card = attribution_body(metrics, config.to_dict())
+    assert "PolNeAR + Wikinews" in card and "**Two stages.**" in card
+    assert f"`{config.news_train_dir}`, 1 Wikinews 2019 articles" in card
     # With a zero learning rate the weights are the starting tagger's, not a fresh head's.
     from safetensors.torch import load_file
 

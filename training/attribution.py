@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claimtrace.artifacts import TRAINING_CONFIG
 from claimtrace.evaluation.brat import ROLES, BratAttribution, PolnearArticle
 from claimtrace.pipeline.attribute.tagger import (
     LABELS,
@@ -364,6 +365,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     state: dict[str, Any] = {"curve": []}
     state["info"] = {
         "train_articles": len(train_articles),
+        "polnear_train_articles": len(train_articles) - len(news) * config.news_repeat,
         "news_train_articles": len(news),
         "train_windows": len(dataset),
         "dev_articles": len(dev_articles),
@@ -376,6 +378,9 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         data_collator=DataCollatorForTokenClassification(tokenizer),
         callbacks=[_dev_callback(config, tokenizer, dev_articles, state)],
     )
+    if config.init_from:  # what the warm start was trained with, for the card
+        state["info"]["init_from_config"] = json.loads(
+            (Path(config.init_from) / TRAINING_CONFIG).read_text(encoding="utf-8"))
     result = trainer.train()
     state["info"]["train"] = {k: v for k, v in result.metrics.items()}
     state["info"]["wall_seconds"] = round(time.time() - started)
@@ -424,7 +429,7 @@ def rescore_served(run: Path, threads: int = 1) -> dict[str, Any]:
     """Score a run's artifact on dev as the pipeline serves it today (ONNX Runtime, the
     inference window overlap `PREDICT_OVERLAP`) and rewrite its metrics and manifest; the
     weights are untouched. The figures it replaces stay as ``dev_artifact_previous``."""
-    from claimtrace.artifacts import TRAINING_CONFIG, relist_manifest, verify_artifact
+    from claimtrace.artifacts import relist_manifest, verify_artifact
     from claimtrace.pipeline.attribute.tagger import load_tagger
 
     verify_artifact(run)
@@ -456,7 +461,7 @@ def export_artifact(
     """Write the compact artifact: weights (int8 per row), tokenizer, configs, manifest."""
     from safetensors.torch import save_file
 
-    from claimtrace.artifacts import TRAINING_CONFIG, quantize_int8, write_manifest
+    from claimtrace.artifacts import quantize_int8, write_manifest
 
     out = Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)

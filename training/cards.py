@@ -167,6 +167,30 @@ def _served(metrics: dict[str, Any]) -> str:
             f"{served['predict_overlap']} subwords")
 
 
+def _news_data(metrics: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    if not config.get("news_train_dir"):
+        return []
+    return [f"- **News**: `{config['news_train_dir']}`, {metrics.get('news_train_articles')} "
+            "Wikinews 2019 articles outside the gold and news dev sets, labelled in the "
+            "project's span conventions (source without title or apposition, content without "
+            "quotation marks or a leading \"that\"; provenance and self-agreement in its "
+            f"README), each seen {config.get('news_repeat', 1)} times per epoch. Texts from "
+            "`../shared/data/wikinews/wikinews_2019.csv` (CC BY 2.5)."]
+
+
+def _warm_start(metrics: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    if not config.get("init_from"):
+        return []
+    first = metrics.get("init_from_config") or {}
+    recipe = (f": PolNeAR `{first.get('train_split', 'train')}`, {first.get('epochs')} epochs, "
+              f"lr {first.get('learning_rate')}, seed {first.get('seed')}, from the base "
+              "encoder (its full config is `init_from_config` in metrics.json)") if first else ""
+    return [f"- **Two stages.** This run continued from the tagger in `{config['init_from']}`"
+            f"{recipe}. Repeat the first stage with `claimtrace train attribution` and that "
+            "config, then this run's config with `--init_from` pointing at the first stage's "
+            "`model/` folder (`runs/` is not committed)."]
+
+
 def attribution_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
     """The attribution card's Markdown: prose that holds for any run, figures from metrics."""
     info = {k: metrics.get(k) for k in ("train_articles", "train_windows", "dev_articles",
@@ -177,7 +201,9 @@ def attribution_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
         ("harness_gold_bf16", "project gold set, 40 Wikinews articles (bf16 compute)"))
         if key in metrics]
     parts = [
-        "# claimtrace attribution tagger (PolNeAR, MiniLM-L6, int8)",
+        "# claimtrace attribution tagger ("
+        + ("PolNeAR + Wikinews" if config.get("news_train_dir") else "PolNeAR")
+        + ", MiniLM-L6, int8)",
         "",
         "A token classifier that tags **source**, **cue** and **content** spans of attribution "
         "relations in news text (BIO over subwords, 7 labels). Inference: "
@@ -213,8 +239,10 @@ def attribution_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
         "## Data",
         "",
         f"- **Train**: PolNeAR v1.0.0 (Newell, Margolin and Ruths, LREC 2018) "
-        f"`{config.get('train_split', 'train')}` split, {info['train_articles']} articles, "
+        f"`{config.get('train_split', 'train')}` split, "
+        f"{metrics.get('polnear_train_articles', info['train_articles'])} articles, "
         "read from `../shared/data/polnear` (not copied into the repository).",
+        *_news_data(metrics, config),
         f"- **Dev**: PolNeAR `{config.get('dev_split', 'dev')}`, {info['dev_articles']} "
         "articles; the test split is held out and was never read.",
         "- brat `.ann` files are read by `claimtrace.evaluation.brat`: discontinuous spans keep "
@@ -236,6 +264,7 @@ def attribution_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
         "claimtrace models promote runs/repeat/model attribution   # after checking dev",
         "```",
         "",
+        *_warm_start(metrics, config),
         f"- Windows of {config.get('max_length')} subwords; training windows overlap by "
         f"{config.get('train_overlap')}, prediction windows by {config.get('predict_overlap')}.",
         f"- `Trainer`, AdamW, lr {config.get('learning_rate')}, linear schedule with "
