@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     config = ClaimTrainingConfig.from_json(args.model_dir / TRAINING_CONFIG)
-    _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.seed)
+    _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.split_seed)
     texts, labels = list(dev["text"]), np.asarray(dev["label"])
     if args.sentences:
         texts, labels = texts[: args.sentences], labels[: args.sentences]

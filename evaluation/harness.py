@@ -511,7 +511,7 @@ def claimbuster_figures(limit: int | None = None
     from claimtrace.training.runs import resolve
 
     config = ClaimTrainingConfig.from_json(config_path)
-    _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.seed,
+    _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.split_seed,
                          config.limit_rows)
     texts, labels = list(dev["text"]), list(dev["label"])
     if limit:
@@ -527,7 +527,7 @@ def claimbuster_figures(limit: int | None = None
                                               "not check-worthy (0)": confusion["NFS"]}
     base["articles"] = len(texts)
     base["notes"].append(f"{len(texts)} development sentences (data {config.data_path}, "
-                         f"dev_fraction {config.dev_fraction}, seed {config.seed})")
+                         f"dev_fraction {config.dev_fraction}, seed {config.split_seed})")
     return base, curves
 
 

@@ -469,7 +469,7 @@ def _claim_data(c: Any, metrics: dict[str, Any]) -> str:
     lines = [
         "- ClaimBuster (Arslan, Hassan, Li and Tremayne, ICWSM 2020), 2.5xNCS binary version, "
         f"CC BY 4.0, US presidential debates 1960-2016: `{c.data_path}`. Stratified "
-        f"development split ({c.dev_fraction:.0%}, seed {c.seed}).{_claim_split(c)}",
+        f"development split ({c.dev_fraction:.0%}, seed {c.split_seed}).{_claim_split(c)}",
         f"- ClaimBuster rows: {r['claimbuster_train']} training, {r['claimbuster_dev']} "
         "development sentences."]
     if c.news_labels and "news_train" in r:
@@ -477,7 +477,7 @@ def _claim_data(c: Any, metrics: dict[str, Any]) -> str:
             f"- News: `{c.news_labels}` (labels and offsets only; provenance and agreement in "
             f"its README) on `{c.news_texts}` (Wikinews 2019, CC BY 2.5), articles outside "
             f"the gold set, split by article ({c.news_dev_fraction:.0%} of articles to "
-            f"development, seed {c.seed}); news rows per epoch: x{c.news_repeat}.",
+            f"development, seed {c.split_seed}); news rows per epoch: x{c.news_repeat}.",
             f"- News rows: {r['news_train']} training sentences ({r['news_train_articles']} "
             f"articles), {r['news_dev']} development sentences ({r['news_dev_articles']} "
             f"articles); classes CFS {r['news_CFS']}, UFS {r['news_UFS']}, NFS "

@@ -109,7 +109,10 @@ class ClaimTrainingConfig(JsonConfig):
         default="", metadata={"help": "claim artifact to start from (its 2-way head becomes "
                               "3-way); empty: the base encoder"}
     )
-    seed: int = field(default=13, metadata={"help": "seed for splits, init and shuffling"})
+    seed: int = field(default=13, metadata={"help": "seed for the head's init and shuffling"})
+    split_seed: int = field(default=13, metadata={"help": (
+        "seed of the development splits and of the ClaimBuster sample, kept apart from `seed` "
+        "so runs with different seeds train and are scored on the same rows")})
     max_length: int = field(default=96, metadata={"help": "max tokens per sentence"})
     batch_size: int = field(default=32, metadata={"help": "training batch size"})
     eval_batch_size: int = field(default=128, metadata={"help": "scoring batch size"})
@@ -216,17 +219,19 @@ def build_datasets(config: ClaimTrainingConfig) -> tuple[Dataset, Dataset, dict[
     )
 
     cb_train, cb_dev = load_splits(
-        resolve(config.data_path), config.dev_fraction, config.seed, config.limit_rows
+        resolve(config.data_path), config.dev_fraction, config.split_seed, config.limit_rows
     )
     if config.claimbuster_train_rows and config.claimbuster_train_rows < len(cb_train):
-        cb_train = cb_train.shuffle(seed=config.seed).select(range(config.claimbuster_train_rows))
+        cb_train = cb_train.shuffle(seed=config.split_seed).select(
+            range(config.claimbuster_train_rows))
     train, dev = claimbuster_rows(cb_train), claimbuster_rows(cb_dev)
     counts = {"claimbuster_train": len(train), "claimbuster_dev": len(dev)}
     if config.news_labels:
         claims, articles = load_news_claims(
             resolve(config.news_labels), resolve(config.news_texts),
             gold_rows(resolve(config.gold_selection)))
-        news_train, news_dev = split_by_article(claims, config.news_dev_fraction, config.seed)
+        news_train, news_dev = split_by_article(claims, config.news_dev_fraction,
+                                                config.split_seed)
         news_train = mark_attributions(news_train, articles)
         news_dev = mark_attributions(news_dev, articles)
         train += news_rows(news_train, config.news_repeat)
