@@ -1,8 +1,9 @@
 """How `selection.json` was drawn (run once, from the repository root).
 
 Rows of the Wikinews 2019 CSV outside the gold and news-dev selections, with 150-900 words
-and at least four quotation marks (the news-dev rule), shuffled with seed 2028; the first 32
-are the training articles, dealt round-robin by row order to four annotators.
+and at least four quotation marks (the news-dev rule), shuffled with seed 2028. The first 32
+were labelled as batch 1, the next 32 as batch 2; each batch was dealt round-robin by row
+order to four annotators.
 """
 
 import csv
@@ -32,10 +33,13 @@ def main() -> None:
         candidates.append({"row": i, "id": digest[:16], "sha256": digest, "url": row["url"],
                            "words": words})
     random.Random(2028).shuffle(candidates)
-    chosen = sorted(candidates[:32], key=lambda a: a["row"])
+    chosen = []
+    for batch, start in ((1, 0), (2, 32)):
+        drawn = sorted(candidates[start:start + 32], key=lambda a: a["row"])
+        chosen += [{**article, "batch": batch} for article in drawn]
     with open(OUT, "w", encoding="utf-8") as handle:
         json.dump({"source": CSV, "seed": 2028, "rule": "rows outside the gold and news-dev "
-                   "selections, 150-900 words, >= 4 quotation marks; 32 drawn",
+                   "selections, 150-900 words, >= 4 quotation marks; 32 drawn per batch",
                    "articles": chosen}, handle, indent=1)
     print(f"{len(candidates)} candidates, {len(chosen)} drawn")
 
