@@ -57,7 +57,9 @@ from claimtrace.settings import CLAIM_MODEL, REPO_ROOT, model_dir, models_dir
 
 REPORTS_DIR = REPO_ROOT / "evaluation" / "reports"
 POLNEAR_ROOT = REPO_ROOT.parent / "shared" / "data" / "polnear"
-SOURCES = ("gold", "news_dev", "polnear", "claimbuster")
+SOURCES = ("gold", "news_dev", "news_extra", "polnear", "claimbuster")
+# Batch 2 of the news attribution training labels: the shipped tagger was not trained on it.
+NEWS_EXTRA_DIR = REPO_ROOT / "data" / "labels" / "news_attributions" / "articles_batch2"
 DIGITS = 4
 
 
@@ -114,6 +116,17 @@ def news_dev_source(dev_dir: Path = DEV_DIR, csv_path: Path = WIKINEWS_CSV) -> S
                   _wikinews_articles(dev_dir, csv_path, with_sentences=False))
 
 
+def news_extra_source(label_dir: Path = NEWS_EXTRA_DIR, csv_path: Path = WIKINEWS_CSV) -> Source:
+    """32 Wikinews 2019 articles labelled as tagger training data (batch 2) and left out of
+    the shipped tagger's training: a second development set for attribution choices."""
+    notes = ["Batch 2 of data/labels/news_attributions: labelled as training data, not used "
+             "by the shipped tagger (see its model card). A tagger trained on it scores "
+             "training data here."]
+    return Source("news_extra", f"news attribution labels, batch 2 ({display_path(label_dir)}), "
+                  "Wikinews 2019 outside the gold and news dev sets, attributions only",
+                  _wikinews_articles(label_dir, csv_path, with_sentences=False), notes)
+
+
 def _brat_attribution(item: Any) -> SpanAttribution:
     return SpanAttribution(source=item.source, cue=item.cue, content=item.content)
 
@@ -151,6 +164,8 @@ def load_source(name: str) -> Source:
         return polnear_source()
     if name == "news_dev":
         return news_dev_source()
+    if name == "news_extra":
+        return news_extra_source()
     raise ValueError(f"unknown source {name!r}; choose from {', '.join(SOURCES)}")
 
 

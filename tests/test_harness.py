@@ -90,3 +90,13 @@ def test_claim_system_scoring_counts_and_macro_f1() -> None:
     # per class F1: CFS 0.5 (1 of 2 gold, 1 of 2 predicted), UFS 1.0, NFS 0.0
     assert figures["macro_f1_3class"] == 0.5
     assert figures["threshold"] == 0.5
+
+
+def test_news_extra_is_an_attribution_only_source() -> None:
+    from claimtrace.evaluation.harness import news_extra_source
+
+    source = news_extra_source(FIXTURES / "articles", FIXTURES / "wikinews_tiny.csv")
+    assert source.name == "news_extra" and source.notes
+    (article,) = source.articles
+    (reference,) = article.references
+    assert reference.attributions and reference.sentences is None  # no claim labels scored
