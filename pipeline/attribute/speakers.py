@@ -117,11 +117,16 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         if len(run) >= 2:
             index.names.append((run.start_char, run.text,
                                 "PERSON" if run.root.ent_type_ == "PERSON" else "NAME"))
-    index.names = sorted(set(index.names), key=_first)
+    index.names = sorted(set(_past_place(index.names)), key=_first)
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
-            index.titles.append((ent.start_char, name, title_words(ent)))
+            index.titles.append((ent.start_char, name, title_words(ent, lexicon)))
+    for start, name, label in index.names:
+        if label == "NAME":  # a name the entity tagger missed: "Princess Ubolratana Mahidol"
+            run = doc.char_span(start, start + len(name))
+            if run is not None and (words := title_words(run, lexicon)):
+                index.titles.append((start, name, words))
     for token in doc:
         acronym = _defined_acronym(doc, token, lexicon)
         if acronym is not None:
@@ -129,6 +134,22 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     index.groups = [group for token in doc
                     if (group := coordinated_names(doc, token, lexicon)) is not None]
     return index
+
+
+def _past_place(names: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """A run of proper nouns that ends with a person's name the entity tagger found
+    elsewhere in the article is that name: "Kong Ana Lim" (after "Hong") -> "Ana Lim"."""
+    people = {name for _, name, label in names if label == "PERSON"}
+    result = []
+    for start, name, label in names:
+        if label == "NAME":
+            words = name.split()
+            tails = [" ".join(words[i:]) for i in range(1, len(words) - 1)]
+            person = next((tail for tail in tails if tail in people), None)
+            if person is not None:
+                start, name = start + len(name) - len(person), person
+        result.append((start, name, label))
+    return result
 
 
 def _ends_title(token: Token) -> bool:
@@ -169,17 +190,23 @@ TITLE_WINDOW = 4  # words before a name, or in an apposition right after it, tha
 TITLE_POS = {"NOUN", "PROPN", "ADJ", "CCONJ", "PART"}  # "trade and industry commissioner"
 
 
-def title_words(ent: Span) -> set[str]:
-    """"Mexican Foreign Minister Marcelo Ebrard" / "Dee Margo, the El Paso mayor," -> the
-    lower-cased words that title the person."""
+def title_words(ent: Span, lexicon: Lexicon) -> set[str]:
+    """"Mexican Foreign Minister Marcelo Ebrard" / "Dee Margo, the El Paso mayor," / "King
+    Tomas Varga" (the title inside the entity) -> the lower-cased words that title the
+    person."""
     doc, sentence = ent.doc, ent.sent
+    inside = set()
+    for token in ent:
+        if token.lower_ not in lexicon.honorifics:
+            break
+        inside.add(token.lower_)
     before = []
     for token in reversed(doc[max(sentence.start, ent.start - TITLE_WINDOW):ent.start]):
         if token.pos_ not in TITLE_POS or token.ent_type_ == "PERSON":
             break  # "commissioner Ann Cole announced Benin": a verb ends the title
         before.append(token)
     after = [t for t in ent.root.children if t.dep_ == "appos"]
-    words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}}
+    words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}} | inside
     for appos in after:
         words |= {t.lower_ for t in appos.subtree if t.pos_ in {"NOUN", "PROPN"}}
     return words
@@ -406,6 +433,12 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
         return _resolve_description(attribution, head, context)
+    if head is not None and _capitalised_title(doc, attribution, head):
+        # "The President", "The Senate Minority Leader": a title, not a name
+        return _resolve_description(attribution, head, context)
+    titled = _titled_name(mention, position, context, lexicon)
+    if titled is not None:  # "Princess Ubolratana" -> "Ubolratana Mahidol"
+        return replace(attribution, resolved=titled, source_type="person")
     if _is_name(attribution, head):
         name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
                                                       lexicon), position)
@@ -418,6 +451,28 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if label in {"PERSON", "NAME"}:
             return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
+
+
+def _capitalised_title(doc: Doc, attribution: Attribution, head: Token) -> bool:
+    """"The President", "The Senate Minority Leader": "the" and a capitalised head that no
+    entity covers ("The Daily Star" is an entity, a name)."""
+    text = attribution.source.text(doc)
+    return (head.pos_ == "PROPN" and not head.ent_type_ and text.lower().startswith("the ")
+            and len(text.split()) >= 2)
+
+
+def _titled_name(mention: str, position: int, context: ResolutionContext,
+                 lexicon: Lexicon) -> str | None:
+    """"Princess Ubolratana", "Governor Vega": a title and one name -> the nearest earlier
+    full name (two words or more) that has that word, wherever it stands in the name."""
+    words = mention.split()
+    if len(words) != 2 or words[0].lower() not in lexicon.honorifics:
+        return None
+    word = words[1].lower()
+    found = [(start, name) for start, name, label in context.index.names
+             if start < position and label in {"PERSON", "NAME"}
+             and word in name.lower().split() and len(name.split()) >= 2]
+    return max(found, key=_first)[1] if found else None
 
 
 def _title_word(token: Token, lexicon: Lexicon) -> bool:
@@ -487,6 +542,9 @@ def _resolve_description(attribution: Attribution, head: Token,
                          context: ResolutionContext) -> Attribution:
     """"the ministry" / "the company" -> the organisation; "the actress" -> the person."""
     position = attribution.source.start
+    named = _named_description(head.doc, attribution, context)
+    if named is not None:  # "The Senate Minority Leader, Ann Cole," -> "Ann Cole"
+        return replace(attribution, resolved=named, source_type="person")
     word = head.lemma_.lower()
     organization = context.earlier_organization(word, position)
     if organization and attribution.source_type == "organization":
@@ -500,6 +558,22 @@ def _resolve_description(attribution: Attribution, head: Token,
     if same is not None:  # "The statement said" after "according to a statement by X"
         return _from(attribution, same, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _named_description(doc: Doc, attribution: Attribution, context: ResolutionContext
+                       ) -> str | None:
+    """A title whose apposition (kept as the description) is a person's name: the name."""
+    described = attribution.description
+    if not described or not described[:1].isupper():
+        return None
+    near = doc.char_span(attribution.source.start, min(len(doc.text), attribution.source.end
+                                                        + len(described) + 3),
+                         alignment_mode="expand")
+    people = [ent for ent in near.ents if ent.label_ == "PERSON" and ent.text == described
+              ] if near is not None else []
+    if not people:
+        return None
+    return context.index.expand(described, people[0].start_char)[0]
 
 
 def _same_head_source(head: Token, attribution: Attribution, context: ResolutionContext
