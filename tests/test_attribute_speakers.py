@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimtrace.pipeline.attribute import attributions_of, load_lexicon
-from claimtrace.pipeline.attribute.speakers import clean_name, spelled_out
+from claimtrace.pipeline.attribute.speakers import clean_name, name_past_place, spelled_out
 
 
 def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
@@ -84,6 +84,19 @@ CASES = [
     pytest.param(  # a title is the words right before the name, not a verb and its object
         "Trade commissioner Ann Cole thanked Tom Reed on Monday. The commissioner said the "
         "deal was ready.", [("The commissioner", "Ann Cole")], id="title-stops-at-verb"),
+    pytest.param(  # a title inside the person's entity still titles the person
+        "King Maha Tarakorn opened the bridge on Monday. The king said the country was proud.",
+        [("The king", "Maha Tarakorn")], id="title-inside-entity"),
+    pytest.param(  # "The President": a capitalised title with "the" is a description
+        "President Dora Kessel met Congress on Monday. The President said the budget was "
+        "final.", [("The President", "Dora Kessel")], id="capitalised-title"),
+    pytest.param(  # a title whose apposition names the person -> that name
+        "Talks stalled on Friday. The Senate Majority Leader, Carla Benning, said the bill "
+        "would pass.", [("The Senate Majority Leader", "Carla Benning")],
+        id="title-with-named-apposition"),
+    pytest.param(  # a title and a given name -> the full name that has that word
+        "The vote was called by Princess Ubolrat Sirikan on Monday. Princess Ubolrat said she "
+        "would serve.", [("Princess Ubolrat", "Ubolrat Sirikan")], id="title-given-name"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -181,3 +194,12 @@ def test_capitalised_surname_the_parser_took_for_a_noun():
                         extra={"head": 4})
     (resolved,) = resolve_speakers(doc, [found], load_lexicon())
     assert (resolved.resolved, resolved.source_type) == ("Ana Kowal", "person")
+
+
+def test_name_run_cut_past_a_place():
+    """A run of proper nouns that swallowed the end of a place ("Kong" of "Hong Kong") is the
+    person's name the entity tagger found elsewhere; other runs stay as they are."""
+    names = [(10, "Kong Ana Lim", "NAME"), (40, "Ana Lim", "PERSON"),
+             (60, "Amy Berman Jackson", "NAME")]
+    assert name_past_place(names) == [(15, "Ana Lim", "NAME"), (40, "Ana Lim", "PERSON"),
+                                  (60, "Amy Berman Jackson", "NAME")]

@@ -117,7 +117,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         if len(run) >= 2:
             index.names.append((run.start_char, run.text,
                                 "PERSON" if run.root.ent_type_ == "PERSON" else "NAME"))
-    index.names = sorted(set(_past_place(index.names)), key=_first)
+    index.names = sorted(set(name_past_place(index.names)), key=_first)
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
@@ -136,7 +136,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     return index
 
 
-def _past_place(names: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+def name_past_place(names: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
     """A run of proper nouns that ends with a person's name the entity tagger found
     elsewhere in the article is that name: "Kong Ana Lim" (after "Hong") -> "Ana Lim"."""
     people = {name for _, name, label in names if label == "PERSON"}
