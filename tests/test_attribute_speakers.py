@@ -97,6 +97,11 @@ CASES = [
     pytest.param(  # a title and a given name -> the full name that has that word
         "The vote was called by Princess Ubolrat Sirikan on Monday. Princess Ubolrat said she "
         "would serve.", [("Princess Ubolrat", "Ubolrat Sirikan")], id="title-given-name"),
+    pytest.param(  # a plural word for people with "the" -> the group of people said before
+        "Scientists from the Lund Institute said the reef was shrinking. The researchers said "
+        "warmer water was to blame.",
+        [("Scientists from the Lund Institute", "Scientists from the Lund Institute"),
+         ("The researchers", "Scientists from the Lund Institute")], id="people-group"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

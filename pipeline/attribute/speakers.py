@@ -117,7 +117,10 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         if len(run) >= 2:
             index.names.append((run.start_char, run.text,
                                 "PERSON" if run.root.ent_type_ == "PERSON" else "NAME"))
-    index.names = sorted(set(name_past_place(index.names)), key=_first)
+    # By position; at one position the longer name last, so that the nearest is the fullest
+    # whatever order the set holds them in.
+    index.names = sorted(set(name_past_place(index.names)),
+                         key=lambda item: (item[0], len(item[1]), item[1], item[2]))
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
@@ -285,10 +288,21 @@ class ResolutionContext:
     # Two or more people: names given together ("Ana and Paul Kowalski") and plural sources
     plurals: list[tuple[int, str]] = field(default_factory=list)
 
-    def remember(self, attribution: Attribution, plural: bool = False) -> None:
+    # Plural sources that are words for people: "scientists from the Lund Institute"
+    people_groups: list[tuple[int, str]] = field(default_factory=list)
+
+    def remember(self, attribution: Attribution, plural: bool = False,
+                 people: bool = False) -> None:
+        """``people``: a plural word for people heads the source (`_people_head`)."""
         self.sources.append(attribution)
         if plural and attribution.resolved:
             self.plurals.append((attribution.source.start, attribution.resolved))
+        if people and attribution.resolved:
+            self.people_groups.append((attribution.source.start, attribution.resolved))
+
+    def nearest_people_group(self, position: int) -> str | None:
+        found = [(start, name) for start, name in self.people_groups if start < position]
+        return max(found, key=_first)[1] if found else None
 
     def nearest_plural(self, position: int, names_only: bool = False) -> str | None:
         """The closest earlier group of people: names given together or, unless
@@ -380,7 +394,8 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         elif name in descriptions:
             resolved = replace(resolved, description=descriptions[name])
         if resolved.source is not None and resolved.resolved:
-            context.remember(resolved, plural=_plural(doc, resolved))
+            context.remember(resolved, plural=_plural(doc, resolved),
+                             people=_people_head(doc, resolved, lexicon))
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
@@ -427,6 +442,11 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         return _from(attribution, group, context)
     if lower in RELATIVE_PRONOUNS and head is not None:
         return _resolve_relative(doc, attribution, head, context, lexicon)
+    if (lower.startswith("the ") and _plural(doc, attribution)
+            and _people_head(doc, attribution, lexicon)
+            and (group := context.nearest_people_group(position))):
+        # "the researchers" -> "scientists from the Lund Institute", said before
+        return replace(attribution, resolved=group)
     if _plural(doc, attribution) and (people := context.nearest_plural(position, True)):
         return replace(attribution, resolved=people)  # "the couple" -> "Ana and Paul Kowalski"
     if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
@@ -472,7 +492,14 @@ def _titled_name(mention: str, position: int, context: ResolutionContext,
     found = [(start, name) for start, name, label in context.index.names
              if start < position and label in {"PERSON", "NAME"}
              and word in name.lower().split() and len(name.split()) >= 2]
-    return max(found, key=_first)[1] if found else None
+    return found[-1][1] if found else None  # the nearest, the fullest there
+
+
+def _people_head(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
+    """A source headed by a plural word for people: "researchers", "the authors"."""
+    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    return (head is not None and head.tag_ == "NNS"
+            and head.lemma_.lower() in lexicon.anonymous_heads | lexicon.honorifics)
 
 
 def _title_word(token: Token, lexicon: Lexicon) -> bool:
