@@ -102,6 +102,14 @@ CASES = [
         "warmer water was to blame.",
         [("Scientists from the Lund Institute", "Scientists from the Lund Institute"),
          ("The researchers", "Scientists from the Lund Institute")], id="people-group"),
+    pytest.param(  # a description whose head is a word of an organisation's name -> it
+        "The Royal Academy of Arts opened a new wing on Monday. According to the academy, the "
+        "wing cost two million pounds.", [("the academy", "Royal Academy of Arts")],
+        id="organisation-head-word"),
+    pytest.param(  # a name cut before "of ..." -> the organisation's full name
+        "The Royal Academy of Arts opened a new wing on Monday. The Royal Academy said the "
+        "wing cost two million pounds.", [("The Royal Academy", "Royal Academy of Arts")],
+        id="organisation-of"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -38,6 +38,7 @@ RELATIVE_PRONOUNS = {"who", "which", "that"}
 COLLECTIVE_HEADS = {"couple", "pair", "duo", "trio"}
 PLURAL_DETERMINERS = {"the", "both", "two", "three", "all"}
 NAMED_LABELS = {"PERSON", "ORG"}
+ORGANIZATION_PREPOSITIONS = {"of", "in", "for", "on"}  # "Court of Appeal", "Embassy in Oslo"
 ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 # Heads of descriptions that stand for the organisation named last, whatever its name:
 # "the company" after "Hasbro". Other organisation heads must share a word with the name
@@ -343,6 +344,15 @@ class ResolutionContext:
             matching = [n for _, n in names]
         return matching[-1] if matching else None
 
+    def longer_organization(self, name: str, position: int) -> str | None:
+        """The nearest organisation named up to here (a source cut short starts where the
+        entity does) that is ``name`` and a prepositional phrase: "Royal Academy" -> "Royal
+        Academy of Arts", "US Embassy" -> "US Embassy in Oslo"."""
+        found = [full for start, full in self.orgs if start <= position
+                 and full.startswith(name + " ")
+                 and full[len(name) + 1:].split()[0] in ORGANIZATION_PREPOSITIONS]
+        return found[-1] if found else None
+
     def described_person(self, head_word: str, position: int) -> Attribution | str | None:
         """"the actress" -> the nearest earlier person whose description or title has that
         word: a source's description, or the words around a name in the text ("Foreign
@@ -462,6 +472,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if _is_name(attribution, head):
         name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
                                                       lexicon), position)
+        if label is None:  # "the Royal Academy" after "the Royal Academy of Arts"
+            name = context.longer_organization(name, position) or name
         source_type = "person" if label == "PERSON" else attribution.source_type
         return replace(attribution, resolved=name, source_type=source_type)
     if mention[:1].isupper() and len(mention.split()) == 1:
@@ -581,6 +593,9 @@ def _resolve_description(attribution: Attribution, head: Token,
         return replace(attribution, resolved=person, source_type="person")
     if person is not None:
         return _from(attribution, person, context)
+    if organization and word in organization.lower().split():
+        # "according to the academy" -> "Royal Academy of Arts", whatever the source type
+        return replace(attribution, resolved=organization, source_type="organization")
     same = _same_head_source(head, attribution, context)
     if same is not None:  # "The statement said" after "according to a statement by X"
         return _from(attribution, same, context)
