@@ -110,6 +110,12 @@ CASES = [
         "The Royal Academy of Arts opened a new wing on Monday. The Royal Academy said the "
         "wing cost two million pounds.", [("The Royal Academy", "Royal Academy of Arts")],
         id="organisation-of"),
+    pytest.param(  # a name given family name first -> the full name that starts with it
+        "Chief Justice Nguyen Van Thanh opened the session on Monday. Nguyen said the court "
+        "would sit daily.", [("Nguyen", "Nguyen Van Thanh")], id="family-name-first"),
+    pytest.param(  # a shorter form of a name said before -> the fullest form
+        "Ana Ruiz Soto won the vote on Sunday. Ana Ruiz thanked her supporters. Ruiz said she "
+        "would govern for all.", [("Ruiz", "Ana Ruiz Soto")], id="fullest-name"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -91,7 +91,25 @@ class NameIndex:
                   and name.lower().split()[-len(words):] == words] if words else []
         earlier = [item for item in longer if item[0] <= position]
         chosen = earlier[-1] if earlier else (longer[0] if longer else None)
-        return (chosen[1], chosen[2]) if chosen else (mention, None)
+        if chosen is None and len(words) == 1:
+            chosen = self._first_word_of(words[0], position)
+        if chosen is None:
+            return mention, None
+        return self._fullest(chosen[1], position), chosen[2]
+
+    def _first_word_of(self, word: str, position: int) -> tuple[int, str, str] | None:
+        """"Tuilaepa" -> "Tuilaepa Aiono Sailele", said before: where no name ends with the
+        word, a person's name that starts with it (names that put the family name first)."""
+        found = [item for item in self.names if item[0] <= position
+                 and item[2] in {"PERSON", "NAME"} and item[1].lower().split()[0] == word]
+        return found[-1] if found else None
+
+    def _fullest(self, name: str, position: int) -> str:
+        """The longest person's name said up to here that continues ``name``: "Ana Ruiz"
+        -> "Ana Ruiz Soto" (a second family name)."""
+        longer = [full for start, full, label in self.names if start <= position
+                  and label in {"PERSON", "NAME"} and full.startswith(name + " ")]
+        return max(longer, key=len) if longer else name
 
 
 Doc.set_extension("names", default=None, force=True)
