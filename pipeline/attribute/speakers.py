@@ -507,7 +507,8 @@ def _capitalised_title(doc: Doc, attribution: Attribution, head: Token) -> bool:
     """"The President", "The Senate Minority Leader": "the" and a capitalised head that no
     entity covers ("The Daily Star" is an entity, a name)."""
     text = attribution.source.text(doc)
-    return (head.pos_ == "PROPN" and not head.ent_type_ and text.lower().startswith("the ")
+    return (head.pos_ == "PROPN" and head.text[:1].isupper() and not head.ent_type_
+            and text.lower().startswith("the ")
             and len(text.split()) >= 2)
 
 
