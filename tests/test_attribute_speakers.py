@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimtrace.pipeline.attribute import attributions_of, load_lexicon
-from claimtrace.pipeline.attribute.speakers import clean_name, spelled_out
+from claimtrace.pipeline.attribute.speakers import clean_name, name_past_place, spelled_out
 
 
 def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
@@ -84,6 +84,38 @@ CASES = [
     pytest.param(  # a title is the words right before the name, not a verb and its object
         "Trade commissioner Ann Cole thanked Tom Reed on Monday. The commissioner said the "
         "deal was ready.", [("The commissioner", "Ann Cole")], id="title-stops-at-verb"),
+    pytest.param(  # a title inside the person's entity still titles the person
+        "King Maha Tarakorn opened the bridge on Monday. The king said the country was proud.",
+        [("The king", "Maha Tarakorn")], id="title-inside-entity"),
+    pytest.param(  # "The President": a capitalised title with "the" is a description
+        "President Dora Kessel met Congress on Monday. The President said the budget was "
+        "final.", [("The President", "Dora Kessel")], id="capitalised-title"),
+    pytest.param(  # a title whose apposition names the person -> that name
+        "Talks stalled on Friday. The Senate Majority Leader, Carla Benning, said the bill "
+        "would pass.", [("The Senate Majority Leader", "Carla Benning")],
+        id="title-with-named-apposition"),
+    pytest.param(  # a title and a given name -> the full name that has that word
+        "The vote was called by Princess Ubolrat Sirikan on Monday. Princess Ubolrat said she "
+        "would serve.", [("Princess Ubolrat", "Ubolrat Sirikan")], id="title-given-name"),
+    pytest.param(  # a plural word for people with "the" -> the group of people said before
+        "Scientists from the Lund Institute said the reef was shrinking. The researchers said "
+        "warmer water was to blame.",
+        [("Scientists from the Lund Institute", "Scientists from the Lund Institute"),
+         ("The researchers", "Scientists from the Lund Institute")], id="people-group"),
+    pytest.param(  # a description whose head is a word of an organisation's name -> it
+        "The Royal Academy of Arts opened a new wing on Monday. According to the academy, the "
+        "wing cost two million pounds.", [("the academy", "Royal Academy of Arts")],
+        id="organisation-head-word"),
+    pytest.param(  # a name cut before "of ..." -> the organisation's full name
+        "The Royal Academy of Arts opened a new wing on Monday. The Royal Academy said the "
+        "wing cost two million pounds.", [("The Royal Academy", "Royal Academy of Arts")],
+        id="organisation-of"),
+    pytest.param(  # a name given family name first -> the full name that starts with it
+        "Chief Justice Nguyen Van Thanh opened the session on Monday. Nguyen said the court "
+        "would sit daily.", [("Nguyen", "Nguyen Van Thanh")], id="family-name-first"),
+    pytest.param(  # a shorter form of a name said before -> the fullest form
+        "Ana Ruiz Soto won the vote on Sunday. Ana Ruiz thanked her supporters. Ruiz said she "
+        "would govern for all.", [("Ruiz", "Ana Ruiz Soto")], id="fullest-name"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -181,3 +213,12 @@ def test_capitalised_surname_the_parser_took_for_a_noun():
                         extra={"head": 4})
     (resolved,) = resolve_speakers(doc, [found], load_lexicon())
     assert (resolved.resolved, resolved.source_type) == ("Ana Kowal", "person")
+
+
+def test_name_run_cut_past_a_place():
+    """A run of proper nouns that swallowed the end of a place ("Kong" of "Hong Kong") is the
+    person's name the entity tagger found elsewhere; other runs stay as they are."""
+    names = [(10, "Kong Ana Lim", "NAME"), (40, "Ana Lim", "PERSON"),
+             (60, "Amy Berman Jackson", "NAME")]
+    assert name_past_place(names) == [(15, "Ana Lim", "NAME"), (40, "Ana Lim", "PERSON"),
+                                  (60, "Amy Berman Jackson", "NAME")]

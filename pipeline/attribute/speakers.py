@@ -38,6 +38,7 @@ RELATIVE_PRONOUNS = {"who", "which", "that"}
 COLLECTIVE_HEADS = {"couple", "pair", "duo", "trio"}
 PLURAL_DETERMINERS = {"the", "both", "two", "three", "all"}
 NAMED_LABELS = {"PERSON", "ORG"}
+ORGANIZATION_PREPOSITIONS = {"of", "in", "for", "on"}  # "Court of Appeal", "Embassy in Oslo"
 ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 # Heads of descriptions that stand for the organisation named last, whatever its name:
 # "the company" after "Hasbro". Other organisation heads must share a word with the name
@@ -90,7 +91,25 @@ class NameIndex:
                   and name.lower().split()[-len(words):] == words] if words else []
         earlier = [item for item in longer if item[0] <= position]
         chosen = earlier[-1] if earlier else (longer[0] if longer else None)
-        return (chosen[1], chosen[2]) if chosen else (mention, None)
+        if chosen is None and len(words) == 1:
+            chosen = self._first_word_of(words[0], position)
+        if chosen is None:
+            return mention, None
+        return self._fullest(chosen[1], position), chosen[2]
+
+    def _first_word_of(self, word: str, position: int) -> tuple[int, str, str] | None:
+        """"Tuilaepa" -> "Tuilaepa Aiono Sailele", said before: where no name ends with the
+        word, a person's name that starts with it (names that put the family name first)."""
+        found = [item for item in self.names if item[0] <= position
+                 and item[2] in {"PERSON", "NAME"} and item[1].lower().split()[0] == word]
+        return found[-1] if found else None
+
+    def _fullest(self, name: str, position: int) -> str:
+        """The longest person's name said up to here that continues ``name``: "Ana Ruiz"
+        -> "Ana Ruiz Soto" (a second family name)."""
+        longer = [full for start, full, label in self.names if start <= position
+                  and label in {"PERSON", "NAME"} and full.startswith(name + " ")]
+        return max(longer, key=len) if longer else name
 
 
 Doc.set_extension("names", default=None, force=True)
@@ -117,11 +136,19 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         if len(run) >= 2:
             index.names.append((run.start_char, run.text,
                                 "PERSON" if run.root.ent_type_ == "PERSON" else "NAME"))
-    index.names = sorted(set(index.names), key=_first)
+    # By position; at one position the longer name last, so that the nearest is the fullest
+    # whatever order the set holds them in.
+    index.names = sorted(set(name_past_place(index.names)),
+                         key=lambda item: (item[0], len(item[1]), item[1], item[2]))
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
-            index.titles.append((ent.start_char, name, title_words(ent)))
+            index.titles.append((ent.start_char, name, title_words(ent, lexicon)))
+    for start, name, label in index.names:
+        if label == "NAME":  # a name the entity tagger missed: "Princess Ubolratana Mahidol"
+            run = doc.char_span(start, start + len(name))
+            if run is not None and (words := title_words(run, lexicon)):
+                index.titles.append((start, name, words))
     for token in doc:
         acronym = _defined_acronym(doc, token, lexicon)
         if acronym is not None:
@@ -129,6 +156,22 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     index.groups = [group for token in doc
                     if (group := coordinated_names(doc, token, lexicon)) is not None]
     return index
+
+
+def name_past_place(names: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """A run of proper nouns that ends with a person's name the entity tagger found
+    elsewhere in the article is that name: "Kong Ana Lim" (after "Hong") -> "Ana Lim"."""
+    people = {name for _, name, label in names if label == "PERSON"}
+    result = []
+    for start, name, label in names:
+        if label == "NAME":
+            words = name.split()
+            tails = [" ".join(words[i:]) for i in range(1, len(words) - 1)]
+            person = next((tail for tail in tails if tail in people), None)
+            if person is not None:
+                start, name = start + len(name) - len(person), person
+        result.append((start, name, label))
+    return result
 
 
 def _ends_title(token: Token) -> bool:
@@ -169,17 +212,23 @@ TITLE_WINDOW = 4  # words before a name, or in an apposition right after it, tha
 TITLE_POS = {"NOUN", "PROPN", "ADJ", "CCONJ", "PART"}  # "trade and industry commissioner"
 
 
-def title_words(ent: Span) -> set[str]:
-    """"Mexican Foreign Minister Marcelo Ebrard" / "Dee Margo, the El Paso mayor," -> the
-    lower-cased words that title the person."""
+def title_words(ent: Span, lexicon: Lexicon) -> set[str]:
+    """"Mexican Foreign Minister Marcelo Ebrard" / "Dee Margo, the El Paso mayor," / "King
+    Tomas Varga" (the title inside the entity) -> the lower-cased words that title the
+    person."""
     doc, sentence = ent.doc, ent.sent
+    inside = set()
+    for token in ent:
+        if token.lower_ not in lexicon.honorifics:
+            break
+        inside.add(token.lower_)
     before = []
     for token in reversed(doc[max(sentence.start, ent.start - TITLE_WINDOW):ent.start]):
         if token.pos_ not in TITLE_POS or token.ent_type_ == "PERSON":
             break  # "commissioner Ann Cole announced Benin": a verb ends the title
         before.append(token)
     after = [t for t in ent.root.children if t.dep_ == "appos"]
-    words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}}
+    words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}} | inside
     for appos in after:
         words |= {t.lower_ for t in appos.subtree if t.pos_ in {"NOUN", "PROPN"}}
     return words
@@ -258,10 +307,21 @@ class ResolutionContext:
     # Two or more people: names given together ("Ana and Paul Kowalski") and plural sources
     plurals: list[tuple[int, str]] = field(default_factory=list)
 
-    def remember(self, attribution: Attribution, plural: bool = False) -> None:
+    # Plural sources that are words for people: "scientists from the Lund Institute"
+    people_groups: list[tuple[int, str]] = field(default_factory=list)
+
+    def remember(self, attribution: Attribution, plural: bool = False,
+                 people: bool = False) -> None:
+        """``people``: a plural word for people heads the source (`_people_head`)."""
         self.sources.append(attribution)
         if plural and attribution.resolved:
             self.plurals.append((attribution.source.start, attribution.resolved))
+        if people and attribution.resolved:
+            self.people_groups.append((attribution.source.start, attribution.resolved))
+
+    def nearest_people_group(self, position: int) -> str | None:
+        found = [(start, name) for start, name in self.people_groups if start < position]
+        return max(found, key=_first)[1] if found else None
 
     def nearest_plural(self, position: int, names_only: bool = False) -> str | None:
         """The closest earlier group of people: names given together or, unless
@@ -301,6 +361,15 @@ class ResolutionContext:
         if not matching and (not head_word or head_word in GENERIC_ORGANIZATION_HEADS):
             matching = [n for _, n in names]
         return matching[-1] if matching else None
+
+    def longer_organization(self, name: str, position: int) -> str | None:
+        """The nearest organisation named up to here (a source cut short starts where the
+        entity does) that is ``name`` and a prepositional phrase: "Royal Academy" -> "Royal
+        Academy of Arts", "US Embassy" -> "US Embassy in Oslo"."""
+        found = [full for start, full in self.orgs if start <= position
+                 and full.startswith(name + " ")
+                 and full[len(name) + 1:].split()[0] in ORGANIZATION_PREPOSITIONS]
+        return found[-1] if found else None
 
     def described_person(self, head_word: str, position: int) -> Attribution | str | None:
         """"the actress" -> the nearest earlier person whose description or title has that
@@ -353,7 +422,8 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         elif name in descriptions:
             resolved = replace(resolved, description=descriptions[name])
         if resolved.source is not None and resolved.resolved:
-            context.remember(resolved, plural=_plural(doc, resolved))
+            context.remember(resolved, plural=_plural(doc, resolved),
+                             people=_people_head(doc, resolved, lexicon))
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
@@ -400,15 +470,28 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         return _from(attribution, group, context)
     if lower in RELATIVE_PRONOUNS and head is not None:
         return _resolve_relative(doc, attribution, head, context, lexicon)
+    if (lower.startswith("the ") and _plural(doc, attribution)
+            and _people_head(doc, attribution, lexicon)
+            and (group := context.nearest_people_group(position))):
+        # "the researchers" -> "scientists from the Lund Institute", said before
+        return replace(attribution, resolved=group)
     if _plural(doc, attribution) and (people := context.nearest_plural(position, True)):
         return replace(attribution, resolved=people)  # "the couple" -> "Ana and Paul Kowalski"
     if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
         return _resolve_description(attribution, head, context)
+    if head is not None and _capitalised_title(doc, attribution, head):
+        # "The President", "The Senate Minority Leader": a title, not a name
+        return _resolve_description(attribution, head, context)
+    titled = _titled_name(mention, position, context, lexicon)
+    if titled is not None:  # "Princess Ubolratana" -> "Ubolratana Mahidol"
+        return replace(attribution, resolved=titled, source_type="person")
     if _is_name(attribution, head):
         name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
                                                       lexicon), position)
+        if label is None:  # "the Royal Academy" after "the Royal Academy of Arts"
+            name = context.longer_organization(name, position) or name
         source_type = "person" if label == "PERSON" else attribution.source_type
         return replace(attribution, resolved=name, source_type=source_type)
     if mention[:1].isupper() and len(mention.split()) == 1:
@@ -418,6 +501,36 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if label in {"PERSON", "NAME"}:
             return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
+
+
+def _capitalised_title(doc: Doc, attribution: Attribution, head: Token) -> bool:
+    """"The President", "The Senate Minority Leader": "the" and a capitalised head that no
+    entity covers ("The Daily Star" is an entity, a name)."""
+    text = attribution.source.text(doc)
+    return (head.pos_ == "PROPN" and head.text[:1].isupper() and not head.ent_type_
+            and text.lower().startswith("the ")
+            and len(text.split()) >= 2)
+
+
+def _titled_name(mention: str, position: int, context: ResolutionContext,
+                 lexicon: Lexicon) -> str | None:
+    """"Princess Ubolratana", "Governor Vega": a title and one name -> the nearest earlier
+    full name (two words or more) that has that word, wherever it stands in the name."""
+    words = mention.split()
+    if len(words) != 2 or words[0].lower() not in lexicon.honorifics:
+        return None
+    word = words[1].lower()
+    found = [(start, name) for start, name, label in context.index.names
+             if start < position and label in {"PERSON", "NAME"}
+             and word in name.lower().split() and len(name.split()) >= 2]
+    return found[-1][1] if found else None  # the nearest, the fullest there
+
+
+def _people_head(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
+    """A source headed by a plural word for people: "researchers", "the authors"."""
+    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    return (head is not None and head.tag_ == "NNS"
+            and head.lemma_.lower() in lexicon.anonymous_heads | lexicon.honorifics)
 
 
 def _title_word(token: Token, lexicon: Lexicon) -> bool:
@@ -487,6 +600,9 @@ def _resolve_description(attribution: Attribution, head: Token,
                          context: ResolutionContext) -> Attribution:
     """"the ministry" / "the company" -> the organisation; "the actress" -> the person."""
     position = attribution.source.start
+    named = _named_description(head.doc, attribution, context)
+    if named is not None:  # "The Senate Minority Leader, Ann Cole," -> "Ann Cole"
+        return replace(attribution, resolved=named, source_type="person")
     word = head.lemma_.lower()
     organization = context.earlier_organization(word, position)
     if organization and attribution.source_type == "organization":
@@ -496,10 +612,29 @@ def _resolve_description(attribution: Attribution, head: Token,
         return replace(attribution, resolved=person, source_type="person")
     if person is not None:
         return _from(attribution, person, context)
+    if organization and word in organization.lower().split():
+        # "according to the academy" -> "Royal Academy of Arts", whatever the source type
+        return replace(attribution, resolved=organization, source_type="organization")
     same = _same_head_source(head, attribution, context)
     if same is not None:  # "The statement said" after "according to a statement by X"
         return _from(attribution, same, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _named_description(doc: Doc, attribution: Attribution, context: ResolutionContext
+                       ) -> str | None:
+    """A title whose apposition (kept as the description) is a person's name: the name."""
+    described = attribution.description
+    if not described or not described[:1].isupper():
+        return None
+    near = doc.char_span(attribution.source.start, min(len(doc.text), attribution.source.end
+                                                        + len(described) + 3),
+                         alignment_mode="expand")
+    people = [ent for ent in near.ents if ent.label_ == "PERSON" and ent.text == described
+              ] if near is not None else []
+    if not people:
+        return None
+    return context.index.expand(described, people[0].start_char)[0]
 
 
 def _same_head_source(head: Token, attribution: Attribution, context: ResolutionContext
