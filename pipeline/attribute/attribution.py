@@ -62,6 +62,10 @@ class Attribution:
     confidence: float | None = None  # tagger probability, or the rule construction's precision
     extra: dict = field(default_factory=dict, compare=False)
 
+    def source_head(self, doc: Doc) -> Token | None:
+        """The head token of the source phrase, where the producer recorded it."""
+        return doc[self.extra["head"]] if "head" in self.extra else None
+
 
 def trimmed(doc: Doc, start: int, end: int, strip: str = EDGE_PUNCT) -> CharSpan | None:
     """Shrink [start, end) past edge punctuation and whitespace; None if nothing is left."""

@@ -20,7 +20,7 @@ ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}
 
 
 def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
-    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    head = attribution.source_head(doc)
     if head is None or attribution.source_type == "organization":
         return attribution  # the organisation is the speaker itself
     if head.pos_ == "NOUN":

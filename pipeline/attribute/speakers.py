@@ -38,6 +38,8 @@ RELATIVE_PRONOUNS = {"who", "which", "that"}
 COLLECTIVE_HEADS = {"couple", "pair", "duo", "trio"}
 PLURAL_DETERMINERS = {"the", "both", "two", "three", "all"}
 NAMED_LABELS = {"PERSON", "ORG"}
+# Labels of `NameIndex.names` that name a person: PERSON entities and runs of proper nouns
+PERSON_NAME_LABELS = {"PERSON", "NAME"}
 ORGANIZATION_PREPOSITIONS = {"of", "in", "for", "on"}  # "Court of Appeal", "Embassy in Oslo"
 ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 # Heads of descriptions that stand for the organisation named last, whatever its name:
@@ -97,18 +99,23 @@ class NameIndex:
             return mention, None
         return self._fullest(chosen[1], position), chosen[2]
 
+    def people_until(self, position: int) -> list[tuple[int, str, str]]:
+        """The names of people said at or before ``position``, in text order."""
+        return [item for item in self.names
+                if item[0] <= position and item[2] in PERSON_NAME_LABELS]
+
     def _first_word_of(self, word: str, position: int) -> tuple[int, str, str] | None:
         """"Tuilaepa" -> "Tuilaepa Aiono Sailele", said before: where no name ends with the
         word, a person's name that starts with it (names that put the family name first)."""
-        found = [item for item in self.names if item[0] <= position
-                 and item[2] in {"PERSON", "NAME"} and item[1].lower().split()[0] == word]
+        found = [item for item in self.people_until(position)
+                 if item[1].lower().split()[0] == word]
         return found[-1] if found else None
 
     def _fullest(self, name: str, position: int) -> str:
         """The longest person's name said up to here that continues ``name``: "Ana Ruiz"
         -> "Ana Ruiz Soto" (a second family name)."""
-        longer = [full for start, full, label in self.names if start <= position
-                  and label in {"PERSON", "NAME"} and full.startswith(name + " ")]
+        longer = [full for _, full, _ in self.people_until(position)
+                  if full.startswith(name + " ")]
         return max(longer, key=len) if longer else name
 
 
@@ -460,7 +467,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if isinstance(antecedent, Attribution):
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
-    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    head = attribution.source_head(doc)
     if lower in PLURAL_PRONOUNS and (people := context.nearest_plural(position)):
         return replace(attribution, resolved=people)  # "they" -> the people named together
     if lower in GROUP_PRONOUNS:
@@ -498,7 +505,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         # A capitalised word the parser did not tag as a name: a surname all the same when
         # the article introduced a full name ending with it.
         name, label = context.index.expand(mention, position)
-        if label in {"PERSON", "NAME"}:
+        if label in PERSON_NAME_LABELS:
             return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
 
@@ -520,15 +527,14 @@ def _titled_name(mention: str, position: int, context: ResolutionContext,
     if len(words) != 2 or words[0].lower() not in lexicon.honorifics:
         return None
     word = words[1].lower()
-    found = [(start, name) for start, name, label in context.index.names
-             if start < position and label in {"PERSON", "NAME"}
-             and word in name.lower().split() and len(name.split()) >= 2]
-    return found[-1][1] if found else None  # the nearest, the fullest there
+    found = [name for _, name, _ in context.index.people_until(position - 1)  # before it
+             if word in name.lower().split() and len(name.split()) >= 2]
+    return found[-1] if found else None  # the nearest, the fullest there
 
 
 def _people_head(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
     """A source headed by a plural word for people: "researchers", "the authors"."""
-    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    head = attribution.source_head(doc)
     return (head is not None and head.tag_ == "NNS"
             and head.lemma_.lower() in lexicon.anonymous_heads | lexicon.honorifics)
 
@@ -548,7 +554,7 @@ def _plural(doc: Doc, attribution: Attribution) -> bool:
     groups = doc._.names.groups if doc._.names is not None else []
     if text.lower() in PLURAL_PRONOUNS or any(text == name for _, name in groups):
         return True
-    head = doc[attribution.extra["head"]] if "head" in attribution.extra else None
+    head = attribution.source_head(doc)
     if head is None or head.pos_ != "NOUN" or head.ent_type_:
         return False
     first = text.split()[0].lower()
@@ -645,8 +651,8 @@ def _same_head_source(head: Token, attribution: Attribution, context: Resolution
     if not attribution.source.text(doc).lower().startswith("the "):
         return None
     earlier = [s for s in context.sources if s.source.start < attribution.source.start
-               and "head" in s.extra and doc[s.extra["head"]].lemma_.lower() == head.lemma_.lower()
-               and doc[s.extra["head"]].pos_ == "NOUN"]
+               and (other := s.source_head(doc)) is not None and other.pos_ == "NOUN"
+               and other.lemma_.lower() == head.lemma_.lower()]
     return max(earlier, key=lambda s: s.source.start) if earlier else None
 
 
