@@ -390,12 +390,12 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
 def initial_model(config: AttributionTrainConfig, base: str) -> Any:
     """The token classifier to fine-tune: a fresh head on the base encoder, or a whole
     tagger (`init_from`, int8 weights de-quantised) to continue from."""
-    from transformers import AutoModelForTokenClassification
-
     if config.init_from:
         from claimtrace.pipeline.attribute.tagger import load_tagger
 
         return load_tagger(config.init_from, threads=config.threads, runtime="torch").model
+    from transformers import AutoModelForTokenClassification
+
     return AutoModelForTokenClassification.from_pretrained(
         base, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=LABEL2ID)
 
