@@ -54,6 +54,9 @@ KindsOpt = Annotated[str, typer.Option(
     "--kinds", help=f"Attribution kinds to export, comma-separated: {','.join(KINDS)}")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch")]
 ThreadsOpt = Annotated[int, typer.Option("--threads", min=1, help="model threads per process")]
+AheadOpt = Annotated[int, typer.Option(
+    "--models-ahead", min=0, help="Articles each model may score in its own thread while spaCy "
+    "parses the next (0: inline); used only where the process has a second core to itself")]
 RuntimeOpt = Annotated[str, typer.Option(
     "--runtime", help="auto (ONNX Runtime where the model folder has its int8 graph, else torch) | "
     "onnx | torch")]
@@ -101,13 +104,14 @@ def _settings(all_sentences: bool = DEFAULTS.all_sentences, min_score: float | N
               batch_size: int = DEFAULTS.batch_size, threads: int = DEFAULTS.threads,
               max_chars: int = DEFAULTS.max_chars, quiet: bool = False,
               attribution: str = DEFAULTS.attribution_method,
-              models_dir: Path | None = None, runtime: str = DEFAULTS.runtime) -> RunSettings:
+              models_dir: Path | None = None, runtime: str = DEFAULTS.runtime,
+              models_ahead: int = DEFAULTS.models_ahead) -> RunSettings:
     chosen = tuple(k.strip() for k in kinds.split(",") if k.strip())
     settings = RunSettings(all_sentences=all_sentences, min_score=min_score,
                            classify=not no_claims, kinds=chosen, batch_size=batch_size,
                            threads=threads, max_chars=max_chars, progress=not quiet,
-                           attribution_method=attribution,
-                           runtime=runtime).with_models_dir(models_dir)
+                           attribution_method=attribution, runtime=runtime,
+                           models_ahead=models_ahead).with_models_dir(models_dir)
     try:
         return settings.check()
     except ValueError as err:
@@ -180,10 +184,11 @@ def run(inputs: InputsArg = None, output: OutputOpt = None,
         quiet: QuietOpt = False, workers: WorkersOpt = 1, resume: ResumeOpt = False,
         engine: EngineOpt = Engine.local, address: AddressOpt = None,
         output_format: FormatOpt = None, languages: LanguagesOpt = None,
-        models_dir: ModelsDirOpt = None, runtime: RuntimeOpt = DEFAULTS.runtime) -> None:
+        models_dir: ModelsDirOpt = None, runtime: RuntimeOpt = DEFAULTS.runtime,
+        models_ahead: AheadOpt = DEFAULTS.models_ahead) -> None:
     """All stages in one process. With no input: the shipped sample articles."""
     settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
-                         max_chars, quiet, attribution, models_dir, runtime)
+                         max_chars, quiet, attribution, models_dir, runtime, models_ahead)
     settings.languages = _languages(languages)
     _check_target(inputs or [str(SAMPLE_INPUT)], output, resume)
     target, fmt = _output_format(output, output_format)
@@ -292,9 +297,10 @@ def _stage_command(stage: str):
                 attribution: AttributionOpt = DEFAULTS.attribution_method,
                 batch_size: BatchOpt = DEFAULTS.batch_size, threads: ThreadsOpt = DEFAULTS.threads,
                 max_chars: MaxCharsOpt = DEFAULTS.max_chars, quiet: QuietOpt = False,
-                models_dir: ModelsDirOpt = None, runtime: RuntimeOpt = DEFAULTS.runtime) -> None:
+                models_dir: ModelsDirOpt = None, runtime: RuntimeOpt = DEFAULTS.runtime,
+                models_ahead: AheadOpt = DEFAULTS.models_ahead) -> None:
         settings = _settings(all_sentences, min_score, no_claims, kinds, batch_size, threads,
-                             max_chars, quiet, attribution, models_dir, runtime)
+                             max_chars, quiet, attribution, models_dir, runtime, models_ahead)
         _run(stage, inputs or [str(PROCESSED_DIR / STAGE_INPUTS[stage])], output, settings)
 
     command.__doc__ = {

@@ -116,6 +116,10 @@ class RunSettings:
     # Where the models run: auto (ONNX Runtime where the model folder has its int8 graph,
     # else torch), onnx, or torch; see claimtrace.pipeline.runtime.
     runtime: str = "auto"
+    # Articles each model may score in a thread of its own while spaCy parses the next ones
+    # (`claimtrace.pipeline.ahead`); 0: the models run inline. Used only where the process
+    # has a second core to itself: one worker on a 2-core machine, not two.
+    models_ahead: int = 4
     progress: bool = True
 
     def with_models_dir(self, folder: str | Path | None) -> RunSettings:
@@ -137,7 +141,13 @@ class RunSettings:
         for name in ("batch_size", "max_chars", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r}: must be at least 1")
+        if self.models_ahead < 0:
+            raise ValueError(f"models_ahead={self.models_ahead!r}: must be 0 or more")
         return self
+
+    def models_ahead_for(self, cores: int) -> int:
+        """`models_ahead` for a process that has `cores` cores to itself (0 below 2)."""
+        return self.models_ahead if cores >= 2 else 0
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -78,6 +78,56 @@ def measure_claimtrace(input_path: str, workers: int, extra: list[str]) -> dict:
             "articles_per_second": round(summary["processed"] / seconds, 3), **_peak_rss_mb()}
 
 
+def measure_independent(input_path: str, processes: int, extra: list[str]) -> dict:
+    """What the machine itself allows: `processes` separate one-worker ``claimtrace run``
+    processes started together, each on its share of the articles, timed until the last
+    ends. No pool, no shared reader or writer: the time two workers lose against this is
+    claimtrace's, the time this loses against one process on half the work is the machine's
+    (cores that share caches, memory bandwidth or a hypervisor's time)."""
+    with tempfile.TemporaryDirectory() as folder:
+        parts = split_input(Path(input_path), processes, Path(folder))
+        commands = [[sys.executable, "-m", "claimtrace.cli", "run", str(part), "-o",
+                     str(part.with_suffix(".out.jsonl")), "--quiet", *extra] for part in parts]
+        started = time.perf_counter()
+        running = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                   for c in commands]
+        failed = [p.args for p in running if p.wait() != 0]
+        seconds = time.perf_counter() - started
+        if failed:
+            raise RuntimeError(f"independent run failed: {failed[0]}")
+        articles = sum(json.loads(p.with_suffix(".out.summary.json").read_text())["processed"]
+                       for p in parts)
+    return {"processes": processes, "articles": articles, "seconds": round(seconds, 2),
+            "articles_per_second": round(articles / seconds, 3)}
+
+
+def split_input(path: Path, parts: int, folder: Path) -> list[Path]:
+    """The articles of a CSV or JSONL dump dealt round-robin into `parts` files of the same
+    format (long and short articles spread evenly)."""
+    import csv
+
+    if path.suffix == ".csv":
+        csv.field_size_limit(1 << 30)
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames or [], list(reader)
+        out = [folder / f"part{n}.csv" for n in range(parts)]
+        for n, target in enumerate(out):
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=fields)
+                writer.writeheader()
+                writer.writerows(rows[n::parts])
+        return out
+    if path.suffix == ".jsonl":
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        out = [folder / f"part{n}.jsonl" for n in range(parts)]
+        for n, target in enumerate(out):
+            target.write_text("".join(f"{line}\n" for line in lines[n::parts]),
+                              encoding="utf-8")
+        return out
+    raise ValueError(f"{path}: the independent-process check splits .csv or .jsonl dumps only")
+
+
 def in_subprocess(kind: str, **kwargs) -> dict:
     command = [sys.executable, "-m", "claimtrace.evaluation.benchmark", "--measure", kind,
                "--measure-args", json.dumps(kwargs)]
@@ -149,6 +199,8 @@ def run_benchmark(input_path: Path, workers: list[int], scale: list[int], senten
         for n, run in zip(counts[1:], runs[1:], strict=True):
             report["ratios"][f"{name}_{n}_workers_over_1"] = round(
                 run["articles_per_second"] / one, 3)
+        if name == "default" and len(counts) > 1:
+            report["ratios"].update(machine_ceiling(report, input_path, counts, runs, extra))
     if scale:
         with tempfile.TemporaryDirectory() as folder:
             report["memory_scaling"] = [
@@ -158,6 +210,24 @@ def run_benchmark(input_path: Path, workers: list[int], scale: list[int], senten
     if sentences:
         report["models"] = model_speeds(sentences, articles=60)
     return report
+
+
+def machine_ceiling(report: dict, input_path: Path, counts: list[int], runs: list[dict],
+                    extra: list[str]) -> dict:
+    """The most workers could give on this machine (`measure_independent`) and the share of
+    it ``--workers`` reaches, for the largest worker count."""
+    n, largest = counts[-1], runs[-1]
+    try:
+        alone = in_subprocess("independent", input_path=str(input_path), processes=n,
+                              extra=extra)
+    except (subprocess.CalledProcessError, ValueError) as err:
+        report["independent_processes"] = {"error": str(err)}
+        return {}
+    report["independent_processes"] = alone
+    ceiling = alone["articles_per_second"] / runs[0]["articles_per_second"]
+    return {f"independent_{n}_processes_over_1": round(ceiling, 3),
+            f"default_{n}_workers_share_of_independent": round(
+                largest["articles_per_second"] / alone["articles_per_second"], 3)}
 
 
 def summary_lines(report: dict) -> list[str]:
@@ -170,6 +240,10 @@ def summary_lines(report: dict) -> list[str]:
         for run in runs:
             lines.append(f"{name:8} workers={run['workers']}: {run['seconds']} s, runtime "
                          f"{run['runtime']}, largest worker {run['peak_rss_largest_child_mb']} MB")
+    alone = report.get("independent_processes")
+    if alone and "seconds" in alone:
+        lines.append(f"{alone['processes']} independent one-worker processes, the articles "
+                     f"split between them: {alone['seconds']} s")
     lines += [f"{key}: {value}" for key, value in report["ratios"].items()]
     return lines
 
@@ -197,7 +271,8 @@ def main(argv: list[str] | None = None) -> dict | None:
     args = parser.parse_args(argv)
     if args.measure:
         kwargs = json.loads(args.measure_args)
-        measure = {"spacy": measure_spacy, "claimtrace": measure_claimtrace}[args.measure]
+        measure = {"spacy": measure_spacy, "claimtrace": measure_claimtrace,
+                   "independent": measure_independent}[args.measure]
         print(json.dumps(measure(**kwargs)))
         return None
     report = run_benchmark(args.input, [int(n) for n in args.workers.split(",")],

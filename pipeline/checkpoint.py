@@ -38,7 +38,7 @@ PROGRESS_FORMAT = "claimtrace/progress@2"
 SIDE_SUFFIXES = {"errors": ".errors.jsonl", "summary": ".summary.json",
                  "progress": ".progress.jsonl"}
 # Settings that change how fast a run goes, never what it writes (tested for batch size).
-NOT_FINGERPRINTED = ("progress", "threads", "batch_size")
+NOT_FINGERPRINTED = ("progress", "threads", "batch_size", "models_ahead")
 _CHUNK = 1 << 20
 
 

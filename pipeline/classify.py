@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimtrace.artifacts import dequantize_int8
+from claimtrace.pipeline.ahead import work_ahead
 from claimtrace.pipeline.attribute import attributions_of
 from claimtrace.pipeline.runtime import (
     ONNX_FILE,
@@ -58,6 +59,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # "auto": ONNX Runtime over the int8 graph where the folder has one, else torch
     # (`claimtrace.pipeline.runtime`).
     "runtime": "auto",
+    # Articles scored in a thread of their own beside the parse (`pipeline.ahead`); 0: inline.
+    "ahead": 0,
 }
 
 # ClaimBuster's classes, in the order of the 3-way model's outputs.
@@ -330,9 +333,10 @@ def sentence_spans(doc: Doc) -> list[Span]:
 class ClaimClassify:
     """spaCy component: `predict` scores, `set_annotations` writes `span._.claim`."""
 
-    def __init__(self, name: str, classifier: ClaimClassifier) -> None:
+    def __init__(self, name: str, classifier: ClaimClassifier, ahead: int = 0) -> None:
         self.name = name
         self.classifier = classifier
+        self.ahead = ahead
 
     @property
     def model_name(self) -> str:
@@ -347,8 +351,8 @@ class ClaimClassify:
         # each batch with its own scale, so a score depends on its batch-mates: batching per
         # article makes every score a function of the article alone, the same whatever the
         # run's batch size, worker count or engine (tested byte-for-byte).
-        for doc in docs:
-            self.set_annotations([doc], self.predict([doc]))
+        for doc, scores in work_ahead(docs, lambda doc: self.predict([doc])[0], self.ahead):
+            self.set_annotations([doc], [scores])
             yield doc
 
     def predict(self, docs: Sequence[Doc]) -> list[list[ClaimScore]]:
@@ -383,7 +387,8 @@ def make_claim_classify(
     num_threads: int,
     int8_kernels: bool,
     runtime: str,
+    ahead: int,
 ) -> ClaimClassify:
     classifier = ClaimClassifier(model_path, batch_size, max_length, num_threads, int8_kernels,
                                  runtime)
-    return ClaimClassify(name, classifier)
+    return ClaimClassify(name, classifier, ahead)

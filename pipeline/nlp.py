@@ -11,6 +11,7 @@ from spacy.language import Language
 import claimtrace.pipeline.attribute  # noqa: F401  (registers the factories)
 import claimtrace.pipeline.split  # noqa: F401
 import claimtrace.pipeline.standalone  # noqa: F401
+from claimtrace.pipeline.ahead import usable_cores
 from claimtrace.settings import RunSettings
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,17 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
 
             nlp.add_pipe("claimtrace_classify", config={
                 "model_path": str(settings.claim_model), "num_threads": settings.threads,
-                "runtime": settings.runtime})
+                "runtime": settings.runtime, "ahead": models_ahead(settings)})
         elif settings.classify:
             log.warning("claim model not found at %s: sentences get no claim score",
                         settings.claim_model)
     return nlp
+
+
+def models_ahead(settings: RunSettings) -> int:
+    """How far the models may work ahead of the parse in this process (`pipeline.ahead`):
+    workers and Ray actors get settings with ``models_ahead=0`` where they share the cores."""
+    return settings.models_ahead_for(usable_cores())
 
 
 def add_attribution(nlp: Language, settings: RunSettings) -> None:
@@ -67,7 +74,7 @@ def add_attribution(nlp: Language, settings: RunSettings) -> None:
     if settings.attribution_method != "rules":
         nlp.add_pipe("claimtrace_attribute_tagger", config={
             "model_dir": str(settings.attribution_model), "threads": settings.threads,
-            "runtime": settings.runtime})
+            "runtime": settings.runtime, "ahead": models_ahead(settings)})
     nlp.add_pipe("claimtrace_attribute_rules")
     nlp.add_pipe("claimtrace_attribute_merge", config={"method": settings.attribution_method})
     nlp.add_pipe("claimtrace_speakers")

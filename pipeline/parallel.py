@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from spacy.util import minibatch
 
+from claimtrace.pipeline.ahead import usable_cores
 from claimtrace.settings import RunSettings
 
 _WORKER: dict = {}
@@ -50,8 +51,9 @@ def process_in_workers(items: Iterable, stage: str, settings: RunSettings,
                        workers: int) -> Iterator:
     """Like `runner.process`, spread over `workers` processes; yields in input order."""
     # Threads are split between processes: oversubscribing 2 cores slows everyone down.
-    worker_settings = replace(settings, threads=max(1, settings.threads // workers),
-                              progress=False)
+    worker_settings = replace(
+        settings, threads=max(1, settings.threads // workers), progress=False,
+        models_ahead=settings.models_ahead_for(usable_cores() // workers))
     pool = _pool(stage, worker_settings, workers)
     in_flight: deque[tuple[list, Future]] = deque()
     try:

@@ -35,6 +35,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from itertools import cycle
 from pathlib import Path
 
@@ -105,7 +106,9 @@ def process_on_ray(items: Iterable[Article | ArticleError],
     blocks per actor are in the object store or being processed, whatever the dump's size.
     """
     remote = ray.remote(num_cpus=_cpus_per_actor(settings))(ArticleActor)
-    actors = [remote.remote(settings) for _ in range(_actor_count(settings))]
+    # Each actor is given one CPU per model thread, none for a model thread beside the parse.
+    actor_settings = replace(settings, models_ahead=0)
+    actors = [remote.remote(actor_settings) for _ in range(_actor_count(settings))]
     in_flight: deque = deque()
     try:
         blocks = minibatch(items, size=settings.batch_size * BATCHES_PER_BLOCK)

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claimtrace.artifacts import TRAINING_CONFIG
+from claimtrace.pipeline.ahead import work_ahead
 from claimtrace.pipeline.attribute.attribution import TAGGER_KEY, set_attributions
 from claimtrace.pipeline.attribute.linking import TaggedSpan, link_spans
 from claimtrace.pipeline.runtime import (
@@ -360,8 +361,9 @@ class AttributeTagger:
     """spaCy component: tags docs in batches, writes ``doc.spans["attributions_tagger"]``."""
 
     def __init__(self, nlp: Language, name: str, model_dir: str, threads: int, batch_size: int,
-                 precision: str, runtime: str):
+                 precision: str, runtime: str, ahead: int = 0):
         self.name = name
+        self.ahead = ahead
         self.model_dir = model_dir or str(locate_model(ATTRIBUTION_MODEL))
         self.threads = threads
         self.batch_size = batch_size
@@ -377,16 +379,11 @@ class AttributeTagger:
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 8) -> Iterable[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                self.set_annotations(batch, self.predict(batch))
-                yield from batch
-                batch = []
-        if batch:
-            self.set_annotations(batch, self.predict(batch))
-            yield from batch
+        # One article per prediction (see `predict`), in a thread beside the parse when the
+        # run has a core for it (`ahead`).
+        for doc, linked in work_ahead(docs, lambda doc: self.predict([doc])[0], self.ahead):
+            self.set_annotations([doc], [linked])
+            yield doc
 
     def predict(self, docs: Sequence[Doc]) -> list[list[dict[str, Any]]]:
         tagger = self.tagger
@@ -409,8 +406,9 @@ class AttributeTagger:
     "claimtrace_attribute_tagger",
     assigns=["doc.spans"],
     default_config={"model_dir": "", "threads": 1, "batch_size": 16, "precision": "auto",
-                    "runtime": "auto"},
+                    "runtime": "auto", "ahead": 0},
 )
 def make_attribute_tagger(nlp: Language, name: str, model_dir: str, threads: int,
-                          batch_size: int, precision: str, runtime: str) -> AttributeTagger:
-    return AttributeTagger(nlp, name, model_dir, threads, batch_size, precision, runtime)
+                          batch_size: int, precision: str, runtime: str,
+                          ahead: int) -> AttributeTagger:
+    return AttributeTagger(nlp, name, model_dir, threads, batch_size, precision, runtime, ahead)
