@@ -101,6 +101,7 @@ class Pipeline:
 def load(**options: Any) -> Pipeline:
     """A ready pipeline. Options match ``claimtrace run``: ``attribution`` ("rules", "model",
     "hybrid"), ``claims`` (False skips the classifier), ``kinds``, ``all_sentences``,
-    ``min_score``, ``languages``, ``batch_size``, ``threads``, ``max_chars``, ``models_dir``
-    (a folder holding both models; default `claimtrace.settings.models_dir()`)."""
+    ``min_score``, ``languages``, ``batch_size``, ``threads``, ``models_ahead``,
+    ``max_chars``, ``models_dir`` (a folder holding both models; default
+    `claimtrace.settings.models_dir()`)."""
     return Pipeline(settings_from_options(**options))
