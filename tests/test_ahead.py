@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -81,3 +82,29 @@ def test_the_models_give_the_same_annotations_in_their_own_threads(monkeypatch):
     inline = annotations(0)
     assert any(tagged for tagged, _ in inline) and all(claims for _, claims in inline)
     assert annotations(2) == inline
+
+
+def test_a_model_failing_on_one_article_in_its_thread_costs_only_that_article(
+        monkeypatch, tmp_path):
+    from claimtrace.pipeline.attribute.tagger import AttributeTagger
+    from claimtrace.pipeline.checkpoint import errors_path_for
+    from claimtrace.pipeline.runner import run_stage
+
+    monkeypatch.setattr(nlp_module, "usable_cores", lambda: 2)
+    predict = AttributeTagger.predict
+
+    def failing(self, docs):
+        if any("POISON" in doc.text for doc in docs):
+            raise RuntimeError("tagger failed")
+        return predict(self, docs)
+
+    monkeypatch.setattr(AttributeTagger, "predict", failing)
+    rows = [{"id": f"a{n}", "text": f"The mayor said the park {n} would reopen."} for n in range(6)]
+    rows[3]["text"] = "POISON. The mayor said the park would close."
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    summary = run_stage("run", [source], output, RunSettings(models_ahead=4, progress=False))
+    errors = [json.loads(line) for line in errors_path_for(output).read_text().splitlines()]
+    assert [e["article_id"] for e in errors] == ["a3"] and "tagger failed" in errors[0]["reason"]
+    assert summary.processed == 5
