@@ -116,6 +116,9 @@ CASES = [
     pytest.param(  # a shorter form of a name said before -> the fullest form
         "Ana Ruiz Soto won the vote on Sunday. Ana Ruiz thanked her supporters. Ruiz said she "
         "would govern for all.", [("Ruiz", "Ana Ruiz Soto")], id="fullest-name"),
+    pytest.param(  # a title of several capitalised words is not part of the person's name
+        "Crown Prince Khalid bin Omar of Qatar opened the stadium on Monday. He said the games "
+        "would bring visitors.", [("He", "Khalid bin Omar")], id="multi-word-title"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -173,6 +176,21 @@ def test_spelled_out(acronym, name, spelled):
 ])
 def test_clean_name(name, cleaned):
     assert clean_name(name, load_lexicon()) == cleaned
+
+
+@pytest.mark.parametrize("name, cleaned", [
+    ("Crown Prince Khalid bin Omar", "Khalid bin Omar"),  # the title ends at "Prince"
+    ("Supreme Court Justice Ann Cole", "Ann Cole"),
+    ("Prince Ali", "Prince Ali"),  # one word would be left
+    ("Khalid bin Omar", "Khalid bin Omar"),
+])
+def test_clean_person_name(name, cleaned):
+    assert clean_name(name, load_lexicon(), person=True) == cleaned
+
+
+def test_organisation_keeps_a_title_word():
+    assert (clean_name("New York State Department of Health", load_lexicon())
+            == "New York State Department of Health")
 
 
 @pytest.mark.parametrize("text, cue", [

@@ -52,21 +52,40 @@ GENERIC_ORGANIZATION_HEADS = {"company", "firm", "group", "organisation", "organ
 # ---------------------------------------------------------------- names
 
 
-def clean_name(text: str, lexicon: Lexicon) -> str:
+def clean_name(text: str, lexicon: Lexicon, person: bool = False) -> str:
     """"the Mr. Ted Scambos QC's" -> "Ted Scambos": no article, title, possessive or
     post-nominal letters -- unless that would leave a single word ("Pope Francis", "One MP")
-    or a title that does not precede a name ("State press agency PAP")."""
+    or a title that does not precede a name ("State press agency PAP"). For a ``person``, a
+    title of several capitalised words goes too ("Crown Prince Ali bin Omar" -> "Ali bin
+    Omar"); an organisation keeps them ("New York State Department of Health")."""
     for ending in ("’s", "'s"):
         text = text.removesuffix(ending)
     words = text.split()
     if words and words[0].lower() == "the":
         words = words[1:]
+    if person:
+        words = words[_title_length(words, lexicon):]
     while (len(words) > 2 and words[0].lower().rstrip(",") in lexicon.honorifics
            and words[1][:1].isupper()):
         words = words[1:]
     while len(words) > 2 and words[-1].lower().rstrip(",") in POST_NOMINALS:
         words = words[:-1]
     return " ".join(words)
+
+
+TITLE_RUN = 3  # capitalised words a title before a person's name may have: "Crown Prince"
+
+
+def _title_length(words: list[str], lexicon: Lexicon) -> int:
+    """How many leading words of a person's name are a title: the capitalised words up to
+    the last title word among the first `TITLE_RUN`, where two words or more follow."""
+    length = 0
+    for i, word in enumerate(words[:TITLE_RUN]):
+        if not word[:1].isupper():
+            break
+        if word.lower().rstrip(",") in lexicon.honorifics and len(words) - i - 1 >= 2:
+            length = i + 1
+    return length
 
 
 @dataclass
@@ -135,7 +154,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     for ent in doc.ents:
         if ent.label_ in NAMED_LABELS:
             ent = _past_title(ent) if ent.label_ == "PERSON" else ent
-            name = clean_name(ent.text, lexicon)
+            name = clean_name(ent.text, lexicon, person=ent.label_ == "PERSON")
             if len(name.split()) >= 2:
                 index.names.append((ent.start_char, name, ent.label_))
     for run in proper_name_runs(doc, lexicon):  # names the entity tagger missed or split
@@ -149,7 +168,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
                          key=lambda item: (item[0], len(item[1]), item[1], item[2]))
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
+            name = index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0]
             index.titles.append((ent.start_char, name, title_words(ent, lexicon)))
     for start, name, label in index.names:
         if label == "NAME":  # a name the entity tagger missed: "Princess Ubolratana Mahidol"
@@ -399,7 +418,8 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     index = article_names(doc, lexicon)
     orgs = [(ent.start_char, clean_name(ent.text, lexicon)) for ent in doc.ents
             if ent.label_ == "ORG"]
-    subjects = [(ent.start_char, index.expand(clean_name(ent.text, lexicon), ent.start_char)[0])
+    subjects = [(ent.start_char,
+                 index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
                 for ent in doc.ents
                 if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}]
     return ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
@@ -495,8 +515,9 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if titled is not None:  # "Princess Ubolratana" -> "Ubolratana Mahidol"
         return replace(attribution, resolved=titled, source_type="person")
     if _is_name(attribution, head):
-        name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
-                                                      lexicon), position)
+        person = _person_in(doc, attribution)
+        name, label = context.index.expand(
+            clean_name(person or mention, lexicon, person=person is not None), position)
         if label is None:  # "the Royal Academy" after "the Royal Academy of Arts"
             name = context.longer_organization(name, position) or name
         source_type = "person" if label == "PERSON" else attribution.source_type
