@@ -119,6 +119,12 @@ CASES = [
     pytest.param(  # a title of several capitalised words is not part of the person's name
         "Crown Prince Khalid bin Omar of Qatar opened the stadium on Monday. He said the games "
         "would bring visitors.", [("He", "Khalid bin Omar")], id="multi-word-title"),
+    pytest.param(  # a description whose apposition names an organisation -> that name
+        "The network, NBC, said the show would end.", [("The network", "NBC")],
+        id="organisation-apposition"),
+    pytest.param(  # a describing noun before an organisation's name: the name
+        "Talks broke down on Monday. The newspaper Le Monde reported that the minister had "
+        "resigned.", [("The newspaper", "Le Monde")], id="organisation-after-noun"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

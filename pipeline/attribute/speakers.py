@@ -26,7 +26,7 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
-from claimtrace.pipeline.attribute.roles import role_and_organization
+from claimtrace.pipeline.attribute.roles import description_span, role_and_organization
 from claimtrace.pipeline.attribute.rules import POST_NOMINALS, source_mention
 from claimtrace.pipeline.text import doc_text
 
@@ -504,6 +504,10 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         return replace(attribution, resolved=group)
     if _plural(doc, attribution) and (people := context.nearest_plural(position, True)):
         return replace(attribution, resolved=people)  # "the couple" -> "Ana and Paul Kowalski"
+    if (head is not None and head.pos_ == "NOUN" and not _people_word(head, lexicon)
+            and (organization := _named_organization(doc, attribution))):
+        # "television broadcaster PBS", "the network, NBC,": the description is the name
+        return replace(attribution, resolved=organization, source_type="organization")
     if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
@@ -646,6 +650,23 @@ def _resolve_description(attribution: Attribution, head: Token,
     if same is not None:  # "The statement said" after "according to a statement by X"
         return _from(attribution, same, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _people_word(head: Token, lexicon: Lexicon) -> bool:
+    """"spokesman", "officials", "minister": a word for people, not for an organisation."""
+    return head.lemma_.lower() in lexicon.anonymous_heads | lexicon.honorifics
+
+
+def _named_organization(doc: Doc, attribution: Attribution) -> str | None:
+    """The organisation a description names, where the description is that name and
+    nothing else: "television broadcaster PBS" (source "television broadcaster")."""
+    span = description_span(doc, attribution)
+    if span is None or not attribution.description:
+        return None
+    names = [ent for ent in span.ents if ent.label_ == "ORG"
+             and ent.text.removeprefix("the ").removeprefix("The ")
+             == attribution.description.removeprefix("the ").removeprefix("The ")]
+    return names[0].text.removeprefix("the ") if names else None
 
 
 def _named_description(doc: Doc, attribution: Attribution, context: ResolutionContext
