@@ -125,6 +125,12 @@ CASES = [
     pytest.param(  # a describing noun before an organisation's name: the name
         "Talks broke down on Monday. The newspaper Le Monde reported that the minister had "
         "resigned.", [("The newspaper", "Le Monde")], id="organisation-after-noun"),
+    pytest.param(  # the place after an organisation's entity belongs to its name
+        "Lawyers wrote to the US Embassy in Oslo on Monday. The embassy said it would not "
+        "comment.", [("The embassy", "US Embassy in Oslo")], id="organisation-in-place"),
+    pytest.param(  # ... and a short mention of it grows into that name
+        "The Supreme Court of Kenya ruled on Friday. The Supreme Court said the vote was void.",
+        [("The Supreme Court", "Supreme Court of Kenya")], id="organisation-of-place"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -414,9 +414,27 @@ def _first(pair: tuple) -> int:
     return pair[0]
 
 
+PLACE_PREPOSITIONS = {"of", "in"}  # "Supreme Court of Puerto Rico", "US Embassy in Oslo"
+
+
+def _with_place(ent: Span) -> Span:
+    """An organisation with the place that follows it, which the entity tagger leaves out
+    of the name: "Supreme Court| of Puerto Rico", "US Embassy| in Oslo"."""
+    doc = ent.doc
+    if ent.end + 1 >= len(doc) or doc[ent.end].lower_ not in PLACE_PREPOSITIONS:
+        return ent
+    place = doc[ent.end + 1]
+    if place.ent_iob_ != "B" or place.ent_type_ != "GPE":
+        return ent
+    end = place.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[ent.start:end]
+
+
 def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     index = article_names(doc, lexicon)
-    orgs = [(ent.start_char, clean_name(ent.text, lexicon)) for ent in doc.ents
+    orgs = [(ent.start_char, clean_name(_with_place(ent).text, lexicon)) for ent in doc.ents
             if ent.label_ == "ORG"]
     subjects = [(ent.start_char,
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
