@@ -131,6 +131,16 @@ CASES = [
     pytest.param(  # ... and a short mention of it grows into that name
         "The Supreme Court of Kenya ruled on Friday. The Supreme Court said the vote was void.",
         [("The Supreme Court", "Supreme Court of Kenya")], id="organisation-of-place"),
+    pytest.param(  # a word for an outlet -> the outlet quoted before, not the last name
+        "The Harbour Gazette reported that the ferry had sunk near Valdor Bank. The local "
+        "publication said twelve people were rescued.",
+        [("The Harbour Gazette", "Harbour Gazette"),
+         ("The local publication", "Harbour Gazette")], id="outlet-description"),
+    pytest.param(  # ... unless a name before the word says whose it is
+        "The Harbour Gazette reported that the ferry had sunk. The Valdor Ministry website "
+        "said twelve people were rescued.",
+        [("The Harbour Gazette", "Harbour Gazette"),
+         ("The Valdor Ministry website", "The Valdor Ministry website")], id="named-website"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

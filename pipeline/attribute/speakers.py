@@ -48,6 +48,10 @@ ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 GENERIC_ORGANIZATION_HEADS = {"company", "firm", "group", "organisation", "organization",
                               "agency", "network", "newspaper", "channel"}
 
+# Words for a news outlet: "the publication" is the outlet quoted before it, not the
+# organisation named last (which is often what the outlet reported on).
+MEDIA_HEADS = {"publication", "broadcaster", "outlet", "magazine", "paper", "daily",
+               "tabloid", "journal", "website", "site", "station"}
 
 # ---------------------------------------------------------------- names
 
@@ -388,6 +392,12 @@ class ResolutionContext:
             matching = [n for _, n in names]
         return matching[-1] if matching else None
 
+    def earlier_source_organization(self, position: int) -> Attribution | None:
+        """The nearest earlier source that is a named organisation."""
+        found = [s for s in self.sources if s.source_type == "organization"
+                 and s.source.start < position]
+        return max(found, key=lambda s: s.source.start) if found else None
+
     def longer_organization(self, name: str, position: int) -> str | None:
         """The nearest organisation named up to here (a source cut short starts where the
         entity does) that is ``name`` and a prepositional phrase: "Royal Academy" -> "Royal
@@ -667,6 +677,10 @@ def _resolve_description(attribution: Attribution, head: Token,
     same = _same_head_source(head, attribution, context)
     if same is not None:  # "The statement said" after "according to a statement by X"
         return _from(attribution, same, context)
+    outlet = (context.earlier_source_organization(position)
+              if word in MEDIA_HEADS and not _named_modifier(head) else None)
+    if outlet is not None:  # "The industry publication" after "The Aviation Herald reported"
+        return _from(attribution, outlet, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
 
 
@@ -685,6 +699,11 @@ def _named_organization(doc: Doc, attribution: Attribution) -> str | None:
              and ent.text.removeprefix("the ").removeprefix("The ")
              == attribution.description.removeprefix("the ").removeprefix("The ")]
     return names[0].text.removeprefix("the ") if names else None
+
+
+def _named_modifier(head: Token) -> bool:
+    """"the Internal Revenue Service website": a name before the head says whose it is."""
+    return any(t.pos_ == "PROPN" for t in head.lefts)
 
 
 def _named_description(doc: Doc, attribution: Attribution, context: ResolutionContext
