@@ -141,6 +141,12 @@ CASES = [
         "said twelve people were rescued.",
         [("The Harbour Gazette", "Harbour Gazette"),
          ("The Valdor Ministry website", "The Valdor Ministry website")], id="named-website"),
+    pytest.param(  # "his"/"her" + noun -> the nearest earlier person's noun
+        "Maria Lopez wrote three novels before 1990. According to her memoirs, she never "
+        "liked Paris.", [("her memoirs", "Maria Lopez's memoirs")], id="possessive-pronoun"),
+    pytest.param(
+        "Senator Tom Reed fell ill on Monday. His office said he was recovering.",
+        [("His office", "Tom Reed's office")], id="possessive-pronoun-office"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -31,6 +31,7 @@ from claimtrace.pipeline.attribute.rules import POST_NOMINALS, source_mention
 from claimtrace.pipeline.text import doc_text
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
+PERSON_POSSESSIVES = {"his", "her"}  # "his office", "her memoirs"
 GROUP_PRONOUNS = {"they", "them", "we", "it"}
 PLURAL_PRONOUNS = {"they", "them", "we"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
@@ -516,6 +517,12 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
     head = attribution.source_head(doc)
+    owner, _, owned = mention.partition(" ")
+    if owner.lower() in PERSON_POSSESSIVES and owned and head is not None and head.pos_ == "NOUN":
+        # "his office" -> "Ana Ruiz's office": the possessive names whose it is
+        antecedent = _from(attribution, context.nearest_person(position), context)
+        if antecedent.resolved:
+            return replace(attribution, resolved=f"{antecedent.resolved}'s {owned}")
     if lower in PLURAL_PRONOUNS and (people := context.nearest_plural(position)):
         return replace(attribution, resolved=people)  # "they" -> the people named together
     if lower in GROUP_PRONOUNS:
