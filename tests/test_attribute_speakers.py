@@ -147,6 +147,12 @@ CASES = [
     pytest.param(
         "Senator Tom Reed fell ill on Monday. His office said he was recovering.",
         [("His office", "Tom Reed's office")], id="possessive-pronoun-office"),
+    pytest.param(  # people named together with their affiliations -> the names alone
+        "Astronomers Ann Cole of NASA and Bo Li of ESA found the comet on Monday. They said "
+        "it was new.", [("They", "Ann Cole and Bo Li")], id="group-without-affiliations"),
+    pytest.param(  # one name of a coordinated subject -> all the people who said it
+        "Ann Cole and Bo Li said the comet was new.", [("Ann Cole", "Ann Cole and Bo Li")],
+        id="coordinated-source"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

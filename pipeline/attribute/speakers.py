@@ -185,7 +185,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         if acronym is not None:
             index.acronyms[acronym[0]] = acronym[1]
     index.groups = [group for token in doc
-                    if (group := coordinated_names(doc, token, lexicon)) is not None]
+                    if (group := coordinated_names(doc, token, lexicon, index)) is not None]
     return index
 
 
@@ -217,9 +217,33 @@ def _past_title(name: Span) -> Span:
     return name.doc[name.start + 1:name.end] if _ends_title(name[0]) else name
 
 
-def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[int, str] | None:
+def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon,
+                      index: NameIndex | None = None) -> tuple[int, str] | None:
     """(start, text) of the people named together from ``token`` on, when it heads a
-    coordination of personal names: "Ann Cole and Bo Li", "Ana and Paul Kowalski"."""
+    coordination of personal names: "Ann Cole and Bo Li", "Ana and Paul Kowalski". Where
+    something else stands between the names ("Cole of NASA and Bo Li of ESA"), the text is
+    the names alone, each the full name ``index`` knows: "Ann Cole and Bo Li"."""
+    members = coordinated_members(token)
+    if members is None:
+        return None
+    last = members[-1]
+    start = token.i
+    while (start > 0 and doc[start - 1].head.i == token.i and doc[start - 1].pos_ == "PROPN"
+           and doc[start - 1].dep_ in {"compound", "flat"}
+           and not _title_word(doc[start - 1], lexicon) and not _ends_title(doc[start - 1])):
+        start -= 1
+    between = doc[start:last.i + 1]
+    plain = all(t.i in {m.i for m in members} or t.head in members or t.dep_ == "cc"
+                or t.is_punct for t in between)
+    if plain or index is None:
+        return doc[start].idx, doc_text(doc)[doc[start].idx:last.idx + len(last)]
+    names = [_member_name(member, lexicon, index) for member in members]
+    return doc[start].idx, ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def coordinated_members(token: Token) -> list[Token] | None:
+    """The heads of the names coordinated from ``token`` on, when all are proper nouns and
+    one at least is a person."""
     if token.pos_ != "PROPN" or token.dep_ == "conj":
         return None
     members = [token]
@@ -230,13 +254,25 @@ def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[int, st
     # One person among them is enough: the entity tagger often calls a rarer name an ORG.
     if len(members) < 2 or not any(t.ent_type_ == "PERSON" for t in members):
         return None
-    last = members[-1]
-    start = token.i
-    while (start > 0 and doc[start - 1].head.i == token.i and doc[start - 1].pos_ == "PROPN"
-           and doc[start - 1].dep_ in {"compound", "flat"}
-           and not _title_word(doc[start - 1], lexicon) and not _ends_title(doc[start - 1])):
-        start -= 1
-    return doc[start].idx, doc_text(doc)[doc[start].idx:last.idx + len(last)]
+    return members
+
+
+def _member_name(member: Token, lexicon: Lexicon, index: NameIndex) -> str:
+    """A coordinated name without what hangs on it, as ``index`` knows it: "Sam Wilson" of
+    "Wilson of NASA" (a person, the affiliation dropped); an organisation keeps its
+    entity ("University of Lund")."""
+    words = [member]
+    for child in reversed(list(member.lefts)):
+        if (child.i != words[0].i - 1 or child.pos_ != "PROPN"
+                or child.dep_ not in {"compound", "flat"} or _title_word(child, lexicon)):
+            break
+        words.insert(0, child)
+    name, label = index.expand(" ".join(t.text for t in words), member.idx)
+    if label in PERSON_NAME_LABELS:
+        return name
+    entity = next((ent for ent in member.doc.ents if ent.root.i == member.i
+                   and ent.label_ in NAMED_LABELS), None)
+    return clean_name(entity.text, lexicon) if entity is not None else name
 
 
 TITLE_WINDOW = 4  # words before a name, or in an apposition right after it, that title it
@@ -550,6 +586,9 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if head is not None and _capitalised_title(doc, attribution, head):
         # "The President", "The Senate Minority Leader": a title, not a name
         return _resolve_description(attribution, head, context)
+    group = _group_of(doc, head, lexicon, context) if head is not None else None
+    if group is not None and group != mention:  # "Wilson and Nick Hawco said" -> both
+        return replace(attribution, resolved=group)
     titled = _titled_name(mention, position, context, lexicon)
     if titled is not None:  # "Princess Ubolratana" -> "Ubolratana Mahidol"
         return replace(attribution, resolved=titled, source_type="person")
@@ -568,6 +607,19 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if label in PERSON_NAME_LABELS:
             return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
+
+
+def _group_of(doc: Doc, head: Token, lexicon: Lexicon, context: ResolutionContext
+              ) -> str | None:
+    """The people named together with a source's name: "Sam Wilson and Nick Hawco" for
+    the source "Nick Hawco" in "Wilson and Nick Hawco said"."""
+    first = head
+    while first.dep_ == "conj" and first.head.pos_ == "PROPN":
+        first = first.head
+    if first.i == head.i and not any(c.dep_ == "conj" for c in head.children):
+        return None
+    found = coordinated_names(doc, first, lexicon, context.index)
+    return found[1] if found is not None else None
 
 
 def _capitalised_title(doc: Doc, attribution: Attribution, head: Token) -> bool:
