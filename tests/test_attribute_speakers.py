@@ -153,6 +153,10 @@ CASES = [
     pytest.param(  # one name of a coordinated subject -> all the people who said it
         "Ann Cole and Bo Li said the comet was new.", [("Ann Cole", "Ann Cole and Bo Li")],
         id="coordinated-source"),
+    pytest.param(  # an outlet introduced with the word for its kind keeps it
+        "On Monday, Rolling Stone magazine named Ana Lim its artist of the year. Rolling Stone "
+        "said the vote was close.", [("Rolling Stone", "Rolling Stone magazine")],
+        id="outlet-kind"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

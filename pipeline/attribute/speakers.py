@@ -437,11 +437,13 @@ class ResolutionContext:
 
     def longer_organization(self, name: str, position: int) -> str | None:
         """The nearest organisation named up to here (a source cut short starts where the
-        entity does) that is ``name`` and a prepositional phrase: "Royal Academy" -> "Royal
-        Academy of Arts", "US Embassy" -> "US Embassy in Oslo"."""
+        entity does) that is ``name`` and a prepositional phrase or the kind of outlet it is:
+        "Royal Academy" -> "Royal Academy of Arts", "US Embassy" -> "US Embassy in Oslo",
+        "Time" -> "Time magazine"."""
         found = [full for start, full in self.orgs if start <= position
                  and full.startswith(name + " ")
-                 and full[len(name) + 1:].split()[0] in ORGANIZATION_PREPOSITIONS]
+                 and (full[len(name) + 1:].split()[0] in ORGANIZATION_PREPOSITIONS
+                      or full[len(name) + 1:] in OUTLET_KINDS)]
         return found[-1] if found else None
 
     def described_person(self, head_word: str, position: int) -> Attribution | str | None:
@@ -479,10 +481,26 @@ def _with_place(ent: Span) -> Span:
     return doc[ent.start:end]
 
 
+# Lower-case words after an outlet's name that the article makes part of it: "Time magazine"
+OUTLET_KINDS = {"magazine", "newspaper", "tabloid", "broadcaster", "website"}
+
+
+def _with_kind(ent: Span) -> Span:
+    """An outlet with the word for its kind after it: "Time| magazine" (the entity tagger
+    leaves the word out; the article introduces the outlet with it)."""
+    doc = ent.doc
+    if ent.end >= len(doc):
+        return ent
+    kind = doc[ent.end]
+    if kind.lower_ in OUTLET_KINDS and kind.text.islower() and ent.root.head.i == kind.i:
+        return doc[ent.start:ent.end + 1]
+    return ent
+
+
 def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     index = article_names(doc, lexicon)
-    orgs = [(ent.start_char, clean_name(_with_place(ent).text, lexicon)) for ent in doc.ents
-            if ent.label_ == "ORG"]
+    orgs = [(ent.start_char, clean_name(_with_kind(_with_place(ent)).text, lexicon))
+            for ent in doc.ents if ent.label_ == "ORG"]
     subjects = [(ent.start_char,
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
                 for ent in doc.ents
