@@ -157,6 +157,9 @@ CASES = [
         "On Monday, Rolling Stone magazine named Ana Lim its artist of the year. Rolling Stone "
         "said the vote was close.", [("Rolling Stone", "Rolling Stone magazine")],
         id="outlet-kind"),
+    pytest.param(  # a given name from people named with one family name -> that name
+        "Ana and Paul Kowalski opened the bakery in 1990. Ana said the bread was made at "
+        "night.", [("Ana", "Ana Kowalski")], id="shared-family-name"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

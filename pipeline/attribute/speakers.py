@@ -119,6 +119,8 @@ class NameIndex:
         chosen = earlier[-1] if earlier else (longer[0] if longer else None)
         if chosen is None and len(words) == 1:
             chosen = self._first_word_of(words[0], position)
+        if chosen is None and len(words) == 1 and (shared := self._sharing(mention, position)):
+            return shared, "PERSON"
         if chosen is None:
             return mention, None
         return self._fullest(chosen[1], position), chosen[2]
@@ -134,6 +136,15 @@ class NameIndex:
         found = [item for item in self.people_until(position)
                  if item[1].lower().split()[0] == word]
         return found[-1] if found else None
+
+    def _sharing(self, given: str, position: int) -> str | None:
+        """"Ana" -> "Ana Kowalski" after "Ana and Paul Kowalski": a given name first in a
+        group of people who share the family name at its end."""
+        for start, group in reversed(self.groups):
+            first, _, rest = group.partition(" and ")
+            if start <= position and first == given and len(rest.split()) == 2:
+                return f"{given} {rest.split()[-1]}"
+        return None
 
     def _fullest(self, name: str, position: int) -> str:
         """The longest person's name said up to here that continues ``name``: "Ana Ruiz"
