@@ -160,6 +160,13 @@ CASES = [
     pytest.param(  # a given name from people named with one family name -> that name
         "Ana and Paul Kowalski opened the bakery in 1990. Ana said the bread was made at "
         "night.", [("Ana", "Ana Kowalski")], id="shared-family-name"),
+    pytest.param(  # a title with the same modifier as another title -> that person
+        "Health Secretary Tom Reed visited the hospital on Monday. The health minister said "
+        "the wards were full.", [("The health minister", "Tom Reed")], id="title-modifier"),
+    pytest.param(  # ... not a person whose title says something else
+        "Finance Secretary Tom Reed visited the hospital on Monday. The health minister said "
+        "the wards were full.", [("The health minister", "The health minister")],
+        id="title-other-modifier"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -457,6 +457,17 @@ class ResolutionContext:
                       or full[len(name) + 1:] in OUTLET_KINDS)]
         return found[-1] if found else None
 
+    def titled_person(self, modifiers: set[str], position: int, lexicon: Lexicon
+                      ) -> str | None:
+        """The nearest earlier person whose title has all ``modifiers`` and a title word:
+        "Foreign Secretary Ana Ruiz" for "the foreign minister"."""
+        if not modifiers:
+            return None
+        found = [(start, name) for start, name, words in self.index.titles
+                 if start < position and modifiers <= words
+                 and words - modifiers & lexicon.honorifics]
+        return max(found, key=_first)[1] if found else None
+
     def described_person(self, head_word: str, position: int) -> Attribution | str | None:
         """"the actress" -> the nearest earlier person whose description or title has that
         word: a source's description, or the words around a name in the text ("Foreign
@@ -611,10 +622,10 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
-        return _resolve_description(attribution, head, context)
+        return _resolve_description(attribution, head, context, lexicon)
     if head is not None and _capitalised_title(doc, attribution, head):
         # "The President", "The Senate Minority Leader": a title, not a name
-        return _resolve_description(attribution, head, context)
+        return _resolve_description(attribution, head, context, lexicon)
     group = _group_of(doc, head, lexicon, context) if head is not None else None
     if group is not None and group != mention:  # "Wilson and Nick Hawco said" -> both
         return replace(attribution, resolved=group)
@@ -744,7 +755,7 @@ def _is_name(attribution: Attribution, head: Token | None) -> bool:
 
 
 def _resolve_description(attribution: Attribution, head: Token,
-                         context: ResolutionContext) -> Attribution:
+                         context: ResolutionContext, lexicon: Lexicon) -> Attribution:
     """"the ministry" / "the company" -> the organisation; "the actress" -> the person."""
     position = attribution.source.start
     named = _named_description(head.doc, attribution, context)
@@ -755,6 +766,10 @@ def _resolve_description(attribution: Attribution, head: Token,
     if organization and attribution.source_type == "organization":
         return replace(attribution, resolved=organization)
     person = context.described_person(word, position)
+    if person is None and word in lexicon.honorifics:
+        # "the foreign minister" after "Foreign Secretary Ana Ruiz": the same modifiers and
+        # another title
+        person = context.titled_person(_title_modifiers(head), position, lexicon)
     if isinstance(person, str):
         return replace(attribution, resolved=person, source_type="person")
     if person is not None:
@@ -770,6 +785,12 @@ def _resolve_description(attribution: Attribution, head: Token,
     if outlet is not None:  # "The industry publication" after "The Aviation Herald reported"
         return _from(attribution, outlet, context)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _title_modifiers(head: Token) -> set[str]:
+    """"foreign" of "the foreign minister": the words before a title that say which."""
+    return {t.lower_ for t in head.lefts if t.dep_ in {"amod", "compound"}
+            and t.pos_ in {"ADJ", "NOUN", "PROPN"}}
 
 
 def _people_word(head: Token, lexicon: Lexicon) -> bool:
