@@ -288,3 +288,19 @@ def test_name_run_cut_past_a_place():
              (60, "Amy Berman Jackson", "NAME")]
     assert name_past_place(names) == [(15, "Ana Lim", "NAME"), (40, "Ana Lim", "PERSON"),
                                   (60, "Amy Berman Jackson", "NAME")]
+
+
+def test_existential_there_names_nobody(nlp):
+    """A producer that takes "there" for the source ("there were claims that …") gets no
+    speaker: the word refers to nobody."""
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    text = "There were claims that the dam had burst."
+    doc = nlp(text)
+    found = Attribution(content=CharSpan(text.index("the dam"), len(text) - 1),
+                        source=CharSpan(0, 5), cue=CharSpan(text.index("claims"),
+                                                            text.index("claims") + 6),
+                        quote_type="indirect", extra={"head": 0})
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    assert resolved.resolved is None

@@ -35,6 +35,7 @@ PERSON_POSSESSIVES = {"his", "her"}  # "his office", "her memoirs"
 GROUP_PRONOUNS = {"they", "them", "we", "it"}
 PLURAL_PRONOUNS = {"they", "them", "we"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
+NON_REFERRING = {"there"}  # existential "there" names no speaker
 # Heads that stand for two or more people named together: "the couple", "both officers".
 COLLECTIVE_HEADS = {"couple", "pair", "duo", "trio"}
 PLURAL_DETERMINERS = {"the", "both", "two", "three", "all"}
@@ -587,6 +588,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     mention = attribution.source.text(doc)
     position = attribution.source.start
     lower = mention.lower()
+    if lower in NON_REFERRING:  # "there were reports that …": nobody is named
+        return replace(attribution, resolved=None)
     if lower in PERSON_PRONOUNS:
         antecedent = context.nearest_person(position)
         if isinstance(antecedent, Attribution):
