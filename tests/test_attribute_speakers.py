@@ -167,6 +167,17 @@ CASES = [
         "Finance Secretary Tom Reed visited the hospital on Monday. The health minister said "
         "the wards were full.", [("The health minister", "The health minister")],
         id="title-other-modifier"),
+    pytest.param(  # "the report" -> how the article introduced it: "a report on …"
+        "On Monday, engineers published a report on the Valdor dam. The report said the wall "
+        "was cracked.", [("The report", "report on the Valdor dam")], id="introduced-as"),
+    pytest.param(
+        "Officials cited sources within the port authority on Monday. The sources said the "
+        "ship had sunk.", [("The sources", "sources within the port authority")],
+        id="introduced-as-plural"),
+    pytest.param(  # ... not a description that says which itself
+        "Reporters saw a report on the desk. The report of the inspectors said the wall was "
+        "cracked.", [("The report of the inspectors", "The report of the inspectors")],
+        id="introduced-as-not-when-specified"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -787,7 +787,32 @@ def _resolve_description(attribution: Attribution, head: Token,
               if word in MEDIA_HEADS and not _named_modifier(head) else None)
     if outlet is not None:  # "The industry publication" after "The Aviation Herald reported"
         return _from(attribution, outlet, context)
+    introduced = _introduced_as(head, attribution)
+    if introduced is not None:  # "The study" after "… published a study in Nature"
+        return replace(attribution, resolved=introduced)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _introduced_as(head: Token, attribution: Attribution) -> str | None:
+    """"The study" -> "study in Nature", where the article introduced it as "a study in
+    Nature" (indefinite or a bare plural, with a prepositional phrase that says which):
+    the nearest such earlier noun with the same head word, without its article."""
+    doc = head.doc
+    if not attribution.source.text(doc).lower().startswith("the ") or any(
+            c.idx < attribution.source.end for c in head.rights):
+        return None  # "the report of the inspectors" says which report itself
+    for token in reversed(doc[:head.i]):
+        if token.pos_ != "NOUN" or token.lemma_.lower() != head.lemma_.lower():
+            continue
+        determiners = [c.lower_ for c in token.children if c.dep_ == "det"]
+        if determiners not in ([], ["a"], ["an"]) or (not determiners and token.tag_ != "NNS"):
+            continue
+        prep = next((c for c in token.rights if c.dep_ == "prep"), None)
+        if prep is None or prep.i != token.i + 1:
+            continue
+        end = max(t.i for t in prep.subtree) + 1
+        return doc_text(doc)[token.idx:doc[end - 1].idx + len(doc[end - 1])]
+    return None
 
 
 def _title_modifiers(head: Token) -> set[str]:
