@@ -54,6 +54,8 @@ GENERIC_ORGANIZATION_HEADS = {"company", "firm", "group", "organisation", "organ
 # organisation named last (which is often what the outlet reported on).
 MEDIA_HEADS = {"publication", "broadcaster", "outlet", "magazine", "paper", "daily",
                "tabloid", "journal", "website", "site", "station"}
+# Lower-case words after an outlet's name that the article makes part of it: "Time magazine"
+OUTLET_KINDS = {"magazine", "newspaper", "tabloid", "broadcaster", "website"}
 
 # ---------------------------------------------------------------- names
 
@@ -502,10 +504,6 @@ def _with_place(ent: Span) -> Span:
     while end < len(doc) and doc[end].ent_iob_ == "I":
         end += 1
     return doc[ent.start:end]
-
-
-# Lower-case words after an outlet's name that the article makes part of it: "Time magazine"
-OUTLET_KINDS = {"magazine", "newspaper", "tabloid", "broadcaster", "website"}
 
 
 def _with_kind(ent: Span) -> Span:
