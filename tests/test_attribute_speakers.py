@@ -116,6 +116,68 @@ CASES = [
     pytest.param(  # a shorter form of a name said before -> the fullest form
         "Ana Ruiz Soto won the vote on Sunday. Ana Ruiz thanked her supporters. Ruiz said she "
         "would govern for all.", [("Ruiz", "Ana Ruiz Soto")], id="fullest-name"),
+    pytest.param(  # a title of several capitalised words is not part of the person's name
+        "Crown Prince Khalid bin Omar of Qatar opened the stadium on Monday. He said the games "
+        "would bring visitors.", [("He", "Khalid bin Omar")], id="multi-word-title"),
+    pytest.param(  # a description whose apposition names an organisation -> that name
+        "The network, NBC, said the show would end.", [("The network", "NBC")],
+        id="organisation-apposition"),
+    pytest.param(  # a describing noun before an organisation's name: the name
+        "Talks broke down on Monday. The newspaper Le Monde reported that the minister had "
+        "resigned.", [("The newspaper", "Le Monde")], id="organisation-after-noun"),
+    pytest.param(  # the place after an organisation's entity belongs to its name
+        "Lawyers wrote to the US Embassy in Oslo on Monday. The embassy said it would not "
+        "comment.", [("The embassy", "US Embassy in Oslo")], id="organisation-in-place"),
+    pytest.param(  # ... and a short mention of it grows into that name
+        "The Supreme Court of Kenya ruled on Friday. The Supreme Court said the vote was void.",
+        [("The Supreme Court", "Supreme Court of Kenya")], id="organisation-of-place"),
+    pytest.param(  # a word for an outlet -> the outlet quoted before, not the last name
+        "The Harbour Gazette reported that the ferry had sunk near Valdor Bank. The local "
+        "publication said twelve people were rescued.",
+        [("The Harbour Gazette", "Harbour Gazette"),
+         ("The local publication", "Harbour Gazette")], id="outlet-description"),
+    pytest.param(  # ... unless a name before the word says whose it is
+        "The Harbour Gazette reported that the ferry had sunk. The Valdor Ministry website "
+        "said twelve people were rescued.",
+        [("The Harbour Gazette", "Harbour Gazette"),
+         ("The Valdor Ministry website", "The Valdor Ministry website")], id="named-website"),
+    pytest.param(  # "his"/"her" + noun -> the nearest earlier person's noun
+        "Maria Lopez wrote three novels before 1990. According to her memoirs, she never "
+        "liked Paris.", [("her memoirs", "Maria Lopez's memoirs")], id="possessive-pronoun"),
+    pytest.param(
+        "Senator Tom Reed fell ill on Monday. His office said he was recovering.",
+        [("His office", "Tom Reed's office")], id="possessive-pronoun-office"),
+    pytest.param(  # people named together with their affiliations -> the names alone
+        "Astronomers Ann Cole of NASA and Bo Li of ESA found the comet on Monday. They said "
+        "it was new.", [("They", "Ann Cole and Bo Li")], id="group-without-affiliations"),
+    pytest.param(  # one name of a coordinated subject -> all the people who said it
+        "Ann Cole and Bo Li said the comet was new.", [("Ann Cole", "Ann Cole and Bo Li")],
+        id="coordinated-source"),
+    pytest.param(  # an outlet introduced with the word for its kind keeps it
+        "On Monday, Rolling Stone magazine named Ana Lim its artist of the year. Rolling Stone "
+        "said the vote was close.", [("Rolling Stone", "Rolling Stone magazine")],
+        id="outlet-kind"),
+    pytest.param(  # a given name from people named with one family name -> that name
+        "Ana and Paul Kowalski opened the bakery in 1990. Ana said the bread was made at "
+        "night.", [("Ana", "Ana Kowalski")], id="shared-family-name"),
+    pytest.param(  # a title with the same modifier as another title -> that person
+        "Health Secretary Tom Reed visited the hospital on Monday. The health minister said "
+        "the wards were full.", [("The health minister", "Tom Reed")], id="title-modifier"),
+    pytest.param(  # ... not a person whose title says something else
+        "Finance Secretary Tom Reed visited the hospital on Monday. The health minister said "
+        "the wards were full.", [("The health minister", "The health minister")],
+        id="title-other-modifier"),
+    pytest.param(  # "the report" -> how the article introduced it: "a report on …"
+        "On Monday, engineers published a report on the Valdor dam. The report said the wall "
+        "was cracked.", [("The report", "report on the Valdor dam")], id="introduced-as"),
+    pytest.param(
+        "Officials cited sources within the port authority on Monday. The sources said the "
+        "ship had sunk.", [("The sources", "sources within the port authority")],
+        id="introduced-as-plural"),
+    pytest.param(  # ... not a description that says which itself
+        "Reporters saw a report on the desk. The report of the inspectors said the wall was "
+        "cracked.", [("The report of the inspectors", "The report of the inspectors")],
+        id="introduced-as-not-when-specified"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -175,6 +237,21 @@ def test_clean_name(name, cleaned):
     assert clean_name(name, load_lexicon()) == cleaned
 
 
+@pytest.mark.parametrize("name, cleaned", [
+    ("Crown Prince Khalid bin Omar", "Khalid bin Omar"),  # the title ends at "Prince"
+    ("Supreme Court Justice Ann Cole", "Ann Cole"),
+    ("Prince Ali", "Prince Ali"),  # one word would be left
+    ("Khalid bin Omar", "Khalid bin Omar"),
+])
+def test_clean_person_name(name, cleaned):
+    assert clean_name(name, load_lexicon(), person=True) == cleaned
+
+
+def test_organisation_keeps_a_title_word():
+    assert (clean_name("New York State Department of Health", load_lexicon())
+            == "New York State Department of Health")
+
+
 @pytest.mark.parametrize("text, cue", [
     ("The mayor spoke of a city that had lost its way.", "spoke of"),
     ("Activists called for an inquiry into the shooting.", "called for"),
@@ -222,3 +299,19 @@ def test_name_run_cut_past_a_place():
              (60, "Amy Berman Jackson", "NAME")]
     assert name_past_place(names) == [(15, "Ana Lim", "NAME"), (40, "Ana Lim", "PERSON"),
                                   (60, "Amy Berman Jackson", "NAME")]
+
+
+def test_existential_there_names_nobody(nlp):
+    """A producer that takes "there" for the source ("there were claims that …") gets no
+    speaker: the word refers to nobody."""
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    text = "There were claims that the dam had burst."
+    doc = nlp(text)
+    found = Attribution(content=CharSpan(text.index("the dam"), len(text) - 1),
+                        source=CharSpan(0, 5), cue=CharSpan(text.index("claims"),
+                                                            text.index("claims") + 6),
+                        quote_type="indirect", extra={"head": 0})
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    assert resolved.resolved is None

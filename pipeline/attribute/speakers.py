@@ -26,14 +26,16 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
-from claimtrace.pipeline.attribute.roles import role_and_organization
+from claimtrace.pipeline.attribute.roles import description_span, role_and_organization
 from claimtrace.pipeline.attribute.rules import POST_NOMINALS, source_mention
 from claimtrace.pipeline.text import doc_text
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
+PERSON_POSSESSIVES = {"his", "her"}  # "his office", "her memoirs"
 GROUP_PRONOUNS = {"they", "them", "we", "it"}
 PLURAL_PRONOUNS = {"they", "them", "we"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
+NON_REFERRING = {"there"}  # existential "there" names no speaker
 # Heads that stand for two or more people named together: "the couple", "both officers".
 COLLECTIVE_HEADS = {"couple", "pair", "duo", "trio"}
 PLURAL_DETERMINERS = {"the", "both", "two", "three", "all"}
@@ -48,25 +50,50 @@ ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 GENERIC_ORGANIZATION_HEADS = {"company", "firm", "group", "organisation", "organization",
                               "agency", "network", "newspaper", "channel"}
 
+# Words for a news outlet: "the publication" is the outlet quoted before it, not the
+# organisation named last (which is often what the outlet reported on).
+MEDIA_HEADS = {"publication", "broadcaster", "outlet", "magazine", "paper", "daily",
+               "tabloid", "journal", "website", "site", "station"}
+# Lower-case words after an outlet's name that the article makes part of it: "Time magazine"
+OUTLET_KINDS = {"magazine", "newspaper", "tabloid", "broadcaster", "website"}
 
 # ---------------------------------------------------------------- names
 
 
-def clean_name(text: str, lexicon: Lexicon) -> str:
+def clean_name(text: str, lexicon: Lexicon, person: bool = False) -> str:
     """"the Mr. Ted Scambos QC's" -> "Ted Scambos": no article, title, possessive or
     post-nominal letters -- unless that would leave a single word ("Pope Francis", "One MP")
-    or a title that does not precede a name ("State press agency PAP")."""
+    or a title that does not precede a name ("State press agency PAP"). For a ``person``, a
+    title of several capitalised words goes too ("Crown Prince Ali bin Omar" -> "Ali bin
+    Omar"); an organisation keeps them ("New York State Department of Health")."""
     for ending in ("’s", "'s"):
         text = text.removesuffix(ending)
     words = text.split()
     if words and words[0].lower() == "the":
         words = words[1:]
+    if person:
+        words = words[_title_length(words, lexicon):]
     while (len(words) > 2 and words[0].lower().rstrip(",") in lexicon.honorifics
            and words[1][:1].isupper()):
         words = words[1:]
     while len(words) > 2 and words[-1].lower().rstrip(",") in POST_NOMINALS:
         words = words[:-1]
     return " ".join(words)
+
+
+TITLE_RUN = 3  # capitalised words a title before a person's name may have: "Crown Prince"
+
+
+def _title_length(words: list[str], lexicon: Lexicon) -> int:
+    """How many leading words of a person's name are a title: the capitalised words up to
+    the last title word among the first `TITLE_RUN`, where two words or more follow."""
+    length = 0
+    for i, word in enumerate(words[:TITLE_RUN]):
+        if not word[:1].isupper():
+            break
+        if word.lower().rstrip(",") in lexicon.honorifics and len(words) - i - 1 >= 2:
+            length = i + 1
+    return length
 
 
 @dataclass
@@ -95,6 +122,8 @@ class NameIndex:
         chosen = earlier[-1] if earlier else (longer[0] if longer else None)
         if chosen is None and len(words) == 1:
             chosen = self._first_word_of(words[0], position)
+        if chosen is None and len(words) == 1 and (shared := self._sharing(mention, position)):
+            return shared, "PERSON"
         if chosen is None:
             return mention, None
         return self._fullest(chosen[1], position), chosen[2]
@@ -110,6 +139,15 @@ class NameIndex:
         found = [item for item in self.people_until(position)
                  if item[1].lower().split()[0] == word]
         return found[-1] if found else None
+
+    def _sharing(self, given: str, position: int) -> str | None:
+        """"Ana" -> "Ana Kowalski" after "Ana and Paul Kowalski": a given name first in a
+        group of people who share the family name at its end."""
+        for start, group in reversed(self.groups):
+            first, _, rest = group.partition(" and ")
+            if start <= position and first == given and len(rest.split()) == 2:
+                return f"{given} {rest.split()[-1]}"
+        return None
 
     def _fullest(self, name: str, position: int) -> str:
         """The longest person's name said up to here that continues ``name``: "Ana Ruiz"
@@ -135,7 +173,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
     for ent in doc.ents:
         if ent.label_ in NAMED_LABELS:
             ent = _past_title(ent) if ent.label_ == "PERSON" else ent
-            name = clean_name(ent.text, lexicon)
+            name = clean_name(ent.text, lexicon, person=ent.label_ == "PERSON")
             if len(name.split()) >= 2:
                 index.names.append((ent.start_char, name, ent.label_))
     for run in proper_name_runs(doc, lexicon):  # names the entity tagger missed or split
@@ -149,7 +187,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
                          key=lambda item: (item[0], len(item[1]), item[1], item[2]))
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            name = index.expand(clean_name(ent.text, lexicon), ent.start_char)[0]
+            name = index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0]
             index.titles.append((ent.start_char, name, title_words(ent, lexicon)))
     for start, name, label in index.names:
         if label == "NAME":  # a name the entity tagger missed: "Princess Ubolratana Mahidol"
@@ -161,7 +199,7 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         if acronym is not None:
             index.acronyms[acronym[0]] = acronym[1]
     index.groups = [group for token in doc
-                    if (group := coordinated_names(doc, token, lexicon)) is not None]
+                    if (group := coordinated_names(doc, token, lexicon, index)) is not None]
     return index
 
 
@@ -193,9 +231,33 @@ def _past_title(name: Span) -> Span:
     return name.doc[name.start + 1:name.end] if _ends_title(name[0]) else name
 
 
-def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[int, str] | None:
+def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon,
+                      index: NameIndex | None = None) -> tuple[int, str] | None:
     """(start, text) of the people named together from ``token`` on, when it heads a
-    coordination of personal names: "Ann Cole and Bo Li", "Ana and Paul Kowalski"."""
+    coordination of personal names: "Ann Cole and Bo Li", "Ana and Paul Kowalski". Where
+    something else stands between the names ("Cole of NASA and Bo Li of ESA"), the text is
+    the names alone, each the full name ``index`` knows: "Ann Cole and Bo Li"."""
+    members = coordinated_members(token)
+    if members is None:
+        return None
+    last = members[-1]
+    start = token.i
+    while (start > 0 and doc[start - 1].head.i == token.i and doc[start - 1].pos_ == "PROPN"
+           and doc[start - 1].dep_ in {"compound", "flat"}
+           and not _title_word(doc[start - 1], lexicon) and not _ends_title(doc[start - 1])):
+        start -= 1
+    between = doc[start:last.i + 1]
+    plain = all(t.i in {m.i for m in members} or t.head in members or t.dep_ == "cc"
+                or t.is_punct for t in between)
+    if plain or index is None:
+        return doc[start].idx, doc_text(doc)[doc[start].idx:last.idx + len(last)]
+    names = [_member_name(member, lexicon, index) for member in members]
+    return doc[start].idx, ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def coordinated_members(token: Token) -> list[Token] | None:
+    """The heads of the names coordinated from ``token`` on, when all are proper nouns and
+    one at least is a person."""
     if token.pos_ != "PROPN" or token.dep_ == "conj":
         return None
     members = [token]
@@ -206,13 +268,25 @@ def coordinated_names(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[int, st
     # One person among them is enough: the entity tagger often calls a rarer name an ORG.
     if len(members) < 2 or not any(t.ent_type_ == "PERSON" for t in members):
         return None
-    last = members[-1]
-    start = token.i
-    while (start > 0 and doc[start - 1].head.i == token.i and doc[start - 1].pos_ == "PROPN"
-           and doc[start - 1].dep_ in {"compound", "flat"}
-           and not _title_word(doc[start - 1], lexicon) and not _ends_title(doc[start - 1])):
-        start -= 1
-    return doc[start].idx, doc_text(doc)[doc[start].idx:last.idx + len(last)]
+    return members
+
+
+def _member_name(member: Token, lexicon: Lexicon, index: NameIndex) -> str:
+    """A coordinated name without what hangs on it, as ``index`` knows it: "Sam Wilson" of
+    "Wilson of NASA" (a person, the affiliation dropped); an organisation keeps its
+    entity ("University of Lund")."""
+    words = [member]
+    for child in reversed(list(member.lefts)):
+        if (child.i != words[0].i - 1 or child.pos_ != "PROPN"
+                or child.dep_ not in {"compound", "flat"} or _title_word(child, lexicon)):
+            break
+        words.insert(0, child)
+    name, label = index.expand(" ".join(t.text for t in words), member.idx)
+    if label in PERSON_NAME_LABELS:
+        return name
+    entity = next((ent for ent in member.doc.ents if ent.root.i == member.i
+                   and ent.label_ in NAMED_LABELS), None)
+    return clean_name(entity.text, lexicon) if entity is not None else name
 
 
 TITLE_WINDOW = 4  # words before a name, or in an apposition right after it, that title it
@@ -369,14 +443,33 @@ class ResolutionContext:
             matching = [n for _, n in names]
         return matching[-1] if matching else None
 
+    def earlier_source_organization(self, position: int) -> Attribution | None:
+        """The nearest earlier source that is a named organisation."""
+        found = [s for s in self.sources if s.source_type == "organization"
+                 and s.source.start < position]
+        return max(found, key=lambda s: s.source.start) if found else None
+
     def longer_organization(self, name: str, position: int) -> str | None:
         """The nearest organisation named up to here (a source cut short starts where the
-        entity does) that is ``name`` and a prepositional phrase: "Royal Academy" -> "Royal
-        Academy of Arts", "US Embassy" -> "US Embassy in Oslo"."""
+        entity does) that is ``name`` and a prepositional phrase or the kind of outlet it is:
+        "Royal Academy" -> "Royal Academy of Arts", "US Embassy" -> "US Embassy in Oslo",
+        "Time" -> "Time magazine"."""
         found = [full for start, full in self.orgs if start <= position
                  and full.startswith(name + " ")
-                 and full[len(name) + 1:].split()[0] in ORGANIZATION_PREPOSITIONS]
+                 and (full[len(name) + 1:].split()[0] in ORGANIZATION_PREPOSITIONS
+                      or full[len(name) + 1:] in OUTLET_KINDS)]
         return found[-1] if found else None
+
+    def titled_person(self, modifiers: set[str], position: int, lexicon: Lexicon
+                      ) -> str | None:
+        """The nearest earlier person whose title has all ``modifiers`` and a title word:
+        "Foreign Secretary Ana Ruiz" for "the foreign minister"."""
+        if not modifiers:
+            return None
+        found = [(start, name) for start, name, words in self.index.titles
+                 if start < position and modifiers <= words
+                 and words - modifiers & lexicon.honorifics]
+        return max(found, key=_first)[1] if found else None
 
     def described_person(self, head_word: str, position: int) -> Attribution | str | None:
         """"the actress" -> the nearest earlier person whose description or title has that
@@ -395,11 +488,42 @@ def _first(pair: tuple) -> int:
     return pair[0]
 
 
+PLACE_PREPOSITIONS = {"of", "in"}  # "Supreme Court of Puerto Rico", "US Embassy in Oslo"
+
+
+def _with_place(ent: Span) -> Span:
+    """An organisation with the place that follows it, which the entity tagger leaves out
+    of the name: "Supreme Court| of Puerto Rico", "US Embassy| in Oslo"."""
+    doc = ent.doc
+    if ent.end + 1 >= len(doc) or doc[ent.end].lower_ not in PLACE_PREPOSITIONS:
+        return ent
+    place = doc[ent.end + 1]
+    if place.ent_iob_ != "B" or place.ent_type_ != "GPE":
+        return ent
+    end = place.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[ent.start:end]
+
+
+def _with_kind(ent: Span) -> Span:
+    """An outlet with the word for its kind after it: "Time| magazine" (the entity tagger
+    leaves the word out; the article introduces the outlet with it)."""
+    doc = ent.doc
+    if ent.end >= len(doc):
+        return ent
+    kind = doc[ent.end]
+    if kind.lower_ in OUTLET_KINDS and kind.text.islower() and ent.root.head.i == kind.i:
+        return doc[ent.start:ent.end + 1]
+    return ent
+
+
 def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     index = article_names(doc, lexicon)
-    orgs = [(ent.start_char, clean_name(ent.text, lexicon)) for ent in doc.ents
-            if ent.label_ == "ORG"]
-    subjects = [(ent.start_char, index.expand(clean_name(ent.text, lexicon), ent.start_char)[0])
+    orgs = [(ent.start_char, clean_name(_with_kind(_with_place(ent)).text, lexicon))
+            for ent in doc.ents if ent.label_ == "ORG"]
+    subjects = [(ent.start_char,
+                 index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
                 for ent in doc.ents
                 if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}]
     return ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
@@ -462,12 +586,20 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     mention = attribution.source.text(doc)
     position = attribution.source.start
     lower = mention.lower()
+    if lower in NON_REFERRING:  # "there were reports that …": nobody is named
+        return replace(attribution, resolved=None)
     if lower in PERSON_PRONOUNS:
         antecedent = context.nearest_person(position)
         if isinstance(antecedent, Attribution):
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
     head = attribution.source_head(doc)
+    owner, _, owned = mention.partition(" ")
+    if owner.lower() in PERSON_POSSESSIVES and owned and head is not None and head.pos_ == "NOUN":
+        # "his office" -> "Ana Ruiz's office": the possessive names whose it is
+        antecedent = _from(attribution, context.nearest_person(position), context)
+        if antecedent.resolved:
+            return replace(attribution, resolved=f"{antecedent.resolved}'s {owned}")
     if lower in PLURAL_PRONOUNS and (people := context.nearest_plural(position)):
         return replace(attribution, resolved=people)  # "they" -> the people named together
     if lower in GROUP_PRONOUNS:
@@ -484,19 +616,27 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         return replace(attribution, resolved=group)
     if _plural(doc, attribution) and (people := context.nearest_plural(position, True)):
         return replace(attribution, resolved=people)  # "the couple" -> "Ana and Paul Kowalski"
+    if (head is not None and head.pos_ == "NOUN" and not _people_word(head, lexicon)
+            and (organization := _named_organization(doc, attribution))):
+        # "television broadcaster PBS", "the network, NBC,": the description is the name
+        return replace(attribution, resolved=organization, source_type="organization")
     if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
-        return _resolve_description(attribution, head, context)
+        return _resolve_description(attribution, head, context, lexicon)
     if head is not None and _capitalised_title(doc, attribution, head):
         # "The President", "The Senate Minority Leader": a title, not a name
-        return _resolve_description(attribution, head, context)
+        return _resolve_description(attribution, head, context, lexicon)
+    group = _group_of(doc, head, lexicon, context) if head is not None else None
+    if group is not None and group != mention:  # "Wilson and Nick Hawco said" -> both
+        return replace(attribution, resolved=group)
     titled = _titled_name(mention, position, context, lexicon)
     if titled is not None:  # "Princess Ubolratana" -> "Ubolratana Mahidol"
         return replace(attribution, resolved=titled, source_type="person")
     if _is_name(attribution, head):
-        name, label = context.index.expand(clean_name(_person_in(doc, attribution) or mention,
-                                                      lexicon), position)
+        person = _person_in(doc, attribution)
+        name, label = context.index.expand(
+            clean_name(person or mention, lexicon, person=person is not None), position)
         if label is None:  # "the Royal Academy" after "the Royal Academy of Arts"
             name = context.longer_organization(name, position) or name
         source_type = "person" if label == "PERSON" else attribution.source_type
@@ -508,6 +648,19 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if label in PERSON_NAME_LABELS:
             return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
+
+
+def _group_of(doc: Doc, head: Token, lexicon: Lexicon, context: ResolutionContext
+              ) -> str | None:
+    """The people named together with a source's name: "Sam Wilson and Nick Hawco" for
+    the source "Nick Hawco" in "Wilson and Nick Hawco said"."""
+    first = head
+    while first.dep_ == "conj" and first.head.pos_ == "PROPN":
+        first = first.head
+    if first.i == head.i and not any(c.dep_ == "conj" for c in head.children):
+        return None
+    found = coordinated_names(doc, first, lexicon, context.index)
+    return found[1] if found is not None else None
 
 
 def _capitalised_title(doc: Doc, attribution: Attribution, head: Token) -> bool:
@@ -603,7 +756,7 @@ def _is_name(attribution: Attribution, head: Token | None) -> bool:
 
 
 def _resolve_description(attribution: Attribution, head: Token,
-                         context: ResolutionContext) -> Attribution:
+                         context: ResolutionContext, lexicon: Lexicon) -> Attribution:
     """"the ministry" / "the company" -> the organisation; "the actress" -> the person."""
     position = attribution.source.start
     named = _named_description(head.doc, attribution, context)
@@ -614,6 +767,10 @@ def _resolve_description(attribution: Attribution, head: Token,
     if organization and attribution.source_type == "organization":
         return replace(attribution, resolved=organization)
     person = context.described_person(word, position)
+    if person is None and word in lexicon.honorifics:
+        # "the foreign minister" after "Foreign Secretary Ana Ruiz": the same modifiers and
+        # another title
+        person = context.titled_person(_title_modifiers(head), position, lexicon)
     if isinstance(person, str):
         return replace(attribution, resolved=person, source_type="person")
     if person is not None:
@@ -624,7 +781,64 @@ def _resolve_description(attribution: Attribution, head: Token,
     same = _same_head_source(head, attribution, context)
     if same is not None:  # "The statement said" after "according to a statement by X"
         return _from(attribution, same, context)
+    outlet = (context.earlier_source_organization(position)
+              if word in MEDIA_HEADS and not _named_modifier(head) else None)
+    if outlet is not None:  # "The industry publication" after "The Aviation Herald reported"
+        return _from(attribution, outlet, context)
+    introduced = _introduced_as(head, attribution)
+    if introduced is not None:  # "The study" after "… published a study in Nature"
+        return replace(attribution, resolved=introduced)
     return replace(attribution, resolved=attribution.source.text(head.doc))
+
+
+def _introduced_as(head: Token, attribution: Attribution) -> str | None:
+    """"The study" -> "study in Nature", where the article introduced it as "a study in
+    Nature" (indefinite or a bare plural, with a prepositional phrase that says which):
+    the nearest such earlier noun with the same head word, without its article."""
+    doc = head.doc
+    if not attribution.source.text(doc).lower().startswith("the ") or any(
+            c.idx < attribution.source.end for c in head.rights):
+        return None  # "the report of the inspectors" says which report itself
+    for token in reversed(doc[:head.i]):
+        if token.pos_ != "NOUN" or token.lemma_.lower() != head.lemma_.lower():
+            continue
+        determiners = [c.lower_ for c in token.children if c.dep_ == "det"]
+        if determiners not in ([], ["a"], ["an"]) or (not determiners and token.tag_ != "NNS"):
+            continue
+        prep = next((c for c in token.rights if c.dep_ == "prep"), None)
+        if prep is None or prep.i != token.i + 1:
+            continue
+        end = max(t.i for t in prep.subtree) + 1
+        return doc_text(doc)[token.idx:doc[end - 1].idx + len(doc[end - 1])]
+    return None
+
+
+def _title_modifiers(head: Token) -> set[str]:
+    """"foreign" of "the foreign minister": the words before a title that say which."""
+    return {t.lower_ for t in head.lefts if t.dep_ in {"amod", "compound"}
+            and t.pos_ in {"ADJ", "NOUN", "PROPN"}}
+
+
+def _people_word(head: Token, lexicon: Lexicon) -> bool:
+    """"spokesman", "officials", "minister": a word for people, not for an organisation."""
+    return head.lemma_.lower() in lexicon.anonymous_heads | lexicon.honorifics
+
+
+def _named_organization(doc: Doc, attribution: Attribution) -> str | None:
+    """The organisation a description names, where the description is that name and
+    nothing else: "television broadcaster PBS" (source "television broadcaster")."""
+    span = description_span(doc, attribution)
+    if span is None or not attribution.description:
+        return None
+    names = [ent for ent in span.ents if ent.label_ == "ORG"
+             and ent.text.removeprefix("the ").removeprefix("The ")
+             == attribution.description.removeprefix("the ").removeprefix("The ")]
+    return names[0].text.removeprefix("the ") if names else None
+
+
+def _named_modifier(head: Token) -> bool:
+    """"the Internal Revenue Service website": a name before the head says whose it is."""
+    return any(t.pos_ == "PROPN" for t in head.lefts)
 
 
 def _named_description(doc: Doc, attribution: Attribution, context: ResolutionContext
