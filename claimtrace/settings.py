@@ -99,7 +99,10 @@ class RunSettings:
     here is the only copy (the CLI and `claimtrace.load` read it from this class)."""
 
     spacy_model: str = SPACY_MODEL
-    batch_size: int = 16  # articles per spaCy/model batch
+    # Articles per spaCy batch, and per pass of the models beside the parse: each batch
+    # starts with idle model threads and ends waiting for them, so 64 beats 16 by about 8%
+    # (171 Wikinews articles, two alternating runs each: 32.4 / 35.4 s against 35.2 / 38.6 s).
+    batch_size: int = 64
     # Longer articles go to errors.jsonl: spaCy parsing needs about 1 GB per 100k characters.
     max_chars: int = 1_000_000
     all_sentences: bool = False  # write every sentence, not only statements

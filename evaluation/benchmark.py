@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from claimtrace.evaluation.gold import read_csv_texts
-from claimtrace.settings import REPO_ROOT, SPACY_MODEL
+from claimtrace.settings import REPO_ROOT, SPACY_MODEL, RunSettings
 
 WIKINEWS = REPO_ROOT.parent / "shared" / "data" / "wikinews" / "wikinews_2019.csv"
 REPORT = REPO_ROOT / "evaluation" / "reports" / "benchmark.json"
@@ -185,7 +185,8 @@ def cpu_report() -> dict:
 def run_benchmark(input_path: Path, workers: list[int], scale: list[int], sentences: int,
                   extra: list[str], configs: list[str]) -> dict:
     report: dict = {"input": str(input_path), "cpu": cpu_report(), "extra_args": extra}
-    report["spacy_alone"] = in_subprocess("spacy", input_path=str(input_path), batch_size=16)
+    report["spacy_alone"] = in_subprocess("spacy", input_path=str(input_path),
+                                          batch_size=RunSettings.batch_size)
     spacy_rate = report["spacy_alone"]["articles_per_second"]
     report["claimtrace"] = {}
     report["ratios"] = {}

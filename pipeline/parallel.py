@@ -69,12 +69,16 @@ def process_in_workers(items: Iterable, stage: str, settings: RunSettings,
         pool.shutdown(cancel_futures=True)
 
 
+# Articles per task are at most this over twice the worker count (`task_size`).
+MAX_TASK_BATCH = 16
+
+
 def task_size(batch_size: int, workers: int) -> int:
     """Articles per task. Several small tasks per worker keep both cores busy to the end of the
     dump: with whole ``--batch-size`` tasks, the last one ran alone while the other worker
     idled (171 articles in 11 tasks of 16 cost about a tenth of the run). Every article is
     processed on its own (models batch within one article), so the bytes do not change."""
-    return max(1, batch_size // (2 * workers))
+    return max(1, min(batch_size, MAX_TASK_BATCH) // (2 * workers))
 
 
 def _pool(stage: str, settings: RunSettings, workers: int) -> ProcessPoolExecutor:
