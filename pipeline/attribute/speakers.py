@@ -688,8 +688,7 @@ def _titled_name(mention: str, position: int, context: ResolutionContext,
 def _people_head(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
     """A source headed by a plural word for people: "researchers", "the authors"."""
     head = attribution.source_head(doc)
-    return (head is not None and head.tag_ == "NNS"
-            and head.lemma_.lower() in lexicon.anonymous_heads | lexicon.honorifics)
+    return head is not None and head.tag_ == "NNS" and _people_word(head, lexicon)
 
 
 def _title_word(token: Token, lexicon: Lexicon) -> bool:
