@@ -106,8 +106,10 @@ def split_input(path: Path, parts: int, folder: Path) -> list[Path]:
     format (long and short articles spread evenly)."""
     import csv
 
+    from claimtrace.pipeline.ingest import allow_long_csv_fields
+
     if path.suffix == ".csv":
-        csv.field_size_limit(1 << 30)
+        allow_long_csv_fields()
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             fields, rows = reader.fieldnames or [], list(reader)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimtrace.evaluation.scorers import CLAIM_CLASSES, Fragment, SpanAttribution
-from claimtrace.pipeline.ingest import stable_id, text_sha256
+from claimtrace.pipeline.ingest import allow_long_csv_fields, stable_id, text_sha256
 from claimtrace.settings import REPO_ROOT
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"  # package data in a wheel
@@ -65,7 +65,7 @@ def read_csv_texts(csv_path: Path) -> list[str]:
     """The ``text`` column of every data row, exactly as `csv.DictReader` gives it."""
     if not csv_path.is_file():
         raise FileNotFoundError(f"article texts not found: {csv_path}")
-    csv.field_size_limit(1 << 30)  # Wikinews texts exceed the default 128 KiB field limit
+    allow_long_csv_fields()
     with csv_path.open(encoding="utf-8", newline="") as handle:
         return [row["text"] for row in csv.DictReader(handle)]
 

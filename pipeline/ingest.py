@@ -340,9 +340,14 @@ def _csv_row(header: list[str], fields: list[str] | str, lines: list[_Line],
     return make_article(dict(zip(header, fields, strict=False)), origin)
 
 
-def read_csv(path: Path) -> Iterator[Article | ArticleError]:
-    # Wikinews texts run to 20,000 words; the default field limit (128 KiB) is too small.
+def allow_long_csv_fields() -> None:
+    """Let the csv module read fields of up to 1 GiB: Wikinews texts run to 20,000 words,
+    and the default limit (128 KiB) is too small."""
     csv.field_size_limit(1 << 30)
+
+
+def read_csv(path: Path) -> Iterator[Article | ArticleError]:
+    allow_long_csv_fields()
     with path.open("rb") as handle:
         records = _csv_records(_CsvLines(handle))
         header = _csv_header(records, path)

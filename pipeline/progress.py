@@ -13,6 +13,8 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from claimtrace.pipeline.ingest import allow_long_csv_fields
+
 
 def _json_lines(handle: Iterable[bytes]) -> int:
     return sum(1 for line in handle if line.strip())
@@ -21,7 +23,7 @@ def _json_lines(handle: Iterable[bytes]) -> int:
 def _csv_rows(path: Path) -> int:
     with path.open("rb") as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
-        csv.field_size_limit(1 << 30)
+        allow_long_csv_fields()
         return max(sum(1 for _ in csv.reader(text)) - 1, 0)  # less the header
 
 
