@@ -58,13 +58,18 @@ def measure_spacy(input_path: str, batch_size: int) -> dict:
             "articles_per_second": round(len(texts) / seconds, 3), **_peak_rss_mb()}
 
 
+def run_command(input_path: str | Path, output: Path, extra: list[str]) -> list[str]:
+    """``claimtrace run`` through its CLI, quiet, as the benchmark times it."""
+    return [sys.executable, "-m", "claimtrace.cli", "run", str(input_path), "-o", str(output),
+            "--quiet", *extra]
+
+
 def measure_claimtrace(input_path: str, workers: int, extra: list[str]) -> dict:
     """The full ``claimtrace run`` as users run it, through its CLI; the runtime it picked is
     read back from the first record's provenance."""
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "statements.jsonl"
-        command = [sys.executable, "-m", "claimtrace.cli", "run", input_path, "-o", str(output),
-                   "--quiet", "--workers", str(workers), *extra]
+        command = run_command(input_path, output, ["--workers", str(workers), *extra])
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         seconds = time.perf_counter() - started
@@ -86,8 +91,7 @@ def measure_independent(input_path: str, processes: int, extra: list[str]) -> di
     (cores that share caches, memory bandwidth or a hypervisor's time)."""
     with tempfile.TemporaryDirectory() as folder:
         parts = split_input(Path(input_path), processes, Path(folder))
-        commands = [[sys.executable, "-m", "claimtrace.cli", "run", str(part), "-o",
-                     str(part.with_suffix(".out.jsonl")), "--quiet", *extra] for part in parts]
+        commands = [run_command(part, part.with_suffix(".out.jsonl"), extra) for part in parts]
         started = time.perf_counter()
         running = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                    for c in commands]
