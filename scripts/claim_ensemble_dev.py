@@ -18,10 +18,10 @@ import numpy as np
 from claimtrace.artifacts import TRAINING_CONFIG
 from claimtrace.training.claims import (
     ClaimTrainingConfig,
-    _committed_probabilities,
     build_datasets,
     choose_joint_threshold,
     dev_metrics,
+    served_probabilities,
 )
 
 
@@ -33,7 +33,7 @@ def main() -> None:
     _, dev, _ = build_datasets(config)
     domains, gold = np.asarray(dev["domain"]), list(dev["gold"])
     labels = np.asarray([g == "CFS" for g in gold], dtype=int)
-    probs = {run.parent.name: _committed_probabilities(run, list(dev["text"]), config)
+    probs = {run.parent.name: served_probabilities(run, list(dev["text"]), config)
              for run in runs}
     groups = [(name,) for name in probs]
     groups += [c for size in range(2, len(probs) + 1) for c in combinations(probs, size)]

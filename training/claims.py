@@ -674,7 +674,7 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     labels = np.asarray([g == "CFS" for g in gold], dtype=int)
     fp32 = model_probabilities(model, tokenizer, texts, config)
     export_artifact(model, out_dir, config, choose_joint_threshold(domains, labels, fp32[:, 0]))
-    committed = _committed_probabilities(out_dir, texts, config)
+    committed = served_probabilities(out_dir, texts, config)
     # The threshold is for the model as the classify stage serves it (the int8 ONNX graph),
     # chosen on its own scores; re-exporting rewrites the head (and the same graph).
     threshold = choose_joint_threshold(domains, labels, committed[:, 0])
@@ -703,7 +703,7 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
     return metrics
 
 
-def _committed_probabilities(
+def served_probabilities(
     out_dir: Path, texts: list[str], config: ClaimTrainingConfig
 ) -> np.ndarray:
     """Probabilities of the artifact as the classify stage serves it by default (checksums,
@@ -718,7 +718,7 @@ def _committed_probabilities(
 
 
 def retune_threshold(run_dir: Path) -> dict[str, Any]:
-    """Re-choose a run's threshold on its served scores (`_committed_probabilities`) and
+    """Re-choose a run's threshold on its served scores (`served_probabilities`) and
     rewrite its head, metrics, card and manifest; the weights are untouched.
 
     For runs made before the threshold was chosen on the served form (they chose it on
@@ -734,7 +734,7 @@ def retune_threshold(run_dir: Path) -> dict[str, Any]:
     _, dev, _ = build_datasets(config)
     domains, gold = np.asarray(dev["domain"]), list(dev["gold"])
     labels = np.asarray([g == "CFS" for g in gold], dtype=int)
-    served = _committed_probabilities(run_dir, list(dev["text"]), config)
+    served = served_probabilities(run_dir, list(dev["text"]), config)
     threshold = choose_joint_threshold(domains, labels, served[:, 0])
     head = json.loads((run_dir / "claim_head.json").read_text("utf-8"))
     metrics = json.loads((run_dir / "metrics.json").read_text("utf-8"))
