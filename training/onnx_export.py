@@ -60,7 +60,7 @@ def export_fp32(model: Any, path: Path, token_level: bool) -> None:
     # Plain matmul-softmax-matmul attention rather than torch's SDPA kernel, which the tracer
     # spells as a longer chain of ONNX ops: after int8 quantisation the eager graph scores a
     # 256-subword window about a fifth faster, with the same fp32 logits (max difference
-    # 1e-5) and the same agreement with them (`claimtrace bench attribution`).
+    # 1e-5) and the same agreement with them (`scripts/compare_onnx_graphs.py`).
     model.set_attn_implementation("eager")
     ids = torch.ones((1, _EXAMPLE_LENGTH), dtype=torch.long)
     axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
