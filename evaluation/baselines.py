@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimtrace.evaluation.scorers import Fragments, SpanAttribution
 from claimtrace.settings import SPACY_MODEL
@@ -126,6 +126,9 @@ class ClaimSystem:
     threshold: float
     probabilities: Callable[[list[str], list[str]], list[dict[str, float]]]
     classes: tuple[str, ...] = ("CFS", "UFS", "NFS")
+    # Scores one article's sentence spans from its Doc, for a head that reads the tagger's
+    # states (`classify.SharedHead`); None: the system reads sentence texts.
+    doc_probabilities: Callable[[Any, list[Any]], list[dict[str, float]]] | None = None
 
     @property
     def three_class(self) -> bool:
@@ -149,11 +152,18 @@ def model_claim_system(name: str, model_dir: Path) -> ClaimSystem:
             return probs
         return [{"CFS": p["CFS"], "rest": 1.0 - p["CFS"]} for p in probs]
 
+    def doc_probabilities(doc: Any, spans: list[Any]) -> list[dict[str, float]]:
+        return [dict(zip(CLAIM_CLASSES, row, strict=True))
+                for row in classifier.shared.probabilities(doc, spans)]
+
     inputs = "attribution-marked" if classifier.reads_marks else "plain"
+    if classifier.shared is not None:
+        inputs = "tagger-state"
     return ClaimSystem(name, f"{classifier.model_name} ({model_dir.parent.name}/"
                        f"{model_dir.name}), {inputs} sentences, threshold "
                        f"{classifier.threshold:.4f} from its head", classifier.threshold,
-                       probabilities, CLAIM_CLASSES if three else ("CFS", "rest"))
+                       probabilities, CLAIM_CLASSES if three else ("CFS", "rest"),
+                       doc_probabilities if classifier.shared is not None else None)
 
 
 def tfidf_claim_system(config_path: Path) -> ClaimSystem:
@@ -164,12 +174,12 @@ def tfidf_claim_system(config_path: Path) -> ClaimSystem:
     from claimtrace.pipeline.classify import CLAIM_CLASSES
     from claimtrace.training.claims import (
         ClaimBaseline,
-        ClaimTrainingConfig,
         build_datasets,
         choose_joint_threshold,
+        claim_data_config,
     )
 
-    config = ClaimTrainingConfig.from_json(config_path)
+    config = claim_data_config(config_path)
     train, dev, _ = build_datasets(config)
     baseline = ClaimBaseline(config.seed).fit(list(train["text"]), list(train["labels"]))
     dev_probs = baseline.predict_proba(list(dev["text"]))

@@ -418,12 +418,17 @@ class ClaimItems:
     # Predicted sentences per article, scored together as the classify stage batches them
     # (int8 kernels make a score depend on its batch-mates); empty: one group.
     groups: list[int] = field(default_factory=list)
+    # Per group, the article's Doc and sentence spans, for systems that read the Doc.
+    docs: list[tuple[Any, list[Any]]] = field(default_factory=list)
 
     def probabilities(self, system: Any) -> list[dict[str, float]]:
         out, start = [], 0
-        for size in self.groups or [len(self.raw)]:
+        for g, size in enumerate(self.groups or [len(self.raw)]):
             end = start + size
-            out += system.probabilities(self.raw[start:end], self.marked[start:end])
+            if system.doc_probabilities is not None and self.docs:
+                out += system.doc_probabilities(*self.docs[g])
+            else:
+                out += system.probabilities(self.raw[start:end], self.marked[start:end])
             start = end
         return out
 
@@ -492,6 +497,7 @@ def gold_claim_items(source: Source) -> ClaimItems:
         items.gold += [g.claim for g in gold]
         items.aligned += [None if i is None else offset + i for i in aligned]
         items.groups.append(len(spans))
+        items.docs.append((doc, spans))
     return items
 
 
@@ -522,10 +528,10 @@ def claimbuster_figures(limit: int | None = None
                              "(train it with `claimtrace train claims`)")
         return base, {}
     from claimtrace.pipeline.classify import claim_input
-    from claimtrace.training.claims import ClaimTrainingConfig, load_splits
+    from claimtrace.training.claims import claim_data_config, load_splits
     from claimtrace.training.runs import resolve
 
-    config = ClaimTrainingConfig.from_json(config_path)
+    config = claim_data_config(config_path)
     _, dev = load_splits(resolve(config.data_path), config.dev_fraction, config.split_seed,
                          config.limit_rows)
     texts, labels = list(dev["text"]), list(dev["label"])

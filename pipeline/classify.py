@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimtrace.artifacts import dequantize_int8
+from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.pipeline.ahead import work_ahead
 from claimtrace.pipeline.attribute import attributions_of
 from claimtrace.pipeline.runtime import (
@@ -33,6 +34,14 @@ from claimtrace.pipeline.runtime import (
     onnx_session,
     verified_runtime,
 )
+from claimtrace.pipeline.shared_encoder import (
+    HEAD_WEIGHTS,
+    POOLING,
+    ClaimHead,
+    content_flags,
+    sentence_features,
+)
+from claimtrace.pipeline.text import doc_text
 from claimtrace.settings import CLAIM_MODEL, check_runtime
 from claimtrace.settings import model_dir as locate_model
 
@@ -126,6 +135,7 @@ class LoadedClaimModel:
     head: dict[str, Any]
     runtime: Runtime | None = None
     session: Any = None
+    shared: SharedHead | None = None  # a head on the tagger's encoder (3.x), no encoder here
 
     @property
     def name(self) -> str:
@@ -134,6 +144,8 @@ class LoadedClaimModel:
     def class_rows(self, texts: Sequence[str], batch_size: int,
                    max_length: int) -> list[list[float]]:
         """Softmax over the classes per text, on whichever runtime was loaded."""
+        if self.shared is not None:
+            return self.shared.text_probabilities(texts)
         if self.session is not None:
             return onnx_class_probabilities(self.session, self.tokenizer, texts, max_length)
         return class_probabilities(self.model, self.tokenizer, texts, batch_size, max_length)
@@ -146,6 +158,10 @@ def load_claim_model(
     """Verify the artifact's checksums, then load it for `runtime` (see `choose_runtime`):
     ONNX Runtime over ``model.int8.onnx``, or torch rebuilt from the int8 safetensors."""
     folder = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    if is_shared_head(folder):
+        shared = load_shared_head(folder, threads)
+        return LoadedClaimModel(None, shared.tagger.tokenizer, shared.head, shared.tagger.runtime,
+                                shared=shared)
     chosen = verified_runtime(runtime, folder, REQUIRED_FILES)
     head = json.loads((folder / HEAD).read_text(encoding="utf-8"))
     if chosen.engine == "onnxruntime":
@@ -158,6 +174,71 @@ def load_claim_model(
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     precision = "int8" if int8_kernels else "fp32"
     return LoadedClaimModel(model, tokenizer, head, runtime=replace(chosen, precision=precision))
+
+
+def is_shared_head(folder: Path) -> bool:
+    """True for a claim head that reads the attribution tagger's states (3.x)."""
+    path = Path(folder) / HEAD
+    return path.is_file() and "encoder" in json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass
+class SharedHead:
+    """A claim head (`pipeline.shared_encoder`) and the tagger whose states it reads."""
+
+    head: dict[str, Any]
+    weights: ClaimHead
+    tagger: Any  # AttributionTagger over the graph named in the head
+
+    def probabilities(self, doc: Doc, spans: Sequence[Span]) -> list[list[float]]:
+        """Class probabilities per sentence span, from the Doc's `Encoding` when the tagger
+        left one there (one pass for both heads), else from a pass of its own."""
+        import numpy as np
+
+        encoding = doc._.encoding
+        if encoding is None or encoding.graph != self.tagger.graph:
+            encoding = self.tagger.encode(doc_text(doc))
+        flags = content_flags(encoding.offsets, [(a.content.start, a.content.end)
+                                                 for a in attributions_of(doc)])
+        width = self.weights.w1.shape[0]
+        rows = [sentence_features(encoding, span.start_char, span.end_char, flags)
+                for span in spans]
+        # A sentence without subwords (whitespace only) is scored from zeros: a fixed answer.
+        features = [r if r is not None else np.zeros(width, np.float32) for r in rows]
+        return self.weights.probabilities(np.stack(features)).tolist() if features else []
+
+    def text_probabilities(self, texts: Sequence[str]) -> list[list[float]]:
+        """Class probabilities of sentences given without their article: each alone in its
+        window and in the writer's own voice, as ClaimBuster rows are trained."""
+        import numpy as np
+
+        out = []
+        for text in texts:
+            encoding = self.tagger.encode(text)
+            features = sentence_features(encoding, 0, len(text), [False] * len(encoding.offsets))
+            if features is None:  # no subwords: a fixed answer, as in `probabilities`
+                features = np.zeros(self.weights.w1.shape[0], np.float32)
+            out.append(self.weights.probabilities(features)[0].tolist())
+        return out
+
+
+def load_shared_head(folder: Path, threads: int) -> SharedHead:
+    """Verify the head's folder and the graph it names (a sibling model folder, checked by
+    the sha256 the head was trained against), then load both for ONNX Runtime."""
+    from claimtrace.artifacts import sha256_file, verify_artifact
+    from claimtrace.pipeline.attribute.tagger import cached_tagger
+
+    verify_artifact(folder, required=(HEAD, HEAD_WEIGHTS))
+    head = json.loads((folder / HEAD).read_text(encoding="utf-8"))
+    if head.get("pooling") != POOLING:
+        raise ValueError(f"{folder / HEAD}: pooling {head.get('pooling')!r} is not {POOLING!r}")
+    encoder = folder.parent / head["encoder"]["model"]
+    if sha256_file(encoder / ONNX_FILE) != head["encoder"]["sha256"]:
+        raise ClaimtraceError(Errors.E040.format(
+            path=encoder / ONNX_FILE, hint=f"the claim head in {folder} was trained on another "
+            "attribution graph; ship the two models of one `claimtrace train multitask` run"))
+    tagger = cached_tagger(str(encoder), threads, "auto", "onnx")
+    return SharedHead(head, ClaimHead.from_folder(folder), tagger)
 
 
 def _torch_model(folder: Path, int8_kernels: bool, threads: int) -> torch.nn.Module:
@@ -285,6 +366,15 @@ class ClaimClassifier:
         return head_classes(self.loaded.head)
 
     @property
+    def shared(self) -> SharedHead | None:
+        return self.loaded.shared
+
+    def doc_scores(self, doc: Doc, spans: Sequence[Span]) -> list[ClaimScore]:
+        """Scores of a Doc's sentence spans from a shared-encoder head."""
+        rows = self.loaded.shared.probabilities(doc, spans)
+        return self._scores([dict(zip(self.classes, row, strict=True)) for row in rows])
+
+    @property
     def reads_marks(self) -> bool:
         """Whether the model reads `claim_input` (2.x) rather than plain sentences (1.x)."""
         return "input_format" in self.loaded.head
@@ -292,7 +382,8 @@ class ClaimClassifier:
     def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
         """Per text, the probability of each of the model's classes."""
         loaded = self.loaded
-        max_length = self.max_length or int(loaded.head["max_length"])
+        # A shared-encoder head reads the tagger's windows and has no length of its own.
+        max_length = self.max_length or int(loaded.head.get("max_length", 0))
         rows = loaded.class_rows(texts, self.batch_size, max_length)
         return [dict(zip(self.classes, row, strict=True)) for row in rows]
 
@@ -301,10 +392,13 @@ class ClaimClassifier:
         return [p[POSITIVE] for p in self.probabilities(texts)]
 
     def scores(self, texts: list[str]) -> list[ClaimScore]:
+        return self._scores(self.probabilities(texts))
+
+    def _scores(self, rows: list[dict[str, float]]) -> list[ClaimScore]:
         threshold, name = self.threshold, self.model_name
         three_way = set(self.classes) == set(CLAIM_CLASSES)
         out = []
-        for probs in self.probabilities(texts):
+        for probs in rows:
             checkworthy = probs[POSITIVE] >= threshold
             out.append(ClaimScore(
                 checkworthy=checkworthy, score=probs[POSITIVE], threshold=threshold, model=name,
@@ -357,6 +451,9 @@ class ClaimClassify:
 
     def predict(self, docs: Sequence[Doc]) -> list[list[ClaimScore]]:
         spans = [sentence_spans(doc) for doc in docs]
+        if self.classifier.shared is not None:
+            return [self.classifier.doc_scores(doc, doc_spans)
+                    for doc, doc_spans in zip(docs, spans, strict=True)]
         if self.classifier.reads_marks:
             texts = [text for doc, doc_spans in zip(docs, spans, strict=True)
                      for text in sentence_inputs(doc, doc_spans)]
@@ -373,6 +470,7 @@ class ClaimClassify:
         for doc, doc_scores in zip(docs, scores, strict=True):
             for span, score in zip(sentence_spans(doc), doc_scores, strict=True):
                 span._.claim = score
+            doc._.encoding = None  # the states were read; do not keep them with the Doc
 
 
 @Language.factory(

@@ -325,9 +325,9 @@ NEWS = ("Wikinews 2019 news claim labels", "claimtrace-news-claims")
 def claim_config(config: dict[str, Any]) -> Any:
     """A claims run's saved config as a `ClaimTrainingConfig` (old option names read as the
     new ones, missing options at their defaults)."""
-    from claimtrace.training.claims import ClaimTrainingConfig
+    from claimtrace.training.claims import ClaimTrainingConfig, claim_data_values
 
-    return ClaimTrainingConfig.from_dict(config)
+    return ClaimTrainingConfig.from_dict(claim_data_values(config))
 
 
 def _claim_datasets(config: dict[str, Any]) -> list[str]:
@@ -490,6 +490,8 @@ def _claim_data(c: Any, metrics: dict[str, Any]) -> str:
 
 def claims_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
     """The claim model's card Markdown: prose that holds for any run, figures from metrics."""
+    if "claims_path" in config:
+        return shared_head_body(metrics, config)
     c, unfinished = claim_config(config), _claim_unfinished(metrics)
     return f"""# {c.model_name} {c.model_version}
 
@@ -577,6 +579,65 @@ claimtrace models promote runs/<name> claim-checkworthiness --tried runs/<other>
   speech) reach the model as the writer's voice.
 - Inputs longer than {c.max_length} tokens are truncated. English only.
 """
+
+
+def shared_head_body(metrics: dict[str, Any], config: dict[str, Any]) -> str:
+    """The card of a claim head on the tagger's encoder (`claimtrace train multitask`)."""
+    c = config
+    counts = metrics.get("counts", {})
+    dev = metrics["committed_int8"]
+    return f"""# {c["claim_model_name"]} {c["claim_model_version"]}
+
+Classifies an English sentence into ClaimBuster's three classes (`evaluation/gold/GUIDELINES.md`
+section 4): **CFS** check-worthy factual, **UFS** unimportant factual, **NFS** non-factual.
+The `classify` stage sets `span._.claim` on every sentence (`label`, `probabilities`, `score` =
+p(CFS), `checkworthy` = score >= threshold, `threshold`, `model`).
+
+**This model has no encoder of its own.** It is a two-layer head (`claim_head.safetensors`,
+fp32, {metrics.get("head_bytes", 0) / 1e6:.1f} MB) on the attribution tagger's encoder: the
+tagger's graph (`models/attribution/model.int8.onnx`, whose sha256 `claim_head.json` records)
+returns its last layer, and the head reads, per sentence, the mean of the sentence's states,
+the mean of the states inside reported content (attribution content spans) and whether there
+is any (`claimtrace.pipeline.shared_encoder`). One encoder pass per window serves both models;
+the classify stage reuses the tagger's pass, or runs the graph itself when the tagger is off
+(`--attribution rules`). A head trained on another graph is refused at load time.
+
+## Training
+
+Trained together with the tagger by `claimtrace train multitask` (`claimtrace.training.multitask`),
+seed {c["seed"]}, {c["epochs"]} epochs, batch {c["batch_size"]}, AdamW lr {c["learning_rate"]}
+(head x{c["head_lr_multiplier"]}), claim loss weight {c["claim_weight"]}, continuing from
+`{c["init_from"]}`; {metrics.get("training_seconds", "?")} s on {metrics.get("hardware", "CPU")}.
+Rows per epoch: {counts.get("claimbuster_rows", "?")} ClaimBuster sentences (each alone in its
+window, the speaker's own voice), {counts.get("news_claim_sentences", "?")} news sentences
+(Wikinews 2019 outside the gold set, `{c["news_claim_labels"]}`, x{c["news_claim_repeat"]})
+inside {counts.get("news_claim_windows", "?")} article windows cut as the pipeline cuts them,
+with the pipeline's attribution contents flagged, and {counts.get("token_windows", "?")}
+tagger windows (PolNeAR + news attributions) for the token head. ClaimBuster 0 rows are
+scored by -log p(UFS or NFS). Dev splits are the claim trainer's (ClaimBuster
+{c["claim_dev_fraction"]} stratified, news {c["news_claim_dev_fraction"]} by article, seed
+{c["split_seed"]}); the threshold is chosen on them as the claim trainer chooses it.
+
+## Dev metrics (as served: int8 graph on ONNX Runtime, fp32 head)
+
+{_shared_head_table(metrics)}
+
+Threshold: {dev["claimbuster"]["threshold"]:.4f}.
+
+## Limits
+
+- Reported content comes from the attribution stage; its misses reach the head as the
+  writer's voice.
+- A sentence is pooled in the one window (254 subwords) that holds most of it. English only.
+"""
+
+
+def _shared_head_table(metrics: dict[str, Any]) -> str:
+    rows = ["| model | rows | P | R | F1 | PR-AUC | 3-class macro-F1 | threshold |",
+            "|---|---|---|---|---|---|---|---|"]
+    rows += _claim_dev_rows("**head on the tagger's encoder, as served**",
+                            metrics["committed_int8"])
+    return "\n".join(rows)
 
 
 def _claim_run_summary(metrics: dict[str, Any]) -> dict[str, Any]:

@@ -142,6 +142,23 @@ class ClaimTrainingConfig(JsonConfig):
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
 
 
+def claim_data_config(path: Path) -> ClaimTrainingConfig:
+    """The claim data a model was trained on, from its ``training_config.json``: a claim run's
+    own config, or a multitask run's (`claimtrace.training.multitask`), whose claim data
+    fields map one to one, so baselines and dev splits are rebuilt the same way for both."""
+    return ClaimTrainingConfig.from_dict(
+        claim_data_values(json.loads(Path(path).read_text(encoding="utf-8"))))
+
+
+def claim_data_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A saved config's values under the claim trainer's names (see `claim_data_config`)."""
+    if "claims_path" not in values:
+        return values
+    from claimtrace.training.multitask import MultiTaskTrainConfig
+
+    return MultiTaskTrainConfig.from_dict(values).claim_data()
+
+
 # --- data -------------------------------------------------------------------------------
 
 
@@ -688,7 +705,7 @@ def train_claims(config: ClaimTrainingConfig) -> dict[str, Any]:
         "committed_int8": dev_metrics(domains, gold, committed, threshold),
         "epochs": curve,
         "training_seconds": round(train_seconds, 1),
-        "hardware": _hardware(config.threads),
+        "hardware": hardware(config.threads),
     }
     curves = {f"MiniLM 3-way, {d}": (labels[domains == d], committed[domains == d, 0])
               for d in np.unique(domains)}
@@ -761,7 +778,7 @@ def _finish_artifact(out_dir: Path, metrics: dict[str, Any], curves: dict) -> No
     write_card(out_dir, CLAIM_MODEL)
 
 
-def _hardware(num_threads: int) -> str:
+def hardware(num_threads: int) -> str:
     import torch
 
     cpu = platform.processor() or platform.machine()

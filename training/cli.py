@@ -110,5 +110,36 @@ def attribution(ctx: typer.Context) -> None:
     _next_step(run_config.output_dir, ATTRIBUTION_MODEL)
 
 
+@train_app.command("rescore-multitask-claims")
+def rescore_multitask_claims(
+    run: Annotated[Path, typer.Argument(help="a multitask run, runs/<name>")],
+) -> None:
+    """Score a multitask run's claim head on dev again as served (ONNX graph + head) and
+    rewrite its threshold, metrics and manifest; weights untouched."""
+    from claimtrace.training.multitask import rescore_claim_head
+
+    try:
+        metrics = rescore_claim_head(run)
+    except (ValueError, OSError) as err:
+        typer.echo(f"claimtrace: error: {err}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps({"threshold": metrics["threshold"],
+                           "committed_int8": metrics["committed_int8"]}, indent=2))
+
+
+@train_app.command("multitask", **_EXTRA_ARGS)
+def multitask(ctx: typer.Context) -> None:
+    """Fine-tune one encoder with the tagger's token head and a claim head into
+    runs/<run_name>/{attribution,claims} (--help: every option)."""
+    from claimtrace.settings import ATTRIBUTION_MODEL, CLAIM_MODEL
+    from claimtrace.training.multitask import MultiTaskTrainConfig, train
+
+    run_config = _parse(MultiTaskTrainConfig, ctx, "multitask", multitask.__doc__)
+    metrics = train(run_config)
+    typer.echo(json.dumps({k: metrics[k] for k in ("attribution", "claims")}, indent=2))
+    _next_step(str(run_config.attribution_dir), ATTRIBUTION_MODEL)
+    _next_step(str(run_config.claims_dir), CLAIM_MODEL)
+
+
 if __name__ == "__main__":
     train_app()

@@ -96,15 +96,20 @@ def split_by_article(
     return train, dev
 
 
-def mark_attributions(claims: Sequence[NewsClaim], articles: dict[int, str]) -> list[NewsClaim]:
-    """Each sentence as the classify stage sees it: the rules' attributions marked."""
+def article_contents(rows: Sequence[int], articles: dict[int, str]) -> dict[int, list]:
+    """Per row: the content spans (start, end) of the pipeline's own attributions, from its
+    split and attribution stages as configured by default."""
     from claimtrace.pipeline.attribute import attributions_of
     from claimtrace.pipeline.nlp import build_nlp
     from claimtrace.settings import RunSettings
 
     nlp = build_nlp(RunSettings(classify=False, progress=False), "attribute")
-    rows = sorted({c.row for c in claims})
-    contents = {}
-    for row, doc in zip(rows, nlp.pipe(articles[r] for r in rows), strict=True):
-        contents[row] = [(a.content.start, a.content.end) for a in attributions_of(doc)]
+    rows = sorted(rows)
+    return {row: [(a.content.start, a.content.end) for a in attributions_of(doc)]
+            for row, doc in zip(rows, nlp.pipe(articles[r] for r in rows), strict=True)}
+
+
+def mark_attributions(claims: Sequence[NewsClaim], articles: dict[int, str]) -> list[NewsClaim]:
+    """Each sentence as the classify stage sees it: the pipeline's attributions marked."""
+    contents = article_contents({c.row for c in claims}, articles)
     return [replace(c, input=claim_input(c.text, c.start, contents[c.row])) for c in claims]

@@ -20,6 +20,7 @@ from typing import Any
 
 from claimtrace.artifacts import relist_manifest
 from claimtrace.pipeline.runtime import ONNX_FILE
+from claimtrace.pipeline.shared_encoder import HIDDEN
 
 LOG = logging.getLogger(__name__)
 OPSET = 17
@@ -42,12 +43,39 @@ def logits_only(model: Any) -> Any:
     return LogitsOnly().eval()
 
 
+def logits_and_states(model: Any) -> Any:
+    """A token classifier wrapped so the graph has two outputs: ``logits`` and ``hidden``,
+    the encoder's last layer, which the claim head reads (`pipeline.shared_encoder`)."""
+    import torch
+
+    class LogitsAndStates(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
+            states = self.model.bert(input_ids=input_ids,
+                                     attention_mask=attention_mask).last_hidden_state
+            return self.model.classifier(states), states
+
+    return LogitsAndStates().eval()
+
+
 def load_torch_model(folder: Path) -> tuple[Any, bool]:
     """The fp32 torch model rebuilt from the folder's int8 weights, and whether it scores
-    tokens (the attribution tagger) rather than sentences (the claim model)."""
+    tokens (the attribution tagger) rather than sentences (the claim model). A shipped
+    folder, which holds only the graph, is rebuilt from the graph's own weights."""
     from claimtrace.pipeline.classify import HEAD, load_claim_model
+    from claimtrace.pipeline.runtime import TORCH_FILE
 
-    if (folder / HEAD).is_file():
+    token_level = not (folder / HEAD).is_file()
+    if not (folder / TORCH_FILE).is_file():
+        from claimtrace.artifacts import verify_artifact
+        from claimtrace.training.onnx_import import torch_model_from_onnx
+
+        verify_artifact(folder)
+        return torch_model_from_onnx(folder, token_level), token_level
+    if not token_level:
         return load_claim_model(folder, int8_kernels=False, runtime="torch").model, False
     from claimtrace.pipeline.attribute.tagger import load_tagger
 
@@ -63,12 +91,18 @@ def export_fp32(model: Any, path: Path, token_level: bool) -> None:
     # 1e-5) and the same agreement with them (`scripts/compare_onnx_graphs.py`).
     model.set_attn_implementation("eager")
     ids = torch.ones((1, _EXAMPLE_LENGTH), dtype=torch.long)
-    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-            "logits": {0: "batch", 1: "tokens"} if token_level else {0: "batch"}}
+    tokens = {0: "batch", 1: "tokens"}
+    axes = {"input_ids": tokens, "attention_mask": tokens,
+            "logits": tokens if token_level else {0: "batch"}}
+    # The tagger's graph also returns its states, so a claim head can share its pass.
+    wrapped, outputs = logits_only(model), ["logits"]
+    if token_level:
+        wrapped, outputs = logits_and_states(model), ["logits", HIDDEN]
+        axes[HIDDEN] = tokens
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # tracer warnings about Python control flow in BERT
-        torch.onnx.export(logits_only(model), (ids, torch.ones_like(ids)), str(path),
-                          input_names=["input_ids", "attention_mask"], output_names=["logits"],
+        torch.onnx.export(wrapped, (ids, torch.ones_like(ids)), str(path),
+                          input_names=["input_ids", "attention_mask"], output_names=outputs,
                           dynamic_axes=axes, opset_version=OPSET, dynamo=False)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from claimtrace.pipeline.runtime import (
     onnx_session,
     verified_runtime,
 )
+from claimtrace.pipeline.shared_encoder import HIDDEN, Encoding
 from claimtrace.pipeline.text import doc_text
 from claimtrace.settings import ATTRIBUTION_MODEL
 from claimtrace.settings import model_dir as locate_model
@@ -212,6 +213,7 @@ class AttributionTagger:
     bf16: bool = False  # torch only: bf16 autocast, faster only on CPUs with native bf16
     session: Any = None  # an onnxruntime.InferenceSession over ONNX_FILE
     runtime: Runtime | None = None
+    graph: str = ""  # the resolved path of ONNX_FILE, named in the states it returns
 
     def tag(self, texts: Sequence[str]) -> list[list[TaggedSpan]]:
         """Tagged spans per text: windows of every text are batched together."""
@@ -226,6 +228,35 @@ class AttributionTagger:
             probs = [_exp(row[label]) for row, label in zip(rows, path, strict=True)]
             results.append(labels_to_spans(path, item["offsets"], probs))
         return results
+
+    def tag_and_encode(self, text: str) -> tuple[list[TaggedSpan], Encoding | None]:
+        """Tagged spans of one text and, where the graph returns its states, the `Encoding`
+        the claim head reads (`pipeline.shared_encoder`), from the same windows."""
+        if self.session is None:
+            return self.tag([text])[0], None
+        item = self._encode(text)
+        runs = [self._run_onnx(item["ids"][a:b]) for a, b in item["windows"]]
+        rows = merge_window_rows(len(item["ids"]), item["windows"], [r[0] for r in runs])
+        path = viterbi(rows)
+        probs = [_exp(row[label]) for row, label in zip(rows, path, strict=True)]
+        spans = labels_to_spans(path, item["offsets"], probs)
+        if not self.has_hidden:
+            return spans, None
+        return spans, Encoding(item["offsets"], item["windows"], [r[1] for r in runs], self.graph)
+
+    def encode(self, text: str) -> Encoding:
+        """The text's `Encoding` alone, for the claim head when nothing tags (rules only)."""
+        if not self.has_hidden:
+            raise ValueError("this attribution graph has no 'hidden' output for a claim head; "
+                             "export it again with `claimtrace models export-onnx`")
+        item = self._encode(text)
+        hidden = [self._run_onnx(item["ids"][a:b])[1] for a, b in item["windows"]]
+        return Encoding(item["offsets"], item["windows"], hidden, self.graph)
+
+    @cached_property
+    def has_hidden(self) -> bool:
+        return self.session is not None and HIDDEN in {o.name for o in
+                                                       self.session.get_outputs()}
 
     def _encode(self, text: str) -> dict[str, Any]:
         # A whole article is longer than the model's 512 positions; it is cut into windows
@@ -245,18 +276,28 @@ class AttributionTagger:
         return self._forward_torch(chunks)
 
     def _forward_onnx(self, chunk: list[int]) -> Any:
-        # One window per call: int8 activations are quantised per call, so batching windows
-        # would make a window's scores depend on its batch-mates (and on padding). The rows
-        # stay a numpy array: `viterbi` reads them as one.
+        return self._run_onnx(chunk)[0]
+
+    def _run_onnx(self, chunk: list[int]) -> tuple[Any, Any]:
+        """Log-probabilities per subword and label, and the last layer's states where the
+        graph returns them (else None); CLS and SEP stripped.
+
+        One window per call: int8 activations are quantised per call, so batching windows
+        would make a window's scores depend on its batch-mates (and on padding). The rows
+        stay a numpy array: `viterbi` reads them as one.
+        """
         import numpy as np
 
         tok = self.tokenizer
         ids = np.array([[tok.cls_token_id, *chunk, tok.sep_token_id]], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-        logits = self.session.run(["logits"], feeds)[0][0, 1 : len(chunk) + 1]
+        names = ["logits", HIDDEN] if self.has_hidden else ["logits"]
+        outputs = self.session.run(names, feeds)
+        logits = outputs[0][0, 1 : len(chunk) + 1]
         shifted = logits - logits.max(axis=-1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        return log_probs.astype(np.float64)
+        hidden = outputs[1][0, 1 : len(chunk) + 1] if len(outputs) > 1 else None
+        return log_probs.astype(np.float64), hidden
 
     def _forward_torch(self, chunks: list[list[int]]) -> list[list[list[float]]]:
         import torch
@@ -319,7 +360,8 @@ def load_tagger(model_dir: str | Path | None = None, threads: int = 1,
     windows = WindowSettings.from_json(model_dir / TRAINING_CONFIG, predict_overlap)
     if chosen.engine == "onnxruntime":
         session = onnx_session(model_dir / ONNX_FILE, threads)
-        return AttributionTagger(None, tokenizer, windows, session=session, runtime=chosen)
+        return AttributionTagger(None, tokenizer, windows, session=session, runtime=chosen,
+                                 graph=str((model_dir / ONNX_FILE).resolve()))
     bf16 = precision == "bf16" or (precision == "auto" and bf16_supported())
     model = _torch_model(model_dir, threads)
     return AttributionTagger(model, tokenizer, windows, bf16=bf16,
@@ -375,15 +417,25 @@ class AttributeTagger:
         return cached_tagger(self.model_dir, self.threads, self.precision, self.runtime)
 
     def __call__(self, doc: Doc) -> Doc:
-        self.set_annotations([doc], self.predict([doc]))
+        linked, doc._.encoding = self.tag_one(doc)
+        self.set_annotations([doc], [linked])
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 8) -> Iterable[Doc]:
         # One article per prediction (see `predict`), in a thread beside the parse when the
         # run has a core for it (`ahead`).
-        for doc, linked in work_ahead(docs, lambda doc: self.predict([doc])[0], self.ahead):
+        for doc, (linked, encoding) in work_ahead(docs, self.tag_one, self.ahead):
             self.set_annotations([doc], [linked])
+            doc._.encoding = encoding  # read by a claim head sharing the pass, if any
             yield doc
+
+    def tag_one(self, doc: Doc) -> tuple[list[dict[str, Any]], Encoding | None]:
+        """Linked attributions of one article, and the states of its windows where the graph
+        returns them (`AttributionTagger.tag_and_encode`)."""
+        tagger = self.tagger
+        tagger.batch_size = self.batch_size
+        spans, encoding = tagger.tag_and_encode(doc_text(doc))
+        return link_spans(doc_text(doc), spans), encoding
 
     def predict(self, docs: Sequence[Doc]) -> list[list[dict[str, Any]]]:
         tagger = self.tagger
