@@ -37,6 +37,7 @@ from claimtrace.pipeline.runtime import ONNX_FILE, TORCH_FILE, SubwordTokenizer
 from claimtrace.pipeline.shared_encoder import (
     HEAD_WEIGHTS,
     POOLING,
+    SHARED_LAYER,
     content_flags,
     sentence_window,
     subword_range,
@@ -142,9 +143,10 @@ def shared_model_class() -> type:
         def forward(self, input_ids: Any, attention_mask: Any, labels: Any = None,
                     sentence_ids: Any = None, content: Any = None, claim_allowed: Any = None,
                     **_: Any) -> dict[str, Any]:
-            states = self.tagger.bert(input_ids=input_ids,
-                                      attention_mask=attention_mask).last_hidden_state
-            logits = self.tagger.classifier(self.tagger.dropout(states))
+            out = self.tagger.bert(input_ids=input_ids, attention_mask=attention_mask,
+                                   output_hidden_states=True)
+            logits = self.tagger.classifier(self.tagger.dropout(out.last_hidden_state))
+            states = out.hidden_states[SHARED_LAYER]  # what the claim head reads
             loss = states.new_zeros(())
             if labels is not None and bool((labels != IGNORE_INDEX).any()):
                 loss = loss + torch.nn.functional.cross_entropy(

@@ -20,7 +20,7 @@ from typing import Any
 
 from claimtrace.artifacts import relist_manifest
 from claimtrace.pipeline.runtime import ONNX_FILE
-from claimtrace.pipeline.shared_encoder import HIDDEN
+from claimtrace.pipeline.shared_encoder import HIDDEN, SHARED_LAYER
 
 LOG = logging.getLogger(__name__)
 OPSET = 17
@@ -45,7 +45,7 @@ def logits_only(model: Any) -> Any:
 
 def logits_and_states(model: Any) -> Any:
     """A token classifier wrapped so the graph has two outputs: ``logits`` and ``hidden``,
-    the encoder's last layer, which the claim head reads (`pipeline.shared_encoder`)."""
+    the states of layer `SHARED_LAYER`, which the claim head reads (`pipeline.shared_encoder`)."""
     import torch
 
     class LogitsAndStates(torch.nn.Module):
@@ -54,9 +54,9 @@ def logits_and_states(model: Any) -> Any:
             self.model = model
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
-            states = self.model.bert(input_ids=input_ids,
-                                     attention_mask=attention_mask).last_hidden_state
-            return self.model.classifier(states), states
+            out = self.model.bert(input_ids=input_ids, attention_mask=attention_mask,
+                                  output_hidden_states=True)
+            return self.model.classifier(out.last_hidden_state), out.hidden_states[SHARED_LAYER]
 
     return LogitsAndStates().eval()
 
