@@ -136,19 +136,59 @@ def test_weights_read_back_from_the_shipped_graph_export_to_the_same_int8(tmp_pa
 
 # --------------------------------------------------------------------------- in the pipeline
 
-SHARED = pytest.mark.skipif(
-    not (model_dir("claim-checkworthiness") / "claim_head.safetensors").is_file(),
-    reason="the shipped claim model is not a head on the tagger's encoder")
 TEXT = ("The council approved the budget on Monday. \"We will cut bus fares by 10 percent,\" "
         "said Mayor Ana Ruiz. She added that the plan was the best in a decade.")
 
 
+def build_shared_pair(folder: Path) -> Path:
+    """A models folder with the shipped tagger's graph (re-exported with its `hidden` output)
+    and a seeded random claim head trained on nothing: the pipeline's mechanics, not its
+    figures."""
+    import json
+    import shutil
+
+    from safetensors.numpy import save_file
+
+    from claimtrace.artifacts import sha256_file, write_manifest
+    from claimtrace.pipeline.shared_encoder import HEAD_WEIGHTS, POOLING
+    from claimtrace.training.onnx_export import export_onnx
+
+    tagger = Path(shutil.copytree(model_dir("attribution"), folder / "attribution"))
+    export_onnx(tagger)
+    head = folder / "claim-checkworthiness"
+    head.mkdir()
+    rng = np.random.default_rng(0)
+    width = 2 * 384 + 1
+    save_file({"hidden.weight": rng.normal(0, 0.05, (16, width)).astype(np.float32),
+               "hidden.bias": np.zeros(16, np.float32),
+               "out.weight": rng.normal(0, 0.5, (3, 16)).astype(np.float32),
+               "out.bias": np.zeros(3, np.float32)}, str(head / HEAD_WEIGHTS))
+    (head / "claim_head.json").write_text(json.dumps({
+        "name": "test-head", "version": "0", "classes": ["CFS", "UFS", "NFS"], "threshold": 0.4,
+        "pooling": POOLING, "encoder": {"model": "attribution",
+                                        "sha256": sha256_file(tagger / "model.int8.onnx")}}))
+    write_manifest(head)
+    return folder
+
+
 @pytest.fixture(scope="module")
-def shared_nlp():
+def shared_models(tmp_path_factory) -> Path:
+    shipped = model_dir("claim-checkworthiness")
+    if (shipped / "claim_head.safetensors").is_file():
+        return shipped.parent
+    return build_shared_pair(tmp_path_factory.mktemp("shared"))
+
+
+@pytest.fixture(scope="module")
+def shared_nlp(shared_models):
     from claimtrace.pipeline.nlp import build_nlp
     from claimtrace.settings import RunSettings
 
-    return build_nlp(RunSettings(progress=False, models_ahead=0), "run")
+    settings = RunSettings(progress=False, models_ahead=0).with_models_dir(shared_models)
+    return build_nlp(settings, "run")
+
+
+SHARED = pytest.mark.slow  # the fixture exports a graph when the shipped models are separate
 
 
 @SHARED
@@ -172,13 +212,13 @@ def test_claim_head_reads_the_taggers_pass_and_gets_what_a_pass_of_its_own_gives
 
 
 @SHARED
-def test_claim_head_scores_with_rules_only_from_a_pass_of_its_own():
+def test_claim_head_scores_with_rules_only_from_a_pass_of_its_own(shared_models):
     from claimtrace.pipeline.classify import sentence_spans
     from claimtrace.pipeline.nlp import build_nlp
     from claimtrace.settings import RunSettings
 
-    nlp = build_nlp(RunSettings(progress=False, models_ahead=0, attribution_method="rules"),
-                    "run")
+    settings = RunSettings(progress=False, models_ahead=0, attribution_method="rules")
+    nlp = build_nlp(settings.with_models_dir(shared_models), "run")
     assert "claimtrace_attribute_tagger" not in nlp.pipe_names
     doc = nlp(TEXT)
     scores = [span._.claim for span in sentence_spans(doc)]
@@ -186,7 +226,7 @@ def test_claim_head_scores_with_rules_only_from_a_pass_of_its_own():
 
 
 @SHARED
-def test_claim_head_refuses_a_graph_it_was_not_trained_on(tmp_path):
+def test_claim_head_refuses_a_graph_it_was_not_trained_on(shared_models, tmp_path):
     import json
     import shutil
 
@@ -194,8 +234,8 @@ def test_claim_head_refuses_a_graph_it_was_not_trained_on(tmp_path):
     from claimtrace.errors import ClaimtraceError
     from claimtrace.pipeline.classify import load_claim_model
 
-    claims = Path(shutil.copytree(model_dir("claim-checkworthiness"), tmp_path / "claims"))
-    shutil.copytree(model_dir("attribution"), tmp_path / "attribution")
+    claims = Path(shutil.copytree(shared_models / "claim-checkworthiness", tmp_path / "claims"))
+    shutil.copytree(shared_models / "attribution", tmp_path / "attribution")
     head = json.loads((claims / "claim_head.json").read_text())
     head["encoder"]["sha256"] = "0" * 64
     (claims / "claim_head.json").write_text(json.dumps(head))
