@@ -91,14 +91,14 @@ def test_a_model_failing_on_one_article_in_its_thread_costs_only_that_article(
     from claimtrace.pipeline.runner import run_stage
 
     monkeypatch.setattr(nlp_module, "usable_cores", lambda: 2)
-    predict = AttributeTagger.predict
+    tag_one = AttributeTagger.tag_one
 
-    def failing(self, docs):
-        if any("POISON" in doc.text for doc in docs):
+    def failing(self, doc):
+        if "POISON" in doc.text:
             raise RuntimeError("tagger failed")
-        return predict(self, docs)
+        return tag_one(self, doc)
 
-    monkeypatch.setattr(AttributeTagger, "predict", failing)
+    monkeypatch.setattr(AttributeTagger, "tag_one", failing)
     rows = [{"id": f"a{n}", "text": f"The mayor said the park {n} would reopen."} for n in range(6)]
     rows[3]["text"] = "POISON. The mayor said the park would close."
     source = tmp_path / "in.jsonl"

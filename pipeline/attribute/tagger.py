@@ -422,8 +422,8 @@ class AttributeTagger:
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 8) -> Iterable[Doc]:
-        # One article per prediction (see `predict`), in a thread beside the parse when the
-        # run has a core for it (`ahead`).
+        # One article per call (see `predict`), in a thread beside the parse when the run
+        # has a core for it (`ahead`).
         for doc, (linked, encoding) in work_ahead(docs, self.tag_one, self.ahead):
             self.set_annotations([doc], [linked])
             doc._.encoding = encoding  # read by a claim head sharing the pass, if any
@@ -438,13 +438,10 @@ class AttributeTagger:
         return link_spans(doc_text(doc), spans), encoding
 
     def predict(self, docs: Sequence[Doc]) -> list[list[dict[str, Any]]]:
-        tagger = self.tagger
-        tagger.batch_size = self.batch_size
         # One article at a time: a window's scores must not depend on which other articles
         # shared its batch (padding changes the kernels' sums), so --batch-size and
         # --workers give the same bytes.
-        tagged = [tagger.tag([doc_text(doc)])[0] for doc in docs]
-        return [link_spans(doc_text(doc), spans) for doc, spans in zip(docs, tagged, strict=True)]
+        return [self.tag_one(doc)[0] for doc in docs]
 
     def set_annotations(self, docs: Sequence[Doc], predictions: list[list[dict]]) -> None:
         from claimtrace.pipeline.attribute.convention import tagger_attribution
