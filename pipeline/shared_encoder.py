@@ -28,8 +28,9 @@ from spacy.tokens import Doc
 HEAD_WEIGHTS = "claim_head.safetensors"
 HIDDEN = "hidden"  # the graph output the claim head reads
 # Which encoder layer that output is (1-6 in MiniLM-L6). Heads trained on the shipped tagger's
-# frozen states, ClaimBuster + news dev joint F1: layer 3 0.831, 4 0.836, 6 (the last, which
-# the token head reads) 0.807: the last layer has specialised in attribution tags.
+# frozen states, ClaimBuster + news dev joint F1 (scripts/probe_shared_layers.py): layer 2
+# 0.818, 3 0.829, 4 0.834, 5 0.822, 6 (the last, which the token head reads) 0.814: the last
+# layers have specialised in attribution tags.
 SHARED_LAYER = 4
 # What the head reads, recorded in its claim_head.json; a head with another value is refused.
 POOLING = f"layer{SHARED_LAYER}:sentence-mean+content-mean+has-content@1"

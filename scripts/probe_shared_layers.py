@@ -36,8 +36,14 @@ def export_all_layers(tagger_dir: Path, out: Path) -> Path:
     model.set_attn_implementation("eager")
 
     class AllLayers(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            # A submodule, so the tracer records its weights as the graph's initialisers
+            # (a closure's tensors would have to become constants).
+            self.model = model.requires_grad_(False)
+
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
-            found = model.bert(input_ids=input_ids, attention_mask=attention_mask,
+            found = self.model.bert(input_ids=input_ids, attention_mask=attention_mask,
                                output_hidden_states=True)
             return torch.stack(found.hidden_states[1:], 0)
 
