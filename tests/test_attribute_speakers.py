@@ -14,6 +14,21 @@ def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
 
 
 CASES = [
+    pytest.param(  # a name particle the parse split the name at is inside the name
+        "Arnel dela Vega of the army's Western Command said the group was behind the attack.",
+        [("Arnel dela Vega", "Arnel dela Vega")], id="name-particle"),
+    pytest.param(  # a surname that opens with its particle -> the full name
+        "Ludwig van der Berg, a Dutch economist, spoke on Monday. Van der Berg said prices "
+        "would rise.", [("Van der Berg", "Ludwig van der Berg")], id="particle-surname"),
+    pytest.param(  # "he" skips the nearer speaker known as "she"
+        "Dr. Sarah Lee said the results were surprising. \"We did not expect this,\" she said. "
+        "Her colleague, Tom Berg, disagreed. He said the sample was too small.",
+        [("Sarah Lee", "Sarah Lee"), ("she", "Sarah Lee"), ("He", "Tom Berg")],
+        id="pronoun-gender-from-pronoun"),
+    pytest.param(  # "she" skips the nearer speaker a title marks as a man
+        "Maria Lopez spoke in Lima. Mr. Diego Soto said the vote was delayed. She said it "
+        "would take place in May.",
+        [("Diego Soto", "Diego Soto"), ("She", "Maria Lopez")], id="pronoun-gender-from-title"),
     pytest.param(  # a surname -> the full name introduced earlier
         "Carlos Valle met the board on Monday. Valle said the plant would close.",
         [("Valle", "Carlos Valle")], id="surname"),

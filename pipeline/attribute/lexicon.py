@@ -33,19 +33,23 @@ class Lexicon:
     honorifics: frozenset[str]
     courtesy_titles: frozenset[str]
     hedging_adverbs: frozenset[str]
+    name_particles: frozenset[str]  # "van", "der", "dela": lower-case words inside names
+    gendered_words: dict[str, frozenset[str]]  # "feminine"/"masculine" -> "Mrs.", "spokesman"
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | None = None) -> Lexicon:
     data = json.loads(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
     sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
-            "courtesy_titles", "hedging_adverbs")
+            "courtesy_titles", "hedging_adverbs", "name_particles")
     return Lexicon(
         verbs=data["verbs"], prepositional_cues=data["prepositional_cues"],
         speech_lemmas=frozenset(data["cue_kinds"]["speech"]),
         belief_lemmas=frozenset(data["cue_kinds"]["belief"]), default_kind=data["default_kind"],
         lemma_fixes=data["lemma_fixes"],
-        phrases=data["phrases"], **{name: frozenset(data[name]) for name in sets})
+        phrases=data["phrases"],
+        gendered_words={kind: frozenset(words) for kind, words in data["gendered_words"].items()},
+        **{name: frozenset(data[name]) for name in sets})
 
 
 def cue_lemmas(doc: Doc, start: int, end: int, lexicon: Lexicon) -> set[str]:

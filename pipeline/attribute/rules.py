@@ -267,6 +267,42 @@ def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
     return entity
 
 
+def with_name_particles(name: Span, lexicon: Lexicon) -> Span:
+    """The name with the particles the entity tagger or the parse left out: "Van der | Berg"
+    (capitalised at a sentence start), "Ludwig van der | Berg", "Arnel dela | Vega". A
+    particle is taken only where it touches a capitalised name word, so the lower-case
+    words of a phrase around the name ("de facto", "la" in a title) stay outside."""
+    doc, start, end = name.doc, name.start, name.end
+    left = start
+    while left > 0 and _particle(doc[left - 1], lexicon):
+        left -= 1
+    if left < start or _particle(doc[left], lexicon):
+        if left > 0 and name_word(doc[left - 1], lexicon):
+            start = left - 1  # a given name before the particles: "Ludwig van der Berg"
+        elif doc[left].text[:1].isupper() or left == name.sent.start:
+            start = left  # the name opens with its particle: "Van der Berg"
+    while end < len(doc) and _particle(doc[end - 1], lexicon) and name_word(doc[end], lexicon):
+        end += 1  # the name stopped on its particle: "Arnel dela" + "Vega"
+    return doc[start:end]
+
+
+def name_word(token: Token, lexicon: Lexicon) -> bool:
+    """A capitalised proper noun that is no title: a word of a personal name."""
+    return (token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
+            and token.lower_ not in lexicon.honorifics)
+
+
+def _particle(token: Token, lexicon: Lexicon) -> bool:
+    return token.lower_ in lexicon.name_particles and token.is_alpha and bool(token.whitespace_)
+
+
+def _name_continues(head: Token, appos: Token, lexicon: Lexicon) -> bool:
+    """An "apposition" that is the rest of the head's name: it follows a name particle with
+    no comma or bracket between them."""
+    return (_particle(head, lexicon) and appos.left_edge.i == head.i + 1
+            and name_word(appos, lexicon))
+
+
 def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     """"the city's mayor, Dan Ortiz," / "A Democratic Senator, Jane Holt,": the name in an
     apposition to a description (a common noun, or a capitalised title that is no name)."""
@@ -400,6 +436,8 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
     description = None
     appos = apposition_of(head)
     affiliation = affiliation_of(head)
+    if appos is not None and _name_continues(head, appos, lexicon):
+        appos = None  # "Arnel dela | Vega": the parser split the name at its particle
     if appos is not None:
         description = content_from_tokens(doc, list(appos.subtree))
     elif affiliation is not None:  # "Nikki Holland of the NCA": "the NCA" describes her
@@ -409,7 +447,7 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
                   or _adjacent_name(doc, head, tokens, lexicon))
     if appos_name is not None:
         # "San Diego's chancellor, Pradeep Khosla, said": the name is the source.
-        name, description = appos_name, token_range(
+        name, description = with_name_particles(appos_name, lexicon), token_range(
             [t for t in tokens if t.dep_ not in {"det", "punct"}])
         return SourceMention(CharSpan(name.start_char, name.end_char), name.root,
                              description.text(doc) if description else None, "person")
@@ -425,6 +463,7 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
     name = _personal_name(doc, head, tokens, lexicon)
     span = token_range(tokens)
     if name is not None:
+        name = with_name_particles(name, lexicon)
         # "Emergencies Minister Yevgeny Zinichev": the name is the source, the title describes.
         before = [t for t in tokens if t.i < name.start and t.dep_ not in {"det", "punct"}
                   and t.lower_ not in lexicon.courtesy_titles]

@@ -15,6 +15,7 @@ the nearest indexed name that ends with its words ("Jackson" -> "Amy Berman Jack
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
@@ -27,11 +28,18 @@ from claimtrace.pipeline.attribute.attribution import (
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
 from claimtrace.pipeline.attribute.roles import description_span, role_and_organization
-from claimtrace.pipeline.attribute.rules import POST_NOMINALS, source_mention
+from claimtrace.pipeline.attribute.rules import (
+    POST_NOMINALS,
+    name_word,
+    source_mention,
+    with_name_particles,
+)
 from claimtrace.pipeline.text import doc_text
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
 PERSON_POSSESSIVES = {"his", "her"}  # "his office", "her memoirs"
+PRONOUN_GENDERS = {"she": "feminine", "her": "feminine", "he": "masculine", "him": "masculine",
+                   "his": "masculine"}
 GROUP_PRONOUNS = {"they", "them", "we", "it"}
 PLURAL_PRONOUNS = {"they", "them", "we"}
 RELATIVE_PRONOUNS = {"who", "which", "that"}
@@ -321,7 +329,8 @@ def proper_name_runs(doc: Doc, lexicon: Lexicon) -> list[Span]:
     runs: list[Span] = []
     start: int | None = None
     for token in doc:
-        inside = _name_word(token, lexicon) or _name_hyphen(token)
+        inside = (name_word(token, lexicon) or _name_hyphen(token)
+                  or (start is not None and _inner_particle(token, lexicon)))
         if start is not None and (not inside or _new_entity_type(token)):
             runs.append(doc[start:token.i])
             start = None
@@ -337,9 +346,11 @@ def _new_entity_type(token: Token) -> bool:
     return token.ent_iob_ == "B" and token.i > 0 and token.nbor(-1).ent_type_ != token.ent_type_
 
 
-def _name_word(token: Token, lexicon: Lexicon) -> bool:
-    return (token.pos_ == "PROPN" and token.text[:1].isupper() and token.is_alpha
-            and token.lower_ not in lexicon.honorifics)
+def _inner_particle(token: Token, lexicon: Lexicon) -> bool:
+    """"van", "der" in "Ludwig van der Berg": a particle followed by the rest of the name."""
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return (following is not None and token.lower_ in lexicon.name_particles
+            and (name_word(following, lexicon) or following.lower_ in lexicon.name_particles))
 
 
 def _name_hyphen(token: Token) -> bool:
@@ -390,6 +401,9 @@ class ResolutionContext:
 
     # Plural sources that are words for people: "scientists from the Lund Institute"
     people_groups: list[tuple[int, str]] = field(default_factory=list)
+    # Person's name -> "feminine" / "masculine", where a title, a description or a pronoun
+    # resolved to them says it; no pronoun goes to a person of the other one.
+    genders: dict[str, str] = field(default_factory=dict)
 
     def remember(self, attribution: Attribution, plural: bool = False,
                  people: bool = False) -> None:
@@ -415,16 +429,27 @@ class ResolutionContext:
     def named_groups(self) -> set[int]:
         return {start for start, _ in self.index.groups}
 
-    def nearest_person(self, position: int) -> Attribution | str | None:
-        """The closest earlier person: a resolved source or a person as clause subject."""
+    def nearest_person(self, position: int, gender: str | None = None
+                       ) -> Attribution | str | None:
+        """The closest earlier person, a resolved source or a person as clause subject, of
+        a compatible `gender` ("feminine" for "she"; None: any)."""
         best: tuple[int, Attribution | str] | None = None
         for source in self.sources:
-            if source.source_type == "person" and source.source.start < position:
+            if (source.source_type == "person" and source.source.start < position
+                    and self.compatible(source.resolved, gender)):
                 best = max(best or (-1, source), (source.source.start, source), key=_first)
         for start, name in self.subjects:
-            if start < position:
+            if start < position and self.compatible(name, gender):
                 best = max(best or (-1, name), (start, name), key=_first)
         return best[1] if best else None
+
+    def compatible(self, name: str | None, gender: str | None) -> bool:
+        known = self.genders.get(name or "")
+        return gender is None or known is None or known == gender
+
+    def learn_gender(self, name: str, gender: str | None) -> None:
+        if gender is not None:
+            self.genders.setdefault(name, gender)
 
     def last_group(self, position: int) -> Attribution | None:
         groups = [s for s in self.sources if s.source_type != "person"
@@ -524,9 +549,39 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
             for ent in doc.ents if ent.label_ == "ORG"]
     subjects = [(ent.start_char,
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
-                for ent in doc.ents
-                if ent.label_ == "PERSON" and ent.root.dep_ in {"nsubj", "nsubjpass"}]
-    return ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
+                for ent in doc.ents if ent.label_ == "PERSON" and _subject_person(ent.root)]
+    context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
+    for _, name, words in index.titles:  # "Mrs. Ana Ruiz", "Ana Ruiz, a spokeswoman,"
+        context.learn_gender(name, words_gender(words, lexicon))
+    return context
+
+
+def _subject_person(root: Token) -> bool:
+    """A clause's subject, or the name in apposition to it ("Her colleague, Tom Berg,
+    disagreed")."""
+    subject = {"nsubj", "nsubjpass"}
+    return root.dep_ in subject or (root.dep_ == "appos" and root.head.dep_ in subject)
+
+
+def words_gender(words: Iterable[str], lexicon: Lexicon) -> str | None:
+    """"feminine" / "masculine" when the lower-cased words say one and not the other."""
+    found = {gender for gender, marked in lexicon.gendered_words.items()
+             if not marked.isdisjoint(words)}
+    return found.pop() if len(found) == 1 else None
+
+
+def mention_gender(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str | None:
+    """What a resolved source says of its person's gender: its pronoun, or the words of its
+    mention, the title right before it and its description ("Mr. Valle", "the
+    spokeswoman")."""
+    mention = attribution.source.text(doc)
+    if mention.lower() in PRONOUN_GENDERS:
+        return PRONOUN_GENDERS[mention.lower()]
+    span = doc.char_span(attribution.source.start, attribution.source.end,
+                         alignment_mode="expand")
+    before = doc[span.start - 1].text if span is not None and span.start > 0 else ""
+    words = f"{before} {mention} {attribution.description or ''}".lower().split()
+    return words_gender(words, lexicon)
 
 
 # ---------------------------------------------------------------- resolution
@@ -555,6 +610,8 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         if resolved.source is not None and resolved.resolved:
             context.remember(resolved, plural=_plural(doc, resolved),
                              people=_people_head(doc, resolved, lexicon))
+            if resolved.source_type == "person":
+                context.learn_gender(resolved.resolved, mention_gender(doc, resolved, lexicon))
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
@@ -589,7 +646,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if lower in NON_REFERRING:  # "there were reports that …": nobody is named
         return replace(attribution, resolved=None)
     if lower in PERSON_PRONOUNS:
-        antecedent = context.nearest_person(position)
+        antecedent = context.nearest_person(position, PRONOUN_GENDERS.get(lower))
         if isinstance(antecedent, Attribution):
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
@@ -597,7 +654,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     owner, _, owned = mention.partition(" ")
     if owner.lower() in PERSON_POSSESSIVES and owned and head is not None and head.pos_ == "NOUN":
         # "his office" -> "Ana Ruiz's office": the possessive names whose it is
-        antecedent = _from(attribution, context.nearest_person(position), context)
+        antecedent = _from(attribution, context.nearest_person(
+            position, PRONOUN_GENDERS.get(owner.lower())), context)
         if antecedent.resolved:
             return replace(attribution, resolved=f"{antecedent.resolved}'s {owned}")
     if lower in PLURAL_PRONOUNS and (people := context.nearest_plural(position)):
@@ -634,7 +692,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if titled is not None:  # "Princess Ubolratana" -> "Ubolratana Mahidol"
         return replace(attribution, resolved=titled, source_type="person")
     if _is_name(attribution, head):
-        person = _person_in(doc, attribution)
+        person = _person_in(doc, attribution, lexicon)
         name, label = context.index.expand(
             clean_name(person or mention, lexicon, person=person is not None), position)
         if label is None:  # "the Royal Academy" after "the Royal Academy of Arts"
@@ -740,12 +798,13 @@ def _antecedent_noun(doc: Doc, pronoun: Token) -> Token | None:
     return None
 
 
-def _person_in(doc: Doc, attribution: Attribution) -> str | None:
-    """The last PERSON entity inside a long source ("Former US Ambassador … Nikki Haley")."""
+def _person_in(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str | None:
+    """The last PERSON entity inside a long source ("Former US Ambassador … Nikki Haley"),
+    with the particles the entity tagger left out ("dela Vega" -> "Arnel dela Vega")."""
     span = doc.char_span(attribution.source.start, attribution.source.end,
                          alignment_mode="expand")
     people = [ent for ent in span.ents if ent.label_ == "PERSON"] if span is not None else []
-    return people[-1].text if people else None
+    return with_name_particles(people[-1], lexicon).text if people else None
 
 
 def _is_name(attribution: Attribution, head: Token | None) -> bool:
