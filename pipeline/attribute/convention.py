@@ -69,17 +69,20 @@ def project_source(doc: Doc, source: CharSpan | None
 
 def project_cue(doc: Doc, cue: CharSpan | None) -> CharSpan | None:
     """The verb group, as the rules read it: "also warned of" -> "warned", "told Reuters" ->
-    "told"; fixed phrases ("according to") stay whole."""
+    "told", "released a statement saying" -> "saying" (the reporting verb the lexicon lists
+    before any other); fixed phrases ("according to") stay whole."""
     if cue is None:
         return None
+    lexicon = load_lexicon()
     lowered = cue.text(doc).lower()
-    if any(phrase in lowered for phrase in load_lexicon().phrases):
+    if any(phrase in lowered for phrase in lexicon.phrases):
         return trimmed(doc, cue.start, cue.end, EDGE_PUNCT)
     span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
     verbs = [t for t in span if t.pos_ == "VERB"] if span is not None else []
     if not verbs:
         return trimmed(doc, cue.start, cue.end, EDGE_PUNCT)
-    return cue_span(verbs[0])
+    listed = [v for v in verbs if lexicon.lemma_fixes.get(v.lemma_, v.lemma_) in lexicon.verbs]
+    return cue_span((listed or verbs)[0])
 
 
 def sentence_index(doc: Doc, start: int) -> int | None:
