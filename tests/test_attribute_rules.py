@@ -24,6 +24,11 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # "…," read the statement: the parser makes the source the verb's object
+        '"The plant will close in June," read the statement.',
+        [row("the statement", "the statement", "read", "The plant will close in June",
+             "direct")],
+        id="quote-read-the-statement"),
     pytest.param(  # "…," said X
         '"The dam will hold," said Laura Chen.',
         [row("Laura Chen", "Laura Chen", "said", "The dam will hold", "direct")],

@@ -14,6 +14,12 @@ def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
 
 
 CASES = [
+    pytest.param(  # a named person's statement -> the person
+        "President Donald Trump spoke on Sunday. Trump's statement said the talks had ended.",
+        [("Trump's statement", "Donald Trump")], id="document-owner-name"),
+    pytest.param(  # an owner only described, with nobody named for it, stays as written
+        "The company's statement said profits fell.",
+        [("The company's statement", "The company's statement")], id="document-owner-unnamed"),
     pytest.param(  # a name particle the parse split the name at is inside the name
         "Arnel dela Vega of the army's Western Command said the group was behind the attack.",
         [("Arnel dela Vega", "Arnel dela Vega")], id="name-particle"),

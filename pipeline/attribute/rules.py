@@ -112,6 +112,16 @@ def subject_of(verb: Token) -> Token | None:
     return None
 
 
+def inverted_subject(verb: Token) -> Token | None:
+    """'"…," read the statement': the parser takes the source after an inverted reporting
+    verb for its object when the verb has no subject; it is the source when the reported
+    clause comes before the verb."""
+    if not any(c.dep_ == "ccomp" and c.i < verb.i for c in verb.children):
+        return None
+    return next((c for c in verb.children
+                 if c.dep_ == "dobj" and c.i > verb.i and c.pos_ in {"NOUN", "PROPN"}), None)
+
+
 def passive_agent(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
@@ -612,7 +622,7 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[Quot
         if not is_verb_cue(verb, lexicon) or inside_quote(regions, verb.idx, verb.idx + 1):
             continue
         lemma = verb.lemma_.lower()
-        subject = subject_of(verb) or passive_agent(verb)
+        subject = subject_of(verb) or passive_agent(verb) or inverted_subject(verb)
         if subject is None:
             sourceless = sourceless_passive(doc, verb, lexicon, regions)
             if sourceless is not None:

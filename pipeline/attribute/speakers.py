@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import (
     Attribution,
+    CharSpan,
     attributions_of,
     set_attributions,
 )
@@ -651,6 +652,14 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
     head = attribution.source_head(doc)
+    owner = _document_owner(head, lexicon)
+    if owner is not None:  # "Judge Miller's statement" -> "Gray Miller": whose words they are
+        by_owner = _resolve_mention(doc, replace(attribution, source=owner[0],
+                                                 extra={**attribution.extra, "head": owner[1]}),
+                                    context, lexicon)
+        named = doc[owner[1]].pos_ == "PROPN" or by_owner.resolved != owner[0].text(doc)
+        if by_owner.resolved and named:  # "the company's statement" with no company named
+            return replace(attribution, resolved=by_owner.resolved)
     owner, _, owned = mention.partition(" ")
     if owner.lower() in PERSON_POSSESSIVES and owned and head is not None and head.pos_ == "NOUN":
         # "his office" -> "Ana Ruiz's office": the possessive names whose it is
@@ -706,6 +715,19 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if label in PERSON_NAME_LABELS:
             return replace(attribution, resolved=name, source_type="person")
     return replace(attribution, resolved=mention)
+
+
+def _document_owner(head: Token | None, lexicon: Lexicon) -> tuple[CharSpan, int] | None:
+    """(span, head index) of the named or described owner of a document source: "Trump" in
+    "Trump's statement", "the judge" in "the judge's ruling"; not a pronoun ("his
+    statement" is resolved as a possessive pronoun)."""
+    if head is None or head.pos_ != "NOUN" or head.lemma_.lower() not in lexicon.document_heads:
+        return None
+    owner = next((c for c in head.children if c.dep_ == "poss"), None)
+    if owner is None or owner.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    words = [t for t in owner.subtree if t.dep_ != "case"]
+    return CharSpan(words[0].idx, words[-1].idx + len(words[-1])), owner.i
 
 
 def _group_of(doc: Doc, head: Token, lexicon: Lexicon, context: ResolutionContext
