@@ -251,3 +251,26 @@ def test_projected_cue_is_the_reporting_verb(cue_phrase, expected):
     start = text.index(cue_phrase)
     cue = project_cue(doc, CharSpan(start, start + len(cue_phrase)))
     assert cue.text(doc) == expected
+
+
+@pytest.mark.parametrize("text, content_phrase, cue_phrase, expected", [
+    ("The fires, which state media said were under control, spread.",
+     "which state media said were under control", "said", "were under control"),
+    ("These orcas, she suggested, specialize in hunting sharks.",
+     "These orcas, she suggested, specialize in hunting sharks", "suggested",
+     "specialize in hunting sharks"),
+    ("The plan will fail, he said, again.", "The plan will fail, he said, again", "said",
+     "The plan will fail"),  # one word after the cue: what precedes the source and cue
+    ("Police said the man was arrested.", "the man was arrested", "said",
+     "the man was arrested"),  # the cue outside the content: unchanged
+])
+def test_content_past_its_own_cue(text, content_phrase, cue_phrase, expected):
+    source = (text.index(" he ") + 1, text.index(" he ") + 3) if " he " in text else None
+    from claimtrace.pipeline.attribute.attribution import CharSpan
+    from claimtrace.pipeline.attribute.convention import past_own_cue
+
+    doc = spacy.blank("en")(text)
+    content, cue = at(text, content_phrase), at(text, cue_phrase)
+    result = past_own_cue(doc, CharSpan(*content), CharSpan(*cue),
+                          CharSpan(*source) if source else None)
+    assert result.text(doc) == expected

@@ -104,6 +104,23 @@ def parsed_content(doc: Doc, cue: CharSpan | None, content: CharSpan) -> CharSpa
     return clause
 
 
+def past_own_cue(doc: Doc, content: CharSpan, cue: CharSpan | None,
+                 source: CharSpan | None = None) -> CharSpan:
+    """A content that runs over its own cue ("which state media said were under control",
+    "These orcas, she suggested, specialize in ...") is what follows the cue: the source
+    and the cue are not what is attributed. Where a single word at most follows the cue
+    ("…, he said, too."), the content is what precedes the source and the cue."""
+    if cue is None or not content.start < cue.start < cue.end < content.end:
+        return content
+    after = trimmed(doc, cue.end, content.end, EDGE_PUNCT + QUOTE_MARKS)
+    if after is not None and len(after.text(doc).split()) >= 2:
+        return after
+    end = cue.start
+    if source is not None and content.start < source.start < cue.start:
+        end = source.start
+    return trimmed(doc, content.start, end, EDGE_PUNCT + QUOTE_MARKS) or content
+
+
 def tagger_attribution(doc: Doc, item: dict[str, Any]) -> Attribution | None:
     """One linked tagger triple as an `Attribution` in the project's conventions."""
     content = project_content(doc, covering(item["content"]))
@@ -111,7 +128,7 @@ def tagger_attribution(doc: Doc, item: dict[str, Any]) -> Attribution | None:
         return None
     source, description, source_type, extra = project_source(doc, covering(item.get("source")))
     cue = project_cue(doc, covering(item.get("cue")))
-    content = parsed_content(doc, cue, content)
+    content = past_own_cue(doc, parsed_content(doc, cue, content), cue, source)
     kind = cue_kind(doc, cue.start, cue.end) if cue else "speech"
     return Attribution(content=content, source=source, cue=cue,
                        quote_type=quote_type_of(content, quote_regions(doc)), kind=kind,
