@@ -24,6 +24,12 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # the parser splits a hyphenated title into three subjects of the cue
+        "The study was published on Monday.   Study co-author and geochemist Seth John "
+        'remarked in a press release, "There was no reason for us to expect this."',
+        [row("Seth John", "Seth John", "remarked", "There was no reason for us to expect this",
+             "direct")],
+        id="broken-parse-several-subjects"),
     pytest.param(  # "…," read the statement: the parser makes the source the verb's object
         '"The plant will close in June," read the statement.',
         [row("the statement", "the statement", "read", "The plant will close in June",

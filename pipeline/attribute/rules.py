@@ -103,13 +103,20 @@ def subject_of(verb: Token) -> Token | None:
     """The verb's subject, or the subject of the verb it is chained to."""
     seen = 0
     while verb is not None and seen < 4:
-        for child in verb.children:
-            if child.dep_ in SUBJECT_DEPS:
-                return child
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        if subjects:
+            return _likeliest_subject(subjects)
         if verb.dep_ not in SUBJECT_SHARING_DEPS or verb.head is verb:
             return None
         verb, seen = verb.head, seen + 1
     return None
+
+
+def _likeliest_subject(subjects: list[Token]) -> Token:
+    """One subject; several are a broken parse ("Study co | - | author and geochemist Seth
+    John remarked"): the one whose phrase names someone, else the one nearest the verb."""
+    named = [s for s in subjects if any(t.ent_type_ in {"PERSON", "ORG"} for t in s.subtree)]
+    return (named or subjects)[-1]
 
 
 def inverted_subject(verb: Token) -> Token | None:
