@@ -24,6 +24,11 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # a report the parser hung on the next cue is not that cue's content
+        '"We will find them," said Ana Ruiz, the minister; she described the attack as '
+        "cowardly.",
+        [row("Ana Ruiz", "Ana Ruiz", "said", "We will find them", "direct")],
+        id="report-hung-on-next-cue"),
     pytest.param(  # the parser splits a hyphenated title into three subjects of the cue
         "The study was published on Monday.   Study co-author and geochemist Seth John "
         'remarked in a press release, "There was no reason for us to expect this."',
@@ -197,6 +202,13 @@ CASES = [
 # The name is the source and the description stays out of it, however the parser attached
 # the two (gold guidelines, "source").
 SOURCE_CASES = [
+    pytest.param(  # the name at the end of a chain of appositions
+        "National news source Daily Xtra's editorial director, Rachel Giese, said the pleas "
+        "might help.", "Rachel Giese", "National news source Daily Xtra's editorial director",
+        id="name-down-apposition-chain"),
+    pytest.param(  # a dash split the organisation; the parse made the name its apposition
+        "African Export–Import Bank president Okey Oramah said the costs were high.",
+        "Okey Oramah", "African Export–Import Bank president", id="name-after-dashed-org"),
     pytest.param(  # a title the entity tagger took into the name
         "Newly elected Assemblywoman Rosa Lind said the vote mattered.",
         "Rosa Lind", "Newly elected Assemblywoman", id="title-inside-entity"),

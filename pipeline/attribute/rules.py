@@ -330,6 +330,19 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
 
 
+def _person_down_appositions(doc: Doc, head: Token) -> Span | None:
+    """The person named at the end of a chain of appositions to a head that is no person
+    ("source | director | Rachel Giese"), where the parse left the name there."""
+    if head.ent_type_ == "PERSON":
+        return None
+    token = apposition_of(head)
+    while token is not None:
+        if token.ent_type_ == "PERSON":
+            return next((e for e in doc.ents if e.start <= token.i < e.end), None)
+        token = apposition_of(token)
+    return None
+
+
 def _describes(head: Token, lexicon: Lexicon) -> bool:
     """A head that describes rather than names: a common noun, a capitalised title
     ("Republican Assemblywoman"), or a proper noun that is no person and has no name before
@@ -468,6 +481,14 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
             [t for t in tokens if t.dep_ not in {"det", "punct"}])
         return SourceMention(CharSpan(name.start_char, name.end_char), name.root,
                              description.text(doc) if description else None, "person")
+    chained = _person_down_appositions(doc, head)
+    if chained is not None:
+        # "news source Daily Xtra's editorial director, Rachel Giese, said", "Export–Import
+        # Bank president Okey Oramah said": everything before the name describes it.
+        name = with_name_particles(chained, lexicon)
+        described = trimmed(doc, tokens[0].idx, name.start_char, " \t\n,;:–-")
+        return SourceMention(CharSpan(name.start_char, name.end_char), name.root,
+                             described.text(doc) if described else None, "person")
     source_type = classify_source(doc, head, tokens, lexicon)
     described_name = _name_after_description(doc, head)
     if described_name is not None and not person_entity(doc, tokens):
@@ -543,6 +564,10 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
     if clause is None or clause.i < verb.i and clause.dep_ == "xcomp":
         return None
+    if clause.i < verb.i and _own_report(clause):
+        # '"…," said Ana Ruiz; she described …': the parser hung a whole report, cue and
+        # source, on the next verb; it is not that verb's content.
+        return None
     tokens = sorted(clause.subtree, key=lambda t: t.i)
     if not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in clause.children):
         # "X reported Dorian had strengthened": the parser took the embedded subject for
@@ -553,6 +578,12 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
             tokens = list(doc[min(t.i for t in obj.subtree):tokens[-1].i + 1])
     tokens = with_stranded_rest(doc, verb, tokens)
     return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
+
+
+def _own_report(clause: Token) -> bool:
+    """A reporting verb with a subject of its own."""
+    return (is_verb_cue(clause, load_lexicon())
+            and any(c.dep_ in SUBJECT_DEPS for c in clause.children))
 
 
 def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
