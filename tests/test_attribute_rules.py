@@ -202,6 +202,13 @@ CASES = [
 # The name is the source and the description stays out of it, however the parser attached
 # the two (gold guidelines, "source").
 SOURCE_CASES = [
+    pytest.param(  # an organisation named in apposition to a common noun is the source
+        "The network, NBC, said the interview would air on Sunday.", "NBC", "network",
+        id="organisation-apposition"),
+    pytest.param(  # ... with its whole phrase
+        "The militant organisation, the Islamic State of Iraq and the Levant, claimed the "
+        "attack was theirs.", "the Islamic State of Iraq and the Levant",
+        "militant organisation", id="organisation-apposition-phrase"),
     pytest.param(  # the name at the end of a chain of appositions
         "National news source Daily Xtra's editorial director, Rachel Giese, said the pleas "
         "might help.", "Rachel Giese", "National news source Daily Xtra's editorial director",

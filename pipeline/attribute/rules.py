@@ -330,6 +330,18 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
 
 
+ORGANIZATION_ENTS = {"ORG", "NORP", "GPE", "FAC"}
+
+
+def _organization_apposition(head: Token) -> CharSpan | None:
+    """The named organisation in apposition to a common noun: the apposition's phrase."""
+    appos = apposition_of(head)
+    if head.pos_ != "NOUN" or appos is None or appos.ent_type_ not in ORGANIZATION_ENTS:
+        return None
+    words = [t for t in appos.subtree if not t.is_punct]
+    return CharSpan(words[0].idx, words[-1].idx + len(words[-1])) if words else None
+
+
 def _person_down_appositions(doc: Doc, head: Token) -> Span | None:
     """The person named at the end of a chain of appositions to a head that is no person
     ("source | director | Rachel Giese"), where the parse left the name there."""
@@ -481,6 +493,13 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
             [t for t in tokens if t.dep_ not in {"det", "punct"}])
         return SourceMention(CharSpan(name.start_char, name.end_char), name.root,
                              description.text(doc) if description else None, "person")
+    named_org = _organization_apposition(head)
+    if named_org is not None:
+        # "The militant organisation, the Islamic State …,", "television broadcaster PBS":
+        # the organisation's name is the source, the common noun describes it.
+        described = token_range([t for t in tokens if t.dep_ not in {"det", "punct"}])
+        return SourceMention(named_org, head, described.text(doc) if described else None,
+                             "organization")
     chained = _person_down_appositions(doc, head)
     if chained is not None:
         # "news source Daily Xtra's editorial director, Rachel Giese, said", "Export–Import
