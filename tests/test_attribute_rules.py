@@ -318,3 +318,20 @@ def test_name_after_description_as_second_subject():
     assert mention.span.text(doc) == "Omar Talbi"
     assert mention.description == "Chad's president"
     assert mention.head.i == 4
+
+
+def test_apposition_must_follow_its_head():
+    """A name the parse hung on a head further back is no apposition of it."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from claimtrace.pipeline.attribute.rules import _right_after
+
+    words = ["researchers", "from", "Lund", "and", "Tallinn", "University", ",", "NBC", ","]
+    heads = [0, 0, 1, 2, 5, 0, 7, 0, 7]
+    deps = ["ROOT", "prep", "pobj", "cc", "compound", "appos", "punct", "appos", "punct"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps)
+    assert not _right_after(doc[0], doc[5])  # "from Lund and" lies between
+    network = Doc(Vocab(), words=["network", ",", "NBC", ","], heads=[0, 2, 0, 2],
+                  deps=["ROOT", "punct", "appos", "punct"])
+    assert _right_after(network[0], network[2])

@@ -336,7 +336,8 @@ ORGANIZATION_ENTS = {"ORG", "NORP", "GPE", "FAC"}
 def _organization_apposition(head: Token) -> CharSpan | None:
     """The named organisation in apposition to a common noun: the apposition's phrase."""
     appos = apposition_of(head)
-    if head.pos_ != "NOUN" or appos is None or appos.ent_type_ not in ORGANIZATION_ENTS:
+    if (head.pos_ != "NOUN" or appos is None or appos.ent_type_ not in ORGANIZATION_ENTS
+            or not _right_after(head, appos)):
         return None
     words = [t for t in appos.subtree if not t.is_punct]
     return CharSpan(words[0].idx, words[-1].idx + len(words[-1])) if words else None
@@ -347,12 +348,20 @@ def _person_down_appositions(doc: Doc, head: Token) -> Span | None:
     ("source | director | Rachel Giese"), where the parse left the name there."""
     if head.ent_type_ == "PERSON":
         return None
-    token = apposition_of(head)
-    while token is not None:
+    before, token = head, apposition_of(head)
+    while token is not None and _right_after(before, token):
         if token.ent_type_ == "PERSON":
             return next((e for e in doc.ents if e.start <= token.i < e.end), None)
-        token = apposition_of(token)
+        before, token = token, apposition_of(token)
     return None
+
+
+def _right_after(head: Token, appos: Token) -> bool:
+    """Whether the apposition's phrase follows the head with nothing but punctuation between
+    them: "the network, NBC," -- not a name the parse hung on a head further back
+    ("researchers from X and Y University")."""
+    between = head.doc[head.i + 1:appos.left_edge.i]
+    return appos.i > head.i and all(t.is_punct for t in between)
 
 
 def _describes(head: Token, lexicon: Lexicon) -> bool:
