@@ -101,6 +101,7 @@ def is_verb_cue(token: Token, lexicon: Lexicon) -> bool:
 
 def subject_of(verb: Token) -> Token | None:
     """The verb's subject, or the subject of the verb it is chained to."""
+    verb = _reporter_of_participle(verb)
     seen = 0
     while verb is not None and seen < 4:
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
@@ -110,6 +111,17 @@ def subject_of(verb: Token) -> Token | None:
             return None
         verb, seen = verb.head, seen + 1
     return None
+
+
+def _reporter_of_participle(verb: Token) -> Token:
+    """'Ruiz said the fees "cost $5 billion," further saying …': a reporting participle the
+    parser hung on the reported clause belongs to the reporting verb of that clause."""
+    clause, lexicon = verb.head, load_lexicon()
+    if (verb.tag_ == "VBG" and verb.dep_ in {"advcl", "xcomp"} and clause.dep_ == "ccomp"
+            and clause.i < verb.i and is_verb_cue(verb, lexicon)
+            and is_verb_cue(clause.head, lexicon)):
+        return clause.head
+    return verb
 
 
 def _likeliest_subject(subjects: list[Token]) -> Token:
