@@ -14,6 +14,11 @@ def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
 
 
 CASES = [
+    pytest.param(  # "he" after an unnamed single person -> that person, as the text gives them
+        "A spokesman for the Interior Ministry said two suspects were arrested. He added that "
+        "more arrests were expected.",
+        [("A spokesman for the Interior Ministry", "A spokesman for the Interior Ministry"),
+         ("He", "A spokesman for the Interior Ministry")], id="pronoun-unnamed-person"),
     pytest.param(  # a named person's statement -> the person
         "President Donald Trump spoke on Sunday. Trump's statement said the talks had ended.",
         [("Trump's statement", "Donald Trump")], id="document-owner-name"),
@@ -221,6 +226,14 @@ def test_nested_attribution_keeps_both_speakers(nlp):
     doc = nlp("Reuters reported that the minister, Ana Ruiz, said the border would reopen.")
     speakers = {a.resolved for a in attributions_of(doc)}
     assert {"Reuters", "Ana Ruiz"} <= speakers
+
+
+def test_later_mentions_keep_role_and_organization(nlp):
+    doc = nlp("Maria Lopez, a senior analyst at the Lima Institute, said prices would rise. "
+              "Lopez also said wages would fall.")
+    later = attributions_of(doc)[-1]
+    assert later.source.text(doc) == "Lopez" and later.resolved == "Maria Lopez"
+    assert (later.role, later.organization) == ("senior analyst", "Lima Institute")
 
 
 @pytest.mark.parametrize("text, role, organization", [

@@ -405,11 +405,16 @@ class ResolutionContext:
     # Person's name -> "feminine" / "masculine", where a title, a description or a pronoun
     # resolved to them says it; no pronoun goes to a person of the other one.
     genders: dict[str, str] = field(default_factory=dict)
+    # Unnamed single people as sources ("a police spokeswoman"): candidates for "he"/"she".
+    unnamed_people: list[Attribution] = field(default_factory=list)
 
     def remember(self, attribution: Attribution, plural: bool = False,
-                 people: bool = False) -> None:
-        """``people``: a plural word for people heads the source (`_people_head`)."""
+                 people: bool = False, someone: bool = False) -> None:
+        """``people``: a plural word for people heads the source (`_people_head`);
+        ``someone``: it is one unnamed person (`_someone`)."""
         self.sources.append(attribution)
+        if someone:
+            self.unnamed_people.append(attribution)
         if plural and attribution.resolved:
             self.plurals.append((attribution.source.start, attribution.resolved))
         if people and attribution.resolved:
@@ -436,7 +441,8 @@ class ResolutionContext:
         a compatible `gender` ("feminine" for "she"; None: any)."""
         best: tuple[int, Attribution | str] | None = None
         for source in self.sources:
-            if (source.source_type == "person" and source.source.start < position
+            person = source.source_type == "person" or source in self.unnamed_people
+            if (person and source.source.start < position
                     and self.compatible(source.resolved, gender)):
                 best = max(best or (-1, source), (source.source.start, source), key=_first)
         for start, name in self.subjects:
@@ -592,7 +598,7 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
                      ) -> list[Attribution]:
     """Fill `resolved`, `role`, `organization`; carry descriptions to later mentions."""
     context = build_context(doc, lexicon)
-    descriptions: dict[str, str] = {}
+    known: dict[str, Attribution] = {}  # what each speaker's mentions said of them
     last_any: Attribution | None = None
     resolved_list = []
     for attribution in attributions:
@@ -603,19 +609,42 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         else:
             resolved = role_and_organization(
                 doc, _resolve_mention(doc, attribution, context, lexicon))
-        name = resolved.resolved
-        if name and resolved.description:
-            descriptions.setdefault(name, resolved.description)
-        elif name in descriptions:
-            resolved = replace(resolved, description=descriptions[name])
+        resolved = _as_known(resolved, known)
         if resolved.source is not None and resolved.resolved:
             context.remember(resolved, plural=_plural(doc, resolved),
-                             people=_people_head(doc, resolved, lexicon))
-            if resolved.source_type == "person":
+                             people=_people_head(doc, resolved, lexicon),
+                             someone=_someone(doc, resolved, lexicon))
+            if resolved.source_type == "person" or _someone(doc, resolved, lexicon):
                 context.learn_gender(resolved.resolved, mention_gender(doc, resolved, lexicon))
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
+
+
+def _as_known(attribution: Attribution, known: dict[str, Attribution]) -> Attribution:
+    """The mention with the description, role and organisation an earlier mention of the
+    same speaker gave ("Lopez" after "Maria Lopez, a senior analyst at the Lima
+    Institute,"), and what it gives itself remembered for later ones."""
+    name = attribution.resolved
+    if not name:
+        return attribution
+    before = known.setdefault(name, attribution)
+    filled = replace(attribution,
+                     description=attribution.description or before.description,
+                     role=attribution.role or before.role,
+                     organization=attribution.organization or before.organization)
+    known[name] = replace(before, description=before.description or filled.description,
+                          role=before.role or filled.role,
+                          organization=before.organization or filled.organization)
+    return filled
+
+
+def _someone(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
+    """An unnamed single person ("a police spokeswoman", "A spokesman for the ministry"):
+    a later "he" or "she" may be them."""
+    head = attribution.source_head(doc)
+    return (head is not None and attribution.source_type != "person" and head.tag_ == "NN"
+            and _people_word(head, lexicon) and head.lower_ not in {"people", "staff"})
 
 
 def _continue_from(attribution: Attribution, previous: Attribution | None) -> Attribution:
