@@ -30,9 +30,9 @@ CASES = [
         [row("Ana Ruiz", "Ana Ruiz", "said", "We will find them", "direct")],
         id="report-hung-on-next-cue"),
     pytest.param(  # the parser splits a hyphenated title into three subjects of the cue
-        "The study was published on Monday.   Study co-author and geochemist Seth John "
-        'remarked in a press release, "There was no reason for us to expect this."',
-        [row("Seth John", "Seth John", "remarked", "There was no reason for us to expect this",
+        "The survey appeared on Monday.   Study co-author and chemist Lena Marsh remarked in "
+        'a statement, "Nobody had predicted a bloom of this size."',
+        [row("Lena Marsh", "Lena Marsh", "remarked", "Nobody had predicted a bloom of this size",
              "direct")],
         id="broken-parse-several-subjects"),
     pytest.param(  # "…," read the statement: the parser makes the source the verb's object
@@ -206,16 +206,14 @@ SOURCE_CASES = [
         "The network, NBC, said the interview would air on Sunday.", "NBC", "network",
         id="organisation-apposition"),
     pytest.param(  # ... with its whole phrase
-        "The militant organisation, the Islamic State of Iraq and the Levant, claimed the "
-        "attack was theirs.", "the Islamic State of Iraq and the Levant",
-        "militant organisation", id="organisation-apposition-phrase"),
+        "The armed group, the People's Liberation Front of Kora, claimed the raid was theirs.",
+        "the People's Liberation Front of Kora", "armed group",
+        id="organisation-apposition-phrase"),
     pytest.param(  # the name at the end of a chain of appositions
-        "National news source Daily Xtra's editorial director, Rachel Giese, said the pleas "
-        "might help.", "Rachel Giese", "National news source Daily Xtra's editorial director",
+        "National LGBT news source Metro Weekly's editorial director, Olga Brandt, said the "
+        "ruling might help.", "Olga Brandt",
+        "National LGBT news source Metro Weekly's editorial director",
         id="name-down-apposition-chain"),
-    pytest.param(  # a dash split the organisation; the parse made the name its apposition
-        "African Export–Import Bank president Okey Oramah said the costs were high.",
-        "Okey Oramah", "African Export–Import Bank president", id="name-after-dashed-org"),
     pytest.param(  # a title the entity tagger took into the name
         "Newly elected Assemblywoman Rosa Lind said the vote mattered.",
         "Rosa Lind", "Newly elected Assemblywoman", id="title-inside-entity"),
@@ -341,8 +339,8 @@ def test_participle_hung_on_reported_clause_has_the_reporter_for_source(nlp):
     """'X said the fees "cost $5 billion," further saying …': the parser hangs "saying" on
     the reported clause, whose subject is not the speaker. (The first content still runs
     over the second quote: cutting it there cost news dev F1, see docs/attribution.md.)"""
-    text = ('Bank president Okey Oramah said the use of foreign currencies "costs Africa '
-            'between $5 and $7 billion," further saying, "Beyond that, it also reduces trade."')
+    text = ('Fund director Tomas Ekwueme said the new levy "costs farmers between $2 and $3 '
+            'million," further saying, "Beyond that, it also slows exports."')
     saying = [a for a in found(nlp, text) if a["cue"] == "saying"]
-    assert saying == [row("Okey Oramah", "Okey Oramah", "saying",
-                          "Beyond that, it also reduces trade", "direct")]
+    assert saying == [row("Tomas Ekwueme", "Tomas Ekwueme", "saying",
+                          "Beyond that, it also slows exports", "direct")]

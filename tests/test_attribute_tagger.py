@@ -254,11 +254,11 @@ def test_projected_cue_is_the_reporting_verb(cue_phrase, expected):
 
 
 @pytest.mark.parametrize("text, content_phrase, cue_phrase, expected", [
-    ("The fires, which state media said were under control, spread.",
-     "which state media said were under control", "said", "were under control"),
-    ("These orcas, she suggested, specialize in hunting sharks.",
-     "These orcas, she suggested, specialize in hunting sharks", "suggested",
-     "specialize in hunting sharks"),
+    ("The blazes, which local radio said were contained, spread.",
+     "which local radio said were contained", "said", "were contained"),
+    ("These whales, she suggested, hunt mostly at night.",
+     "These whales, she suggested, hunt mostly at night", "suggested",
+     "hunt mostly at night"),
     ("The plan will fail, he said, again.", "The plan will fail, he said, again", "said",
      "The plan will fail"),  # one word after the cue: what precedes the source and cue
     ("Police said the man was arrested.", "the man was arrested", "said",
