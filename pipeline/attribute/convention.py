@@ -106,8 +106,8 @@ def parsed_content(doc: Doc, cue: CharSpan | None, content: CharSpan) -> CharSpa
 
 def past_own_cue(doc: Doc, content: CharSpan, cue: CharSpan | None,
                  source: CharSpan | None = None) -> CharSpan:
-    """A content that runs over its own cue ("which state media said were under control",
-    "These orcas, she suggested, specialize in ...") is what follows the cue: the source
+    """A content that runs over its own cue ("which local radio said were contained",
+    "These whales, she suggested, hunt at night") is what follows the cue: the source
     and the cue are not what is attributed. Where a single word at most follows the cue
     ("…, he said, too."), the content is what precedes the source and the cue."""
     if cue is None or not content.start < cue.start < cue.end < content.end:

@@ -125,8 +125,8 @@ def _reporter_of_participle(verb: Token) -> Token:
 
 
 def _likeliest_subject(subjects: list[Token]) -> Token:
-    """One subject; several are a broken parse ("Study co | - | author and geochemist Seth
-    John remarked"): the one whose phrase names someone, else the one nearest the verb."""
+    """One subject; several are a broken parse ("Study co | - | author and chemist Lena
+    Marsh remarked"): the one whose phrase names someone, else the one nearest the verb."""
     named = [s for s in subjects if any(t.ent_type_ in {"PERSON", "ORG"} for t in s.subtree)]
     return (named or subjects)[-1]
 
@@ -298,7 +298,7 @@ def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
 
 def with_name_particles(name: Span, lexicon: Lexicon) -> Span:
     """The name with the particles the entity tagger or the parse left out: "Van der | Berg"
-    (capitalised at a sentence start), "Ludwig van der | Berg", "Arnel dela | Vega". A
+    (capitalised at a sentence start), "Ludwig van der | Berg", "Marco dela | Cruz". A
     particle is taken only where it touches a capitalised name word, so the lower-case
     words of a phrase around the name ("de facto", "la" in a title) stay outside."""
     doc, start, end = name.doc, name.start, name.end
@@ -311,7 +311,7 @@ def with_name_particles(name: Span, lexicon: Lexicon) -> Span:
         elif doc[left].text[:1].isupper() or left == name.sent.start:
             start = left  # the name opens with its particle: "Van der Berg"
     while end < len(doc) and _particle(doc[end - 1], lexicon) and name_word(doc[end], lexicon):
-        end += 1  # the name stopped on its particle: "Arnel dela" + "Vega"
+        end += 1  # the name stopped on its particle: "Marco dela" + "Cruz"
     return doc[start:end]
 
 
@@ -357,7 +357,7 @@ def _organization_apposition(head: Token) -> CharSpan | None:
 
 def _person_down_appositions(doc: Doc, head: Token) -> Span | None:
     """The person named at the end of a chain of appositions to a head that is no person
-    ("source | director | Rachel Giese"), where the parse left the name there."""
+    ("source | director | Olga Brandt"), where the parse left the name there."""
     if head.ent_type_ == "PERSON":
         return None
     before, token = head, apposition_of(head)
@@ -500,7 +500,7 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
     appos = apposition_of(head)
     affiliation = affiliation_of(head)
     if appos is not None and _name_continues(head, appos, lexicon):
-        appos = None  # "Arnel dela | Vega": the parser split the name at its particle
+        appos = None  # "Marco dela | Cruz": the parser split the name at its particle
     if appos is not None:
         description = content_from_tokens(doc, list(appos.subtree))
     elif affiliation is not None:  # "Nikki Holland of the NCA": "the NCA" describes her
@@ -523,8 +523,8 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
                              "organization")
     chained = _person_down_appositions(doc, head)
     if chained is not None:
-        # "news source Daily Xtra's editorial director, Rachel Giese, said", "Export–Import
-        # Bank president Okey Oramah said": everything before the name describes it.
+        # "news source Metro Weekly's editorial director, Olga Brandt, said", "East–West
+        # Bank president Tomas Ekwueme said": everything before the name describes it.
         name = with_name_particles(chained, lexicon)
         described = trimmed(doc, tokens[0].idx, name.start_char, " \t\n,;:–-")
         return SourceMention(CharSpan(name.start_char, name.end_char), name.root,

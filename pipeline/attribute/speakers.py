@@ -747,8 +747,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
 
 
 def _document_owner(head: Token | None, lexicon: Lexicon) -> tuple[CharSpan, int] | None:
-    """(span, head index) of the named or described owner of a document source: "Trump" in
-    "Trump's statement", "the judge" in "the judge's ruling"; not a pronoun ("his
+    """(span, head index) of the named or described owner of a document source: "Olsen" in
+    "Olsen's statement", "the judge" in "the judge's ruling"; not a pronoun ("his
     statement" is resolved as a possessive pronoun)."""
     if head is None or head.pos_ != "NOUN" or head.lemma_.lower() not in lexicon.document_heads:
         return None
@@ -851,7 +851,7 @@ def _antecedent_noun(doc: Doc, pronoun: Token) -> Token | None:
 
 def _person_in(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str | None:
     """The last PERSON entity inside a long source ("Former US Ambassador … Nikki Haley"),
-    with the particles the entity tagger left out ("dela Vega" -> "Arnel dela Vega")."""
+    with the particles the entity tagger left out ("dela Cruz" -> "Marco dela Cruz")."""
     span = doc.char_span(attribution.source.start, attribution.source.end,
                          alignment_mode="expand")
     people = [ent for ent in span.ents if ent.label_ == "PERSON"] if span is not None else []
