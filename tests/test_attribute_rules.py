@@ -24,6 +24,11 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # the parser made a fronted report a clause of what it reports
+        "The Lima Post reported on Thursday, turnout had risen to 55 percent.",
+        [row("The Lima Post", "Lima Post", "reported", "turnout had risen to 55 percent",
+             "indirect")],
+        id="fronted-report-comma"),
     pytest.param(  # a report the parser hung on the next cue is not that cue's content
         '"We will find them," said Ana Ruiz, the minister; she described the attack as '
         "cowardly.",

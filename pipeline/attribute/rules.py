@@ -687,6 +687,19 @@ def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
     return content_from_tokens(doc, tokens)
 
 
+def fronted_report_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
+    """`X reported on Thursday, coverage had risen …`: the parser made the report a clause
+    of the reported one; what follows the report's comma is the content."""
+    head = verb.head
+    if verb.dep_ not in {"ccomp", "parataxis"} or head.i <= verb.i:
+        return None
+    end = verb.right_edge.i
+    if end + 1 >= head.i or doc[end + 1].text != ",":
+        return None
+    tokens = [t for t in head.subtree if t.i > end + 1 and t.i < sent.end]
+    return content_from_tokens(doc, tokens)
+
+
 def sentence_quotes(sent: Span, regions: list[QuoteRegion]) -> list[QuoteRegion]:
     return [r for r in regions if sent.start_char <= r.open_at < sent.end_char]
 
@@ -779,6 +792,9 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
     parataxis = parataxis_content(doc, verb, sent)
     if parataxis is not None:
         return [(parataxis, "reported_clause_before_cue")]
+    fronted = fronted_report_content(doc, verb, sent)
+    if fronted is not None:
+        return [(fronted, "reported_clause")]
     return []
 
 
