@@ -13,10 +13,8 @@ from dataclasses import replace
 from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import Attribution
-from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS
+from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS, ORGANIZATION_ENTS
 from claimtrace.pipeline.text import doc_text
-
-ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}
 
 
 def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:

@@ -229,6 +229,7 @@ def person_entity(doc: Doc, tokens: list[Token]) -> Span | None:
 
 POST_NOMINALS = {"qc", "kc", "mp", "jr", "jr.", "sr", "sr.", "phd", "obe", "mbe", "cbe"}
 NON_PERSON_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART"}
+ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}  # entity types that name an organisation
 
 
 def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
@@ -303,14 +304,14 @@ def with_name_particles(name: Span, lexicon: Lexicon) -> Span:
     words of a phrase around the name ("de facto", "la" in a title) stay outside."""
     doc, start, end = name.doc, name.start, name.end
     left = start
-    while left > 0 and _particle(doc[left - 1], lexicon):
+    while left > 0 and name_particle(doc[left - 1], lexicon):
         left -= 1
-    if left < start or _particle(doc[left], lexicon):
+    if left < start or name_particle(doc[left], lexicon):
         if left > 0 and name_word(doc[left - 1], lexicon):
             start = left - 1  # a given name before the particles: "Ludwig van der Berg"
         elif doc[left].text[:1].isupper() or left == name.sent.start:
             start = left  # the name opens with its particle: "Van der Berg"
-    while end < len(doc) and _particle(doc[end - 1], lexicon) and name_word(doc[end], lexicon):
+    while end < len(doc) and name_particle(doc[end - 1], lexicon) and name_word(doc[end], lexicon):
         end += 1  # the name stopped on its particle: "Marco dela" + "Cruz"
     return doc[start:end]
 
@@ -321,14 +322,15 @@ def name_word(token: Token, lexicon: Lexicon) -> bool:
             and token.lower_ not in lexicon.honorifics)
 
 
-def _particle(token: Token, lexicon: Lexicon) -> bool:
+def name_particle(token: Token, lexicon: Lexicon) -> bool:
+    """"van", "dela": a lower-case word of a personal name, followed by a space."""
     return token.lower_ in lexicon.name_particles and token.is_alpha and bool(token.whitespace_)
 
 
 def _name_continues(head: Token, appos: Token, lexicon: Lexicon) -> bool:
     """An "apposition" that is the rest of the head's name: it follows a name particle with
     no comma or bracket between them."""
-    return (_particle(head, lexicon) and appos.left_edge.i == head.i + 1
+    return (name_particle(head, lexicon) and appos.left_edge.i == head.i + 1
             and name_word(appos, lexicon))
 
 
@@ -340,9 +342,6 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
         return None
     tokens = [t for t in appos.subtree if t.i <= appos.i]
     return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
-
-
-ORGANIZATION_ENTS = {"ORG", "NORP", "GPE", "FAC"}
 
 
 def _organization_apposition(head: Token) -> CharSpan | None:
@@ -485,7 +484,7 @@ def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
         return "organization"
     if head.ent_type_ == "PERSON" or person_entity(doc, tokens):
         return "person"
-    if head.ent_type_ in {"ORG", "GPE", "NORP", "FAC"} or head.pos_ == "PROPN":
+    if head.ent_type_ in ORGANIZATION_ENTS or head.pos_ == "PROPN":
         return "organization"
     if head.pos_ == "NOUN":
         return "anonymous" if lemma.endswith(("er", "ist", "ian", "ant", "ent")) else "other"
@@ -604,7 +603,7 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
     if clause is None or clause.i < verb.i and clause.dep_ == "xcomp":
         return None
-    if clause.i < verb.i and _own_report(clause):
+    if clause.i < verb.i and _own_report(clause, load_lexicon()):
         # '"…," said Ana Ruiz; she described …': the parser hung a whole report, cue and
         # source, on the next verb; it is not that verb's content.
         return None
@@ -620,10 +619,9 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
 
 
-def _own_report(clause: Token) -> bool:
+def _own_report(verb: Token, lexicon: Lexicon) -> bool:
     """A reporting verb with a subject of its own."""
-    return (is_verb_cue(clause, load_lexicon())
-            and any(c.dep_ in SUBJECT_DEPS for c in clause.children))
+    return is_verb_cue(verb, lexicon) and any(c.dep_ in SUBJECT_DEPS for c in verb.children)
 
 
 def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
@@ -653,8 +651,7 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
     lexicon = lexicon or load_lexicon()
     regions = quote_regions(doc)
     for token in tokens[1:]:
-        if (_joined_clause(token) and is_verb_cue(token, lexicon)
-                and any(c.dep_ in SUBJECT_DEPS for c in token.children)
+        if (_joined_clause(token) and _own_report(token, lexicon)
                 and not inside_quote(regions, token.idx, token.idx + 1)):
             start = min(t.i for t in token.subtree)
             kept = [t for t in tokens if t.i < start]

@@ -31,6 +31,7 @@ from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
 from claimtrace.pipeline.attribute.roles import description_span, role_and_organization
 from claimtrace.pipeline.attribute.rules import (
     POST_NOMINALS,
+    name_particle,
     name_word,
     source_mention,
     with_name_particles,
@@ -350,8 +351,8 @@ def _new_entity_type(token: Token) -> bool:
 def _inner_particle(token: Token, lexicon: Lexicon) -> bool:
     """"van", "der" in "Ludwig van der Berg": a particle followed by the rest of the name."""
     following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-    return (following is not None and token.lower_ in lexicon.name_particles
-            and (name_word(following, lexicon) or following.lower_ in lexicon.name_particles))
+    return (following is not None and name_particle(token, lexicon)
+            and (name_word(following, lexicon) or name_particle(following, lexicon)))
 
 
 def _name_hyphen(token: Token) -> bool:
@@ -405,8 +406,9 @@ class ResolutionContext:
     # Person's name -> "feminine" / "masculine", where a title, a description or a pronoun
     # resolved to them says it; no pronoun goes to a person of the other one.
     genders: dict[str, str] = field(default_factory=dict)
-    # Unnamed single people as sources ("a police spokeswoman"): candidates for "he"/"she".
-    unnamed_people: list[Attribution] = field(default_factory=list)
+    # Where unnamed single people were sources ("a police spokeswoman"): candidates for
+    # "he"/"she" beside the sources of type person.
+    unnamed_people: set[int] = field(default_factory=set)
 
     def remember(self, attribution: Attribution, plural: bool = False,
                  people: bool = False, someone: bool = False) -> None:
@@ -414,7 +416,7 @@ class ResolutionContext:
         ``someone``: it is one unnamed person (`_someone`)."""
         self.sources.append(attribution)
         if someone:
-            self.unnamed_people.append(attribution)
+            self.unnamed_people.add(attribution.source.start)
         if plural and attribution.resolved:
             self.plurals.append((attribution.source.start, attribution.resolved))
         if people and attribution.resolved:
@@ -441,7 +443,8 @@ class ResolutionContext:
         a compatible `gender` ("feminine" for "she"; None: any)."""
         best: tuple[int, Attribution | str] | None = None
         for source in self.sources:
-            person = source.source_type == "person" or source in self.unnamed_people
+            person = (source.source_type == "person"
+                      or source.source.start in self.unnamed_people)
             if (person and source.source.start < position
                     and self.compatible(source.resolved, gender)):
                 best = max(best or (-1, source), (source.source.start, source), key=_first)
@@ -611,10 +614,10 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
                 doc, _resolve_mention(doc, attribution, context, lexicon))
         resolved = _as_known(resolved, known)
         if resolved.source is not None and resolved.resolved:
+            someone = _someone(doc, resolved, lexicon)
             context.remember(resolved, plural=_plural(doc, resolved),
-                             people=_people_head(doc, resolved, lexicon),
-                             someone=_someone(doc, resolved, lexicon))
-            if resolved.source_type == "person" or _someone(doc, resolved, lexicon):
+                             people=_people_head(doc, resolved, lexicon), someone=someone)
+            if resolved.source_type == "person" or someone:
                 context.learn_gender(resolved.resolved, mention_gender(doc, resolved, lexicon))
         last_any = resolved
         resolved_list.append(resolved)
@@ -629,14 +632,17 @@ def _as_known(attribution: Attribution, known: dict[str, Attribution]) -> Attrib
     if not name:
         return attribution
     before = known.setdefault(name, attribution)
-    filled = replace(attribution,
-                     description=attribution.description or before.description,
-                     role=attribution.role or before.role,
-                     organization=attribution.organization or before.organization)
-    known[name] = replace(before, description=before.description or filled.description,
-                          role=before.role or filled.role,
-                          organization=before.organization or filled.organization)
-    return filled
+    known[name] = _filled(before, attribution)
+    return _filled(attribution, before)
+
+
+KNOWN_FIELDS = ("description", "role", "organization")
+
+
+def _filled(attribution: Attribution, other: Attribution) -> Attribution:
+    """`attribution` with `other`'s description, role and organisation where it has none."""
+    return replace(attribution, **{name: getattr(attribution, name) or getattr(other, name)
+                                   for name in KNOWN_FIELDS})
 
 
 def _someone(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
