@@ -175,3 +175,31 @@ def test_a_run_continues_from_a_tagger_with_news_articles(tiny_run, tmp_path):
     after = load_file(str(tmp_path / "model" / "model.safetensors"))
     assert before.keys() == after.keys()
     assert all(before[k].equal(after[k]) for k in before)
+
+
+def test_encoder_layers_below_the_shared_layer_are_refused():
+    with pytest.raises(ValueError, match="encoder_layers must be 0 or >= 4"):
+        AttributionTrainConfig(encoder_layers=2)
+
+
+def test_a_run_continues_with_its_top_layers_dropped(tiny_run, tmp_path):
+    first, _ = tiny_run
+    config = AttributionTrainConfig(
+        data_root=str(FIXTURES), train_split="dev", dev_split="dev", init_from=first.output_dir,
+        encoder_layers=4, output_dir=str(tmp_path / "model"), run_dir=str(tmp_path / "run"),
+        max_length=24, train_overlap=4, predict_overlap=8, epochs=1, batch_size=4,
+        evals_per_epoch=1, learning_rate=0.0)
+    train(config)
+    out = tmp_path / "model"
+    assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 4
+    from safetensors.torch import load_file
+
+    before = load_file(str(Path(first.output_dir) / "model.safetensors"))
+    after = load_file(str(out / "model.safetensors"))
+    assert any(".layer.5." in k for k in before) and not any(".layer.4." in k for k in after)
+    assert all(before[k].equal(after[k]) for k in after)  # lr 0: the first four, unchanged
+    from claimtrace.pipeline.attribute.tagger import load_tagger
+
+    tagger = load_tagger(out)  # the 4-layer graph, served by ONNX Runtime
+    (spans,) = tagger.tag(["The minister said on Monday that taxes would rise."])
+    assert all(0 <= start < end for _, start, end, _ in spans)

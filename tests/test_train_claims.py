@@ -447,3 +447,14 @@ def test_epoch_metrics_do_not_depend_on_evaluation_order() -> None:
         SimpleNamespace(predictions=predictions[order], label_ids=labels[order]))
     assert ordered == shuffled
     assert set(ordered) >= {"joint_f1", "claimbuster_f1", "news_f1", "news_macro_f1"}
+
+
+def test_a_shipped_graph_only_claim_model_is_a_warm_start() -> None:
+    """The shipped folder holds only the ONNX graph; its weights are read back from it."""
+    from transformers import BertConfig, BertForSequenceClassification
+
+    folder = Path(__file__).parents[1] / "models/claim-checkworthiness"
+    state = three_way_state(folder)
+    assert state["classifier.weight"].shape == (3, 384)
+    config = BertConfig.from_json_file(str(folder / "config.json"))
+    BertForSequenceClassification(config).load_state_dict(state, strict=True)

@@ -36,7 +36,9 @@ from claimtrace.pipeline.attribute.tagger import (
     sentence_starts,
     window_starts,
 )
+from claimtrace.pipeline.shared_encoder import SHARED_LAYER
 from claimtrace.settings import JsonConfig
+from claimtrace.training.encoder import keep_encoder_layers
 from claimtrace.training.runs import check_output_dir, resolve, run_locations
 
 if TYPE_CHECKING:
@@ -78,6 +80,9 @@ class AttributionTrainConfig(JsonConfig):
     news_repeat: int = field(default=1, metadata=_help(
         "times each news training article is seen per epoch"))
     max_length: int = field(default=256, metadata=_help("subwords per window incl. CLS/SEP"))
+    encoder_layers: int = field(default=0, metadata=_help(
+        "keep only the first N encoder layers of the starting model, for speed "
+        "(`training.encoder`; 0: all; at least the claim head's shared layer)"))
     train_overlap: int = field(default=32, metadata=_help("window overlap in training"))
     predict_overlap: int = field(default=PREDICT_OVERLAP,
                                  metadata=_help("window overlap at prediction (dev scoring)"))
@@ -105,6 +110,9 @@ class AttributionTrainConfig(JsonConfig):
             )
         if self.news_repeat < 1:
             raise ValueError(f"news_repeat must be >= 1, got {self.news_repeat}")
+        if 0 < self.encoder_layers < SHARED_LAYER:  # the graph also returns that layer
+            raise ValueError(f"encoder_layers must be 0 or >= {SHARED_LAYER}, "
+                             f"got {self.encoder_layers}")
         if not 0 <= self.train_overlap < self.max_length - 2:
             raise ValueError(f"train_overlap {self.train_overlap} must be in [0, max_length - 2)")
         if not 0 <= self.predict_overlap < self.max_length - 2:
@@ -343,7 +351,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         len(dataset),
         len(dev_articles),
     )
-    model = initial_model(config, base)
+    model = keep_encoder_layers(initial_model(config, base), config.encoder_layers)
     steps = max(1, round(len(dataset) / config.batch_size * config.epochs))
     args = TrainingArguments(
         output_dir=config.run_dir,
@@ -390,10 +398,10 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
 def initial_model(config: AttributionTrainConfig, base: str) -> Any:
     """The token classifier to fine-tune: a fresh head on the base encoder, or a whole
     tagger (`init_from`, int8 weights de-quantised) to continue from."""
-    if config.init_from:
-        from claimtrace.pipeline.attribute.tagger import load_tagger
+    if config.init_from:  # a run's safetensors, or a shipped graph's weights read back
+        from claimtrace.training.onnx_export import load_torch_model
 
-        return load_tagger(config.init_from, threads=config.threads, runtime="torch").model
+        return load_torch_model(resolve(config.init_from))[0]
     from transformers import AutoModelForTokenClassification
 
     return AutoModelForTokenClassification.from_pretrained(

@@ -38,6 +38,7 @@ from claimtrace.artifacts import (
 )
 from claimtrace.pipeline.classify import CLAIM_CLASSES, claim_input, claim_label
 from claimtrace.settings import CLAIM_MODEL, JsonConfig
+from claimtrace.training.encoder import keep_encoder_layers
 from claimtrace.training.runs import check_output_dir, resolve, run_locations
 
 if TYPE_CHECKING:
@@ -114,6 +115,9 @@ class ClaimTrainingConfig(JsonConfig):
         "seed of the development splits and of the ClaimBuster sample, kept apart from `seed` "
         "so runs with different seeds train and are scored on the same rows")})
     max_length: int = field(default=96, metadata={"help": "max tokens per sentence"})
+    encoder_layers: int = field(default=0, metadata={"help": (
+        "keep only the first N encoder layers of the starting model, for speed "
+        "(`training.encoder`; 0: all)")})
     batch_size: int = field(default=32, metadata={"help": "training batch size"})
     eval_batch_size: int = field(default=128, metadata={"help": "scoring batch size"})
     learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate"})
@@ -424,6 +428,7 @@ def train_transformer(
     )
     if config.init_from:
         model.load_state_dict(three_way_state(resolve(config.init_from)), strict=True)
+    keep_encoder_layers(model, config.encoder_layers)
     trainer = Trainer(
         model=model,
         args=_training_arguments(config),
@@ -473,11 +478,12 @@ def three_way_state(model_dir: Path) -> dict[str, Any]:
 
     import torch
 
-    from claimtrace.pipeline.classify import head_classes, load_claim_model
+    from claimtrace.pipeline.classify import HEAD, head_classes
+    from claimtrace.training.onnx_export import load_torch_model
 
-    loaded = load_claim_model(model_dir, int8_kernels=False, runtime="torch")  # checks checksums
-    state = dict(loaded.model.state_dict())
-    classes = head_classes(loaded.head)
+    model, _ = load_torch_model(model_dir)  # checks checksums; a shipped graph is read back
+    state = dict(model.state_dict())
+    classes = head_classes(json.loads((model_dir / HEAD).read_text(encoding="utf-8")))
     if tuple(classes) == CLAIM_CLASSES:
         return state
     if tuple(classes) != ("rest", "CFS"):
