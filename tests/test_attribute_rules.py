@@ -24,6 +24,13 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # "continue" reports a quotation only, never the clause it governs
+        "The council urged tenants to continue paying their rent. Rents continued to rise "
+        'in May. "We will rebuild," she continued.',
+        [row("The council", "The council", "urged",
+             "tenants to continue paying their rent", "indirect"),
+         row("she", None, "continued", "We will rebuild", "direct")],
+        id="continue-reports-quotations-only"),
     pytest.param(  # the parser made a fronted report a clause of what it reports
         "The Lima Post reported on Thursday, turnout had risen to 55 percent.",
         [row("The Lima Post", "Lima Post", "reported", "turnout had risen to 55 percent",

@@ -773,7 +773,9 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteR
 
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
                    claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
-    clause = clause_content(doc, verb)
+    # "urged them to continue paying": "continue" reports a quotation, never a clause.
+    quotation_only = verb.lemma_.lower() in load_lexicon().quotation_only_verbs
+    clause = None if quotation_only else clause_content(doc, verb)
     if clause is not None:
         # A clause inside quotes is a direct quote; its full quotation is the content.
         region = inside_quote(quotes, clause.start, clause.end)
@@ -786,6 +788,8 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
     if free:
         claimed.update(free)
         return [(c, "quote_with_cue") for r in free if (c := quote_content(doc, r))]
+    if quotation_only:
+        return []
     parataxis = parataxis_content(doc, verb, sent)
     if parataxis is not None:
         return [(parataxis, "reported_clause_before_cue")]
