@@ -95,3 +95,15 @@ def test_quote_running_on_into_the_next_paragraph_keeps_its_cue():
 def test_content_without_any_cue_and_cue_without_content_are_dropped():
     text = "It is a scandal.\n\nThe minister declined."
     assert link_spans(text, tag(text, ("content", "It is a scandal"), ("cue", "declined"))) == []
+
+
+def test_a_content_takes_the_cue_of_its_own_sentence_before_a_nearer_one():
+    text = 'Fares rose again in June, the operator said. "We had no choice," Ms. Ortiz added.'
+    spans = tag(text, ("content", "Fares rose again in June"), ("source", "the operator"),
+                ("cue", "said"), ("content", '"We had no choice,"'), ("source", "Ms. Ortiz"),
+                ("cue", "added"))
+    first, second = link_spans(text, spans)
+    assert texts(text, first) == {"source": ["the operator"], "cue": ["said"],
+                                  "content": ["Fares rose again in June"]}
+    assert texts(text, second) == {"source": ["Ms. Ortiz"], "cue": ["added"],
+                                   "content": ['"We had no choice,"']}

@@ -3,11 +3,13 @@
 Measured on PolNeAR dev (numbers in ``models/attribution/README.md``):
 
 0. contents lose a leading or trailing comma, colon or dash the tagger took with them;
-1. (content, cue) pairs are taken closest first, one content per cue, among the cues of the
-   content's paragraph (else of the previous paragraph: a long quotation runs on after a
-   paragraph break); a content left over joins its nearest cue as a further fragment
-   (PolNeAR's discontinuous contents: "X," he said, "Y"); a content with no cue in reach and
-   a cue with no content are dropped;
+1. (content, cue) pairs are taken closest first -- a cue in the content's own sentence before
+   any cue across a sentence end (tagger alone, whole exact / overlap: PolNeAR dev 49.8 /
+   75.5 -> 50.0 / 75.7, news_extra 31.1 / 69.8 -> 31.8 / 70.8) -- one content per cue,
+   among the cues of the content's paragraph (else of the previous paragraph: a long
+   quotation runs on after a paragraph break); a content left over joins its nearest cue as
+   a further fragment (PolNeAR's discontinuous contents: "X," he said, "Y"); a content with
+   no cue in reach and a cue with no content are dropped;
 2. (source, cue) pairs in one paragraph are taken closest first, one source per cue;
 3. a cue still without a source borrows the nearest one in the same sentence, which is how
    "He said A and added B" shares its subject (whole-attribution exact F1 with gold spans
@@ -111,10 +113,13 @@ def _contents_for_cues(
     cue-less contents gains 1.4 whole-attribution exact F1 (harness).
     """
     candidates = {c: _candidate_cues(text, c, cues, paragraph) for c in contents}
-    pairs = sorted((_gap(c, q), c, q) for c, qs in candidates.items() for q in qs)
+    # A cue in the content's own sentence comes before any nearer cue across a sentence
+    # end ('…, the bank said. "We will," she added': the quote is "added"'s).
+    pairs = sorted((not _same_sentence(text, c, q), _gap(c, q), c, q)
+                   for c, qs in candidates.items() for q in qs)
     linked: dict[tuple[int, int], list[tuple[int, int]]] = {}
     owner: dict[tuple[int, int], tuple[int, int]] = {}
-    for _, content, cue in pairs:
+    for _, _, content, cue in pairs:
         if content not in owner and cue not in linked:
             owner[content] = cue
             linked[cue] = [content]
