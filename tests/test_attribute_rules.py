@@ -24,6 +24,13 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # verbs of advice are reporting verbs of the lexicon
+        "The embassy advised travellers to avoid the border. Doctors recommended that "
+        "patients rest for a week.",
+        [row("The embassy", "The embassy", "advised", "travellers to avoid the border",
+             "indirect"),
+         row("Doctors", "Doctors", "recommended", "patients rest for a week", "indirect")],
+        id="verbs-of-advice"),
     pytest.param(  # "continue" reports a quotation only, never the clause it governs
         "The council urged tenants to continue paying their rent. Rents continued to rise "
         'in May. "We will rebuild," she continued.',
