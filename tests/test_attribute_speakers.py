@@ -14,6 +14,16 @@ def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
 
 
 CASES = [
+    pytest.param(  # a bare organisation noun -> the earlier mention a name says whose it is
+        "Lancashire police arrested two men on Friday. Police said the men were released on "
+        "bail. The spokesman said no charges had been brought.",
+        [("Police", "Lancashire police"), ("The spokesman", "The spokesman")],
+        id="organisation-noun-named-before"),
+    pytest.param(  # the same for a description that starts with "the"
+        "According to Syrian state media, troops entered the town. The state media said the "
+        "troops were welcomed.",
+        [("Syrian state media", "Syrian state media"), ("The state media", "Syrian state media")],
+        id="definite-organisation-noun-named-before"),
     pytest.param(  # "he" after an unnamed single person -> that person, as the text gives them
         "A spokesman for the Interior Ministry said two suspects were arrested. He added that "
         "more arrests were expected.",

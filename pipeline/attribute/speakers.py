@@ -50,6 +50,8 @@ NON_REFERRING = {"there"}  # existential "there" names no speaker
 COLLECTIVE_HEADS = {"couple", "pair", "duo", "trio"}
 PLURAL_DETERMINERS = {"the", "both", "two", "three", "all"}
 NAMED_LABELS = {"PERSON", "ORG"}
+# Entity types of a modifier that says whose an organisation is: "Syrian state media".
+NAMING_ENTS = {"NORP", "GPE", "ORG", "LOC"}
 # Labels of `NameIndex.names` that name a person: PERSON entities and runs of proper nouns
 PERSON_NAME_LABELS = {"PERSON", "NAME"}
 ORGANIZATION_PREPOSITIONS = {"of", "in", "for", "on"}  # "Court of Appeal", "Embassy in Oslo"
@@ -741,6 +743,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             clean_name(person or mention, lexicon, person=person is not None), position)
         if label is None:  # "the Royal Academy" after "the Royal Academy of Arts"
             name = context.longer_organization(name, position) or name
+        if label is None and head is not None and head.pos_ == "NOUN":
+            name = _named_before(head, attribution, lexicon) or name  # "Police said"
         source_type = "person" if label == "PERSON" else attribution.source_type
         return replace(attribution, resolved=name, source_type=source_type)
     if mention[:1].isupper() and len(mention.split()) == 1:
@@ -749,6 +753,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         name, label = context.index.expand(mention, position)
         if label in PERSON_NAME_LABELS:
             return replace(attribution, resolved=name, source_type="person")
+    if head is not None and head.pos_ == "NOUN":  # "Police said" after "Lancashire police"
+        return replace(attribution, resolved=_named_before(head, attribution, lexicon) or mention)
     return replace(attribution, resolved=mention)
 
 
@@ -903,7 +909,8 @@ def _resolve_description(attribution: Attribution, head: Token,
     introduced = _introduced_as(head, attribution)
     if introduced is not None:  # "The study" after "… published a study in Nature"
         return replace(attribution, resolved=introduced)
-    return replace(attribution, resolved=attribution.source.text(head.doc))
+    return replace(attribution, resolved=_named_before(head, attribution, lexicon)
+                   or attribution.source.text(head.doc))
 
 
 def _introduced_as(head: Token, attribution: Attribution) -> str | None:
@@ -925,6 +932,30 @@ def _introduced_as(head: Token, attribution: Attribution) -> str | None:
             continue
         end = max(t.i for t in prep.subtree) + 1
         return doc_text(doc)[token.idx:doc[end - 1].idx + len(doc[end - 1])]
+    return None
+
+
+def _named_before(head: Token, attribution: Attribution, lexicon: Lexicon) -> str | None:
+    """"police" / "the state media" -> "Lancashire police" / "Syrian state media": the nearest
+    earlier mention of the same noun with a name before it that says whose it is, where this
+    mention names nobody (the guidelines' "the ministry" -> "Russian Emergencies Ministry").
+    Not for words for people ("the spokesman"): those are resolved to a person or stay."""
+    doc = head.doc
+    mention = doc.char_span(attribution.source.start, attribution.source.end,
+                            alignment_mode="expand")
+    if mention is None or _people_word(head, lexicon) or any(
+            t.pos_ == "PROPN" or t.ent_type_ for t in mention):
+        return None
+    words = {t.lower_ for t in mention if t.dep_ != "det"}
+    for token in reversed(doc[:mention.start]):
+        if token.pos_ != "NOUN" or token.lemma_.lower() != head.lemma_.lower():
+            continue
+        modifiers = [t for t in token.lefts if t.dep_ in {"amod", "compound", "nmod"}]
+        if not any(t.pos_ == "PROPN" or t.ent_type_ in NAMING_ENTS for t in modifiers):
+            continue
+        phrase = doc[min(t.left_edge.i for t in modifiers):token.i + 1]
+        if words <= {t.lower_ for t in phrase}:
+            return phrase.text
     return None
 
 
