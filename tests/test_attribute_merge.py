@@ -77,3 +77,20 @@ def test_provenance_names_the_attribution_model(hybrid_nlp):
     from claimtrace.pipeline.nlp import model_versions
 
     assert model_versions(hybrid_nlp)["attribution"].startswith("attribution@")
+
+
+@pytest.mark.parametrize("cue, confidence, kept", [
+    ("said", 0.79, False), ("said", 0.80, True),        # a lexicon cue needs 0.8
+    ("approved", 0.84, False), ("approved", 0.85, True),  # any other cue needs 0.85
+])
+def test_scope_keeps_a_tagger_only_attribution_by_cue_and_confidence(nlp, cue, confidence,
+                                                                    kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(f"The agency {cue} the plan was ready.")
+    at = doc.text.index(cue)
+    found = Attribution(content=CharSpan(at + len(cue) + 1, len(doc.text) - 1),
+                        source=CharSpan(0, 10), cue=CharSpan(at, at + len(cue)),
+                        quote_type="indirect", method="model", confidence=confidence)
+    assert Scope()(doc, found, load_lexicon()) is kept
