@@ -94,3 +94,19 @@ def test_scope_keeps_a_tagger_only_attribution_by_cue_and_confidence(nlp, cue, c
                         source=CharSpan(0, 10), cue=CharSpan(at, at + len(cue)),
                         quote_type="indirect", method="model", confidence=confidence)
     assert Scope()(doc, found, load_lexicon()) is kept
+
+
+@pytest.mark.parametrize("text, content, kept", [
+    ("The governor declared a state of emergency.", "a state of emergency", False),
+    ("The governor declared that the state would sue.", "the state would sue", True),
+])
+def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, content, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue = doc.text.index(content), doc.text.index("declared")
+    found = Attribution(content=CharSpan(at, at + len(content)), source=CharSpan(0, 12),
+                        cue=CharSpan(cue, cue + len("declared")), quote_type="indirect",
+                        method="model", confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept

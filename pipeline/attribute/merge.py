@@ -54,11 +54,29 @@ class Scope:
     def __call__(self, doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
         if attribution.source is None or attribution.cue is None:
             return False
+        if _act_on_object(doc, attribution, lexicon):  # "declared a state of emergency"
+            return False
         confidence = attribution.confidence if attribution.confidence is not None else 1.0
         if confidence >= self.sure:
             return True
         return confidence >= self.min_confidence and is_lexicon_cue(
             doc, attribution.cue.start, attribution.cue.end, lexicon)
+
+
+def _act_on_object(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
+    """The content is the direct object of a cue verb the lexicon lists as an act with an
+    object (``object_acts``). Chosen on news dev and news_extra: dropping these kept news dev
+    at 66.8 / 79.2 and took news_extra from 62.8 / 78.2 to 63.1 / 78.6; dropping every
+    tagger content that is its cue's object lost 3.4 / 3.6 points on news dev, and dropping
+    those of cues the lexicon does not list lost 1.5 / 1.3."""
+    content = doc.char_span(attribution.content.start, attribution.content.end,
+                            alignment_mode="expand")
+    cue = doc.char_span(attribution.cue.start, attribution.cue.end, alignment_mode="expand")
+    if content is None or cue is None:
+        return False
+    verb = content.root.head
+    return (content.root.dep_ == "dobj" and cue.start <= verb.i < cue.end
+            and verb.lemma_.lower() in lexicon.object_acts)
 
 
 def merge(rules: list[Attribution], tagger: list[Attribution], method: str,
