@@ -363,3 +363,16 @@ def test_participle_hung_on_reported_clause_has_the_reporter_for_source(nlp):
     saying = [a for a in found(nlp, text) if a["cue"] == "saying"]
     assert saying == [row("Tomas Ekwueme", "Tomas Ekwueme", "saying",
                           "Beyond that, it also slows exports", "direct")]
+
+
+@pytest.mark.parametrize("text, cue", [
+    ("The union called on the government to raise wages.", "called on"),
+    ("Activists called for a ban on the chemical.", "called for"),
+    ("The minister called on Monday for calm.", "called"),  # a date is no cue's preposition
+])
+def test_prepositional_cue_takes_its_preposition(nlp, text, cue):
+    from claimtrace.pipeline.attribute.rules import cue_span
+
+    doc = nlp(text)
+    verb = next(t for t in doc if t.lower_ == "called")
+    assert cue_span(verb).text(doc) == cue

@@ -87,12 +87,16 @@ def cue_span(verb: Token, lexicon: Lexicon | None = None) -> CharSpan:
     parts += [c for c in verb.rights if c.dep_ == "prt" and c.i == verb.i + 1]
     preps = lexicon.prepositional_cues.get(verb.lemma_.lower(), [])
     parts += [c for c in verb.rights if c.dep_ == "prep" and c.lower_ in preps
-              and c.i == verb.i + 1]
+              and c.i == verb.i + 1 and not _date_object(c)]  # "called on Monday for"
     governor = verb.head
     on = [c for c in governor.rights if c.dep_ == "prt" and c.lower_ == "on"]
     if verb.dep_ in {"xcomp", "advcl"} and governor.lemma_ == "go" and on and on[0].i < verb.i:
         parts += [governor, on[0]]
     return token_range(parts)
+
+
+def _date_object(preposition: Token) -> bool:
+    return any(c.ent_type_ in {"DATE", "TIME"} for c in preposition.children)
 
 
 def is_verb_cue(token: Token, lexicon: Lexicon) -> bool:
