@@ -24,6 +24,12 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # a subordinate clause after the content is not a "…, X said" report
+        "The plant closed in March as the owners could not agree on a buyer. Only a few "
+        "theories were noted in the paper, though a second team has reported a link to "
+        "fishing. Sales fell sharply, the company said.",
+        [row("the company", "the company", "said", "Sales fell sharply", "indirect")],
+        id="subordinate-clause-is-no-report"),
     pytest.param(  # verbs of advice are reporting verbs of the lexicon
         "The embassy advised travellers to avoid the border. Doctors recommended that "
         "patients rest for a week.",

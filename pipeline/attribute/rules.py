@@ -682,6 +682,8 @@ def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
     """`…, X said.` where the parser hangs the cue off the reported clause."""
     if verb.dep_ not in {"parataxis", "advcl"} or verb.head.i >= verb.i:
         return None
+    if any(c.dep_ == "mark" for c in verb.children):
+        return None  # "…, though Ana Ruiz has reported": a subordinate clause, not the cue's
     cue_tokens = {t.i for t in verb.subtree}
     tokens = [t for t in verb.head.subtree if t.i not in cue_tokens and sent.start <= t.i < sent.end
               and t.i < min(cue_tokens)]
