@@ -24,6 +24,10 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # the subject after a fronted passive participle was told, did not tell
+        "Urged by aides to resign, the mayor stayed in office.",
+        [row("aides", "aides", "Urged", "to resign", "indirect")],
+        id="fronted-passive-participle"),
     pytest.param(  # a subordinate clause after the content is not a "…, X said" report
         "The plant closed in March as the owners could not agree on a buyer. Only a few "
         "theories were noted in the paper, though a second team has reported a link to "

@@ -106,6 +106,10 @@ def is_verb_cue(token: Token, lexicon: Lexicon) -> bool:
 def subject_of(verb: Token) -> Token | None:
     """The verb's subject, or the subject of the verb it is chained to."""
     verb = _reporter_of_participle(verb)
+    if verb.tag_ == "VBN" and verb.dep_ in {"advcl", "acl"} and not any(
+            c.dep_ in {"aux", "auxpass"} for c in verb.children):
+        return None  # "Urged by aides to resign, the mayor …": the mayor was told; the agent
+        # ("aides", `passive_agent`) is who spoke
     seen = 0
     while verb is not None and seen < 4:
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
