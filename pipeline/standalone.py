@@ -216,8 +216,7 @@ def _speaker_phrase(doc: Doc, attribution: Attribution | None) -> set[int]:
     """Token indices of the speaker's phrase (name, title, affiliation): not antecedents."""
     if attribution is None or attribution.source is None:
         return set()
-    mention = doc.char_span(attribution.source.start, attribution.source.end,
-                            alignment_mode="expand")
+    mention = attribution.source.tokens(doc)
     return {t.i for t in mention.root.subtree} if mention is not None else set()
 
 
@@ -256,8 +255,7 @@ def _group_speaker(doc: Doc, token: Token, attribution: Attribution | None,
             or token.dep_ not in SUBJECT_DEPS
             or not attribution.content.start <= token.idx < attribution.content.end):
         return None
-    mention = doc.char_span(attribution.source.start, attribution.source.end,
-                            alignment_mode="expand")
+    mention = attribution.source.tokens(doc)
     if mention is None or mention.root.pos_ not in {"NOUN", "PROPN"}:
         return None
     if not _number_matches(mention.root, plural):

@@ -33,6 +33,10 @@ class CharSpan:
     def text(self, doc: Doc) -> str:
         return doc_text(doc)[self.start:self.end]
 
+    def tokens(self, doc: Doc) -> Span | None:
+        """The tokens these characters touch (a token cut by an edge counts)."""
+        return doc.char_span(self.start, self.end, alignment_mode="expand")
+
     def overlaps(self, other: CharSpan) -> bool:
         return self.start < other.end and other.start < self.end
 
@@ -88,8 +92,7 @@ def set_attributions(doc: Doc, attributions: list[Attribution],
                      key: str = ATTRIBUTIONS_KEY) -> None:
     spans = []
     for attribution in attributions:
-        span = doc.char_span(attribution.content.start, attribution.content.end,
-                             alignment_mode="expand")
+        span = attribution.content.tokens(doc)
         if span is None:
             continue
         span._.attribution = attribution

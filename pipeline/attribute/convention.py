@@ -55,7 +55,7 @@ def project_source(doc: Doc, source: CharSpan | None
     """(source span, description, source type, extra) for the tagger's source phrase."""
     if source is None:
         return None, None, "other", {}
-    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    span = source.tokens(doc)
     if span is None or not len(span):
         return source, None, "other", {}
     head, lexicon = span.root, load_lexicon()
@@ -77,7 +77,7 @@ def project_cue(doc: Doc, cue: CharSpan | None) -> CharSpan | None:
     lowered = cue.text(doc).lower()
     if any(phrase in lowered for phrase in lexicon.phrases):
         return trimmed(doc, cue.start, cue.end, EDGE_PUNCT)
-    span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+    span = cue.tokens(doc)
     verbs = [t for t in span if t.pos_ == "VERB"] if span is not None else []
     if not verbs:
         return trimmed(doc, cue.start, cue.end, EDGE_PUNCT)
@@ -96,7 +96,7 @@ def parsed_content(doc: Doc, cue: CharSpan | None, content: CharSpan) -> CharSpa
     tagger's content: the parse knows where a clause ends better than PolNeAR's edges."""
     if cue is None:
         return content
-    span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+    span = cue.tokens(doc)
     verbs = [t for t in span if t.pos_ in {"VERB", "AUX"}] if span is not None else []
     clause = clause_content(doc, verbs[-1]) if verbs else None
     if clause is None or not clause.overlaps(content):

@@ -589,8 +589,7 @@ def mention_gender(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str 
     mention = attribution.source.text(doc)
     if mention.lower() in PRONOUN_GENDERS:
         return PRONOUN_GENDERS[mention.lower()]
-    span = doc.char_span(attribution.source.start, attribution.source.end,
-                         alignment_mode="expand")
+    span = attribution.source.tokens(doc)
     before = doc[span.start - 1].text if span is not None and span.start > 0 else ""
     words = f"{before} {mention} {attribution.description or ''}".lower().split()
     return words_gender(words, lexicon)
@@ -864,8 +863,7 @@ def _antecedent_noun(doc: Doc, pronoun: Token) -> Token | None:
 def _person_in(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str | None:
     """The last PERSON entity inside a long source ("Former US Ambassador … Nikki Haley"),
     with the particles the entity tagger left out ("dela Cruz" -> "Marco dela Cruz")."""
-    span = doc.char_span(attribution.source.start, attribution.source.end,
-                         alignment_mode="expand")
+    span = attribution.source.tokens(doc)
     people = [ent for ent in span.ents if ent.label_ == "PERSON"] if span is not None else []
     return with_name_particles(people[-1], lexicon).text if people else None
 
@@ -941,8 +939,7 @@ def _named_before(head: Token, attribution: Attribution, lexicon: Lexicon) -> st
     mention names nobody (the guidelines' "the ministry" -> "Russian Emergencies Ministry").
     Not for words for people ("the spokesman"): those are resolved to a person or stay."""
     doc = head.doc
-    mention = doc.char_span(attribution.source.start, attribution.source.end,
-                            alignment_mode="expand")
+    mention = attribution.source.tokens(doc)
     if mention is None or _people_word(head, lexicon) or any(
             t.pos_ == "PROPN" or t.ent_type_ for t in mention):
         return None
