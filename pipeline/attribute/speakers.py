@@ -15,7 +15,7 @@ the nearest indexed name that ends with its words ("Jackson" -> "Amy Berman Jack
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
@@ -919,9 +919,7 @@ def _introduced_as(head: Token, attribution: Attribution) -> str | None:
     if not attribution.source.text(doc).lower().startswith("the ") or any(
             c.idx < attribution.source.end for c in head.rights):
         return None  # "the report of the inspectors" says which report itself
-    for token in reversed(doc[:head.i]):
-        if token.pos_ != "NOUN" or token.lemma_.lower() != head.lemma_.lower():
-            continue
+    for token in _same_noun_before(head, head.i):
         determiners = [c.lower_ for c in token.children if c.dep_ == "det"]
         if determiners not in ([], ["a"], ["an"]) or (not determiners and token.tag_ != "NNS"):
             continue
@@ -931,6 +929,14 @@ def _introduced_as(head: Token, attribution: Attribution) -> str | None:
         end = max(t.i for t in prep.subtree) + 1
         return doc_text(doc)[token.idx:doc[end - 1].idx + len(doc[end - 1])]
     return None
+
+
+def _same_noun_before(head: Token, end: int) -> Iterator[Token]:
+    """Nouns with `head`'s lemma before token `end`, nearest first: earlier mentions of the
+    thing a description names."""
+    lemma = head.lemma_.lower()
+    return (token for token in reversed(head.doc[:end])
+            if token.pos_ == "NOUN" and token.lemma_.lower() == lemma)
 
 
 def _named_before(head: Token, attribution: Attribution, lexicon: Lexicon) -> str | None:
@@ -944,9 +950,7 @@ def _named_before(head: Token, attribution: Attribution, lexicon: Lexicon) -> st
             t.pos_ == "PROPN" or t.ent_type_ for t in mention):
         return None
     words = {t.lower_ for t in mention if t.dep_ != "det"}
-    for token in reversed(doc[:mention.start]):
-        if token.pos_ != "NOUN" or token.lemma_.lower() != head.lemma_.lower():
-            continue
+    for token in _same_noun_before(head, mention.start):
         modifiers = [t for t in token.lefts if t.dep_ in {"amod", "compound", "nmod"}]
         if not any(t.pos_ == "PROPN" or t.ent_type_ in NAMING_ENTS for t in modifiers):
             continue
