@@ -214,6 +214,20 @@ CASES = [
         "Reporters saw a report on the desk. The report of the inspectors said the wall was "
         "cracked.", [("The report of the inspectors", "The report of the inspectors")],
         id="introduced-as-not-when-specified"),
+    pytest.param(  # "he" -> the main clause's subject, not the nearer one of a clause in it
+        "Paul Brandt accepted a deal under which Tom Reyes became treasurer. \"Nobody will "
+        "stop this,\" he declared.",
+        [("he", "Paul Brandt")], id="pronoun-main-clause-subject"),
+    pytest.param(  # "she" -> a person named as an object in the sentence before, not a
+        # subject further back
+        "Karl Weiss, a local driver, was injured on Monday. Investigators interviewed Lena "
+        "Vogt as a witness. She told officers that the car did not stop.",
+        [("She", "Lena Vogt")], id="pronoun-person-named-as-object"),
+    pytest.param(  # of two speakers in one sentence, the later one
+        "President Ana Duarte said the victims were brave, while Interior Minister Rui Costa "
+        "wrote that checks were ordered. He tweeted that he was sorry.",
+        [("Ana Duarte", "Ana Duarte"), ("Rui Costa", "Rui Costa"), ("He", "Rui Costa")],
+        id="pronoun-later-speaker"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

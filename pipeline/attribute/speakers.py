@@ -15,6 +15,7 @@ the nearest indexed name that ends with its words ("Jackson" -> "Amy Berman Jack
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -36,6 +37,7 @@ from claimtrace.pipeline.attribute.rules import (
     source_mention,
     with_name_particles,
 )
+from claimtrace.pipeline.quotes import quote_regions
 from claimtrace.pipeline.text import doc_text
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
@@ -411,6 +413,11 @@ class ResolutionContext:
     # Where unnamed single people were sources ("a police spokeswoman"): candidates for
     # "he"/"she" beside the sources of type person.
     unnamed_people: set[int] = field(default_factory=set)
+    # Salience for "he"/"she" (`nearest_person`): where sentences start, the character
+    # ranges of main-clause subjects, and people named in other roles outside quotations.
+    sentence_starts: list[int] = field(default_factory=list)
+    main_subjects: list[tuple[int, int]] = field(default_factory=list)
+    mentions: list[tuple[int, str]] = field(default_factory=list)
 
     def remember(self, attribution: Attribution, plural: bool = False,
                  people: bool = False, someone: bool = False) -> None:
@@ -441,19 +448,35 @@ class ResolutionContext:
 
     def nearest_person(self, position: int, gender: str | None = None
                        ) -> Attribution | str | None:
-        """The closest earlier person, a resolved source or a person as clause subject, of
-        a compatible `gender` ("feminine" for "she"; None: any)."""
-        best: tuple[int, Attribution | str] | None = None
+        """The most salient earlier person of a compatible `gender` ("feminine" for "she";
+        None: any): a resolved source or a person as clause subject, or a person named in
+        another role in the sentence before. The latest sentence with one wins; within it a
+        speaker or a main-clause subject comes before an embedded subject ("Mugabe agreed
+        to a deal in which Tsvangirai became prime minister. ... he declared": Mugabe), and
+        all before a person named as an object ("Police spoke with Ana Ruiz. She said")."""
+        here = self.sentence_of(position)
+        found: list[tuple[int, int, Attribution | str]] = []
         for source in self.sources:
-            person = (source.source_type == "person"
-                      or source.source.start in self.unnamed_people)
-            if (person and source.source.start < position
-                    and self.compatible(source.resolved, gender)):
-                best = max(best or (-1, source), (source.source.start, source), key=_first)
-        for start, name in self.subjects:
-            if start < position and self.compatible(name, gender):
-                best = max(best or (-1, name), (start, name), key=_first)
+            if source.source_type == "person" or source.source.start in self.unnamed_people:
+                found.append((source.source.start, 1, source))
+        found += [(start, 1, name) for start, name in self.subjects]
+        found += [(start, 0, name) for start, name in self.mentions
+                  if self.sentence_of(start) == here - 1]
+        best: tuple[tuple[int, int, int], Attribution | str] | None = None
+        for start, rank, person in found:
+            name = person.resolved if isinstance(person, Attribution) else person
+            if start >= position or not self.compatible(name, gender):
+                continue
+            if isinstance(person, Attribution) or any(
+                    left <= start < right for left, right in self.main_subjects):
+                rank = 2  # a speaker is as salient as a main-clause subject
+            key = (self.sentence_of(start), rank, start)
+            if best is None or key > best[0]:
+                best = (key, person)
         return best[1] if best else None
+
+    def sentence_of(self, position: int) -> int:
+        return bisect_right(self.sentence_starts, position)
 
     def compatible(self, name: str | None, gender: str | None) -> bool:
         known = self.genders.get(name or "")
@@ -563,9 +586,26 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
                 for ent in doc.ents if ent.label_ == "PERSON" and _subject_person(ent.root)]
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
+    context.sentence_starts = [sent.start_char for sent in doc.sents]
+    context.main_subjects = [(doc[t.left_edge.i].idx, doc[t.right_edge.i].idx + len(
+        doc[t.right_edge.i])) for t in doc if _main_clause_subject(t)]
+    quoted = [(region.open_at, region.close_at) for region in quote_regions(doc)]
+    context.mentions = [
+        (ent.start_char, index.expand(clean_name(ent.text, lexicon, person=True),
+                                      ent.start_char)[0])
+        for ent in doc.ents if ent.label_ == "PERSON" and not _subject_person(ent.root)
+        and not any(left <= ent.start_char < right for left, right in quoted)]
     for _, name, words in index.titles:  # "Mrs. Ana Ruiz", "Ana Ruiz, a spokeswoman,"
         context.learn_gender(name, words_gender(words, lexicon))
     return context
+
+
+def _main_clause_subject(token: Token) -> bool:
+    """The subject of a sentence's main verb, or of a verb coordinated with it."""
+    verb = token.head
+    while verb.dep_ == "conj":
+        verb = verb.head
+    return token.dep_ in {"nsubj", "nsubjpass"} and verb.dep_ == "ROOT"
 
 
 def _subject_person(root: Token) -> bool:
