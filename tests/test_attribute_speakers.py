@@ -223,6 +223,10 @@ CASES = [
         "Karl Weiss, a local driver, was injured on Monday. Investigators interviewed Lena "
         "Vogt as a witness. She told officers that the car did not stop.",
         [("She", "Lena Vogt")], id="pronoun-person-named-as-object"),
+    pytest.param(  # ... but not one named in a sentence about someone called "she" already
+        "Mara Lind arrived on Monday. Later that night, she was attacked by Tom Reyes and "
+        "Paul Brandt. She told the court that she had been threatened.",
+        [("She", "Mara Lind")], id="pronoun-not-past-a-pronoun-subject"),
     pytest.param(  # of two speakers in one sentence, the later one
         "President Ana Duarte said the victims were brave, while Interior Minister Rui Costa "
         "wrote that checks were ordered. He tweeted that he was sorry.",

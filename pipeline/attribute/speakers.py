@@ -594,10 +594,19 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
         (ent.start_char, index.expand(clean_name(ent.text, lexicon, person=True),
                                       ent.start_char)[0])
         for ent in doc.ents if ent.label_ == "PERSON" and not _subject_person(ent.root)
-        and not any(left <= ent.start_char < right for left, right in quoted)]
+        and not any(left <= ent.start_char < right for left, right in quoted)
+        and not _pronoun_subject(ent.sent)]
     for _, name, words in index.titles:  # "Mrs. Ana Ruiz", "Ana Ruiz, a spokeswoman,"
         context.learn_gender(name, words_gender(words, lexicon))
     return context
+
+
+def _pronoun_subject(sentence: Span) -> bool:
+    """"she was attacked by Ruiz and Soto": a sentence about someone already referred to as
+    "he" / "she", so the people it names in other roles are not the next pronoun's
+    antecedents."""
+    return any(t.lower_ in PRONOUN_GENDERS and t.dep_ in {"nsubj", "nsubjpass"}
+               for t in sentence)
 
 
 def _main_clause_subject(token: Token) -> bool:
