@@ -413,10 +413,10 @@ class ResolutionContext:
     # Where unnamed single people were sources ("a police spokeswoman"): candidates for
     # "he"/"she" beside the sources of type person.
     unnamed_people: set[int] = field(default_factory=set)
-    # Salience for "he"/"she" (`nearest_person`): where sentences start, the character
-    # ranges of main-clause subjects, and people named in other roles outside quotations.
+    # Salience for "he"/"she" (`nearest_person`): where sentences start, which `subjects`
+    # are main-clause subjects, and people named in other roles outside quotations.
     sentence_starts: list[int] = field(default_factory=list)
-    main_subjects: list[tuple[int, int]] = field(default_factory=list)
+    main_subjects: set[int] = field(default_factory=set)
     mentions: list[tuple[int, str]] = field(default_factory=list)
 
     def remember(self, attribution: Attribution, plural: bool = False,
@@ -467,8 +467,7 @@ class ResolutionContext:
             name = person.resolved if isinstance(person, Attribution) else person
             if start >= position or not self.compatible(name, gender):
                 continue
-            if isinstance(person, Attribution) or any(
-                    left <= start < right for left, right in self.main_subjects):
+            if isinstance(person, Attribution) or start in self.main_subjects:
                 rank = 2  # a speaker is as salient as a main-clause subject
             key = (self.sentence_of(start), rank, start)
             if best is None or key > best[0]:
@@ -587,8 +586,8 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
                 for ent in doc.ents if ent.label_ == "PERSON" and _subject_person(ent.root)]
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
     context.sentence_starts = [sent.start_char for sent in doc.sents]
-    context.main_subjects = [(doc[t.left_edge.i].idx, doc[t.right_edge.i].idx + len(
-        doc[t.right_edge.i])) for t in doc if _main_clause_subject(t)]
+    context.main_subjects = {ent.start_char for ent in doc.ents if ent.label_ == "PERSON"
+                             and _main_clause_subject(ent.root)}
     quoted = [(region.open_at, region.close_at) for region in quote_regions(doc)]
     context.mentions = [
         (ent.start_char, index.expand(clean_name(ent.text, lexicon, person=True),
@@ -610,7 +609,10 @@ def _pronoun_subject(sentence: Span) -> bool:
 
 
 def _main_clause_subject(token: Token) -> bool:
-    """The subject of a sentence's main verb, or of a verb coordinated with it."""
+    """The subject of a sentence's main verb, or of a verb coordinated with it, or a name in
+    apposition to that subject."""
+    if token.dep_ == "appos":
+        token = token.head
     verb = token.head
     while verb.dep_ == "conj":
         verb = verb.head
