@@ -332,8 +332,25 @@ def run_files(output: Path) -> dict[str, Path]:
             "the summary": summary_path_for(output), "the progress log": progress_path_for(output)}
 
 
+def _stdin_file() -> os.stat_result | None:
+    """What stdin reads when it is a regular file (``< statements.jsonl``), else None."""
+    try:
+        info = os.fstat(sys.stdin.buffer.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
+
+
 def _check_collisions(inputs: list[str], output: Path) -> None:
     """No file this run writes may be one it reads, or be read from an input folder."""
+    stdin = _stdin_file() if "-" in inputs else None
+    for role, path in run_files(output).items() if stdin is not None else ():
+        try:  # "-o out.jsonl < out.jsonl": opening the output would empty stdin's file
+            info = os.stat(path)
+        except OSError:
+            continue  # not there yet: it cannot be what stdin reads
+        if (info.st_dev, info.st_ino) == (stdin.st_dev, stdin.st_ino):
+            raise ClaimtraceError(Errors.E051.format(role=role, path=path))
     for source in (s for s in inputs if s != "-"):
         folder = Path(source).is_dir()
         for role, path in run_files(output).items():
@@ -453,7 +470,13 @@ def open_run_files(stage: str, inputs: list[str | Path], output: Path, settings:
     """Check the arguments, then open and lock the run's files (resuming if asked)."""
     inputs = [str(s) for s in inputs]
     check_arguments(stage, inputs, output, resume)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a broken or looping link on the way, /proc, /sys
+        detail = ("a link to nowhere or to itself is on the way"
+                  if isinstance(err, FileExistsError) else err.strerror or str(err))
+        raise ClaimtraceError(Errors.E068.format(
+            parent=printable(str(output.parent)), detail=detail)) from err
     fingerprint = run_fingerprint(stage, [s for s in inputs if s != "-"], settings.to_dict())
     return OutputFiles(output, fingerprint, resume)
 

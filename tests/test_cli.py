@@ -169,6 +169,30 @@ def test_closed_stdin_is_a_usage_error(tmp_path):
     assert not (tmp_path / "o.jsonl").exists()
 
 
+@pytest.mark.parametrize("command, output", [
+    ("run", "in.jsonl"), ("run", "in.errors.jsonl"), ("split", "in.jsonl")])
+def test_stdin_read_from_the_output_is_refused(tmp_path, command, output):
+    # "-o f.jsonl < f.jsonl": opening the output would empty the file stdin reads.
+    for name in ("in.jsonl", "in.errors.jsonl"):
+        (tmp_path / name).write_text(GOOD, encoding="utf-8")
+    with open(tmp_path / output, "rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "claimtrace.cli", command, "-", "-o",
+             str(tmp_path / "in.jsonl")], stdin=stdin, capture_output=True, text=True,
+            check=False)
+    assert result.returncode == EXIT_USAGE, result.stderr
+    assert "is also an input of this run" in result.stderr
+    assert (tmp_path / output).read_text(encoding="utf-8") == GOOD
+
+
+@pytest.mark.parametrize("target", ["nowhere/folder", "link"])  # "link": to itself
+def test_output_folder_behind_a_broken_link_is_a_usage_error(work, capsys, target):
+    (work / "link").symlink_to(work / target)
+    code, err = claimtrace(capsys, "in.jsonl", "-o", "link/out.jsonl")
+    assert code == EXIT_USAGE and "a link to nowhere or to itself" in err, err
+    assert "Traceback" not in err
+
+
 def test_nothing_processed_is_exit_1(work, capsys):
     (work / "bad.jsonl").write_text("{oops\n", encoding="utf-8")
     code, err = claimtrace(capsys, "bad.jsonl", "-o", "out.jsonl")
