@@ -73,6 +73,10 @@ class Errors:
             "{logged!r}: the input changed; run without --resume to start over")
     E067 = "--resume cannot check that stdin ('-') is the same input again: give a file"
     E068 = "cannot write in {parent}: {detail}"
+    E073 = ("stage '{stage}' writes plain JSONL, not gzip ({path}): give a .jsonl output, or "
+            "compress the statements with 'claimtrace run' or 'claimtrace convert'")
+    E074 = ("stage '{stage}' reads the JSONL the stage before it wrote, not {kind} ({path}): "
+            "start with 'claimtrace ingest' or 'claimtrace run'")
     # --- output formats ---
     E070 = ("cannot tell the output format from '{path}': use --format jsonl, parquet, csv, "
             "claimreview or html, or a name ending .jsonl, .jsonl.gz, .parquet, .csv or .html")

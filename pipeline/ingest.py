@@ -193,13 +193,21 @@ def _decode(data: bytes, origin: str) -> str | ArticleError:
         return _error(reason, None, origin)
 
 
+def json_error_detail(err: ValueError | RecursionError) -> str:
+    """Why a line is not JSON Python can read: a syntax error with its column, or valid JSON
+    over a parser limit (an integer of 5,000 digits, arrays nested 100,000 deep)."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.msg}{'' if err.msg.endswith(' at') else ' at'} column {err.colno}"
+    if isinstance(err, RecursionError):
+        return "nested too deeply to read"
+    return str(err).split(";")[0]  # "Exceeds the limit (4300 digits) for integer string …"
+
+
 def _parse_json_line(decoded: str, number: int, origin: str) -> Article | ArticleError:
     try:
         raw = json.loads(decoded)
-    except (ValueError, RecursionError) as err:
-        # JSONDecodeError, but also ValueError (an integer of 5,000 digits) and
-        # RecursionError (arrays nested 100,000 deep): all one bad line.
-        detail = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
+    except (ValueError, RecursionError) as err:  # all one bad line
+        detail = json_error_detail(err)
         return _error(Errors.E001.format(line=number, detail=detail), None, origin)
     if not isinstance(raw, dict):
         return _error(Errors.E007.format(type_name=type(raw).__name__), None, origin)

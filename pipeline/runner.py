@@ -35,6 +35,7 @@ from claimtrace.pipeline.ingest import (
     ArticleError,
     ingest,
     input_kind,
+    json_error_detail,
     make_article,
     printable,
 )
@@ -97,7 +98,7 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
         reason = Errors.E005.format(position=err.start, detail=err.reason)
         return ArticleError("read", reason, origin=printable(origin))
     except (ValueError, RecursionError) as err:  # bad JSON, bad UTF-8, huge ints, deep nests
-        detail = err.msg if isinstance(err, json.JSONDecodeError) else type(err).__name__
+        detail = json_error_detail(err)
         return ArticleError("read", Errors.E001.format(line=number, detail=detail),
                             origin=printable(origin))
     article = state.get("article") if isinstance(state, dict) else None
@@ -296,7 +297,11 @@ def _check_input(source: str, stage: str) -> None:
         info = os.stat(source)
     except OSError as err:
         raise ClaimtraceError(Errors.E010.format(path=shown)) from err
-    if stage in {"run", "ingest"} and input_kind(source) is None:
+    kind = input_kind(source)
+    if stage not in {"run", "ingest"} and kind in {"folder", "csv", "txt", "jsonl.gz"}:
+        shown_kind = {"folder": "a folder", "jsonl.gz": "a gzip file"}.get(kind, f"a {kind} file")
+        raise ClaimtraceError(Errors.E074.format(stage=stage, kind=shown_kind, path=shown))
+    if stage in {"run", "ingest"} and kind is None:
         raise ClaimtraceError(Errors.E011.format(path=shown))
     folder_ok = stage in {"run", "ingest"} and stat.S_ISDIR(info.st_mode)
     if not (stat.S_ISREG(info.st_mode) or folder_ok):
@@ -368,6 +373,8 @@ def check_arguments(stage: str, inputs: list[str], output: Path, resume: bool) -
     """Every argument of a run, before anything is opened: raise ClaimtraceError if bad."""
     if str(output) in STDOUT_NAMES:
         raise ClaimtraceError(Errors.E057.format(path=output))
+    if stage != "run" and output.name.lower().endswith(".gz"):  # `run` compresses at the end
+        raise ClaimtraceError(Errors.E073.format(stage=stage, path=output))
     if "-" in inputs:
         _check_stdin(inputs)
         if resume:

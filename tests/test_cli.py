@@ -193,6 +193,20 @@ def test_output_folder_behind_a_broken_link_is_a_usage_error(work, capsys, targe
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("args, message", [
+    (["split", "folder", "-o", "s.jsonl"], "not a folder"),
+    (["attribute", "in.csv", "-o", "s.jsonl"], "not a csv file"),
+    (["ingest", "in.jsonl", "-o", "i.jsonl.gz"], "writes plain JSONL, not gzip"),
+    (["export", "in.jsonl", "-o", "x.jsonl.gz"], "writes plain JSONL, not gzip"),
+])
+def test_stage_commands_refuse_what_they_cannot_read_or_write(work, capsys, args, message):
+    (work / "in.csv").write_text("id,text\na,The mayor said so.\n", encoding="utf-8")
+    before = snapshot(work)
+    assert main([*args, "--quiet"]) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+    assert snapshot(work) == before
+
+
 def test_nothing_processed_is_exit_1(work, capsys):
     (work / "bad.jsonl").write_text("{oops\n", encoding="utf-8")
     code, err = claimtrace(capsys, "bad.jsonl", "-o", "out.jsonl")
