@@ -65,6 +65,9 @@ class Summary:
     seconds: float = 0.0
     error_reasons: dict[str, int] = field(default_factory=dict)
     settings: dict = field(default_factory=dict)  # RunSettings.to_dict() of the run
+    # Ids of the articles this run processed that hold no statement (no attribution and no
+    # check-worthy sentence): in neither the output nor the errors file, so named here.
+    no_statements: list[str] = field(default_factory=list)
 
     @property
     def articles_per_second(self) -> float:
@@ -83,7 +86,8 @@ class Summary:
                 "skipped": self.skipped,
                 "seconds": round(self.seconds, 3),
                 "articles_per_second": round(self.articles_per_second, 3),
-                "error_reasons": self.error_reasons, "settings": self.settings}
+                "error_reasons": self.error_reasons, "no_statements": self.no_statements,
+                "settings": self.settings}
 
 
 # ---------------------------------------------------------------- reading inputs
@@ -427,6 +431,8 @@ def encode_outcome(outcome: Outcome, summary: Summary) -> tuple[bytes, bytes]:
         else:
             summary.processed += 1
             summary.records += len(outcome.records)
+            if not outcome.records and summary.stage in {"run", "export"}:
+                summary.no_statements.append(outcome.key.removeprefix("article:"))
             summary.sentences += outcome.sentences
             return records, b""
     _count_error(outcome.error, summary)

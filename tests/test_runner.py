@@ -177,3 +177,18 @@ def test_claim_scores_do_not_depend_on_batching_or_workers(tmp_path):
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
     assert all(r["claim"] is not None for r in read(tmp_path / "a" / "s.jsonl"))
+
+
+def test_articles_without_statements_are_named_in_the_summary(tmp_path):
+    # An article with no attribution and no check-worthy sentence writes no record and is no
+    # error: the summary names it, so every input article is accounted for.
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "quiet", "text": "!?.,;:--...!!!"}) + "\n"
+                      + json.dumps({"id": "loud", "text": "The mayor said the bridge is safe."})
+                      + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = invoke("run", str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(summary_path_for(out).read_text())
+    assert summary["no_statements"] == ["quiet"]
+    assert {r["article"]["id"] for r in read(out)} == {"loud"}
