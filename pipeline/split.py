@@ -106,3 +106,13 @@ def collect_sentences(doc: Doc) -> Doc:
 
 def sentence_spans(doc: Doc) -> list[Span]:
     return list(doc.spans[SENTENCES_KEY]) if SENTENCES_KEY in doc.spans else []
+
+
+def sentence_at(doc: Doc, offset: int) -> Span | None:
+    """The sentence unit that starts at or before a character offset. A binary search on
+    the span group: listing every sentence per lookup made long articles quadratic."""
+    if SENTENCES_KEY not in doc.spans:
+        return None
+    group = doc.spans[SENTENCES_KEY]
+    position = bisect.bisect_right(group, offset, key=lambda s: s.start_char) - 1
+    return group[position] if position >= 0 else None

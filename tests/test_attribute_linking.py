@@ -107,3 +107,20 @@ def test_a_content_takes_the_cue_of_its_own_sentence_before_a_nearer_one():
                                   "content": ["Fares rose again in June"]}
     assert texts(text, second) == {"source": ["Ms. Ortiz"], "cue": ["added"],
                                    "content": ['"We had no choice,"']}
+
+
+def test_a_long_paragraph_links_each_report_to_its_own_sentence():
+    # Candidates are the nearest spans on each side (`NEIGHBOURS`), not the whole paragraph:
+    # one long paragraph with hundreds of reports still links each within its sentence.
+    sentence = "Officer {n} said the road {n} was closed. "
+    text = "".join(sentence.format(n=n) for n in range(300))
+    spans = []
+    for n in range(300):
+        start = text.index(f"Officer {n} said")
+        spans += [("source", start, start + len(f"Officer {n}"), 0.9),
+                  ("cue", start + len(f"Officer {n} "), start + len(f"Officer {n} said"), 0.9)]
+        content = text.index(f"the road {n} was closed")
+        spans.append(("content", content, content + len(f"the road {n} was closed"), 0.9))
+    linked = [texts(text, a) for a in link_spans(text, spans)]
+    assert linked == [{"source": [f"Officer {n}"], "cue": ["said"],
+                       "content": [f"the road {n} was closed"]} for n in range(300)]

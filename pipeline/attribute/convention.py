@@ -8,7 +8,6 @@ what the rules produce, so the merge can compare like with like.
 
 from __future__ import annotations
 
-import bisect
 from typing import Any
 
 from spacy.tokens import Doc
@@ -30,7 +29,7 @@ from claimtrace.pipeline.attribute.rules import (
     source_mention,
 )
 from claimtrace.pipeline.quotes import quote_regions
-from claimtrace.pipeline.split import sentence_spans
+from claimtrace.pipeline.split import sentence_at
 from claimtrace.pipeline.text import doc_text
 
 
@@ -86,9 +85,8 @@ def project_cue(doc: Doc, cue: CharSpan | None) -> CharSpan | None:
 
 
 def sentence_index(doc: Doc, start: int) -> int | None:
-    sentences = sentence_spans(doc)
-    position = bisect.bisect_right([s.start_char for s in sentences], start) - 1
-    return sentences[position]._.index if position >= 0 else None
+    sentence = sentence_at(doc, start)
+    return sentence._.index if sentence is not None else None
 
 
 def parsed_content(doc: Doc, cue: CharSpan | None, content: CharSpan) -> CharSpan:

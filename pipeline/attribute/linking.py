@@ -19,6 +19,7 @@ Measured on PolNeAR dev (numbers in ``models/attribution/README.md``):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +28,11 @@ TaggedSpan = tuple[str, int, int, float]
 # Text between a cue and a source that ends a sentence: the source cannot be shared across it.
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s|\n")
 _LEADING_JUNK = ",;:.)]—–-"
+# Candidates of one span: the nearest this many spans of the other role on each side, by
+# start offset. One long paragraph (a transcript without line breaks) otherwise pairs every
+# span with every other, and the time grows with the square of the article's length; a
+# farther span is only linked when all nearer ones are taken.
+NEIGHBOURS = 16
 _TRAILING_JUNK = ",;:([—–-"
 
 
@@ -45,9 +51,9 @@ def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
             by_role[role].append((start, end))
             probability[(start, end)] = prob
     cues = sorted(by_role["cue"])
-    paragraph = {c: _paragraph_of(text, c[0]) for c in cues}
-    contents = _contents_for_cues(text, by_role["content"], cues, paragraph)
-    sources = _sources_for_cues(text, by_role["source"], cues, paragraph)
+    paragraphs = Paragraphs(text)
+    contents = _contents_for_cues(text, by_role["content"], cues, paragraphs)
+    sources = _sources_for_cues(text, sorted(by_role["source"]), cues, paragraphs)
     result = []
     for cue, fragments in sorted(contents, key=lambda kv: min(kv[1])):
         probs = [probability[cue]] + [probability[f] for f in fragments]
@@ -64,8 +70,20 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, a[0] - b[1], b[0] - a[1])
 
 
-def _paragraph_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset)
+class Paragraphs:
+    """Paragraph numbers of offsets (line breaks before them), by binary search."""
+
+    def __init__(self, text: str) -> None:
+        self.breaks = [i for i, char in enumerate(text) if char == "\n"]
+
+    def of(self, offset: int) -> int:
+        return bisect_left(self.breaks, offset)
+
+
+def _neighbours(span: tuple[int, int], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The `NEIGHBOURS` spans of a sorted list on each side of ``span``."""
+    i = bisect_left(spans, span)
+    return spans[max(0, i - NEIGHBOURS) : i + NEIGHBOURS]
 
 
 def _nearest(
@@ -93,16 +111,15 @@ def _trim(text: str, role: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _candidate_cues(text: str, content: tuple[int, int], cues: list, paragraph: dict) -> list:
+def _candidate_cues(content: tuple[int, int], cues: list, paragraphs: Paragraphs) -> list:
     """Cues a content may belong to: its paragraph's, else the previous paragraph's."""
-    here = _paragraph_of(text, content[0])
-    return [c for c in cues if paragraph[c] == here] or [
-        c for c in cues if paragraph[c] == here - 1
-    ]
+    here = paragraphs.of(content[0])
+    near = {c: paragraphs.of(c[0]) for c in _neighbours(content, cues)}
+    return [c for c in near if near[c] == here] or [c for c in near if near[c] == here - 1]
 
 
 def _contents_for_cues(
-    text: str, contents: list, cues: list, paragraph: dict
+    text: str, contents: list, cues: list, paragraphs: Paragraphs
 ) -> list[tuple[tuple[int, int], list[tuple[int, int]]]]:
     """Closest (content, cue) pairs first, one content per cue; a content left over joins its
     nearest cue's content as a further fragment (a quote split by its cue); a content with no
@@ -112,7 +129,7 @@ def _contents_for_cues(
     with the tagger's spans, keeping leftovers apart costs 9.5 content exact F1 and dropping
     cue-less contents gains 1.4 whole-attribution exact F1 (harness).
     """
-    candidates = {c: _candidate_cues(text, c, cues, paragraph) for c in contents}
+    candidates = {c: _candidate_cues(c, cues, paragraphs) for c in contents}
     # A cue in the content's own sentence comes before any nearer cue across a sentence
     # end ('…, the bank said. "We will," she added': the quote is "added"'s).
     pairs = sorted((not _same_sentence(text, c, q), _gap(c, q), c, q)
@@ -131,7 +148,7 @@ def _contents_for_cues(
 
 
 def _sources_for_cues(
-    text: str, sources: list, cues: list, paragraph: dict
+    text: str, sources: list, cues: list, paragraphs: Paragraphs
 ) -> dict[tuple[int, int], tuple[int, int]]:
     """Closest (source, cue) pairs in one paragraph first, one source per cue; then a cue
     still without a source borrows the nearest source of its sentence ("He said A and added
@@ -139,8 +156,8 @@ def _sources_for_cues(
     pairs = sorted(
         (_gap(s, c), s, c)
         for s in sources
-        for c in cues
-        if paragraph[c] == _paragraph_of(text, s[0])
+        for c in _neighbours(s, cues)
+        if paragraphs.of(c[0]) == paragraphs.of(s[0])
     )
     linked: dict[tuple[int, int], tuple[int, int]] = {}
     used: set[tuple[int, int]] = set()
@@ -150,7 +167,8 @@ def _sources_for_cues(
             used.add(source)
     for cue in cues:
         if cue not in linked:
-            shared = _nearest(cue, [s for s in sources if _same_sentence(text, s, cue)])
+            shared = _nearest(cue, [s for s in _neighbours(cue, sources)
+                                    if _same_sentence(text, s, cue)])
             if shared is not None:
                 linked[cue] = shared
     return linked

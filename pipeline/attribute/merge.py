@@ -19,6 +19,7 @@ conventions, and the tagger's edges follow PolNeAR's even after `convention` has
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -29,6 +30,7 @@ from claimtrace.pipeline.attribute.attribution import (
     RULES_KEY,
     TAGGER_KEY,
     Attribution,
+    CharSpan,
     attributions_of,
     set_attributions,
 )
@@ -78,6 +80,22 @@ def _act_on_object(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool
             and verb.lemma_.lower() in lexicon.object_acts)
 
 
+class SpansByStart:
+    """Spans sorted by start, to list those that may overlap a given span without testing
+    every one: pairing all tagger and rule attributions made long articles quadratic."""
+
+    def __init__(self, spans: list[CharSpan]) -> None:
+        self.order = sorted(range(len(spans)), key=lambda i: spans[i].start)
+        self.starts = [spans[i].start for i in self.order]
+        self.longest = max((span.end - span.start for span in spans), default=0)
+
+    def near(self, span: CharSpan) -> list[int]:
+        """Indices (into the list given) of the spans that start before ``span`` ends and
+        not so far before it that they cannot reach it."""
+        low = bisect_left(self.starts, span.start - self.longest)
+        return self.order[low:bisect_left(self.starts, span.end)]
+
+
 def merge(rules: list[Attribution], tagger: list[Attribution], method: str,
           keep: Callable[[Attribution], bool] = lambda attribution: True
           ) -> list[Attribution]:
@@ -88,9 +106,11 @@ def merge(rules: list[Attribution], tagger: list[Attribution], method: str,
         return list(rules)
     used: set[int] = set()
     merged = []
+    by_start = SpansByStart([rule.content for rule in rules])
     for found in tagger:
-        overlap, best = max(((found.content.shared(rule.content), i)
-                             for i, rule in enumerate(rules) if i not in used), default=(0, -1))
+        overlap, best = max(((found.content.shared(rules[i].content), i)
+                             for i in by_start.near(found.content) if i not in used),
+                            default=(0, -1))
         if overlap:
             used.add(best)
             # Tried: the tagger's cue and source with the rule's content. Better on the news
@@ -103,8 +123,9 @@ def merge(rules: list[Attribution], tagger: list[Attribution], method: str,
         # Against the merged contents: a matched pair now has the rule's (often shorter)
         # content, and rule attributions beside it must not be lost.
         kept = [a.content for a in merged]
-        merged += [rule for i, rule in enumerate(rules)
-                   if i not in used and not any(rule.content.overlaps(c) for c in kept)]
+        near_kept = SpansByStart(kept)
+        merged += [rule for i, rule in enumerate(rules) if i not in used and not any(
+            rule.content.overlaps(kept[j]) for j in near_kept.near(rule.content))]
     return sorted(merged, key=lambda a: (a.content.start, a.content.end))
 
 

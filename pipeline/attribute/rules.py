@@ -580,7 +580,7 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
         if obj is None:
             continue
         mention = source_mention(doc, obj, lexicon)
-        phrase_end = max(t.idx + len(t) for t in obj.subtree)
+        phrase_end = obj.right_edge.idx + len(obj.right_edge)
         if mention is not None:  # a name after the phrase belongs to it: "…, Tom Brandt,"
             phrase_end = max(phrase_end, mention.span.end)
         left = trimmed(doc, sent.start_char, token.idx)
@@ -602,7 +602,7 @@ def _conjoined_clause(doc: Doc, according: Token, phrase_end: int) -> CharSpan |
     verb = according.head
     if verb.dep_ != "conj" or verb.pos_ not in {"VERB", "AUX"} or verb.i < according.i:
         return None
-    end = max(t.idx + len(t) for t in verb.subtree)
+    end = verb.right_edge.idx + len(verb.right_edge)
     return trimmed(doc, phrase_end, end) if end > phrase_end else None
 
 
@@ -622,7 +622,7 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
         obj = next((c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < clause.i),
                    None)
         if obj is not None:
-            tokens = list(doc[min(t.i for t in obj.subtree):tokens[-1].i + 1])
+            tokens = list(doc[obj.left_edge.i:tokens[-1].i + 1])
     tokens = with_stranded_rest(doc, verb, tokens)
     return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
 
@@ -645,7 +645,7 @@ def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token
         if child.is_punct or child.dep_ == "cc":
             continue
         if child.dep_ == "ccomp" or (child.dep_ == "conj" and child.pos_ not in {"VERB", "AUX"}):
-            end = max(t.i for t in child.subtree)
+            end = child.right_edge.i
             continue
         break
     return list(doc[tokens[0].i:end + 1]) if end > tokens[-1].i else tokens
@@ -661,7 +661,7 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
     for token in tokens[1:]:
         if (_joined_clause(token) and _own_report(token, lexicon)
                 and not inside_quote(regions, token.idx, token.idx + 1)):
-            start = min(t.i for t in token.subtree)
+            start = token.left_edge.i
             kept = [t for t in tokens if t.i < start]
             while kept and (kept[-1].dep_ in {"cc", "mark"} or kept[-1].is_punct
                             and kept[-1].text not in QUOTE_MARKS):

@@ -977,7 +977,7 @@ def _introduced_as(head: Token, attribution: Attribution) -> str | None:
         prep = next((c for c in token.rights if c.dep_ == "prep"), None)
         if prep is None or prep.i != token.i + 1:
             continue
-        end = max(t.i for t in prep.subtree) + 1
+        end = prep.right_edge.i + 1
         return doc_text(doc)[token.idx:doc[end - 1].idx + len(doc[end - 1])]
     return None
 
