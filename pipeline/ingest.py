@@ -331,7 +331,10 @@ def _csv_header(records: Iterator, path: Path) -> list[str] | ArticleError:
     if problem is not None:
         return _error(Errors.E008.format(detail=f"header: {problem}"), None, str(path))
     if "text" not in fields:
-        return _error(Errors.E009.format(columns=", ".join(fields)), None, str(path))
+        reason = Errors.E009.format(columns=", ".join(fields) or "none: the file is empty")
+        if len(fields) == 1 and any(mark in fields[0] for mark in ";\t|"):
+            reason += "; claimtrace reads comma-separated CSV, and this header is one field"
+        return _error(reason, None, str(path))
     return fields
 
 
@@ -439,7 +442,7 @@ def folder_entries(path: Path) -> Iterator[Path | ArticleError]:
 
     for folder, dirs, files in os.walk(path, onerror=unreadable, followlinks=False):
         # A directory named x.txt (or a link to one) is an entry too: it gets its error.
-        found.extend(Path(folder, n) for n in files + dirs if n.endswith(".txt"))
+        found.extend(Path(folder, n) for n in files + dirs if n.lower().endswith(".txt"))
     yield from problems
     yield from sorted(found, key=lambda p: p.relative_to(path).parts)
 

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from claimtrace.pipeline.ingest import allow_long_csv_fields
+from claimtrace.pipeline.ingest import allow_long_csv_fields, folder_entries
 
 
 def _json_lines(handle: Iterable[bytes]) -> int:
@@ -35,7 +35,7 @@ def count_items(source: str | Path) -> int | None:
     name = path.name.lower()
     try:
         if path.is_dir():
-            return sum(1 for _ in path.rglob("*.txt"))
+            return sum(1 for _ in folder_entries(path))  # what read_folder reads
         if name.endswith((".jsonl.gz", ".json.gz")):
             with gzip.open(path, "rb") as handle:
                 return _json_lines(handle)

@@ -112,6 +112,8 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
     checked = make_article(article, origin)
     if isinstance(checked, ArticleError):
         return ArticleError("read", checked.reason, checked.article_id, checked.origin)
+    if article.get("sha256") not in (None, checked.sha256):  # offsets index the recorded text
+        return ArticleError("read", Errors.E075, checked.id, printable(origin))
     # The article as the previous stage wrote it (origin included), with valid fields only.
     origin = article.get("origin")
     kept = printable(origin) if isinstance(origin, str) and origin else checked.origin
@@ -363,7 +365,7 @@ def _check_collisions(inputs: list[str], output: Path) -> None:
     for source in (s for s in inputs if s != "-"):
         folder = Path(source).is_dir()
         for role, path in run_files(output).items():
-            if folder and path.suffix == ".txt" and _inside(path, Path(source)):
+            if folder and path.suffix.lower() == ".txt" and _inside(path, Path(source)):
                 raise ClaimtraceError(Errors.E052.format(role=role, path=path, folder=source))
             if not folder and _same_file(Path(source), path):
                 raise ClaimtraceError(Errors.E051.format(role=role, path=path))

@@ -23,8 +23,15 @@ def _span_dict(span: CharSpan | None) -> dict | None:
     return None if span is None else {"start": span.start, "end": span.end}
 
 
-def _char_span(data: dict | None) -> CharSpan | None:
-    return None if data is None else CharSpan(data["start"], data["end"])
+def _char_span(data: dict | None, length: int, what: str = "attribution") -> CharSpan | None:
+    """The span a state records; offsets outside the text are the line's error, never a
+    silently dropped annotation."""
+    if data is None:
+        return None
+    start, end = data["start"], data["end"]
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= length):
+        raise ValueError(Errors.E076.format(what=what, start=start, end=end, length=length))
+    return CharSpan(start, end)
 
 
 def attribution_to_dict(attribution: Attribution) -> dict:
@@ -39,10 +46,10 @@ def attribution_to_dict(attribution: Attribution) -> dict:
     }
 
 
-def attribution_from_dict(data: dict) -> Attribution:
+def attribution_from_dict(data: dict, length: int) -> Attribution:
     return Attribution(
-        content=_char_span(data["content"]), source=_char_span(data["source"]),
-        cue=_char_span(data["cue"]), quote_type=data["quote_type"], kind=data["kind"],
+        content=_char_span(data["content"], length), source=_char_span(data["source"], length),
+        cue=_char_span(data["cue"], length), quote_type=data["quote_type"], kind=data["kind"],
         resolved=data["resolved"], description=data["description"],
         source_type=data["source_type"], construction=data.get("construction", ""),
         method=data.get("method", "rules"), sentence_index=data["sentence_index"],
@@ -91,7 +98,8 @@ def state_article(state: dict) -> Article:
 def restore_sentences(doc: Doc, sentences: list[dict]) -> None:
     units = []
     for data in sentences:
-        span = doc.char_span(data["start"], data["end"], alignment_mode="expand")
+        bounds = _char_span(data, len(doc.text), "sentence")
+        span = doc.char_span(bounds.start, bounds.end, alignment_mode="expand")
         if span is None:
             continue
         span._.index, span._.paragraph = data["index"], data["paragraph"]
@@ -121,7 +129,14 @@ def restore_doc(make_doc, state: dict) -> Doc:
     if "sentences" in state:
         restore_sentences(doc, state["sentences"])
     if "attributions" in state:
-        set_attributions(doc, [attribution_from_dict(a) for a in state["attributions"]])
+        attributions = [attribution_from_dict(a, len(article.text))
+                        for a in state["attributions"]]
+        count = len(state.get("sentences") or [])
+        for attribution in attributions:
+            index = attribution.sentence_index
+            if index is not None and not (isinstance(index, int) and 0 <= index < count):
+                raise ValueError(Errors.E077.format(index=index, count=count))
+        set_attributions(doc, attributions)
     if state.get("claims"):
         restore_claims(doc, state["claims"])
     if "standalone_texts" in state:

@@ -244,3 +244,18 @@ def test_csv_bad_header_is_one_error(tmp_path):
     path.write_bytes(b"id,body\na,b\n")
     (error,) = items(path)
     assert "no 'text' column" in error.reason
+
+
+def test_csv_with_another_delimiter_says_so(tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_bytes(b'id;text\na;"The mayor said so."\n')
+    (error,) = items(path)
+    assert "reads comma-separated CSV" in error.reason
+
+
+def test_folder_reads_txt_files_whatever_the_case_of_their_suffix(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "LOUD.TXT").write_text("The mayor said so.", encoding="utf-8")
+    (tmp_path / "in" / "quiet.txt").write_text("She said yes.", encoding="utf-8")
+    (tmp_path / "in" / "notes.md").write_text("Not an article.", encoding="utf-8")
+    assert sorted(a.id for a in items(tmp_path / "in")) == ["LOUD", "quiet"]

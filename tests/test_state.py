@@ -48,9 +48,34 @@ def test_restore_doc_gives_back_the_same_state(nlp, parsed):
 
 def test_attribution_dict_round_trip(parsed):
     for attribution in attributions_of(parsed):
-        assert attribution_from_dict(attribution_to_dict(attribution)) == attribution
+        data = attribution_to_dict(attribution)
+        assert attribution_from_dict(data, len(parsed.text)) == attribution
 
 
 def test_a_state_without_article_text_is_an_error():
     with pytest.raises(ValueError, match="article.text"):
         state_article({"stage": "split", "article": {"id": "x"}})
+
+
+@pytest.mark.parametrize("damage", ["sentence_end", "attribution_end", "sentence_index", "text"])
+def test_a_damaged_state_is_the_lines_error_not_a_silent_loss(tmp_path, parsed, damage):
+    # A hand-edited intermediate file: offsets past the text, an attribution pointing at no
+    # sentence, or a text edited under its old sha256 cost that line, with a reason.
+    from claimtrace.cli import main
+
+    state = json.loads(json.dumps(doc_to_state(parsed, "attribute")))
+    if damage == "sentence_end":
+        state["sentences"][0]["end"] = 10**9
+    elif damage == "attribution_end":
+        state["attributions"][0]["content"]["end"] = 10**6
+    elif damage == "sentence_index":
+        state["attributions"][0]["sentence_index"] = 99
+    else:
+        state["article"]["text"] = state["article"]["text"].replace("e", "Y")
+    source = tmp_path / "attributed.jsonl"
+    source.write_text(json.dumps(state) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["export", str(source), "-o", str(out), "--quiet"]) == 1
+    (error,) = [json.loads(line) for line in
+                (tmp_path / "out.errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(word in error["reason"] for word in ("do not fit", "names no sentence", "sha256"))
