@@ -150,7 +150,9 @@ def doc_to_statement_models(doc: Doc, settings: RunSettings) -> list[Statement]:
     for attribution in attributions_of(doc):
         if attribution.kind in settings.kinds:
             by_sentence[attribution.sentence_index].append(attribution)
-    provenance = Provenance(pipeline_version=__version__, models=dict(doc._.models or {}))
+    # Sorted: a run and the stage commands one after another add models in different orders.
+    provenance = Provenance(pipeline_version=__version__,
+                            models=dict(sorted((doc._.models or {}).items())))
     reference = article_ref(article)
     statements = []
     for sentence in sentence_spans(doc):
