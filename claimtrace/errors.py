@@ -27,8 +27,7 @@ class Errors:
     E016 = "folder entry is not a readable regular file: it is {kind}"
     E017 = "input stopped being readable after {count} items (the rest of it is lost): {detail}"
     E018 = "malformed CSV row (an unterminated or stray quotation mark?): {detail}"
-    E019 = ("CSV row has {count} fields where the header has {expected}: a stray or "
-            "unterminated quotation mark probably merged rows")
+    E019 = "CSV row has {count} fields where the header has {expected}: {why}"
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"

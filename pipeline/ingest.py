@@ -345,7 +345,9 @@ def _csv_row(header: list[str], fields: list[str] | str, lines: list[_Line],
     if too_wide or (problem is None and len(lines) > 1 and len(fields) != len(header)):
         # Extra fields, or a record that spans lines with the wrong width: rows merged by a
         # stray quotation mark, never a row to take silently.
-        problem = Errors.E019.format(count=len(fields), expected=len(header))
+        why = ("a stray or unterminated quotation mark probably merged rows" if len(lines) > 1
+               else "a comma inside a field that is not quoted?")
+        problem = Errors.E019.format(count=len(fields), expected=len(header), why=why)
     if problem is not None:
         return _error(problem, None, origin)
     return make_article(dict(zip(header, fields, strict=False)), origin)

@@ -75,7 +75,9 @@ class Summary:
 
     def line(self) -> str:
         noun = "statements" if self.stage in {"run", "export"} else "records"
-        return (f"claimtrace {self.stage}: {self.articles} articles, {self.processed} processed, "
+        empty = " (the input holds no articles)" if self.articles == self.skipped == 0 else ""
+        return (f"claimtrace {self.stage}: {self.articles} articles{empty}, "
+                f"{self.processed} processed, "
                 f"{self.sentences} sentences, {self.records} {noun}, {self.errors} errors, "
                 f"{self.skipped} skipped as done, "
                 f"{self.seconds:.1f} s, {self.articles_per_second:.2f} articles/s")

@@ -210,7 +210,10 @@ def test_stage_commands_refuse_what_they_cannot_read_or_write(work, capsys, args
 def test_nothing_processed_is_exit_1(work, capsys):
     (work / "bad.jsonl").write_text("{oops\n", encoding="utf-8")
     code, err = claimtrace(capsys, "bad.jsonl", "-o", "out.jsonl")
-    assert code == 1 and "0 processed" in err
+    assert code == 1 and "0 processed" in err and "holds no articles" not in err
+    (work / "empty.jsonl").write_text("\n", encoding="utf-8")
+    code, err = claimtrace(capsys, "empty.jsonl", "-o", "out2.jsonl")
+    assert code == 1 and "the input holds no articles" in err
 
 
 def test_log_level_is_one_option_for_every_command(work, capsys):

@@ -259,3 +259,11 @@ def test_folder_reads_txt_files_whatever_the_case_of_their_suffix(tmp_path):
     (tmp_path / "in" / "quiet.txt").write_text("She said yes.", encoding="utf-8")
     (tmp_path / "in" / "notes.md").write_text("Not an article.", encoding="utf-8")
     assert sorted(a.id for a in items(tmp_path / "in")) == ["LOUD", "quiet"]
+
+
+def test_csv_row_too_wide_on_one_line_suspects_an_unquoted_comma(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"id,text\na,The mayor said so, twice.\nb,Fine.\n")
+    error, good = items(path)
+    assert "comma inside a field that is not quoted" in error.reason
+    assert good.id == "b"
