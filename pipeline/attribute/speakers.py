@@ -38,6 +38,7 @@ from claimtrace.pipeline.attribute.rules import (
     with_name_particles,
 )
 from claimtrace.pipeline.quotes import quote_regions
+from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.text import doc_text
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i"}
@@ -585,27 +586,23 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
                 for ent in doc.ents if ent.label_ == "PERSON" and _subject_person(ent.root)]
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
-    context.sentence_starts = [sent.start_char for sent in doc.sents]
+    context.sentence_starts = [s.start_char for s in sentence_spans(doc) or doc.sents]
     context.main_subjects = {ent.start_char for ent in doc.ents if ent.label_ == "PERSON"
                              and _main_clause_subject(ent.root)}
+    # A sentence about someone already called "he" / "she" ("she was attacked by Ruiz and
+    # Soto"): the people it names in other roles are not the next pronoun's antecedents.
+    about_someone = {context.sentence_of(t.idx) for t in doc
+                     if t.lower_ in PRONOUN_GENDERS and t.dep_ in {"nsubj", "nsubjpass"}}
     quoted = [(region.open_at, region.close_at) for region in quote_regions(doc)]
     context.mentions = [
         (ent.start_char, index.expand(clean_name(ent.text, lexicon, person=True),
                                       ent.start_char)[0])
         for ent in doc.ents if ent.label_ == "PERSON" and not _subject_person(ent.root)
         and not any(left <= ent.start_char < right for left, right in quoted)
-        and not _pronoun_subject(ent.sent)]
+        and context.sentence_of(ent.start_char) not in about_someone]
     for _, name, words in index.titles:  # "Mrs. Ana Ruiz", "Ana Ruiz, a spokeswoman,"
         context.learn_gender(name, words_gender(words, lexicon))
     return context
-
-
-def _pronoun_subject(sentence: Span) -> bool:
-    """"she was attacked by Ruiz and Soto": a sentence about someone already referred to as
-    "he" / "she", so the people it names in other roles are not the next pronoun's
-    antecedents."""
-    return any(t.lower_ in PRONOUN_GENDERS and t.dep_ in {"nsubj", "nsubjpass"}
-               for t in sentence)
 
 
 def _main_clause_subject(token: Token) -> bool:
