@@ -28,12 +28,12 @@ TaggedSpan = tuple[str, int, int, float]
 # Text between a cue and a source that ends a sentence: the source cannot be shared across it.
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]*\s|\n")
 _LEADING_JUNK = ",;:.)]—–-"
+_TRAILING_JUNK = ",;:([—–-"
 # Candidates of one span: the nearest this many spans of the other role on each side, by
 # start offset. One long paragraph (a transcript without line breaks) otherwise pairs every
 # span with every other, and the time grows with the square of the article's length; a
 # farther span is only linked when all nearer ones are taken.
 NEIGHBOURS = 16
-_TRAILING_JUNK = ",;:([—–-"
 
 
 def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
