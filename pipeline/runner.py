@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import stat
 import sys
 import time
@@ -412,9 +413,20 @@ def _error_bytes(error: ArticleError) -> bytes:
         return _jsonl([{k: printable(str(v)) for k, v in record.items()}])
 
 
+# Ids, quoted values, parenthesised details and numbers: what differs between errors of one kind.
+_REASON_VALUES = re.compile(r"'[^']*'|\([^)]*\)|\d[\d,.]*")
+
+
+def reason_kind(reason: str) -> str:
+    """The kind of an error, for the summary's counts: its words before the detail, values
+    left out ("line … is not valid JSON", "duplicate article id … …; later copy skipped")."""
+    head = _REASON_VALUES.sub("…", reason).split(": ")[0]
+    return " ".join(head.split())[:80]
+
+
 def _count_error(error: ArticleError, summary: Summary) -> None:
     summary.errors += 1
-    key = error.reason.split(":")[0][:60]
+    key = reason_kind(error.reason)
     summary.error_reasons[key] = summary.error_reasons.get(key, 0) + 1
 
 

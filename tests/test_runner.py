@@ -193,3 +193,14 @@ def test_articles_without_statements_are_named_in_the_summary(tmp_path):
     summary = json.loads(summary_path_for(out).read_text())
     assert summary["no_statements"] == ["quiet"]
     assert {r["article"]["id"] for r in read(out)} == {"loud"}
+
+
+def test_summary_counts_errors_by_kind_not_by_value():
+    from claimtrace.pipeline.runner import reason_kind
+
+    lines = [reason_kind(f"line {n} is not valid JSON: Expecting value at column {n}")
+             for n in (2, 17)]
+    duplicates = [reason_kind(f"duplicate article id '{i}' (first seen at in.jsonl:{n}); later "
+                              "copy skipped") for i, n in (("a", 1), ("b", 9))]
+    assert lines == ["line … is not valid JSON"] * 2
+    assert duplicates[0] == duplicates[1] == "duplicate article id … …; later copy skipped"
