@@ -212,9 +212,9 @@ CASES = [
          row("Police", "Police", "adding", "he had a gun", "indirect")],
         id="adding-not-stranded"),
     pytest.param(  # a time phrase after an unnamed source says when, not who
-        "Another report from the city government during the weekend said eight people died.",
-        [row("Another report from the city government",
-             "Another report from the city government", "said", "eight people died",
+        "A second report from the port authority over the weekend said four boats sank.",
+        [row("A second report from the port authority",
+             "A second report from the port authority", "said", "four boats sank",
              "indirect")],
         id="time-phrase-not-source"),
     pytest.param(  # a reason clause stays in what is reported
@@ -369,10 +369,10 @@ def test_participle_hung_on_reported_clause_has_the_reporter_for_source(nlp):
     the reported clause, whose subject is not the speaker. (The first content still runs
     over the second quote: cutting it there cost news dev F1, see docs/attribution.md.)"""
     text = ('Fund director Tomas Ekwueme said the new levy "costs farmers between $2 and $3 '
-            'million," further saying, "Beyond that, it also slows exports."')
+            'million," further saying, "On top of that, it slows exports."')
     saying = [a for a in found(nlp, text) if a["cue"] == "saying"]
     assert saying == [row("Tomas Ekwueme", "Tomas Ekwueme", "saying",
-                          "Beyond that, it also slows exports", "direct")]
+                          "On top of that, it slows exports", "direct")]
 
 
 @pytest.mark.parametrize("text, cue", [

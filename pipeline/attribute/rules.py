@@ -33,7 +33,7 @@ SUBJECT_DEPS = {"nsubj", "csubj", "expl"}
 PASSIVE_SUBJECT_DEPS = {"nsubjpass", "csubjpass"}
 CLAUSE_DEPS = {"ccomp", "xcomp"}
 # Verbs that share the subject of the verb they hang from: "He smiled and said ...",
-# "officials told state media, adding that ...".
+# "officials told reporters, adding that ...".
 SUBJECT_SHARING_DEPS = {"conj", "advcl", "xcomp", "dep"}
 COMPLEMENTISERS = {"that", "whether", "if"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
@@ -695,7 +695,7 @@ def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
 
 
 def fronted_report_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
-    """`X reported on Thursday, coverage had risen …`: the parser made the report a clause
+    """`X reported on Tuesday, turnout had fallen …`: the parser made the report a clause
     of the reported one; what follows the report's comma is the content."""
     head = verb.head
     if verb.dep_ not in {"ccomp", "parataxis"} or head.i <= verb.i:

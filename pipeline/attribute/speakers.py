@@ -452,8 +452,8 @@ class ResolutionContext:
         """The most salient earlier person of a compatible `gender` ("feminine" for "she";
         None: any): a resolved source or a person as clause subject, or a person named in
         another role in the sentence before. The latest sentence with one wins; within it a
-        speaker or a main-clause subject comes before an embedded subject ("Mugabe agreed
-        to a deal in which Tsvangirai became prime minister. ... he declared": Mugabe), and
+        speaker or a main-clause subject comes before an embedded subject ("Ruiz accepted
+        a plan under which Soto became treasurer. ... he declared": Ruiz), and
         all before a person named as an object ("Police spoke with Ana Ruiz. She said")."""
         here = self.sentence_of(position)
         found: list[tuple[int, int, Attribution | str]] = []
