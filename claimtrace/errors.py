@@ -72,14 +72,14 @@ class Errors:
             "{logged!r}: the input changed; run without --resume to start over")
     E067 = "--resume cannot check that stdin ('-') is the same input again: give a file"
     E068 = "cannot write in {parent}: {detail}"
-    E075 = ("article.text no longer has the sha256 the stage before recorded (the file was "
-            "edited): run that stage again")
-    E076 = "{what} offsets {start}:{end} do not fit the text ({length} characters)"
-    E077 = "attribution sentence_index {index} names no sentence (the article has {count})"
     E073 = ("stage '{stage}' writes plain JSONL, not gzip ({path}): give a .jsonl output, or "
             "compress the statements with 'claimtrace run' or 'claimtrace convert'")
     E074 = ("stage '{stage}' reads the JSONL the stage before it wrote, not {kind} ({path}): "
             "start with 'claimtrace ingest' or 'claimtrace run'")
+    E075 = ("article.text no longer has the sha256 the stage before recorded (the file was "
+            "edited): run that stage again")
+    E076 = "{what} offsets {start}:{end} do not fit the text ({length} characters)"
+    E077 = "attribution sentence_index {index} names no sentence (the article has {count})"
     # --- output formats ---
     E070 = ("cannot tell the output format from '{path}': use --format jsonl, parquet, csv, "
             "claimreview or html, or a name ending .jsonl, .jsonl.gz, .parquet, .csv or .html")

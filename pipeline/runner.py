@@ -287,14 +287,15 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def _check_stdin(inputs: list[str]) -> None:
+def _check_stdin(inputs: list[str]) -> os.stat_result:
+    """Stdin is given once and can be read; what it reads (a file, a pipe)."""
     if inputs.count("-") > 1:
         raise ClaimtraceError(Errors.E059)
     try:
         stdin = sys.stdin.buffer if sys.stdin is not None else None
         if stdin is None or stdin.closed:
             raise ValueError("closed")
-        os.fstat(stdin.fileno())
+        return os.fstat(stdin.fileno())
     except (OSError, ValueError, AttributeError) as err:
         raise ClaimtraceError(Errors.E058) from err
 
@@ -346,25 +347,18 @@ def run_files(output: Path) -> dict[str, Path]:
             "the summary": summary_path_for(output), "the progress log": progress_path_for(output)}
 
 
-def _stdin_file() -> os.stat_result | None:
-    """What stdin reads when it is a regular file (``< statements.jsonl``), else None."""
-    try:
-        info = os.fstat(sys.stdin.buffer.fileno())
-    except (OSError, ValueError, AttributeError):
-        return None
-    return info if stat.S_ISREG(info.st_mode) else None
-
-
-def _check_collisions(inputs: list[str], output: Path) -> None:
-    """No file this run writes may be one it reads, or be read from an input folder."""
-    stdin = _stdin_file() if "-" in inputs else None
-    for role, path in run_files(output).items() if stdin is not None else ():
-        try:  # "-o out.jsonl < out.jsonl": opening the output would empty stdin's file
-            info = os.stat(path)
-        except OSError:
-            continue  # not there yet: it cannot be what stdin reads
-        if (info.st_dev, info.st_ino) == (stdin.st_dev, stdin.st_ino):
-            raise ClaimtraceError(Errors.E051.format(role=role, path=path))
+def _check_collisions(inputs: list[str], output: Path,
+                      stdin: os.stat_result | None = None) -> None:
+    """No file this run writes may be one it reads (``stdin``: what '-' reads), or be read
+    from an input folder."""
+    if stdin is not None and stat.S_ISREG(stdin.st_mode):
+        for role, path in run_files(output).items():
+            try:  # "-o out.jsonl < out.jsonl": opening the output would empty stdin's file
+                info = os.stat(path)
+            except OSError:
+                continue  # not there yet: it cannot be what stdin reads
+            if (info.st_dev, info.st_ino) == (stdin.st_dev, stdin.st_ino):
+                raise ClaimtraceError(Errors.E051.format(role=role, path=path))
     for source in (s for s in inputs if s != "-"):
         folder = Path(source).is_dir()
         for role, path in run_files(output).items():
@@ -384,17 +378,16 @@ def check_arguments(stage: str, inputs: list[str], output: Path, resume: bool) -
         raise ClaimtraceError(Errors.E057.format(path=output))
     if stage != "run" and output.name.lower().endswith(".gz"):  # `run` compresses at the end
         raise ClaimtraceError(Errors.E073.format(stage=stage, path=output))
-    if "-" in inputs:
-        _check_stdin(inputs)
-        if resume:
-            raise ClaimtraceError(Errors.E067)
+    stdin = _check_stdin(inputs) if "-" in inputs else None
+    if stdin is not None and resume:
+        raise ClaimtraceError(Errors.E067)
     for source in inputs:
         if source != "-":
             _check_input(source, stage)
     for role, path in run_files(output).items():
         _check_target(role, path)
     _check_parent(output)
-    _check_collisions(inputs, output)
+    _check_collisions(inputs, output, stdin)
 
 
 # ---------------------------------------------------------------- writing
