@@ -5,7 +5,8 @@ by what they refer to, where rules over the parse are confident; no language mod
 becomes "the harbour bridge plan would cost $3bn". A reference is replaced only when:
 
 - **he/she/him/his** (and *her*): exactly one person is named between the start of the
-  previous sentence and the pronoun, counting the claim's speaker; two candidates, no guess;
+  previous sentence and the pronoun, counting the claim's speaker outside quotation marks
+  and never inside them (speakers say "I"); two candidates, no guess;
 - **I/me/my** in a direct quote: the quote's speaker, a person with a resolved name, and only
   where the verb needs no new agreement ("I will", "I said", not "I am");
 - **it/its** and **they/their** as the claim's subject: the speaker, when the speaker is a
@@ -38,6 +39,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of, load_lexicon
 from claimtrace.pipeline.attribute.speakers import article_names, clean_name
+from claimtrace.pipeline.quotes import quote_regions
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.text import doc_text
 
@@ -54,6 +56,7 @@ CUT_DEPS = {"relcl", "appos", "acl", "punct", "advcl", "cc", "conj", "prep"}
 MAX_ANTECEDENT_WORDS = 8
 # Present-tense verbs that would need a new agreement after "I" -> a name.
 FIRST_PERSON_PRESENT = {"VBP"}
+AUXILIARY_DEPS = {"aux", "auxpass"}
 
 
 Doc.set_extension("standalone_texts", default=None, force=True)
@@ -154,10 +157,10 @@ def _speaker_of_quote(token: Token, attribution: Attribution | None) -> str | No
     if (attribution is None or attribution.quote_type not in {"direct", "mixed"}
             or attribution.source_type != "person" or not attribution.resolved):
         return None
-    if token.lower_ == "i" and (token.head.tag_ in FIRST_PERSON_PRESENT
-                                or any(c.tag_ in FIRST_PERSON_PRESENT and c.dep_ == "aux"
-                                       for c in token.head.children)):
-        return None  # "I am", "I have been", "I think": the verb would have to change
+    head = token.head
+    if token.lower_ == "i" and (head.tag_ in FIRST_PERSON_PRESENT or any(
+            c.tag_ in FIRST_PERSON_PRESENT and c.dep_ in AUXILIARY_DEPS for c in head.children)):
+        return None  # "I am", "I have been", "I am saddened", "I think": the verb would change
     return attribution.resolved
 
 
@@ -170,13 +173,23 @@ def _people_between(doc: Doc, start: int, end: int) -> set[str]:
 
 
 def _only_person(doc: Doc, token: Token, attribution: Attribution | None) -> str | None:
-    window_start = _previous_sentence_start(doc, token)
-    names = _people_between(doc, window_start, token.idx)
-    if attribution is not None and attribution.source_type == "person" and attribution.resolved:
-        names.add(attribution.resolved)
-        names = {n for n in names if n == attribution.resolved
-                 or n.split()[-1] != attribution.resolved.split()[-1]}
+    names = _people_between(doc, _previous_sentence_start(doc, token), token.idx)
+    speaker = attribution.resolved if attribution and attribution.source_type == "person" else None
+    if speaker and _quoted(doc, token):
+        # Speakers call themselves "I": a "he" / "she" in their own quotation is someone
+        # else ('"She was a fine painter," said Ana Ruiz').
+        names = {n for n in names if _surname(n) != _surname(speaker)}
+    elif speaker:
+        names = {n for n in names | {speaker} if n == speaker or _surname(n) != _surname(speaker)}
     return names.pop() if len(names) == 1 else None
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1]
+
+
+def _quoted(doc: Doc, token: Token) -> bool:
+    return any(r.contains(token.idx, token.idx + len(token.text)) for r in quote_regions(doc))
 
 
 # ---------------------------------------------------------------- things and groups

@@ -28,6 +28,9 @@ from claimtrace.pipeline.export import doc_to_statement_models
     pytest.param(
         'Elena Marsh visited the site. "I am confident," Marsh said.',
         "I am confident", id="i-would-need-new-agreement"),
+    pytest.param(  # a passive: "am" is the auxiliary of "saddened"
+        '"I am saddened to report that the bridge has closed," Judge Ana Ruiz said.',
+        "I am saddened to report that the bridge has closed", id="i-passive-new-agreement"),
     pytest.param(
         "Peter Hall met Anna Berg on Monday. She said he had lied.",
         "he had lied", id="two-people-no-guess"),
@@ -40,6 +43,12 @@ from claimtrace.pipeline.export import doc_to_statement_models
     pytest.param(
         "The council sent the report to the ministry. Officials said it was late.",
         "it was late", id="rival-noun"),
+    pytest.param(  # speakers call themselves "I": her "she" is somebody else
+        '"She was a patient teacher and a gifted violinist," said her colleague Ines Varga.',
+        "She was a patient teacher and a gifted violinist", id="she-in-own-quote-not-speaker"),
+    pytest.param(
+        'Peter Novak spoke at the memorial on Friday. "He never missed a rehearsal," Novak said.',
+        "He never missed a rehearsal", id="he-in-own-quote-not-named-speaker"),
 ])
 def test_claim_text(nlp, rules_settings, text, expected):
     statements = doc_to_statement_models(nlp(text), rules_settings)
