@@ -24,6 +24,30 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # a title's place the entity tagger ran into the name stays out of it
+        '"The crews worked through the night," said Mayor of Leeds Sara Patel.',
+        [row("Sara Patel", "Sara Patel", "said", "The crews worked through the night",
+             "direct")],
+        id="title-of-place-before-name"),
+    pytest.param(  # after a quotation the parser read "added" as an adjective of the name
+        '"The crews worked through the night to save the bridge," added Mayor of Leeds Sara '
+        "Patel.",
+        [row("Sara Patel", "Sara Patel", "added",
+             "The crews worked through the night to save the bridge", "direct")],
+        id="cue-misread-as-adjective-after-quote"),
+    pytest.param(  # ... or "posted" as a verb coordinated with the quoted one
+        '"The crews worked through the night to save the bridge," posted the council.',
+        [row("the council", "the council", "posted",
+             "The crews worked through the night to save the bridge", "direct")],
+        id="cue-misread-as-conjunct-after-quote"),
+    pytest.param(  # a quoted sentence after an indirect report continues that speaker
+        "Strong winds made the crossing hard, Ana Ruiz said, adding it needed great "
+        'endurance. "It is an exercise for the legs, so it burns."',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "Strong winds made the crossing hard",
+             "indirect"),
+         row("Ana Ruiz", "Ana Ruiz", "adding", "it needed great endurance", "indirect"),
+         row(None, "Ana Ruiz", None, "It is an exercise for the legs, so it burns", "direct")],
+        id="continuation-after-indirect-report"),
     pytest.param(  # the subject after a fronted passive participle was told, did not tell
         "Urged by aides to resign, the mayor stayed in office.",
         [row("aides", "aides", "Urged", "to resign", "indirect")],

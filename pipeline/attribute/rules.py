@@ -149,6 +149,33 @@ def inverted_subject(verb: Token) -> Token | None:
                  if c.dep_ == "dobj" and c.i > verb.i and c.pos_ in {"NOUN", "PROPN"}), None)
 
 
+def after_quote_subject(verb: Token, regions: list[QuoteRegion]) -> Token | None:
+    """'"…," tweeted Mayor of Leeds Ana Ruiz', '"…," posted the council': right after a
+    quotation the small parser sometimes reads the reporting verb as an adjective of the
+    name that follows, or as a verb coordinated with the quoted one, with the name as its
+    object. Directly after a closing quotation mark, that name is the source."""
+    if not _right_after_quote(verb, regions):
+        return None
+    if verb.dep_ == "amod" and verb.head.i > verb.i:
+        head = verb.head
+        while head.dep_ in {"nmod", "compound"} and head.head.i > head.i:
+            head = head.head  # "Mayor" -> "Ruiz" in "Mayor of Leeds Ana Ruiz"
+        return head if head.pos_ in {"NOUN", "PROPN"} else None
+    return next((c for c in verb.children if c.dep_ in {"dobj", "attr"} and c.i > verb.i
+                 and c.pos_ in {"NOUN", "PROPN"}), None)
+
+
+def _right_after_quote(verb: Token, regions: list[QuoteRegion]) -> bool:
+    """The token before the verb (a comma aside) closes a quotation."""
+    before = verb.i - 1
+    if before >= 0 and verb.doc[before].text == ",":
+        before -= 1
+    if before < 0 or verb.doc[before].text not in QUOTE_MARKS:
+        return False
+    mark = verb.doc[before].idx
+    return any(region.closed and region.close_at == mark for region in regions)
+
+
 def passive_agent(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
@@ -186,8 +213,13 @@ def noun_phrase_tokens(head: Token) -> list[Token]:
         if child.dep_ in {"appos", "relcl"} or (child.dep_ == "acl" and not _defining(child)) or (
                 affiliation is not None and child.i == affiliation.i):
             dropped.update(t.i for t in child.subtree)
+    lexicon = load_lexicon()
     for token in head.subtree:  # "the report on Saturday, which figured …": a clause deeper in
-        if token.dep_ == "relcl" and token.i not in dropped:
+        # '"…," tweeted Mayor Ana Ruiz' parsed with "tweeted" as an adjective of the name:
+        # the report and its quotation are not part of the source (`after_quote_subject`).
+        misparsed_cue = (token.dep_ == "amod" and is_verb_cue(token, lexicon)
+                         and _right_after_quote(token, quote_regions(token.doc)))
+        if (token.dep_ == "relcl" or misparsed_cue) and token.i not in dropped:
             dropped.update(t.i for t in token.subtree)
     for child in head.rights:  # "many generals, including Grant,": examples, not the source
         if child.dep_ == "prep" and (child.lower_ in EXAMPLE_PREPS or _when(child)):
@@ -280,6 +312,41 @@ def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     return run
 
 
+def without_title_place(name: Span | None) -> Span | None:
+    """"Mayor of Leeds Sara Patel": the entity tagger ran the title's place into the name.
+    A leading word whose heads lead out of the entity before reaching its root (here to
+    "of") is not part of the name."""
+    if name is None:
+        return None
+    start = name.start
+    while start < name.end - 1 and not _reaches(name.doc[start], name.root, name):
+        start += 1
+    return name.doc[start:name.end]
+
+
+def _reaches(token: Token, root: Token, span: Span) -> bool:
+    while token.i != root.i:
+        if not span.start <= token.head.i < span.end or token.head.i == token.i:
+            return False
+        token = token.head
+    return True
+
+
+def with_given_names(name: Span, lexicon: Lexicon) -> Span:
+    """"Sadiq | Khan": where the entity tagger kept only a surname, the name words the
+    parser compounds onto it, up to a title or a place, belong to the name. A name of two
+    words or more is left as tagged: what precedes it is more often a title ("Legislator")."""
+    doc, start = name.doc, name.start
+    while start > 0 and len(name) == 1:
+        previous = doc[start - 1]
+        if (not name_word(previous, lexicon) or previous.dep_ != "compound"
+                or not name.start <= previous.head.i < name.end
+                or previous.ent_type_ in NON_PERSON_ENTS):
+            break
+        start -= 1
+    return doc[start:name.end]
+
+
 def untitled(name: Span | None, lexicon: Lexicon) -> Span | None:
     """"Assemblywoman Rosa Lind" -> "Rosa Lind": the entity tagger often takes a title into
     the name; a courtesy title ("Mr.") stays, and so does a title before a single name
@@ -298,7 +365,8 @@ def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
     """The person's name in a source phrase: the PERSON entity, untitled -- unless the entity
     stops short of the proper-noun head ("Superintendent Ana| Ruiz"), where the run of proper
     nouns ending at the head is the name."""
-    entity = untitled(person_entity(doc, tokens), lexicon)
+    entity = untitled(without_title_place(person_entity(doc, tokens)), lexicon)
+    entity = with_given_names(entity, lexicon) if entity is not None else None
     run = name_run(doc, head, lexicon)
     if run is not None and (entity is None or not entity.start <= head.i < entity.end):
         return run
@@ -721,13 +789,16 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[Quot
             continue
         lemma = verb.lemma_.lower()
         subject = subject_of(verb) or passive_agent(verb) or inverted_subject(verb)
-        if subject is None:
-            sourceless = sourceless_passive(doc, verb, lexicon, regions)
-            if sourceless is not None:
-                yield sourceless
-            continue
-        if inside_quote(regions, subject.idx, subject.idx + 1):
-            continue
+        if subject is None or inside_quote(regions, subject.idx, subject.idx + 1):
+            # A subject inside quotation marks is the quoted clause's own (the verb was
+            # chained to it): the source, if any, follows the verb.
+            quoted_subject, subject = subject is not None, after_quote_subject(verb, regions)
+            if subject is None and not quoted_subject:
+                sourceless = sourceless_passive(doc, verb, lexicon, regions)
+                if sourceless is not None:
+                    yield sourceless
+            if subject is None:
+                continue
         mention = source_mention(doc, subject, lexicon)
         if mention is None:
             continue
@@ -839,7 +910,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> list[Attribut
                         if not any(a.content.overlaps(b.cue) for b in in_sentence if b.cue)]
         if not in_sentence:
             follow_on = continuation(doc, sent, regions)
-            if follow_on is not None and found and found[-1].quote_type in {"direct", "mixed"}:
+            if follow_on is not None and found:
                 in_sentence = [follow_on]
         index = sent._.index if sent._.index is not None else None
         found += [replace(a, sentence_index=index) for a in in_sentence]

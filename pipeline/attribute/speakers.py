@@ -35,6 +35,7 @@ from claimtrace.pipeline.attribute.rules import (
     name_particle,
     name_word,
     source_mention,
+    with_given_names,
     with_name_particles,
 )
 from claimtrace.pipeline.quotes import quote_regions
@@ -910,10 +911,13 @@ def _antecedent_noun(doc: Doc, pronoun: Token) -> Token | None:
 
 def _person_in(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str | None:
     """The last PERSON entity inside a long source ("Former US Ambassador … Nikki Haley"),
-    with the particles the entity tagger left out ("dela Cruz" -> "Marco dela Cruz")."""
+    with the particles and given names the entity tagger left out ("dela Cruz" -> "Marco
+    dela Cruz", "Khan" -> "Sadiq Khan")."""
     span = attribution.source.tokens(doc)
     people = [ent for ent in span.ents if ent.label_ == "PERSON"] if span is not None else []
-    return with_name_particles(people[-1], lexicon).text if people else None
+    if not people:
+        return None
+    return with_given_names(with_name_particles(people[-1], lexicon), lexicon).text
 
 
 def _is_name(attribution: Attribution, head: Token | None) -> bool:
