@@ -24,6 +24,17 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # the speaker's next report, hung inside the first one's clause, ends it
+        "Ana Ruiz said that the strike would go ahead, adding that talks had failed.",
+        [row("Ana Ruiz", "Ana Ruiz", "said", "the strike would go ahead", "indirect"),
+         row("Ana Ruiz", "Ana Ruiz", "adding", "talks had failed", "indirect")],
+        id="content-ends-at-next-report"),
+    pytest.param(  # ... but a participle that is part of what was found does not
+        "The survey found that sales fell in May, indicating that demand had peaked.",
+        [row("The survey", "The survey", "found",
+             "sales fell in May, indicating that demand had peaked", "indirect"),
+         row("The survey", "The survey", "indicating", "demand had peaked", "indirect")],
+        id="content-keeps-its-own-participle"),
     pytest.param(  # a title's place the entity tagger ran into the name stays out of it
         '"The crews worked through the night," said Mayor of Leeds Sara Patel.',
         [row("Sara Patel", "Sara Patel", "said", "The crews worked through the night",

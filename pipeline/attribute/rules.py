@@ -722,13 +722,15 @@ def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token
 def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None = None
                         ) -> list[Token]:
     """The reported clause up to a report of someone else joined to it: "… was a tragedy
-    while Ruiz wrote …", "… had changed course and some said …". That report, with its
-    own subject and cue, is an attribution of its own (the rules find it), not content."""
+    while Ruiz wrote …", "… had changed course and some said …", or to the speaker's own
+    next report ("…, adding that …"). That report is an attribution of its own (the rules
+    find it), not content."""
     lexicon = lexicon or load_lexicon()
     regions = quote_regions(doc)
     for token in tokens[1:]:
-        if (_joined_clause(token) and _own_report(token, lexicon)
-                and not inside_quote(regions, token.idx, token.idx + 1)):
+        joined = _joined_clause(token) and _own_report(token, lexicon)
+        if ((joined or _next_report(token)) and not inside_quote(regions, token.idx,
+                                                                  token.idx + 1)):
             start = token.left_edge.i
             kept = [t for t in tokens if t.i < start]
             while kept and (kept[-1].dep_ in {"cc", "mark"} or kept[-1].is_punct
@@ -739,6 +741,17 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
 
 
 CONTRAST_MARKS = {"while", "whereas"}
+# Participles that carry on a speaker's report ("…, adding that …", "…, further saying …").
+# Not every reporting verb: in "… weakened, indicating that …" the participle is part of
+# what was reported (news_extra).
+SPEECH_PARTICIPLES = {"add", "say", "note", "explain", "remark", "state", "write", "insist",
+                      "stress", "claim", "argue"}
+
+
+def _next_report(token: Token) -> bool:
+    """The speaker's own next report, hung by the parser inside the first one's clause."""
+    return (token.lemma_.lower() in SPEECH_PARTICIPLES
+            and _reporter_of_participle(token) is not token)
 
 
 def _joined_clause(verb: Token) -> bool:
