@@ -14,6 +14,15 @@ def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
 
 
 CASES = [
+    pytest.param(  # a name the entity tagger missed is still an antecedent of "she"
+        'Ana Ruiz spoke to reporters. "We will appeal," she said.',
+        [("she", "Ana Ruiz")], id="pronoun-name-the-entity-tagger-missed"),
+    pytest.param(  # "the 45-year-old" -> the person introduced with that age
+        "Tom Hart, 45, was arrested in May. The 45-year-old said he was innocent.",
+        [("The 45-year-old", "Tom Hart")], id="age-description"),
+    pytest.param(  # a title the name was in apposition to, used again alone
+        "The president, Joe Martin, visited the site. The president said the damage was "
+        "severe.", [("The president", "Joe Martin")], id="title-before-apposed-name"),
     pytest.param(  # a given name the entity tagger left out makes it another person
         "Police said Omar Khan was released in 2018. The Mayor of Leeds, Sadiq Khan, said the "
         "crews were brave.",

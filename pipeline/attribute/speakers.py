@@ -58,6 +58,7 @@ NAMED_LABELS = {"PERSON", "ORG"}
 NAMING_ENTS = {"NORP", "GPE", "ORG", "LOC"}
 # Labels of `NameIndex.names` that name a person: PERSON entities and runs of proper nouns
 PERSON_NAME_LABELS = {"PERSON", "NAME"}
+AGE_MENTION = re.compile(r"the (\d+)-year-old(?: \w+)?")
 ORGANIZATION_PREPOSITIONS = {"of", "in", "for", "on"}  # "Court of Appeal", "Embassy in Oslo"
 ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 # Heads of descriptions that stand for the organisation named last, whatever its name:
@@ -328,6 +329,13 @@ def title_words(ent: Span, lexicon: Lexicon) -> set[str]:
     words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}} | inside
     for appos in after:
         words |= {t.lower_ for t in appos.subtree if t.pos_ in {"NOUN", "PROPN"}}
+        if appos.like_num and appos.text.isdigit():  # "Tom Hart, 45," -> "the 45-year-old"
+            words.add(f"{appos.text}-year-old")
+    if ent.root.dep_ == "appos" and ent.root.head.i < ent.start:
+        # "The president, Joe Martin,": the name is in apposition to its title
+        described = ent.root.head
+        words |= {t.lower_ for t in doc[described.left_edge.i:described.i + 1]
+                  if t.pos_ in {"NOUN", "PROPN"}}
     return words
 
 
@@ -583,13 +591,13 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     index = article_names(doc, lexicon)
     orgs = [(ent.start_char, clean_name(_with_kind(_with_place(ent)).text, lexicon))
             for ent in doc.ents if ent.label_ == "ORG"]
+    people = person_spans(doc, index)
     subjects = [(ent.start_char,
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
-                for ent in doc.ents if ent.label_ == "PERSON" and _subject_person(ent.root)]
+                for ent in people if _subject_person(ent.root)]
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
     context.sentence_starts = [s.start_char for s in sentence_spans(doc) or doc.sents]
-    context.main_subjects = {ent.start_char for ent in doc.ents if ent.label_ == "PERSON"
-                             and _main_clause_subject(ent.root)}
+    context.main_subjects = {ent.start_char for ent in people if _main_clause_subject(ent.root)}
     # A sentence about someone already called "he" / "she" ("she was attacked by Ruiz and
     # Soto"): the people it names in other roles are not the next pronoun's antecedents.
     about_someone = {context.sentence_of(t.idx) for t in doc
@@ -604,6 +612,18 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     for _, name, words in index.titles:  # "Mrs. Ana Ruiz", "Ana Ruiz, a spokeswoman,"
         context.learn_gender(name, words_gender(words, lexicon))
     return context
+
+
+def person_spans(doc: Doc, index: NameIndex) -> list[Span]:
+    """The PERSON entities, and the names of two words or more the entity tagger missed
+    where it tagged nothing ("Ana Ruiz spoke to reporters" at an article's start): people
+    a later "he" / "she" may mean."""
+    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    for start, name, label in index.names:
+        run = doc.char_span(start, start + len(name)) if label == "NAME" else None
+        if run is not None and all(t.ent_type_ == "" for t in run):
+            people.append(run)
+    return sorted(people, key=lambda span: span.start)
 
 
 def _main_clause_subject(token: Token) -> bool:
@@ -736,6 +756,10 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         if isinstance(antecedent, Attribution):
             return replace(_from(attribution, antecedent, context), source_type="person")
         return _from(attribution, antecedent, context)
+    age = AGE_MENTION.fullmatch(lower)
+    aged = context.described_person(f"{age[1]}-year-old", position) if age else None
+    if aged is not None:  # "the 45-year-old" -> the person introduced as "Tom Hart, 45,"
+        return replace(_from(attribution, aged, context), source_type="person")
     head = attribution.source_head(doc)
     owner = _document_owner(head, lexicon)
     if owner is not None:  # "Judge Miller's statement" -> "Gray Miller": whose words they are
