@@ -24,6 +24,15 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # coordinated speakers are one source, as GUIDELINES.md labels them
+        "Ana Ruiz and Tom Hart said the plan would fail.",
+        [row("Ana Ruiz and Tom Hart", "Ana Ruiz and Tom Hart", "said", "the plan would fail",
+             "indirect")], id="coordinated-sources"),
+    pytest.param(  # ... but a second description of the one speaker is no second source
+        "Ana Ruiz of the Lima Institute and contributor to the Daily Courier wrote that "
+        "prices would rise.",
+        [row("Ana Ruiz", "Ana Ruiz", "wrote", "prices would rise", "indirect")],
+        id="coordinated-description-one-source"),
     pytest.param(  # the speaker's next report, hung inside the first one's clause, ends it
         "Ana Ruiz said that the strike would go ahead, adding that talks had failed.",
         [row("Ana Ruiz", "Ana Ruiz", "said", "the strike would go ahead", "indirect"),

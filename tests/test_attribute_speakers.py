@@ -199,8 +199,9 @@ CASES = [
     pytest.param(  # people named together with their affiliations -> the names alone
         "Astronomers Ann Cole of NASA and Bo Li of ESA found the comet on Monday. They said "
         "it was new.", [("They", "Ann Cole and Bo Li")], id="group-without-affiliations"),
-    pytest.param(  # one name of a coordinated subject -> all the people who said it
-        "Ann Cole and Bo Li said the comet was new.", [("Ann Cole", "Ann Cole and Bo Li")],
+    pytest.param(  # a coordinated subject -> all the people who said it
+        "Ann Cole and Bo Li said the comet was new.",
+        [("Ann Cole and Bo Li", "Ann Cole and Bo Li")],
         id="coordinated-source"),
     pytest.param(  # an outlet introduced with the word for its kind keeps it
         "On Monday, Rolling Stone magazine named Ana Lim its artist of the year. Rolling Stone "

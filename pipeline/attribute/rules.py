@@ -567,6 +567,35 @@ def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
     return "other"
 
 
+def with_conjuncts(head: Token, span: CharSpan) -> CharSpan:
+    """"Ana Ruiz and Tom Hart said": the source is the whole coordination (GUIDELINES.md,
+    and the dev sets' labels), not its first name; the resolver names both."""
+    if not any(c.dep_ == "cc" and c.lower_ == "and" for c in head.children):
+        return span
+    conjuncts = [c for c in head.children if c.dep_ == "conj" and c.i > head.i
+                 and _another_source(c)]
+    if not conjuncts:
+        return span
+    last = noun_phrase_tokens(conjuncts[-1])[-1]
+    affiliation = affiliation_of(conjuncts[-1])  # "… and Tom Hart of the council"
+    if affiliation is not None:
+        last = max(last, affiliation.right_edge, key=lambda t: t.i)
+    return CharSpan(span.start, max(span.end, last.idx + len(last.text)))
+
+
+def _another_source(conjunct: Token) -> bool:
+    """A name, a plural ("officials") or a description with a person's name in it ("and
+    incoming chair of the committee Adam Schiff"); not a second description of the same
+    person ("of the university and contributor to Slate")."""
+    if conjunct.pos_ == "PROPN" or conjunct.tag_ == "NNS":
+        return True
+    names = [t.i for t in conjunct.subtree
+             if t.pos_ == "PROPN" and t.ent_type_ in {"", "PERSON"}]
+    adjacent = any(b == a + 1 for a, b in zip(names, names[1:], strict=False))
+    # two name words side by side: a name the entity tagger missed
+    return adjacent or any(t.ent_type_ == "PERSON" for t in conjunct.subtree)
+
+
 def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | None:
     tokens = without_parenthesis(noun_phrase_tokens(head))
     if not tokens:
@@ -623,7 +652,7 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
         if before and description is None:
             description = without_possessive(doc, trimmed(doc, before[0].idx, name.start_char,
                                                           " \t\n,;:"))
-        span = CharSpan(name.start_char, name.end_char)
+        span = with_conjuncts(head, CharSpan(name.start_char, name.end_char))
         source_type = "person"
     span = trimmed(doc, span.start, span.end, " \t\n,;:")
     if span is None:

@@ -804,7 +804,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         # "The President", "The Senate Minority Leader": a title, not a name
         return _resolve_description(attribution, head, context, lexicon)
     group = _group_of(doc, head, lexicon, context) if head is not None else None
-    if group is not None and group != mention:  # "Wilson and Nick Hawco said" -> both
+    if group is not None:  # "Wilson and Nick Hawco said" -> both
         return replace(attribution, resolved=group)
     titled = _titled_name(mention, position, context, lexicon)
     if titled is not None:  # "Princess Ubolratana" -> "Ubolratana Mahidol"
