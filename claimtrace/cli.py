@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
+from collections.abc import Callable
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import click
 import typer
 
-from claimtrace.errors import ClaimtraceError
+from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.settings import (
     ATTRIBUTION_METHODS,
     KINDS,
@@ -120,7 +123,9 @@ def _settings(all_sentences: bool = DEFAULTS.all_sentences, min_score: float | N
 
 def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettings,
          workers: int = 1, resume: bool = False, engine: Engine = Engine.local,
-         address: str | None = None) -> None:
+         address: str | None = None, then: Callable[[], None] | None = None) -> None:
+    """One stage (or ``run``) with its summary and exit status; ``then`` runs after the run
+    and before the exit, whatever the exit status (a format run's conversion)."""
     from claimtrace.pipeline.runner import DEFAULT_OUTPUTS, check_arguments, errors_path_for
 
     output = output or PROCESSED_DIR / DEFAULT_OUTPUTS[stage]
@@ -136,6 +141,8 @@ def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettin
         fail(str(err))
     typer.echo(summary.line(), err=True)
     typer.echo(f"output: {output}  errors: {errors_path_for(output)}", err=True)
+    if then is not None:
+        then()
     if summary.processed == 0 and summary.skipped == 0:
         raise typer.Exit(EXIT_NOTHING)  # the run finished, but no article could be processed
 
@@ -192,11 +199,11 @@ def run(inputs: InputsArg = None, output: OutputOpt = None,
     settings.languages = _languages(languages)
     _check_target(inputs or [str(SAMPLE_INPUT)], output, resume)
     target, fmt = _output_format(output, output_format)
-    working = target if fmt is None else _working_jsonl(target)
-    _run("run", inputs or [str(SAMPLE_INPUT)], working, settings, workers, resume, engine,
-         address)
+    working = target if fmt is None else _working_jsonl(target, fmt)
     if fmt is not None:
-        _finish_format(working, target, fmt)
+        _check_writable(target)
+    _run("run", inputs or [str(SAMPLE_INPUT)], working, settings, workers, resume, engine,
+         address, then=None if fmt is None else partial(_finish_format, working, target, fmt))
 
 
 def _check_target(inputs: list[str], output: Path | None, resume: bool) -> None:
@@ -236,27 +243,45 @@ def _output_format(output: Path | None, given: str | None):
     return output, fmt
 
 
-def _working_jsonl(output: Path) -> Path:
-    """Other formats are written from the run's JSONL at the end; it lives here meanwhile
-    (so ``--resume`` finds it) and is removed once the output is written."""
-    return output.with_name(output.name + ".partial.jsonl")
+def _working_jsonl(output: Path, fmt) -> Path:
+    """Other formats are written at the end from the run's statements JSONL, which is named
+    after the output ("review.html.jsonl", side files "review.html.errors.jsonl", ...): it
+    stays, so ``--resume`` finds the run, and "review.csv" never shares side files with a
+    "review.jsonl" run in the same folder. A gzip output's uncompressed copy is only
+    temporary (".partial.jsonl"): keeping it would undo the compression."""
+    from claimtrace.formats import Format
+
+    if fmt is Format.jsonl:  # .jsonl.gz
+        return output.with_name(output.name + ".partial.jsonl")
+    return output.with_name(output.name + ".jsonl")
+
+
+def _check_writable(target: Path) -> None:
+    """The converted output is written last: refuse now what would fail then."""
+    if target.is_dir():
+        fail(Errors.E053.format(path=target))
+    if target.exists() and not os.access(target, os.W_OK):
+        fail(Errors.E062.format(path=target, detail="permission denied"))
 
 
 def _finish_format(working: Path, output: Path, fmt) -> None:
-    from claimtrace.formats import convert
+    from claimtrace.formats import Format, convert
     from claimtrace.pipeline.checkpoint import (
         errors_path_for,
         progress_path_for,
         summary_path_for,
     )
 
-    written = convert(working, output, fmt)
-    working.unlink()
-    progress_path_for(working).unlink(missing_ok=True)
-    # The side files take the output's name, as a JSONL run's do.
-    for side_file in (errors_path_for, summary_path_for):
-        if side_file(working).exists():
-            side_file(working).replace(side_file(output))
+    try:
+        written = convert(working, output, fmt)
+    except (ValueError, OSError) as err:
+        fail(f"{err}; the statements are in {working}")
+    if fmt is Format.jsonl:  # gzip: the uncompressed copy goes; side files take its name
+        working.unlink()
+        progress_path_for(working).unlink(missing_ok=True)
+        for side_file in (errors_path_for, summary_path_for):
+            if side_file(working).exists():
+                side_file(working).replace(side_file(output))
     typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
 
 
@@ -269,17 +294,15 @@ def convert_command(
     from claimtrace.formats import convert, format_for
 
     if not statements.is_file():
-        typer.echo(f"error: input path does not exist: {statements}", err=True)
-        raise typer.Exit(2)
+        fail(f"input path does not exist: {statements}")
     try:
         fmt = format_for(output, output_format)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--format") from err
     try:
         written = convert(statements, output, fmt)
-    except ValueError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from err
+    except (ValueError, OSError) as err:  # a damaged record, an unwritable output
+        fail(str(err))
     typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
 
 

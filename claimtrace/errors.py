@@ -6,6 +6,8 @@ problems raise ``ClaimtraceError`` with one of these messages.
 
 from __future__ import annotations
 
+import json
+
 
 class Errors:
     # --- input (ingest) ---
@@ -85,7 +87,18 @@ class Errors:
             "claimreview or html, or a name ending .jsonl, .jsonl.gz, .parquet, .csv or .html")
     E071 = "line is not a claimtrace statement record (no 'sentence')"
     E072 = "convert would overwrite its own input {path}: choose another --output"
+    E078 = "line is not a valid claimtrace statement record: {detail}"
 
 
 class ClaimtraceError(Exception):
     """A set-up or usage problem with a message from `Errors`."""
+
+
+def json_error_detail(err: ValueError | RecursionError) -> str:
+    """Why a line is not JSON Python can read: a syntax error with its column, or valid JSON
+    over a parser limit (an integer of 5,000 digits, arrays nested 100,000 deep)."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.msg}{'' if err.msg.endswith(' at') else ' at'} column {err.colno}"
+    if isinstance(err, RecursionError):
+        return "nested too deeply to read"
+    return str(err).split(";")[0]  # "Exceeds the limit (4300 digits) for integer string …"

@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
-from claimtrace.errors import Errors
+from claimtrace.errors import Errors, json_error_detail
 
 
 class Format(StrEnum):
@@ -67,12 +67,34 @@ def read_records(path: Path) -> Iterator[dict]:
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as err:
+            except (ValueError, RecursionError) as err:  # syntax, or over a parser limit
                 raise ValueError(f"{path}:{number}: " + Errors.E001.format(
-                    line=number, detail=err.msg)) from err
+                    line=number, detail=json_error_detail(err))) from err
             if not isinstance(record, dict) or "sentence" not in record:
                 raise ValueError(f"{path}:{number}: " + Errors.E071)
+            problem = record_problem(record)
+            if problem is not None:
+                raise ValueError(f"{path}:{number}: " + Errors.E078.format(detail=problem))
             yield record
+
+
+def record_problem(record: dict) -> str | None:
+    """Why a record is not a valid statement of the version it names, or None. The writers
+    index fields freely, so a damaged record must stop here, with its line number."""
+    from pydantic import ValidationError
+
+    from claimtrace.schema import SCHEMA_V1_ID, Statement, StatementV1
+
+    model = StatementV1 if record.get("schema") == SCHEMA_V1_ID else Statement
+    try:
+        model.model_validate(record)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "record"
+        return f"{where}: {first['msg']}"
+    except RecursionError:
+        return "nested too deeply"
+    return None
 
 
 # ---------------------------------------------------------------- flat rows (CSV, Parquet)
@@ -251,7 +273,26 @@ def write_records(records: Iterable[dict], path: Path, fmt: Format | str | None 
 
 
 def convert(source: Path, output: Path, fmt: Format | str | None = None) -> int:
-    """``claimtrace convert``: an existing statements JSONL into another format."""
-    if source.resolve() == output.resolve():
+    """``claimtrace convert``: an existing statements JSONL into another format. The output
+    is written under a temporary name and renamed when complete, so a failure leaves no
+    half-written file and never touches the input."""
+    if _same_file(source, output):
         raise ValueError(Errors.E072.format(path=output))
-    return write_records(read_records(source), output, fmt)
+    if output.is_dir():
+        raise ValueError(Errors.E053.format(path=output))
+    records = list(read_records(source))  # every line checked before anything is written
+    partial = output.with_name(f".converting-{output.name}")  # same suffixes: gzip stays
+    try:
+        written = write_records(records, partial, format_for(output, fmt))
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+    return written
+
+
+def _same_file(source: Path, output: Path) -> bool:
+    """The same file by any name: a symbolic link, "./", or a hard link."""
+    try:
+        return source.resolve() == output.resolve() or output.samefile(source)
+    except OSError:
+        return False  # the output does not exist yet

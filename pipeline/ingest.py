@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from claimtrace.errors import Errors
+from claimtrace.errors import Errors, json_error_detail
 from claimtrace.pipeline.dates import normalise_date
 
 log = logging.getLogger(__name__)
@@ -191,16 +191,6 @@ def _decode(data: bytes, origin: str) -> str | ArticleError:
     except UnicodeDecodeError as err:
         reason = Errors.E005.format(position=err.start, detail=err.reason)
         return _error(reason, None, origin)
-
-
-def json_error_detail(err: ValueError | RecursionError) -> str:
-    """Why a line is not JSON Python can read: a syntax error with its column, or valid JSON
-    over a parser limit (an integer of 5,000 digits, arrays nested 100,000 deep)."""
-    if isinstance(err, json.JSONDecodeError):
-        return f"{err.msg}{'' if err.msg.endswith(' at') else ' at'} column {err.colno}"
-    if isinstance(err, RecursionError):
-        return "nested too deeply to read"
-    return str(err).split(";")[0]  # "Exceeds the limit (4300 digits) for integer string …"
 
 
 def _parse_json_line(decoded: str, number: int, origin: str) -> Article | ArticleError:

@@ -21,7 +21,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from claimtrace.errors import ClaimtraceError, Errors
+from claimtrace.errors import ClaimtraceError, Errors, json_error_detail
 from claimtrace.pipeline.checkpoint import (
     OutputFiles,
     errors_path_for,
@@ -36,7 +36,6 @@ from claimtrace.pipeline.ingest import (
     ArticleError,
     ingest,
     input_kind,
-    json_error_detail,
     make_article,
     printable,
 )
@@ -376,6 +375,8 @@ def check_arguments(stage: str, inputs: list[str], output: Path, resume: bool) -
     """Every argument of a run, before anything is opened: raise ClaimtraceError if bad."""
     if str(output) in STDOUT_NAMES:
         raise ClaimtraceError(Errors.E057.format(path=output))
+    if not output.name:  # "", ".", "/": a folder, and no name for the side files
+        raise ClaimtraceError(Errors.E053.format(path=str(output) or "''"))
     if stage != "run" and output.name.lower().endswith(".gz"):  # `run` compresses at the end
         raise ClaimtraceError(Errors.E073.format(stage=stage, path=output))
     stdin = _check_stdin(inputs) if "-" in inputs else None

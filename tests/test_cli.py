@@ -49,6 +49,7 @@ def work(tmp_path, monkeypatch):
     (tmp_path / "folder" / "a.txt").write_text("The mayor said so.", encoding="utf-8")
     (tmp_path / "a_file").write_text("not a folder", encoding="utf-8")
     (tmp_path / "a_dir").mkdir()
+    (tmp_path / "a_dir.csv").mkdir()  # a folder named like a CSV output
     (tmp_path / "a.pdf").write_bytes(b"%PDF")
     (tmp_path / "victim.txt").write_text("keep me", encoding="utf-8")
     return tmp_path
@@ -62,6 +63,9 @@ USAGE_ERRORS = [
     (["old.errors.jsonl", "-o", "old.errors.jsonl"], "the output old.errors.jsonl is also an"),
     (["in.jsonl", "-o", "in.errors.jsonl.jsonl"], None),  # a fine name: not a usage error
     (["in.jsonl", "-o", "a_dir"], "is a directory"),
+    (["in.jsonl", "-o", ""], "is a directory"),
+    (["in.jsonl", "-o", "."], "is a directory"),
+    (["in.jsonl", "-o", "a_dir.csv"], "is a directory"),
     (["in.jsonl", "-o", "a_file/out.jsonl"], "is not a directory"),
     (["in.jsonl", "-o", "a_file/sub/out.jsonl"], "is not a directory"),
     (["a.pdf", "-o", "out.jsonl"], "unsupported input"),

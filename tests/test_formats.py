@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -246,11 +247,38 @@ def test_convert_reports_bad_input(tmp_path):
     source = tmp_path / "bad.jsonl"
     source.write_text('{"not": "a statement"}\n', encoding="utf-8")
     result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / "x.csv")])
-    assert result.exit_code == 1 and "not a claimtrace statement" in result.output
+    assert result.exit_code == 2 and "not a claimtrace statement" in result.output
     result = cli.invoke(app, ["convert", str(tmp_path / "missing.jsonl"), "-o", "x.csv"])
     assert result.exit_code == 2
     with pytest.raises(ValueError, match="overwrite its own input"):
         convert(source, source)
+
+
+def test_convert_names_a_damaged_record_and_writes_nothing(tmp_path):
+    source = tmp_path / "statements.jsonl"
+    damaged = {**RECORDS[0], "article": {"url": 5}}  # the writers would index it and crash
+    good = json.dumps(RECORDS[1])
+    files = {2: [good, json.dumps(damaged)], 3: [good, good, '{"sentence": ' + "[" * 5000]}
+    for number, lines in files.items():
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for name in ("x.csv", "x.html", "x.claimreview.jsonl"):
+            result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / name)])
+            assert result.exit_code == 2, result.output
+            assert f":{number}: line" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["statements.jsonl"]
+
+
+def test_convert_refuses_its_input_by_any_name(tmp_path):
+    source = tmp_path / "statements.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
+    before = source.read_bytes()
+    os.link(source, tmp_path / "hard.jsonl")
+    result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / "hard.jsonl")])
+    assert result.exit_code == 2 and "its own input" in result.output
+    (tmp_path / "folder.csv").mkdir()
+    result = cli.invoke(app, ["convert", str(source), "-o", str(tmp_path / "folder.csv")])
+    assert result.exit_code == 2 and "is a directory" in result.output
+    assert source.read_bytes() == before
 
 
 def test_run_writes_the_format_of_the_output_extension(tmp_path):
@@ -261,8 +289,9 @@ def test_run_writes_the_format_of_the_output_extension(tmp_path):
     assert result.exit_code == 0, result.output
     frame = pandas.read_parquet(out)
     assert len(frame) >= 20 and frame["statement_id"].str.contains(":").all()
-    assert sorted(p.name for p in out.parent.iterdir()) == [
-        "statements.errors.jsonl", "statements.parquet", "statements.summary.json"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [  # all named after the output
+        "statements.parquet", "statements.parquet.errors.jsonl", "statements.parquet.jsonl",
+        "statements.parquet.progress.jsonl", "statements.parquet.summary.json"]
     gz = tmp_path / "gz" / "statements.jsonl.gz"
     result = cli.invoke(app, ["run", str(SAMPLE_INPUT), "-o", str(gz), "--quiet",
                               "--no-claims", "--format", "jsonl"])
@@ -270,6 +299,23 @@ def test_run_writes_the_format_of_the_output_extension(tmp_path):
     with gzip.open(gz, "rt", encoding="utf-8") as handle:
         ids = [json.loads(line)["id"] for line in handle]
     assert sorted(ids) == sorted(frame["statement_id"].unique())
+    assert sorted(p.name for p in gz.parent.iterdir()) == [  # no uncompressed copy stays
+        "statements.jsonl.errors.jsonl", "statements.jsonl.gz", "statements.jsonl.summary.json"]
+
+
+def test_format_run_resumes_after_it_finished_and_writes_when_all_fail(tmp_path):
+    page = tmp_path / "review.html"
+    args = ["run", str(SAMPLE_INPUT), "-o", str(page), "--quiet", "--no-claims"]
+    assert cli.invoke(app, args).exit_code == 0
+    again = cli.invoke(app, [*args, "--resume"])
+    assert again.exit_code == 0 and "0 processed" in again.output  # nothing done twice
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": 5}\n', encoding="utf-8")
+    failed = tmp_path / "failed.html"
+    result = cli.invoke(app, ["run", str(bad), "-o", str(failed), "--quiet", "--no-claims"])
+    assert result.exit_code == 1 and failed.exists()
+    errors = (tmp_path / "failed.html.errors.jsonl").read_text(encoding="utf-8")
+    assert '"x"' in errors
 
 
 def test_statement_1_records_convert_too(tmp_path):
