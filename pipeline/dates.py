@@ -36,6 +36,10 @@ def _iso_or_none(text: str) -> str | None:
     return parsed.isoformat()
 
 
+# The longest date text worth parsing ("Wednesday, 2 December 2026, 10:30:00 UTC+01:00" is 45).
+MAX_DATE_CHARS = 200
+
+
 @lru_cache(maxsize=4096)
 def normalise_date(raw: str | None) -> str | None:
     """ISO 8601 (``YYYY-MM-DD``, or a full timestamp when the input has a time), or None."""
@@ -45,6 +49,8 @@ def normalise_date(raw: str | None) -> str | None:
     iso = _iso_or_none(text)
     if iso is not None:
         return iso
+    if len(text) > MAX_DATE_CHARS:
+        return None  # no date is this long, and dateparser takes minutes over 100 kB
     import dateparser
 
     parsed = dateparser.parse(text, languages=None, settings=_SETTINGS)

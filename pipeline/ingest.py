@@ -121,8 +121,11 @@ def _clean_optional(value: object) -> str | None:
 
 
 def _published(raw: dict) -> dict[str, str | None]:
-    raw_date = next((value for name in DATE_FIELDS
-                     if (value := _clean_optional(raw.get(name))) is not None), None)
+    if "published_raw" in raw:  # an article an earlier stage wrote: the input's own date
+        raw_date = _clean_optional(raw["published_raw"])
+    else:
+        raw_date = next((value for name in DATE_FIELDS
+                         if (value := _clean_optional(raw.get(name))) is not None), None)
     return {"published": normalise_date(raw_date), "published_raw": raw_date}
 
 

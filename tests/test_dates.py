@@ -47,3 +47,9 @@ def test_the_wikinews_csv_date_column_is_kept():
                 if isinstance(a, Article)]
     assert [a.published for a in articles] == ["2019-01-01", "2019-01-02"]
     assert all(a.published_raw == a.published for a in articles)
+
+
+def test_a_date_text_longer_than_any_date_is_not_parsed():
+    # dateparser takes minutes over 100 kB of "January 4 January 4 ..."; no date is that long
+    assert normalise_date("January 4 " * 10_000) is None
+    assert normalise_date("Friday, January 4, 2019") == "2019-01-04"

@@ -64,6 +64,29 @@ def test_stages_one_by_one_equal_the_single_run(tmp_path):
     assert paths["export"].read_bytes() == paths["run"].read_bytes()  # provenance order too
 
 
+def test_stages_keep_the_input_date(tmp_path):
+    """The date as the input wrote it survives the stages (each stage re-validates the
+    article; it used to take the normalised date, or nothing, for the raw one)."""
+    source = tmp_path / "dated.jsonl"
+    source.write_text(
+        '{"id": "a", "text": "Police said the bridge closed.", "published": "Friday, January 4, '
+        '2019"}\n{"id": "b", "text": "The mayor said it reopened.", "date": "last spring"}\n',
+        encoding="utf-8")
+    previous = source
+    for stage in ("ingest", "split", "attribute", "classify", "export"):
+        out = tmp_path / f"{stage}.jsonl"
+        result = runner.invoke(app, [stage, str(previous), "-o", str(out), "-q", *(
+            ["--no-claims"] if stage != "ingest" else [])])
+        assert result.exit_code == 0, result.output
+        previous = out
+    ran = tmp_path / "run.jsonl"
+    assert runner.invoke(app, ["run", str(source), "-o", str(ran), "-q",
+                               "--no-claims"]).exit_code == 0
+    assert previous.read_bytes() == ran.read_bytes()
+    dates = [(r["article"]["published"], r["article"]["published_raw"]) for r in read(ran)]
+    assert dates == [("2019-01-04", "Friday, January 4, 2019"), (None, "last spring")]
+
+
 def test_all_sentences_writes_every_sentence(tmp_path):
     out = tmp_path / "all.jsonl"
     assert invoke("run", "--all-sentences", "-o", str(out)).exit_code == 0
