@@ -13,6 +13,9 @@ run neither hangs nor stops.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,9 +30,10 @@ from claimtrace.settings import RunSettings
 _WORKER: dict = {}
 
 
-def _init_worker(stage: str, settings: RunSettings) -> None:
+def _init_worker(stage: str, settings: RunSettings, parent: int) -> None:
     from claimtrace.pipeline.runner import load_pipeline
 
+    _die_with(parent)
     _WORKER["stage"], _WORKER["settings"] = stage, settings
     try:
         _WORKER["nlp"] = None if stage == "ingest" else load_pipeline(settings, stage)
@@ -37,6 +41,25 @@ def _init_worker(stage: str, settings: RunSettings) -> None:
         # A failing initializer makes the pool start new workers for ever (a hang); the
         # error travels back with the first result, to the main process.
         _WORKER["error"] = err
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the main process ends, however it ends (SIGTERM, SIGKILL, the
+    out-of-memory killer): orphaned workers kept their models' memory and the caller's
+    stderr pipe for ever. Linux only; elsewhere the pool's own shutdown is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _work(batch: list) -> list:
@@ -84,7 +107,7 @@ def task_size(batch_size: int, workers: int) -> int:
 def _pool(stage: str, settings: RunSettings, workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")  # torch and fork do not mix safely
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                               initargs=(stage, settings))
+                               initargs=(stage, settings, os.getpid()))
 
 
 def _next_result(in_flight: deque, pool: ProcessPoolExecutor, stage: str,

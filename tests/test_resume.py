@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -81,3 +82,48 @@ def test_resume_of_a_finished_run_adds_nothing(tmp_path):
     before = output.read_bytes()
     subprocess.run(command(source, output, "--resume"), check=True, capture_output=True)
     assert output.read_bytes() == before
+
+
+def child_pids(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl death signal")
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    source = tmp_path / "dump.jsonl"
+    make_dump(source, 40)
+    output = tmp_path / "statements.jsonl"
+    process = subprocess.Popen(command(source, output, "--workers", "2"),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while progress_lines(output) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = child_pids(process.pid)
+    assert len(workers) >= 2, "the workers must be running when the main process dies"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:  # leave the machine clean even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers outlived the main process"
