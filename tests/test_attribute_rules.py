@@ -430,3 +430,12 @@ def test_prepositional_cue_takes_its_preposition(nlp, text, cue):
     doc = nlp(text)
     verb = next(t for t in doc if t.lower_ == "called")
     assert cue_span(verb).text(doc) == cue
+
+
+def test_subtree_in_order_is_spacys_subtree_in_text_order(nlp):
+    from claimtrace.pipeline.attribute.rules import subtree_in_order
+
+    doc = nlp("The mayor said the council, which met on Monday, had agreed that the bridge "
+              "would close, and residents said they were angry.")
+    for token in doc:
+        assert subtree_in_order(token) == sorted(token.subtree, key=lambda t: t.i)

@@ -712,7 +712,7 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
         # '"…," said Ana Ruiz; she described …': the parser hung a whole report, cue and
         # source, on the next verb; it is not that verb's content.
         return None
-    tokens = sorted(clause.subtree, key=lambda t: t.i)
+    tokens = subtree_in_order(clause)
     if not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in clause.children):
         # "X reported Dorian had strengthened": the parser took the embedded subject for
         # the cue's object; the object and what follows it up to the clause belong to it.
@@ -722,6 +722,18 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
             tokens = list(doc[obj.left_edge.i:tokens[-1].i + 1])
     tokens = with_stranded_rest(doc, verb, tokens)
     return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
+
+
+def subtree_in_order(head: Token) -> list[Token]:
+    """``head.subtree`` in text order, walked with a stack: spaCy's recursive generator costs
+    time in proportion to the tree's depth for every token, which a chain of thousands of
+    reports in one sentence ("the mayor said the mayor said …") makes cubic."""
+    found, stack = [], [head]
+    while stack:
+        token = stack.pop()
+        found.append(token)
+        stack.extend(token.children)
+    return sorted(found, key=lambda t: t.i)
 
 
 def _own_report(verb: Token, lexicon: Lexicon) -> bool:
