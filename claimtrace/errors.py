@@ -82,12 +82,14 @@ class Errors:
             "edited): run that stage again")
     E076 = "{what} offsets {start}:{end} do not fit the text ({length} characters)"
     E077 = "attribution sentence_index {index} names no sentence (the article has {count})"
+    E078 = ("this line was written by stage '{found}', but '{stage}' reads what '{expected}' "
+            "writes: run ingest, split, attribute, classify and export in that order")
     # --- output formats ---
     E070 = ("cannot tell the output format from '{path}': use --format jsonl, parquet, csv, "
             "claimreview or html, or a name ending .jsonl, .jsonl.gz, .parquet, .csv or .html")
     E071 = "line is not a claimtrace statement record (no 'sentence')"
     E072 = "convert would overwrite its own input {path}: choose another --output"
-    E078 = "line is not a valid claimtrace statement record: {detail}"
+    E079 = "line is not a valid claimtrace statement record: {detail}"
 
 
 class ClaimtraceError(Exception):

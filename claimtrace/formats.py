@@ -74,7 +74,7 @@ def read_records(path: Path) -> Iterator[dict]:
                 raise ValueError(f"{path}:{number}: " + Errors.E071)
             problem = record_problem(record)
             if problem is not None:
-                raise ValueError(f"{path}:{number}: " + Errors.E078.format(detail=problem))
+                raise ValueError(f"{path}:{number}: " + Errors.E079.format(detail=problem))
             yield record
 
 

@@ -215,6 +215,23 @@ def _article_of(item: Article | dict) -> Article:
     return item if isinstance(item, Article) else Article.from_dict(item["article"])
 
 
+# The stage whose output each stage reads.
+PREVIOUS_STAGE = {"split": "ingest", "attribute": "split", "classify": "attribute",
+                  "export": "classify"}
+
+
+def _out_of_order(item: Article | dict, article: Article, stage: str) -> ArticleError | None:
+    """A state another stage wrote ("export" given ingest's file) would pass through with
+    nothing done to it: no statements, no word why."""
+    if not isinstance(item, dict) or stage not in PREVIOUS_STAGE:
+        return None
+    found, expected = item.get("stage"), PREVIOUS_STAGE[stage]
+    if found == expected:
+        return None
+    reason = Errors.E078.format(found=printable(str(found)), stage=stage, expected=expected)
+    return ArticleError("read", reason, article.id, article.origin)
+
+
 def failure(item: Article | dict, stage: str, err: Exception) -> ArticleError:
     article = _article_of(item)
     reason = Errors.E020.format(stage=stage, detail=f"{type(err).__name__}: {err}")
@@ -261,7 +278,8 @@ def process(items: Iterable[Article | ArticleError | dict], nlp: Language | None
             yield _ingest_outcome(item)
             continue
         article = _article_of(item)
-        error = _too_long(article, settings) or _wrong_language(article, settings)
+        error = (_out_of_order(item, article, stage) or _too_long(article, settings)
+                 or _wrong_language(article, settings))
         if error is not None:
             yield from flush()
             yield Outcome(item_key(item), error=error)

@@ -77,7 +77,9 @@ def test_stage_survives_malformed_records(tmp_path, good_states, stage, capsys):
     previous = {"split": "ingest", "attribute": "split", "classify": "attribute",
                 "export": "classify"}[stage]
     good = good_states[previous].read_bytes().splitlines()
-    lines = [good[0], *(m.encode() for m in MALFORMED), NOT_UTF8, *good[1:]]
+    # the malformed states claim to come from the stage before this one
+    malformed = (m.replace('"stage": "split"', f'"stage": "{previous}"') for m in MALFORMED)
+    lines = [good[0], *(m.encode() for m in malformed), NOT_UTF8, *good[1:]]
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"\n".join(lines) + b"\n")
     output = tmp_path / "out.jsonl"

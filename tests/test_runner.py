@@ -227,3 +227,14 @@ def test_summary_counts_errors_by_kind_not_by_value():
                               "copy skipped") for i, n in (("a", 1), ("b", 9))]
     assert lines == ["line … is not valid JSON"] * 2
     assert duplicates[0] == duplicates[1] == "duplicate article id … …; later copy skipped"
+
+
+def test_a_stage_given_another_stages_file_says_so(tmp_path):
+    articles = tmp_path / "articles.jsonl"
+    assert runner.invoke(app, ["ingest", str(SAMPLE_INPUT), "-o", str(articles),
+                               "-q"]).exit_code == 0
+    out = tmp_path / "statements.jsonl"
+    result = runner.invoke(app, ["export", str(articles), "-o", str(out), "-q", "--no-claims"])
+    assert result.exit_code == 1  # nothing could be processed, and every article says why
+    errors = [json.loads(line) for line in errors_path_for(out).read_text().splitlines()]
+    assert len(errors) == 3 and all("written by stage 'ingest'" in e["reason"] for e in errors)

@@ -63,7 +63,7 @@ def test_a_damaged_state_is_the_lines_error_not_a_silent_loss(tmp_path, parsed, 
     # sentence, or a text edited under its old sha256 cost that line, with a reason.
     from claimtrace.cli import main
 
-    state = json.loads(json.dumps(doc_to_state(parsed, "attribute")))
+    state = json.loads(json.dumps(doc_to_state(parsed, "classify")))  # what export reads
     if damage == "sentence_end":
         state["sentences"][0]["end"] = 10**9
     elif damage == "attribution_end":
