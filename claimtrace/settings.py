@@ -93,6 +93,11 @@ def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
     return kinds
 
 
+# More model threads than any machine here has cores only oversubscribes it
+# (--threads 100000 started 32,000 threads).
+MAX_THREADS = 256
+
+
 @dataclass
 class RunSettings:
     """How one run treats its input; every CLI option maps onto one field, whose default
@@ -141,6 +146,11 @@ class RunSettings:
         check_kinds(tuple(self.kinds))
         if self.min_score is not None and not 0.0 <= self.min_score <= 1.0:
             raise ValueError(f"min_score={self.min_score!r}: must be between 0 and 1")
+        if self.min_score is not None and not self.classify:
+            # without scores every statement would fall under the threshold, silently
+            raise ValueError("--min-score needs the claim scores: drop --no-claims")
+        if self.threads > MAX_THREADS:
+            raise ValueError(f"threads={self.threads!r}: at most {MAX_THREADS}")
         for name in ("batch_size", "max_chars", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)!r}: must be at least 1")

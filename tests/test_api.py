@@ -27,8 +27,9 @@ def pipe():
 
 def test_options_match_run():
     settings = settings_from_options(attribution="hybrid", claims=False, kinds="speech",
-                                     min_score=0.5, languages="en")
+                                     languages="en")
     assert settings.attribution_method == "hybrid" and settings.classify is False
+    assert settings_from_options(min_score=0.5).min_score == 0.5
     assert settings.kinds == ("speech",) and settings.languages == ("en",)
     assert settings.progress is False
 
