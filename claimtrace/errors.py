@@ -30,6 +30,7 @@ class Errors:
     E017 = "input stopped being readable after {count} items (the rest of it is lost): {detail}"
     E018 = "malformed CSV row (an unterminated or stray quotation mark?): {detail}"
     E019 = "CSV row has {count} fields where the header has {expected}: {why}"
+    E023 = "field '{field}' is {type_name}, not text or a number"
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"

@@ -113,6 +113,22 @@ def _lone_surrogate(value: str) -> int | None:
     return None
 
 
+def _metadata_problem(raw: dict) -> str | None:
+    """An id, title, url or date that is a list, an object or true/false: written as text it
+    would read "['x']" or "False" (and a false date would hide a real one after it)."""
+    for name in ("id", *OPTIONAL_FIELDS, *DATE_FIELDS, "published_raw"):
+        value = raw.get(name)
+        if value is not None and (isinstance(value, bool)
+                                  or not isinstance(value, str | int | float)):
+            return Errors.E023.format(field=name, type_name=_json_type(value))
+    return None
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "true/false", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
+
+
 def _clean_optional(value: object) -> str | None:
     if value is None:
         return None
@@ -160,6 +176,9 @@ def _error(reason: str, article_id: str | None, origin: str) -> ArticleError:
 
 def _article_fields(raw: dict) -> dict | str:
     """The article's fields from a raw record, or why there is no article in it."""
+    problem = _metadata_problem(raw)
+    if problem is not None:
+        return problem
     raw_id = _clean_optional(raw.get("id"))
     problem = _text_problem(raw)
     optional = {name: _clean_optional(raw.get(name)) for name in OPTIONAL_FIELDS}

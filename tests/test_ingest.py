@@ -16,6 +16,7 @@ from claimtrace.pipeline.ingest import (
     Article,
     ArticleError,
     ingest,
+    make_article,
     printable,
     stable_id,
     text_sha256,
@@ -267,3 +268,14 @@ def test_csv_row_too_wide_on_one_line_suspects_an_unquoted_comma(tmp_path):
     error, good = items(path)
     assert "comma inside a field that is not quoted" in error.reason
     assert good.id == "b"
+
+
+@pytest.mark.parametrize("field, value, shown", [
+    ("id", ["x"], "a list"), ("title", {"t": 1}, "an object"), ("url", True, "true/false"),
+    ("published", False, "true/false")])
+def test_metadata_that_is_not_text_is_the_articles_error(field, value, shown):
+    # Written as text it would read "['x']" or "False"; a false date hid a real one after it.
+    result = make_article({"text": "The mayor said so.", field: value,
+                           "datePublished": "2019-01-04"}, "in.jsonl:1")
+    assert isinstance(result, ArticleError)
+    assert result.reason == f"field '{field}' is {shown}, not text or a number"
