@@ -43,6 +43,10 @@ def settings_from_options(**options: Any) -> RunSettings:
     for name in ("kinds", "languages"):
         if isinstance(values.get(name), str):
             values[name] = tuple(v.strip() for v in values[name].split(",") if v.strip())
+    if values.get("languages"):
+        from claimtrace.pipeline.language import check_languages
+
+        check_languages(tuple(values["languages"]))
     settings = RunSettings(progress=False).with_models_dir(models_dir)
     return replace(settings, **values).check()
 

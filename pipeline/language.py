@@ -34,6 +34,21 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+@lru_cache(maxsize=1)
+def detectable_languages() -> frozenset[str]:
+    """The ISO 639-1 codes the detector can answer: `--languages` accepts only these (an
+    unknown code would send every article to the errors file)."""
+    return frozenset(code for code in _identifier().nb_classes if len(code) == 2)
+
+
+def check_languages(codes: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = sorted(set(codes) - detectable_languages())
+    if unknown:
+        raise ValueError(f"unknown language code(s) {', '.join(unknown)}: give ISO 639-1 "
+                         "codes the language detector knows, such as en or en,fr")
+    return codes
+
+
 def detect_language(text: str) -> Detected:
     sample = text[:SAMPLE_CHARS]
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:

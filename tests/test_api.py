@@ -37,7 +37,7 @@ def test_options_match_run():
 @pytest.mark.parametrize("options, error", [
     ({"atribution": "rules"}, TypeError), ({"attribution": "llm"}, ValueError),
     ({"kinds": "speech,gossip"}, ValueError), ({"min_score": 2.0}, ValueError),
-    ({"progress": True}, TypeError),
+    ({"progress": True}, TypeError), ({"languages": "en,xx"}, ValueError),
 ])
 def test_bad_options_are_refused_by_name(options, error):
     with pytest.raises(error, match=next(iter(options)).rstrip("s")[:5]):

@@ -84,6 +84,7 @@ USAGE_ERRORS = [
     (["in.jsonl", "-o", "out.jsonl", "--min-score", "3"], "--min-score"),
     (["in.jsonl", "-o", "out.jsonl", "--min-score", "0.5", "--no-claims"], "drop --no-claims"),
     (["in.jsonl", "-o", "out.jsonl", "--threads", "100000"], "at most 256"),
+    (["in.jsonl", "-o", "out.jsonl", "--languages", "en,xx"], "unknown language code(s) xx"),
     (["in.jsonl", "-o", "out.jsonl", "--no-such-flag"], "No such option"),
     (["in.jsonl", "-o", "out.jsonl", "--address", "auto"], "--address needs --engine ray"),
     (["-", "-", "-o", "out.jsonl"], "more than once"),
