@@ -116,7 +116,7 @@ def _unpack(result: Any) -> tuple[list[dict], Any]:
 def pipeline_system(method: str, name: str) -> BuiltSystem:
     """The whole pipeline on one article at a time, exactly as ``claimtrace run`` runs it."""
     from claimtrace.pipeline.ingest import make_article
-    from claimtrace.pipeline.nlp import build_nlp
+    from claimtrace.pipeline.nlp import build_nlp, claim_model_available
     from claimtrace.pipeline.runner import process
     from claimtrace.settings import RunSettings
 
@@ -124,6 +124,7 @@ def pipeline_system(method: str, name: str) -> BuiltSystem:
     # and the figures must not depend on batching.
     settings = RunSettings(all_sentences=True, progress=False, threads=1, batch_size=1,
                            attribution_method=method)
+    settings.classify = claim_model_available(settings)  # attributions are scored without it
     nlp = build_nlp(settings, "run")
     if method != "rules" and "claimtrace_attribute_tagger" not in nlp.pipe_names:
         raise SystemUnavailable(

@@ -11,6 +11,7 @@ from spacy.language import Language
 import claimtrace.pipeline.attribute  # noqa: F401  (registers the factories)
 import claimtrace.pipeline.split  # noqa: F401
 import claimtrace.pipeline.standalone  # noqa: F401
+from claimtrace.errors import ClaimtraceError, Errors
 from claimtrace.pipeline.ahead import usable_cores
 from claimtrace.settings import RunSettings
 
@@ -55,8 +56,11 @@ def build_nlp(settings: RunSettings, stage: str = "run") -> Language:
                 "model_path": str(settings.claim_model), "num_threads": settings.threads,
                 "runtime": settings.runtime, "ahead": models_ahead(settings)})
         elif settings.classify:
-            log.warning("claim model not found at %s: sentences get no claim score",
-                        settings.claim_model)
+            # Claims were asked for: without them every statement would silently lose its
+            # score (and --min-score would drop them all).
+            raise ClaimtraceError(Errors.E040.format(
+                path=settings.claim_model,
+                hint="give --models-dir with the claim model, or --no-claims to run without"))
     return nlp
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from claimtrace.errors import ClaimtraceError
 from claimtrace.pipeline.nlp import (
     attribution_model_version,
     build_nlp,
@@ -38,13 +39,15 @@ def test_each_stage_gets_only_the_components_it_needs(stage, method, classify, e
     assert ours(build_nlp(settings, stage)) == expected
 
 
-def test_classifier_is_left_out_when_its_model_is_missing(tmp_path, caplog):
+def test_a_missing_claim_model_is_refused_when_claims_are_asked_for(tmp_path):
+    # Left out with a warning, every statement lost its score (and --min-score dropped them).
     settings = RunSettings(classify=True, progress=False, attribution_method="rules",
                            claim_model=tmp_path / "none")
     assert not claim_model_available(settings)
-    with caplog.at_level("WARNING"):
-        assert "claimtrace_classify" not in build_nlp(settings, "classify").pipe_names
-    assert "claim model not found" in caplog.text
+    with pytest.raises(ClaimtraceError, match="--no-claims to run without"):
+        build_nlp(settings, "classify")
+    settings.classify = False
+    assert "claimtrace_classify" not in build_nlp(settings, "classify").pipe_names
 
 
 def test_model_versions_name_every_model_loaded():
