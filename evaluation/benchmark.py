@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from claimtrace.evaluation.arguments import at_least, existing, int_list
 from claimtrace.evaluation.gold import read_csv_texts
 from claimtrace.settings import REPO_ROOT, SPACY_MODEL, RunSettings
 
@@ -262,12 +263,14 @@ def _cpu_count() -> int:
 
 
 def main(argv: list[str] | None = None) -> dict | None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--input", type=Path, default=WIKINEWS)
-    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
-    parser.add_argument("--scale", default="", help="dump sizes for the memory check, e.g. "
-                        "1000,10000")
-    parser.add_argument("--model-sentences", type=int, default=1000,
+    parser = argparse.ArgumentParser(prog="claimtrace bench pipeline",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--input", type=existing, default=WIKINEWS)
+    parser.add_argument("--workers", type=int_list(1), default=[1, 2],
+                        help="comma-separated worker counts")
+    parser.add_argument("--scale", type=int_list(1), default=[],
+                        help="dump sizes for the memory check, e.g. 1000,10000")
+    parser.add_argument("--model-sentences", type=at_least(0), default=1000,
                         help="sentences for the per-model speed check (0: skip)")
     parser.add_argument("--extra", default="", help="extra args for claimtrace run, e.g. "
                         "'--no-claims'")
@@ -276,14 +279,16 @@ def main(argv: list[str] | None = None) -> dict | None:
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--measure-args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    unknown = [c for c in args.configs.split(",") if c and c not in CONFIGS]
+    if unknown:
+        parser.error(f"--configs: unknown {', '.join(unknown)}; use {','.join(CONFIGS)}")
     if args.measure:
         kwargs = json.loads(args.measure_args)
         measure = {"spacy": measure_spacy, "claimtrace": measure_claimtrace,
                    "independent": measure_independent}[args.measure]
         print(json.dumps(measure(**kwargs)))
         return None
-    report = run_benchmark(args.input, [int(n) for n in args.workers.split(",")],
-                           [int(n) for n in args.scale.split(",") if n],
+    report = run_benchmark(args.input, args.workers, args.scale,
                            args.model_sentences, args.extra.split(),
                            [c for c in args.configs.split(",") if c])
     REPORT.parent.mkdir(parents=True, exist_ok=True)

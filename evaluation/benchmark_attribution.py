@@ -17,6 +17,7 @@ import json
 import time
 from pathlib import Path
 
+from claimtrace.evaluation.arguments import at_least, existing
 from claimtrace.evaluation.gold import read_csv_texts
 from claimtrace.settings import REPO_ROOT, SPACY_MODEL
 
@@ -60,12 +61,14 @@ def time_model(texts: list[str], repeat: int, threads: int, folder: Path | None,
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", type=Path, default=WIKINEWS)
-    parser.add_argument("--limit", type=int, default=0, help="first N articles (0: all)")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--torch-dir", type=Path, default=None,
+    parser = argparse.ArgumentParser(prog="claimtrace bench attribution",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--input", type=existing, default=WIKINEWS)
+    parser.add_argument("--limit", type=at_least(0), default=0,
+                        help="first N articles (0: all)")
+    parser.add_argument("--threads", type=at_least(1), default=1)
+    parser.add_argument("--repeat", type=at_least(1), default=2)
+    parser.add_argument("--torch-dir", type=existing, default=None,
                         help="a training run's artifact with model.safetensors: also time torch")
     args = parser.parse_args(argv)
     texts = load_texts(args.input, args.limit)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from claimtrace.artifacts import TRAINING_CONFIG
+from claimtrace.evaluation.arguments import at_least, existing
 from claimtrace.pipeline.classify import (
     DEFAULT_MODEL_DIR,
     LoadedClaimModel,
@@ -72,11 +73,13 @@ def time_form(loaded: LoadedClaimModel, texts: list[str], batch_size: int) -> tu
 def main(argv: list[str] | None = None) -> dict:
     import numpy as np
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--sentences", type=int, default=0, help="0: the whole dev split")
+    parser = argparse.ArgumentParser(prog="claimtrace bench claims",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--model-dir", type=existing, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--threads", type=at_least(1), default=1)
+    parser.add_argument("--batch-size", type=at_least(1), default=64)
+    parser.add_argument("--sentences", type=at_least(0), default=0,
+                        help="0: the whole dev split")
     args = parser.parse_args(argv)
 
     config = ClaimTrainingConfig.from_json(args.model_dir / TRAINING_CONFIG)

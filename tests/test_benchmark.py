@@ -39,3 +39,17 @@ def test_a_jsonl_dump_is_split_by_line(tmp_path):
 def test_other_inputs_are_refused_with_a_reason(tmp_path):
     with pytest.raises(ValueError, match="splits .csv or .jsonl"):
         split_input(tmp_path, 2, tmp_path)
+
+
+@pytest.mark.parametrize("module, args", [
+    ("benchmark", ["--workers", "0"]), ("benchmark", ["--configs", "bogus"]),
+    ("benchmark", ["--input", "/nonexistent.csv"]), ("benchmark_attribution", ["--repeat", "0"]),
+    ("benchmark_claims", ["--batch-size", "0"])])
+def test_bench_arguments_are_checked_before_measuring(module, args, capsys):
+    # --repeat 0 wrote a report of Infinity and NaN over the committed one
+    import importlib
+
+    main = importlib.import_module(f"claimtrace.evaluation.{module}").main
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 2 and "error: " in capsys.readouterr().err
