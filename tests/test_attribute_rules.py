@@ -439,3 +439,11 @@ def test_subtree_in_order_is_spacys_subtree_in_text_order(nlp):
               "would close, and residents said they were angry.")
     for token in doc:
         assert subtree_in_order(token) == sorted(token.subtree, key=lambda t: t.i)
+
+
+def test_entities_are_the_docs_own_and_built_once(nlp):
+    from claimtrace.pipeline.attribute.attribution import entities
+
+    doc = nlp("Ana Ruiz of the Lima Institute said on Monday that prices in Peru would rise.")
+    first = entities(doc)
+    assert first == tuple(doc.ents) and entities(doc) is first

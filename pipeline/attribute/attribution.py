@@ -25,6 +25,21 @@ QUOTE_MARKS = "\"“”‘’'"
 Span.set_extension("attribution", default=None, force=True)
 
 
+ENTITIES_KEY = "claimtrace_entities"
+
+
+def entities(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents``, built once per Doc: spaCy builds the tuple anew on every access by
+    walking all the tokens, and the rules ask for it per attribution, which made long
+    articles quadratic. The entity tagger runs before any claimtrace component, and none
+    changes the entities."""
+    cached = doc.user_data.get(ENTITIES_KEY)
+    if cached is None or cached[0] != len(doc):
+        cached = (len(doc), tuple(doc.ents))
+        doc.user_data[ENTITIES_KEY] = cached
+    return cached[1]
+
+
 @dataclass(frozen=True)
 class CharSpan:
     start: int

@@ -21,6 +21,7 @@ from claimtrace.pipeline.attribute.attribution import (
     RULES_KEY,
     Attribution,
     CharSpan,
+    entities,
     set_attributions,
     token_range,
     trimmed,
@@ -261,7 +262,7 @@ def apposition_of(head: Token) -> Token | None:
 
 def person_entity(doc: Doc, tokens: list[Token]) -> Span | None:
     ids = {t.i for t in tokens}
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ == "PERSON" and ent.start in ids and ent.end - 1 in ids:
             return ent
     return None
@@ -438,7 +439,7 @@ def _person_down_appositions(doc: Doc, head: Token) -> Span | None:
     before, token = head, apposition_of(head)
     while token is not None and _right_after(before, token):
         if token.ent_type_ == "PERSON":
-            return next((e for e in doc.ents if e.start <= token.i < e.end), None)
+            return next((e for e in entities(doc) if e.start <= token.i < e.end), None)
         before, token = token, apposition_of(token)
     return None
 
@@ -488,7 +489,7 @@ def _adjacent_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
     after = tokens[-1].i + 1
     comma = after < len(doc) and doc[after].text == ","
     start = after + 1 if comma else after
-    ent = next((e for e in doc.ents if e.start == start and e.label_ == "PERSON"), None)
+    ent = next((e for e in entities(doc) if e.start == start and e.label_ == "PERSON"), None)
     if ent is None or ent.sent.start != head.sent.start:
         return None
     following = doc[ent.end] if ent.end < len(doc) else None

@@ -26,6 +26,7 @@ from claimtrace.pipeline.attribute.attribution import (
     Attribution,
     CharSpan,
     attributions_of,
+    entities,
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
@@ -301,7 +302,7 @@ def _member_name(member: Token, lexicon: Lexicon, index: NameIndex) -> str:
     name, label = index.expand(" ".join(t.text for t in words), member.idx)
     if label in PERSON_NAME_LABELS:
         return name
-    entity = next((ent for ent in member.doc.ents if ent.root.i == member.i
+    entity = next((ent for ent in entities(member.doc) if ent.root.i == member.i
                    and ent.label_ in NAMED_LABELS), None)
     return clean_name(entity.text, lexicon) if entity is not None else name
 
@@ -383,7 +384,7 @@ def _defined_acronym(doc: Doc, token: Token, lexicon: Lexicon) -> tuple[str, str
     if not (ACRONYM.fullmatch(short.text) and len(short) >= 2):
         return None
     # The entity before the bracket (the tagger sometimes takes "(NHC" into it).
-    before = next((ent for ent in doc.ents if ent.start < token.i <= ent.end), None)
+    before = next((ent for ent in entities(doc) if ent.start < token.i <= ent.end), None)
     if before is None or before.label_ not in NAMED_LABELS | {"GPE", "FAC", "NORP"}:
         return None
     return short.text, spelled_out(short.text, clean_name(doc[before.start:token.i].text,
