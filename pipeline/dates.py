@@ -13,6 +13,9 @@ from functools import lru_cache
 # "2019-01-04", "2019-01-04T10:30:00Z", "2019-01-04 10:30:00+02:00": cheap to read without
 # dateparser, and these are most inputs.
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_BASIC_DATE = re.compile(r"^\d{8}$")  # "20190104"
+_ISO_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _SETTINGS = {
     "PREFER_DAY_OF_MONTH": "first",
@@ -24,11 +27,17 @@ _SETTINGS = {
 
 
 def _iso_or_none(text: str) -> str | None:
-    if _ISO_DATE.match(text):
-        try:
-            return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
-        except ValueError:
-            return None
+    """An ISO 8601 date or timestamp as written; anything looser goes to dateparser.
+    (`datetime.fromisoformat` alone reads "2019-01-01111" as 11:00 and "20190104" as
+    midnight: times the text does not give.)"""
+    for pattern, form in ((_ISO_DATE, "%Y-%m-%d"), (_BASIC_DATE, "%Y%m%d")):
+        if pattern.match(text):
+            try:
+                return datetime.strptime(text, form).date().isoformat()
+            except ValueError:
+                return None
+    if not _ISO_TIMESTAMP.match(text):
+        return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

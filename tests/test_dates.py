@@ -20,6 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ("2019-01-04T10:30:00Z", "2019-01-04T10:30:00+00:00"),
     ("2019-01-04 10:30:00+02:00", "2019-01-04T10:30:00+02:00"),
     ("2019-02-30", None),  # no such day
+    ("20190104", "2019-01-04"),  # basic format: a date, not midnight
+    ("2019-01-01111", None),  # fromisoformat alone read 11:00 into it
+    ("2019-01-04x12", None),
     ("not a date", None),
     ("yesterday", None),  # relative to when? never guessed
     ("", None),
