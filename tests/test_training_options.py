@@ -200,3 +200,21 @@ def test_train_claims_repeats_the_committed_run_into_runs(monkeypatch):
     expected |= {name: defaults[name] for name in set(defaults) - set(expected)}
     assert config.to_dict() == expected
     assert "claimtrace models promote runs/again/model claim-checkworthiness" in result.output
+
+
+@pytest.mark.parametrize("run_name", ["../../escape", "a/b", ".."])
+def test_a_run_name_is_a_plain_folder_name(run_name):
+    from claimtrace.training.claims import ClaimTrainingConfig
+
+    with pytest.raises(ValueError, match="plain folder name"):  # it would write outside runs/
+        ClaimTrainingConfig(run_name=run_name)
+
+
+def test_an_output_inside_the_shipped_models_is_refused_before_training(tmp_path):
+    from typer.testing import CliRunner
+
+    from claimtrace.cli import app
+
+    result = CliRunner().invoke(app, ["train", "claims", "--output_dir",
+                                      "models/claim-checkworthiness"])
+    assert result.exit_code == 2 and "inside the shipped models" in result.output

@@ -238,7 +238,7 @@ def base_model_path(config: AttributionTrainConfig) -> str:
 def load_articles(config: AttributionTrainConfig, split: str, limit: int) -> list[PolnearArticle]:
     from claimtrace.evaluation.brat import load_polnear_split
 
-    articles = load_polnear_split(config.data_root, split)
+    articles = load_polnear_split(resolve(config.data_root), split)
     return articles[:limit] if limit else articles
 
 
@@ -334,7 +334,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
         set_seed,
     )
 
-    check_output_dir(config.output_dir)  # a run goes to runs/, promotion is a step
+    check_output_dir(resolve(config.output_dir))  # a run goes to runs/, promotion is a step
     set_seed(config.seed)
     torch.set_num_threads(config.threads)
     started = time.time()
@@ -354,7 +354,7 @@ def train(config: AttributionTrainConfig) -> dict[str, Any]:
     model = keep_encoder_layers(initial_model(config, base), config.encoder_layers)
     steps = max(1, round(len(dataset) / config.batch_size * config.epochs))
     args = TrainingArguments(
-        output_dir=config.run_dir,
+        output_dir=str(resolve(config.run_dir)),
         per_device_train_batch_size=config.batch_size,
         max_steps=steps,
         learning_rate=config.learning_rate,
@@ -415,7 +415,7 @@ def finish_artifact(config: AttributionTrainConfig, dev: list[PolnearArticle], s
     from claimtrace.pipeline.attribute.tagger import load_tagger
     from claimtrace.training.onnx_export import export_onnx
 
-    out = Path(config.output_dir)
+    out = resolve(config.output_dir)
     metrics = _metrics(state)
     export_onnx(out)
     served = load_tagger(out, config.threads, runtime="onnx",
@@ -471,7 +471,7 @@ def export_artifact(
 
     from claimtrace.artifacts import quantize_int8, write_manifest
 
-    out = Path(config.output_dir)
+    out = resolve(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     if config.quantize:

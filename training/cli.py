@@ -31,13 +31,16 @@ _EXTRA_ARGS = {"context_settings": {"allow_extra_args": True, "ignore_unknown_op
 def _parse(config_class: type[T], ctx: typer.Context, command: str, doc: str | None) -> T:
     """The command's config from its arguments (`claimtrace.training.options.parse_config`)."""
     from claimtrace.training.options import parse_config
-    from claimtrace.training.runs import LOCATION_FIELDS
+    from claimtrace.training.runs import LOCATION_FIELDS, RUNS_DIR, check_output_dir, resolve
 
     try:
-        return parse_config(config_class, ctx.args, f"claimtrace train {command}", doc,
-                            not_from_file=LOCATION_FIELDS)
+        config = parse_config(config_class, ctx.args, f"claimtrace train {command}", doc,
+                              not_from_file=LOCATION_FIELDS)
+        # Refused now, not after the data has loaded (the trainers check again).
+        check_output_dir(resolve(getattr(config, "output_dir", "") or RUNS_DIR))
     except ValueError as err:
         raise typer.BadParameter(str(err)) from err
+    return config
 
 
 def _next_step(output_dir: str, model: str) -> None:

@@ -19,8 +19,13 @@ LOCATION_FIELDS = ("run_name", "output_dir", "run_dir")
 
 def run_locations(prefix: str, run_name: str, output_dir: str,
                   run_dir: str) -> tuple[str, str, str]:
-    """(run_name, output_dir, run_dir) with the defaults above filled in for empty values."""
+    """(run_name, output_dir, run_dir) with the defaults above filled in for empty values;
+    ValueError, while the options are read, for a run name that is a path ("../x" would
+    write outside runs/)."""
     run_name = run_name or time.strftime(f"{prefix}-%Y%m%d-%H%M%S", time.gmtime())
+    if run_name in (".", "..") or any(mark in run_name for mark in ("/", "\\", "\0")):
+        raise ValueError(f"run_name {run_name!r} must be a plain folder name: it goes under "
+                         f"{RUNS_DIR}/")
     return (run_name, output_dir or f"{RUNS_DIR}/{run_name}/model",
             run_dir or f"{RUNS_DIR}/{run_name}/trainer")
 
