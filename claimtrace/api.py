@@ -90,16 +90,23 @@ class Pipeline:
 
     @staticmethod
     def _articles(articles: Iterable[Any]) -> Iterator[Any]:
-        from claimtrace.pipeline.ingest import Article, make_article
+        """Every item checked as `claimtrace run` checks a line: Articles too (their text
+        and sha256 are recomputed, not trusted); an item that is neither is that item's
+        error, so ``errors="skip"`` goes on past it."""
+        from claimtrace.pipeline.ingest import Article, ArticleError, make_article
 
+        if isinstance(articles, dict | str | bytes | Article):
+            raise TypeError("pipe() takes an iterable of articles; for one, use extract()")
         for number, item in enumerate(articles, start=1):
+            origin = f"<api>:{number}"
             if isinstance(item, Article):
-                yield item
+                yield make_article(item.to_dict(), origin)
             elif isinstance(item, dict):
-                yield make_article(item, f"<api>:{number}")
+                yield make_article(item, origin)
             else:
-                raise TypeError(f"article {number} is a {type(item).__name__}; "
-                                "give dicts with 'text' or claimtrace Articles")
+                yield ArticleError("read", f"article {number} is a {type(item).__name__}; "
+                                   "give dicts with 'text' or claimtrace Articles",
+                                   origin=origin)
 
 
 def load(**options: Any) -> Pipeline:

@@ -82,7 +82,7 @@ def test_pipe_takes_articles_and_skips_bad_ones_on_request(pipe):
     article = make_article({"id": "x", "text": TEXT}, "test")
     results = list(pipe.pipe([{"text": ""}, article], errors="skip"))
     assert results[0] == [] and results[1][0].article.id == "x"
-    with pytest.raises(TypeError, match="dicts with 'text'"):
+    with pytest.raises(ValueError, match="dicts with 'text'"):  # that item's error
         list(pipe.pipe(["just a string"]))
 
 
@@ -121,3 +121,19 @@ def test_spacy_finds_the_components_through_entry_points():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "claimtrace_speakers" in result.stdout
+
+
+def test_pipe_skips_every_kind_of_bad_item_and_rechecks_articles():
+    from claimtrace.pipeline.ingest import Article
+
+    pipe = claimtrace.load(claims=False, attribution="rules")
+    text = "Police said the bridge was closed."
+    items = [{"id": "d1", "text": text}, "a string", Article(id="a7", text=None, sha256="x"),
+             Article(id="a8", text=text, sha256="bogus")]
+    results = list(pipe.pipe(items, errors="skip"))
+    assert [len(r) for r in results] == [1, 0, 0, 1]  # one list per item, in order
+    assert results[3][0].article.sha256 == results[0][0].article.sha256  # recomputed
+    with pytest.raises(ValueError, match="article 2 is a str"):
+        list(pipe.pipe(items))
+    with pytest.raises(TypeError, match="for one, use extract"):
+        list(pipe.pipe({"text": text}))
