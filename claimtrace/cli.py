@@ -355,10 +355,14 @@ def schema(output: Annotated[Path | None, typer.Option(
     if version not in SCHEMA_VERSIONS:
         raise typer.BadParameter(f"{version}: use one of {SCHEMA_VERSIONS}",
                                  param_hint="--version")
-    if output is None:
+    if output is None or str(output) == "-":
         typer.echo(json.dumps(json_schema(version), indent=2, sort_keys=True))
-    else:
-        typer.echo(str(write_json_schema(output, version)), err=True)
+        return
+    if output.is_dir() or not output.name:
+        fail(Errors.E053.format(path=output))
+    if output.is_symlink():  # as `run` refuses to write through a link
+        fail(f"output {output} is a symbolic link: give the file itself")
+    typer.echo(str(write_json_schema(output, version)), err=True)
 
 
 def _register_commands() -> None:
@@ -404,6 +408,12 @@ def main(argv: list[str] | None = None) -> int:
         return command.main(argv, prog_name="claimtrace", standalone_mode=False) or 0
     except (typer.Abort, click.Abort):  # Ctrl-C while click itself had control
         return EXIT_INTERRUPTED
+    except OSError as err:
+        # A file the command was told to write or read that the system refuses (a folder
+        # given for a file, a path under /proc, no permission): one line, like a usage error.
+        # `run` and the stages map their own failures before this (`_execute`).
+        typer.echo(f"claimtrace: error: {err}", err=True)
+        return EXIT_USAGE
     except Exception as err:
         # click's usage errors (unknown option, bad value); typer vendors its own click, so
         # they are recognised by their interface rather than by class.

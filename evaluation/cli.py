@@ -77,6 +77,11 @@ def evaluate(ctx: typer.Context, sources: SourcesOpt = "gold,polnear,claimbuster
         return
     chosen_sources = _names(sources, SOURCES, "--sources")
     chosen_systems = _names(systems, list(SYSTEMS), "--systems")
+    try:  # before the scoring: a bad folder used to surface after it, the work lost
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise typer.BadParameter(f"{output_dir}: {err.strerror}",
+                                 param_hint="--output-dir") from err
     everything = run_evaluation(chosen_sources, chosen_systems, limit, output_dir, claims_only)
     for source, figures in everything.items():
         for note in figures["notes"]:

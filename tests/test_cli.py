@@ -266,3 +266,13 @@ def test_summary_holds_the_run_settings(work, capsys):
     expected = RunSettings(batch_size=4, max_chars=5000, classify=False,
                            attribution_method="rules", kinds=("speech",), progress=False)
     assert saved == json.loads(json.dumps(expected.to_dict()))
+
+
+def test_schema_and_evaluate_refuse_bad_output_paths_in_one_line(tmp_path, capsys):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    assert main(["schema", "-o", str(tmp_path / "folder")]) == 2
+    assert main(["evaluate", "--sources", "news_dev", "--systems", "rules", "--limit", "1",
+                 "--output-dir", str(tmp_path / "file")]) == 2  # before any scoring
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("claimtrace: error:") == 2
