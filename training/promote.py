@@ -181,6 +181,9 @@ def _target(model: str, folder: Path | None) -> Path:
     if model not in MODEL_NAMES:
         raise typer.BadParameter(f"{model!r}: use one of {', '.join(MODEL_NAMES)}",
                                  param_hint="MODEL")
+    if folder is not None and not folder.is_dir():
+        # A typo would make a new folder and promote into it with nothing to compare against.
+        raise typer.BadParameter(f"{folder} is not a folder", param_hint="--models-dir")
     return (folder or models_dir()) / model
 
 
