@@ -172,10 +172,12 @@ def test_runs_tried_are_refused_for_the_attribution_card(tmp_path):
     assert (target / "model.int8.onnx").read_bytes() == b"old"
 
 
-def test_promote_refuses_a_models_folder_that_does_not_exist(tmp_path):
+def test_promote_refuses_a_models_folder_that_does_not_exist(tmp_path, capsys):
     # a typo made the folder and promoted into it, with no shipped model to compare against
+    from claimtrace.cli import main
+
     missing = tmp_path / "typo"
-    result = CliRunner().invoke(app, ["models", "promote", str(tmp_path / "run"), "attribution",
-                                      "--models-dir", str(missing)])
-    assert result.exit_code == 2 and "is not a folder" in result.output
+    code = main(["models", "promote", str(tmp_path / "run"), "attribution", "--models-dir",
+                 str(missing)])
+    assert code == 2 and "is not a folder" in capsys.readouterr().err
     assert not missing.exists()
