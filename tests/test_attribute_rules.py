@@ -24,6 +24,11 @@ def row(source, resolved, cue, content, quote_type):
 
 
 CASES = [
+    pytest.param(  # a quotation the cue interrupts: two contents sharing source and cue
+        '"We will fight this," Ana Ruiz said, "and we will win."',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "We will fight this", "direct"),
+         row("Ana Ruiz", "Ana Ruiz", "said", "and we will win", "direct")],
+        id="interrupted-quotation"),
     pytest.param(  # coordinated speakers are one source, as GUIDELINES.md labels them
         "Ana Ruiz and Tom Hart said the plan would fail.",
         [row("Ana Ruiz and Tom Hart", "Ana Ruiz and Tom Hart", "said", "the plan would fail",

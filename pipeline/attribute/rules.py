@@ -747,7 +747,12 @@ def with_stranded_rest(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token
     were flooded, as were twelve near the harbour, and three each in the villages" ("three":
     a conjunct of the cue), "said he had scored 28 goals, just two shy of the record" (a
     second complement).
-    A verb conjunct ("and added") or a modifier of the cue ("on Monday") ends the content."""
+    A verb conjunct ("and added") or a modifier of the cue ("on Monday") ends the content,
+    and a quotation before the cue never runs past it ('"A," she said, "B."': two contents,
+    `_quote_resumed`)."""
+    first = tokens[0]
+    if first.i < verb.i and inside_quote(quote_regions(doc), first.idx, first.idx + 1):
+        return tokens
     end = tokens[-1].i
     for child in verb.rights:
         if child.i <= end:
@@ -907,6 +912,29 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteR
                           source_type="anonymous", construction="hedging_adverb")
 
 
+def _quote_resumed(doc: Doc, verb: Token, before: QuoteRegion, quotes: list[QuoteRegion],
+                   claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
+    """'"A," she said, "B."': a quotation the cue interrupts goes on in the next one, which
+    shares the source and cue (GUIDELINES.md: two contents, A and B). Only where "A" comes
+    right before the cue and the next quotation opens within a few words after it."""
+    if before.close_at > verb.idx:
+        return []
+    later = [r for r in quotes if r not in claimed and r.open_at > verb.idx]
+    if not later:
+        return []
+    resumed = min(later, key=lambda r: r.open_at)
+    if len(doc.text[verb.idx:resumed.open_at].split()) > RESUME_GAP_WORDS:
+        return []
+    claimed.add(resumed)
+    content = quote_content(doc, resumed)
+    return [(content, "quote_with_cue")] if content is not None else []
+
+
+# Words between the interrupting cue and the resumed quotation: 'said Ana Ruiz, the
+# union's leader, "…' still resumes; a quotation a clause later is another report.
+RESUME_GAP_WORDS = 8
+
+
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
                    claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
     # "urged them to continue paying": "continue" reports a quotation, never a clause.
@@ -917,7 +945,8 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
         region = inside_quote(quotes, clause.start, clause.end)
         if region is not None and region not in claimed:
             claimed.add(region)
-            return [(quote_content(doc, region), "quote_with_cue")]
+            return [(quote_content(doc, region), "quote_with_cue"),
+                    *_quote_resumed(doc, verb, region, quotes, claimed)]
         claimed.update(r for r in quotes if clause.overlaps(CharSpan(r.open_at, r.close_at)))
         return [(clause, "reported_clause")]
     free = [r for r in quotes if r not in claimed and not (r.inner_start <= verb.idx < r.inner_end)]
