@@ -38,6 +38,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of, load_lexicon
+from claimtrace.pipeline.attribute.rules import inside_quote
 from claimtrace.pipeline.attribute.speakers import article_names, clean_name
 from claimtrace.pipeline.quotes import quote_regions
 from claimtrace.pipeline.split import sentence_spans
@@ -175,7 +176,7 @@ def _people_between(doc: Doc, start: int, end: int) -> set[str]:
 def _only_person(doc: Doc, token: Token, attribution: Attribution | None) -> str | None:
     names = _people_between(doc, _previous_sentence_start(doc, token), token.idx)
     speaker = attribution.resolved if attribution and attribution.source_type == "person" else None
-    if speaker and _quoted(doc, token):
+    if speaker and inside_quote(quote_regions(doc), token.idx, token.idx + len(token.text)):
         # Speakers call themselves "I": a "he" / "she" in their own quotation is someone
         # else ('"She was a fine painter," said Ana Ruiz').
         names = {n for n in names if _surname(n) != _surname(speaker)}
@@ -186,10 +187,6 @@ def _only_person(doc: Doc, token: Token, attribution: Attribution | None) -> str
 
 def _surname(name: str) -> str:
     return name.split()[-1]
-
-
-def _quoted(doc: Doc, token: Token) -> bool:
-    return any(r.contains(token.idx, token.idx + len(token.text)) for r in quote_regions(doc))
 
 
 # ---------------------------------------------------------------- things and groups
