@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -200,8 +199,6 @@ def run(inputs: InputsArg = None, output: OutputOpt = None,
     _check_target(inputs or [str(SAMPLE_INPUT)], output, resume)
     target, fmt = _output_format(output, output_format)
     working = target if fmt is None else _working_jsonl(target, fmt)
-    if fmt is not None:
-        _check_writable(target)
     _run("run", inputs or [str(SAMPLE_INPUT)], working, settings, workers, resume, engine,
          address, then=None if fmt is None else partial(_finish_format, working, target, fmt))
 
@@ -259,14 +256,6 @@ def _working_jsonl(output: Path, fmt) -> Path:
     if fmt is Format.jsonl:  # .jsonl.gz
         return output.with_name(output.name + ".partial.jsonl")
     return output.with_name(output.name + ".jsonl")
-
-
-def _check_writable(target: Path) -> None:
-    """The converted output is written last: refuse now what would fail then."""
-    if target.is_dir():
-        fail(Errors.E053.format(path=target))
-    if target.exists() and not os.access(target, os.W_OK):
-        fail(Errors.E062.format(path=target, detail="permission denied"))
 
 
 def _finish_format(working: Path, output: Path, fmt) -> None:

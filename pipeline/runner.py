@@ -346,6 +346,8 @@ def _check_target(role: str, path: Path) -> None:
         raise ClaimtraceError(Errors.E053.format(path=path))
     if path.exists() and not path.is_file():
         raise ClaimtraceError(Errors.E056.format(path=path))
+    if path.exists() and not os.access(path, os.W_OK):  # before the run, not at its end
+        raise ClaimtraceError(Errors.E062.format(path=path, detail="permission denied"))
 
 
 def _check_parent(output: Path) -> None:

@@ -333,10 +333,12 @@ def _reaches(token: Token, root: Token, span: Span) -> bool:
     return True
 
 
-def with_given_names(name: Span, lexicon: Lexicon) -> Span:
+def with_given_names(name: Span | None, lexicon: Lexicon) -> Span | None:
     """"Sadiq | Khan": where the entity tagger kept only a surname, the name words the
     parser compounds onto it, up to a title or a place, belong to the name. A name of two
     words or more is left as tagged: what precedes it is more often a title ("Legislator")."""
+    if name is None:
+        return None
     doc, start = name.doc, name.start
     while start > 0 and len(name) == 1:
         previous = doc[start - 1]
@@ -366,8 +368,8 @@ def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
     """The person's name in a source phrase: the PERSON entity, untitled -- unless the entity
     stops short of the proper-noun head ("Superintendent Ana| Ruiz"), where the run of proper
     nouns ending at the head is the name."""
-    entity = untitled(without_title_place(person_entity(doc, tokens)), lexicon)
-    entity = with_given_names(entity, lexicon) if entity is not None else None
+    entity = with_given_names(
+        untitled(without_title_place(person_entity(doc, tokens)), lexicon), lexicon)
     run = name_run(doc, head, lexicon)
     if run is not None and (entity is None or not entity.start <= head.i < entity.end):
         return run
