@@ -41,6 +41,7 @@ from claimtrace.pipeline.shared_encoder import (
     content_flags,
     sentence_features,
 )
+from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.text import doc_text
 from claimtrace.settings import CLAIM_MODEL, check_runtime
 from claimtrace.settings import model_dir as locate_model
@@ -413,15 +414,6 @@ def claim_label(probabilities: dict[str, float], threshold: float) -> str:
     if probabilities[POSITIVE] >= threshold:
         return POSITIVE
     return max(("UFS", "NFS"), key=lambda c: probabilities[c])
-
-
-def sentence_spans(doc: Doc) -> list[Span]:
-    """The split stage's sentences; spaCy's own boundaries, or the whole doc, as fallbacks."""
-    if "sentences" in doc.spans:
-        return list(doc.spans["sentences"])
-    if doc.has_annotation("SENT_START"):
-        return list(doc.sents)
-    return [doc[:]] if len(doc) else []
 
 
 class ClaimClassify:

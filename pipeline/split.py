@@ -105,7 +105,13 @@ def collect_sentences(doc: Doc) -> Doc:
 
 
 def sentence_spans(doc: Doc) -> list[Span]:
-    return list(doc.spans[SENTENCES_KEY]) if SENTENCES_KEY in doc.spans else []
+    """The split stage's sentence units. A Doc the split stage never saw (a stage run on its
+    own, a test's bare parse) falls back to spaCy's boundaries, then to the whole Doc."""
+    if SENTENCES_KEY in doc.spans:
+        return list(doc.spans[SENTENCES_KEY])
+    if doc.has_annotation("SENT_START"):
+        return list(doc.sents)
+    return [doc[:]] if len(doc) else []
 
 
 def sentence_at(doc: Doc, offset: int) -> Span | None:

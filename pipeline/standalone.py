@@ -201,7 +201,7 @@ def _expletive(token: Token) -> bool:
 
 
 def _sentence_of(doc: Doc, token: Token) -> tuple[int, list[Span]]:
-    sentences = sentence_spans(doc) or list(doc.sents)
+    sentences = sentence_spans(doc)
     for number, sentence in enumerate(sentences):
         if sentence.start <= token.i < sentence.end:
             return number, sentences

@@ -194,7 +194,7 @@ SHARED = pytest.mark.slow  # the fixture exports a graph when the shipped models
 @SHARED
 def test_claim_head_reads_the_taggers_pass_and_gets_what_a_pass_of_its_own_gives(
         shared_nlp, monkeypatch):
-    from claimtrace.pipeline.classify import sentence_spans
+    from claimtrace.pipeline.split import sentence_spans
 
     classify = shared_nlp.get_pipe("claimtrace_classify")
     head = classify.classifier.shared
@@ -213,8 +213,8 @@ def test_claim_head_reads_the_taggers_pass_and_gets_what_a_pass_of_its_own_gives
 
 @SHARED
 def test_claim_head_scores_with_rules_only_from_a_pass_of_its_own(shared_models):
-    from claimtrace.pipeline.classify import sentence_spans
     from claimtrace.pipeline.nlp import build_nlp
+    from claimtrace.pipeline.split import sentence_spans
     from claimtrace.settings import RunSettings
 
     settings = RunSettings(progress=False, models_ahead=0, attribution_method="rules")

@@ -45,3 +45,16 @@ def test_unbalanced_quote_does_not_crash(nlp):
     # an unclosed quote does not glue the rest of the paragraph into one sentence
     assert units(nlp, text) == ['He said "this never closes.', "Then more text follows.",
                                 "And more."]
+
+
+def test_a_doc_the_split_stage_never_saw_falls_back_to_spacy_then_to_the_whole_doc():
+    import spacy
+    from spacy.tokens import Doc
+
+    blank = spacy.blank("en")
+    doc = blank("One sentence. Another one.")
+    assert [s.text for s in sentence_spans(doc)] == ["One sentence. Another one."]
+    sentenced = Doc(blank.vocab, words=["A", ".", "B", "."],
+                    sent_starts=[True, False, True, False])
+    assert [s.text for s in sentence_spans(sentenced)] == ["A .", "B ."]
+    assert sentence_spans(blank("")) == []

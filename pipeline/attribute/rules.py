@@ -989,7 +989,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> list[Attribut
     lexicon = lexicon or load_lexicon()
     regions = quote_regions(doc)
     found: list[Attribution] = []
-    for sent in sentence_spans(doc) or list(doc.sents):
+    for sent in sentence_spans(doc):
         in_sentence = list(according_to(doc, sent, lexicon, regions))
         in_sentence += hedging_adverbs(doc, sent, lexicon, regions)
         in_sentence += [a for a in verb_attributions(doc, sent, lexicon, regions)

@@ -597,7 +597,7 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
                 for ent in people if _subject_person(ent.root)]
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
-    context.sentence_starts = [s.start_char for s in sentence_spans(doc) or doc.sents]
+    context.sentence_starts = [s.start_char for s in sentence_spans(doc)]
     context.main_subjects = {ent.start_char for ent in people if _main_clause_subject(ent.root)}
     # A sentence about someone already called "he" / "she" ("she was attacked by Ruiz and
     # Soto"): the people it names in other roles are not the next pronoun's antecedents.
