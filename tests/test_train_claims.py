@@ -24,7 +24,11 @@ from claimtrace.training.claims import (
     three_way_state,
     train_claims,
 )
-from claimtrace.training.news_claims import load_news_claims, split_by_article
+from claimtrace.training.news_claims import (
+    load_news_claims,
+    load_polnear_claims,
+    split_by_article,
+)
 
 # Written for these tests (not ClaimBuster rows): 24 claims and 24 non-claims.
 CLAIMS = [
@@ -98,13 +102,35 @@ def write_news(folder: Path, articles=ARTICLES) -> tuple[Path, Path, Path]:
     return csv_path, labels_path, selection
 
 
+def write_polnear(folder: Path, articles=ARTICLES[:2]) -> tuple[Path, Path]:
+    """A PolNeAR-like folder (``train/text/*.txt``) and its claim labels, naming files."""
+    root, labels = folder / "polnear", []
+    (root / "train" / "text").mkdir(parents=True)
+    for k, sentences in enumerate(articles):
+        text = "\n\n".join(s for s, _ in sentences)
+        name = f"train/text/outlet_{k}.txt"
+        (root / name).write_text(text, encoding="utf-8")
+        for sentence, label in sentences:
+            start = text.index(sentence)
+            labels.append({"file": name, "article_id": stable_id(text),
+                           "sha256": text_sha256(text), "start": start,
+                           "end": start + len(sentence), "label": label, "annotator": "test"})
+    labels_path = folder / "polnear_labels.jsonl"
+    labels_path.write_text("".join(json.dumps(x) + "\n" for x in labels), encoding="utf-8")
+    return root, labels_path
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("run")
     csv_path, labels_path, selection = write_news(out)
+    polnear, polnear_labels = write_polnear(out)
     config = ClaimTrainingConfig(
         news_labels=str(labels_path),
         news_texts=str(csv_path),
+        extra_news_labels=str(polnear_labels),
+        extra_news_texts=str(polnear),
+        extra_news_repeat=2,
         gold_selection=str(selection),
         news_dev_fraction=0.5,
         data_path=str(tiny_data),
@@ -152,6 +178,8 @@ def test_tiny_training_run_reports_dev_metrics(tiny_run) -> None:
     assert rows["claimbuster_dev"] == 12 and rows["claimbuster_train"] == 36
     assert rows["news_train"] + rows["news_dev"] == sum(len(a) for a in ARTICLES)
     assert rows["news_train_articles"] == rows["news_dev_articles"] == 2
+    assert rows["extra_news_train"] == len(ARTICLES[0]) + len(ARTICLES[1])
+    assert rows["extra_news_articles"] == 2
     for key in ("transformer_fp32", "committed_int8", "baseline_tfidf_lr"):
         assert set(metrics[key]["claimbuster"]) >= {"precision", "recall", "f1", "pr_auc"}
         assert set(metrics[key]["news"]) >= {"f1", "macro_f1", "accuracy"}
@@ -366,6 +394,27 @@ def test_news_split_keeps_articles_whole_and_repeats(tmp_path: Path) -> None:
     assert split_by_article(claims, 0.25, seed=3) == (train, dev)
 
 
+def test_polnear_claims_are_rebuilt_from_their_files(tmp_path: Path) -> None:
+    root, labels_path = write_polnear(tmp_path)
+    claims, texts = load_polnear_claims(labels_path, root)
+    assert [c.text for c in claims] == [s for s, _ in ARTICLES[0] + ARTICLES[1]]
+    assert {c.row for c in claims} == set(texts) == {0, 1}
+    assert all(texts[c.row][c.start:c.end] == c.text for c in claims)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"sha256": "0" * 64}, "changed since it was labelled"),
+    ({"file": "train/text/gone.txt"}, "PolNeAR article not found"),
+    ({"label": "maybe"}, "is not one of"),
+    ({"start": 5, "end": 2}, "is outside its article"),
+])
+def test_polnear_labels_are_checked(tmp_path: Path, change: dict, message: str) -> None:
+    root, labels_path = write_polnear(tmp_path)
+    _rewrite(labels_path, **change)
+    with pytest.raises((ValueError, FileNotFoundError), match=message):
+        load_polnear_claims(labels_path, root)
+
+
 def _rewrite(labels_path: Path, **change) -> None:
     rows = [json.loads(x) for x in labels_path.read_text().splitlines()]
     rows[0].update(change)
@@ -376,7 +425,7 @@ def _rewrite(labels_path: Path, **change) -> None:
     ({"sha256": "0" * 64}, set(), "offsets cannot be trusted"),
     ({"label": "claim"}, set(), "is not one of"),
     ({}, {0}, "is a gold-set article"),
-    ({"end": 10_000}, set(), "is outside row 0"),
+    ({"end": 10_000}, set(), "is outside its article"),
 ])
 def test_news_labels_are_checked(tmp_path: Path, change: dict, excluded: set,
                                  message: str) -> None:

@@ -83,6 +83,18 @@ class ClaimTrainingConfig(JsonConfig):
         default="../shared/data/wikinews/wikinews_2019.csv",
         metadata={"help": "Wikinews CSV the news labels' offsets index"},
     )
+    extra_news_labels: str = field(
+        default="data/labels/polnear_claims/labels.jsonl",
+        metadata={"help": "more news claim labels, training only: PolNeAR articles named by "
+                          "file (`load_polnear_claims`); empty: none"},
+    )
+    extra_news_texts: str = field(
+        default="../shared/data/polnear",
+        metadata={"help": "folder the extra news labels' files are under"},
+    )
+    extra_news_repeat: int = field(
+        default=1, metadata={"help": "times each extra news sentence is seen per epoch"}
+    )
     gold_selection: str = field(
         default="evaluation/gold/selection.json",
         metadata={"help": "gold-set rows; a news label on one of them is an error"},
@@ -141,7 +153,8 @@ class ClaimTrainingConfig(JsonConfig):
         for name in ("dev_fraction", "news_dev_fraction"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
-        for name in ("max_length", "batch_size", "eval_batch_size", "threads", "news_repeat"):
+        for name in ("max_length", "batch_size", "eval_batch_size", "threads", "news_repeat",
+                     "extra_news_repeat"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
 
@@ -235,6 +248,7 @@ def build_datasets(config: ClaimTrainingConfig) -> tuple[Dataset, Dataset, dict[
     from claimtrace.training.news_claims import (
         gold_rows,
         load_news_claims,
+        load_polnear_claims,
         mark_attributions,
         split_by_article,
     )
@@ -264,6 +278,15 @@ def build_datasets(config: ClaimTrainingConfig) -> tuple[Dataset, Dataset, dict[
             news_quote_marked=sum(c.input.startswith("quote")
                                   for c in (*news_train, *news_dev)),
             **{f"news_{c}": sum(x.label == c for x in claims) for c in CLAIM_CLASSES})
+    if config.extra_news_labels:
+        # Training only: development stays Wikinews, the news the pipeline is judged on.
+        extra, texts = load_polnear_claims(resolve(config.extra_news_labels),
+                                           resolve(config.extra_news_texts))
+        train += news_rows(mark_attributions(extra, texts), config.extra_news_repeat)
+        counts.update(extra_news_train=len(extra),
+                      extra_news_articles=len({c.article_id for c in extra}),
+                      **{f"extra_news_{c}": sum(x.label == c for x in extra)
+                         for c in CLAIM_CLASSES})
     return Dataset.from_list(train), Dataset.from_list(dev), counts
 
 

@@ -27,13 +27,13 @@ REQUIRED = ("row", "article_id", "sha256", "start", "end", "label")
 
 @dataclass(frozen=True)
 class NewsClaim:
-    row: int
+    row: int  # the article's key in its loader's texts: the CSV data row for Wikinews
     article_id: str
     start: int
     end: int
     label: str
     annotator: str
-    text: str  # the sentence, rebuilt from the CSV
+    text: str  # the sentence, rebuilt from its article
     input: str = ""  # the model's input (`claim_input`), set by `mark_attributions`
 
 
@@ -61,9 +61,7 @@ def load_news_claims(
         missing = [k for k in REQUIRED if k not in item]
         if missing:
             raise ValueError(f"{where}: missing field(s) {missing}")
-        row, start, end = int(item["row"]), int(item["start"]), int(item["end"])
-        if item["label"] not in CLAIM_CLASSES:
-            raise ValueError(f"{where}: label {item['label']!r} is not one of {CLAIM_CLASSES}")
+        row = int(item["row"])
         if row in excluded_rows:
             raise ValueError(f"{where}: row {row} is a gold-set article; never train on it")
         if not 0 <= row < len(texts):
@@ -75,11 +73,54 @@ def load_news_claims(
                 raise ValueError(f"{where}: row {row} has sha256 {actual}, labels were made on "
                                  f"{item['sha256']}; the offsets cannot be trusted")
             articles[row] = text
-        if not 0 <= start < end <= len(text):
-            raise ValueError(f"{where}: [{start}, {end}) is outside row {row} ({len(text)})")
-        claims.append(NewsClaim(row, item["article_id"], start, end, item["label"],
-                                item.get("annotator", ""), text[start:end]))
+        claims.append(_claim(item, row, text, where))
     return claims, articles
+
+
+def load_polnear_claims(
+    labels_path: Path, polnear_dir: Path
+) -> tuple[list[NewsClaim], dict[int, str]]:
+    """Labelled sentences of PolNeAR articles (``data/labels/polnear_claims/``) and their texts.
+
+    A label names its article by ``file``, a path under `polnear_dir`; `NewsClaim.row` is
+    then the article's position among the labelled files (sorted), the key of the returned
+    texts, so `mark_attributions` treats both sources alike.
+    """
+    from claimtrace.pipeline.ingest import text_sha256
+
+    if not labels_path.is_file():
+        raise FileNotFoundError(f"PolNeAR claim labels not found: {labels_path}")
+    items = [json.loads(line) for line in labels_path.read_text("utf-8").splitlines()
+             if line.strip()]
+    keys = {name: k for k, name in enumerate(sorted({str(x.get("file", "")) for x in items}))}
+    claims, articles = [], {}
+    for line_no, item in enumerate(items, start=1):
+        where = f"{labels_path.name} line {line_no}"
+        missing = [k for k in ("file", *REQUIRED[1:]) if k not in item]
+        if missing:
+            raise ValueError(f"{where}: missing field(s) {missing}")
+        key = keys[item["file"]]
+        if key not in articles:
+            path = polnear_dir / item["file"]
+            if not path.is_file():
+                raise FileNotFoundError(f"{where}: PolNeAR article not found: {path}")
+            text = path.read_text("utf-8")
+            if text_sha256(text) != item["sha256"]:
+                raise ValueError(f"{where}: {item['file']} changed since it was labelled; "
+                                 "the offsets cannot be trusted")
+            articles[key] = text
+        claims.append(_claim(item, key, articles[key], where))
+    return claims, articles
+
+
+def _claim(item: dict, key: int, text: str, where: str) -> NewsClaim:
+    start, end = int(item["start"]), int(item["end"])
+    if item["label"] not in CLAIM_CLASSES:
+        raise ValueError(f"{where}: label {item['label']!r} is not one of {CLAIM_CLASSES}")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"{where}: [{start}, {end}) is outside its article ({len(text)})")
+    return NewsClaim(key, item["article_id"], start, end, item["label"],
+                     item.get("annotator", ""), text[start:end])
 
 
 def split_by_article(
