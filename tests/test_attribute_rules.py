@@ -29,6 +29,26 @@ CASES = [
         [row("Ana Ruiz", "Ana Ruiz", "said", "We will fight this", "direct"),
          row("Ana Ruiz", "Ana Ruiz", "said", "and we will win", "direct")],
         id="interrupted-quotation"),
+    pytest.param(  # a quotation the cue opens ends at its closing mark, not at the clause's
+        'Ana Ruiz said, "We need to stand by them", while addressing the press on Monday.',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "We need to stand by them", "direct")],
+        id="quotation-after-cue-ends-at-its-mark"),
+    pytest.param(  # ... and is whole where the parser hung only its last sentence on the cue
+        'Tom Hart told the BBC after the verdict "My client is relieved. She is glad it is '
+        'over."',
+        [row("Tom Hart", "Tom Hart", "told", "My client is relieved. She is glad it is over",
+             "direct")], id="quotation-after-cue-is-whole"),
+    pytest.param(  # two quotations joined by "and" after one cue: two contents
+        'Ana Ruiz said on Friday "We made a plea to the council" and "So we told them to '
+        'stop."',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "We made a plea to the council", "direct"),
+         row("Ana Ruiz", "Ana Ruiz", "said", "So we told them to stop", "direct")],
+        id="quotations-joined-by-and"),
+    pytest.param(  # a quoted clause the writer's own clause continues stays mixed
+        'The minister told reporters "prices will fall" and that wages would rise.',
+        [row("The minister", "The minister", "told",
+             'prices will fall" and that wages would rise', "mixed")],
+        id="quotation-and-reported-clause-mixed"),
     pytest.param(  # coordinated speakers are one source, as GUIDELINES.md labels them
         "Ana Ruiz and Tom Hart said the plan would fail.",
         [row("Ana Ruiz and Tom Hart", "Ana Ruiz and Tom Hart", "said", "the plan would fail",

@@ -706,9 +706,14 @@ def _conjoined_clause(doc: Doc, according: Token, phrase_end: int) -> CharSpan |
     return trimmed(doc, phrase_end, end) if end > phrase_end else None
 
 
+def clause_head(verb: Token) -> Token | None:
+    """The head of the cue's clausal complement, if it has one."""
+    return next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
+
+
 def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     """`X said (that) …`: the clausal complement."""
-    clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
+    clause = clause_head(verb)
     if clause is None or clause.i < verb.i and clause.dep_ == "xcomp":
         return None
     if clause.i < verb.i and _own_report(clause, load_lexicon()):
@@ -932,9 +937,46 @@ def _quote_resumed(doc: Doc, verb: Token, before: QuoteRegion, quotes: list[Quot
     return [(content, "quote_with_cue")] if content is not None else []
 
 
+def _quote_joined(doc: Doc, verb: Token, first: QuoteRegion, quotes: list[QuoteRegion],
+                  claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
+    """'said "A" and "B"': a second quotation joined by "and" to one the cue opened is a
+    second content with the same source and cue, as for a quotation the cue interrupts."""
+    if first.open_at < verb.idx:
+        return []
+    later = [r for r in quotes if r not in claimed and r.open_at > first.close_at]
+    if not later:
+        return []
+    joined = min(later, key=lambda r: r.open_at)
+    if doc.text[first.close_at + 1:joined.open_at].strip(" ,").lower() != "and":
+        return []
+    claimed.add(joined)
+    content = quote_content(doc, joined)
+    return [(content, "quote_with_cue")] if content is not None else []
+
+
 # Words between the interrupting cue and the resumed quotation: 'said Ana Ruiz, the
 # union's leader, "…' still resumes; a quotation a clause later is another report.
 RESUME_GAP_WORDS = 8
+
+
+def _quotation_opened(verb: Token, clause: CharSpan, quotes: list[QuoteRegion]
+                      ) -> QuoteRegion | None:
+    """The quotation a reported clause starts in, where the clause's own verb is quoted too:
+    'said, "They need to stand by us", while addressing the press' or 'told the BBC "A. B."'
+    (the parser hung only "B" on the cue). The quotation is what was said; words after its
+    closing mark are the writer's. A clause whose verb lies outside the marks ('said "the
+    plan" was a disaster'), or that goes on past them with a second clause of the writer's
+    ('told reporters "prices will fall" and that wages would rise'), stays a mixed quote."""
+    head = clause_head(verb)
+    if head is None:
+        return None
+    return next((r for r in quotes if r.open_at > verb.idx
+                 and r.inner_start <= clause.start < r.inner_end
+                 and r.inner_start <= head.idx < r.inner_end
+                 and not any(c.dep_ == "conj" and c.idx > r.close_at
+                             and inside_quote(quotes, c.idx, c.idx + 1) is None
+                             for c in head.children)),
+                None)
 
 
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
@@ -944,11 +986,13 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
     clause = None if quotation_only else clause_content(doc, verb)
     if clause is not None:
         # A clause inside quotes is a direct quote; its full quotation is the content.
-        region = inside_quote(quotes, clause.start, clause.end)
+        region = (inside_quote(quotes, clause.start, clause.end)
+                  or _quotation_opened(verb, clause, quotes))
         if region is not None and region not in claimed:
             claimed.add(region)
             return [(quote_content(doc, region), "quote_with_cue"),
-                    *_quote_resumed(doc, verb, region, quotes, claimed)]
+                    *_quote_resumed(doc, verb, region, quotes, claimed),
+                    *_quote_joined(doc, verb, region, quotes, claimed)]
         claimed.update(r for r in quotes if clause.overlaps(CharSpan(r.open_at, r.close_at)))
         return [(clause, "reported_clause")]
     free = [r for r in quotes if r not in claimed and not (r.inner_start <= verb.idx < r.inner_end)]
