@@ -39,7 +39,12 @@ from claimtrace.pipeline.ingest import (
     make_article,
     printable,
 )
-from claimtrace.pipeline.nlp import build_nlp, claim_model_available, model_versions
+from claimtrace.pipeline.nlp import (
+    build_nlp,
+    claim_model_available,
+    model_versions,
+    parse_batch_size,
+)
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.state import STATE_SCHEMA, doc_to_state, restore_doc
 from claimtrace.settings import RunSettings
@@ -199,7 +204,7 @@ def _process_batch(nlp: Language, batch: list[Article | dict], stage: str,
     """Process a batch together; if it fails, again one by one to isolate the bad article."""
     try:
         docs = list(nlp.pipe([_make_doc(nlp, item) for item in batch],
-                             batch_size=settings.batch_size))
+                             batch_size=parse_batch_size(settings)))
         yield from ((doc, None) for doc in docs)
         return
     except Exception:  # noqa: BLE001 — isolate below, then report per article
