@@ -66,6 +66,17 @@ def test_models_work_ahead_only_with_a_second_core_to_spare():
         RunSettings(models_ahead=-1).check()
 
 
+def test_spacy_parses_small_batches_only_where_models_work_beside_it(monkeypatch):
+    # The parser yields nothing until its whole batch is parsed: with the run's batch the
+    # model threads would wait through every parse.
+    monkeypatch.setattr(nlp_module, "usable_cores", lambda: 2)
+    assert nlp_module.parse_batch_size(RunSettings()) == nlp_module.PARSE_BATCH_AHEAD
+    assert nlp_module.parse_batch_size(RunSettings(batch_size=3)) == 3
+    assert nlp_module.parse_batch_size(RunSettings(models_ahead=0)) == 64
+    monkeypatch.setattr(nlp_module, "usable_cores", lambda: 1)
+    assert nlp_module.parse_batch_size(RunSettings()) == 64
+
+
 def test_the_models_give_the_same_annotations_in_their_own_threads(monkeypatch):
     monkeypatch.setattr(nlp_module, "usable_cores", lambda: 2)  # whatever this machine has
     texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE_INPUT.glob("*.txt"))]
