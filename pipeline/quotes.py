@@ -1,9 +1,11 @@
 """Quotation-mark regions and paragraphs, computed once per `Doc` and read by every stage.
 
 News text mixes straight and curly quotes, and often leaves a quote open at the end of a
-paragraph when the quotation runs on into the next one. Regions are found per paragraph;
-an unmatched opening mark yields a region that runs to the paragraph's end, flagged as not
-closed, so one stray mark never derails the rest of the article.
+paragraph when the quotation runs on into the next one. An article with no double mark at
+all is read in British style, its quotations in single marks (`single_quote_style`).
+Regions are found per paragraph; an unmatched opening mark yields a region that runs to the
+paragraph's end, flagged as not closed, so one stray mark never derails the rest of the
+article.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from claimtrace.pipeline.text import doc_text
 OPENING_CURLY = "“"
 CLOSING_CURLY = "”"
 STRAIGHT = '"'
+SINGLE_OPENING = "\u2018"
+SINGLE_CLOSING = "\u2019"
+APOSTROPHE = "'"
+SINGLE_MARKS = (SINGLE_OPENING, SINGLE_CLOSING, APOSTROPHE)
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,65 @@ def _regions_in_paragraph(text: str, start: int, end: int) -> list[QuoteRegion]:
     return regions
 
 
+def single_quote_style(text: str) -> bool:
+    """British house style: quotations in single marks ('…,' she said), no double mark
+    anywhere. An article with double marks uses single ones only inside them or for scare
+    quotes, and keeps its apostrophes out of the regions."""
+    if any(mark in text for mark in (STRAIGHT, OPENING_CURLY, CLOSING_CURLY)):
+        return False
+    return any(_opens_single(text, i, 0) for i, c in enumerate(text) if c in SINGLE_MARKS)
+
+
+def _opens_single(text: str, index: int, start: int) -> bool:
+    """‘ opens; so does ' with a space (or the paragraph's start, a bracket or a dash) before
+    it and a word after it. An apostrophe inside a word ("don't") does neither."""
+    if text[index] == SINGLE_OPENING:
+        return True
+    if text[index] != APOSTROPHE or index + 1 >= len(text) or text[index + 1].isspace():
+        return False
+    return index == start or text[index - 1].isspace() or text[index - 1] in "([—–-"
+
+
+def _closes_single(text: str, index: int, end: int) -> bool:
+    """’ or ' right after a word or punctuation and before a space, punctuation or the
+    paragraph's end; a plural possessive ("the workers' union": after an "s", before a
+    lower-case word) is an apostrophe."""
+    if text[index] not in (SINGLE_CLOSING, APOSTROPHE) or text[index - 1].isspace():
+        return False
+    after = text[index + 1:end]
+    if after and after[0].isalnum():
+        return False  # "don't", "O’Neill"
+    possessive = text[index - 1] == "s" and after[:1] == " " and after[1:2].islower()
+    return not possessive
+
+
+def _single_regions_in_paragraph(text: str, start: int, end: int) -> list[QuoteRegion]:
+    regions: list[QuoteRegion] = []
+    open_at: int | None = None
+    for index in range(start, end):
+        if text[index] not in SINGLE_MARKS:
+            continue
+        if open_at is None:
+            if _opens_single(text, index, start):
+                open_at = index
+        elif index > open_at + 2 and _closes_single(text, index, end):  # not "rock 'n' roll"
+            regions.append(QuoteRegion(open_at, index, True))
+            open_at = None
+    # Left open: a quotation running on into the next paragraph opens its paragraph; any
+    # other unmatched mark is more likely an apostrophe ("rock 'n' roll").
+    if open_at is not None and not text[start:open_at].strip():
+        inner_end = len(text[:end].rstrip())
+        if inner_end > open_at + 1:
+            regions.append(QuoteRegion(open_at, inner_end, False))
+    return regions
+
+
 def find_quote_regions(text: str) -> list[QuoteRegion]:
+    in_paragraph = (_single_regions_in_paragraph if single_quote_style(text)
+                    else _regions_in_paragraph)
     regions: list[QuoteRegion] = []
     for start, end in paragraph_bounds(text):
-        regions.extend(_regions_in_paragraph(text, start, end))
+        regions.extend(in_paragraph(text, start, end))
     return regions
 
 

@@ -49,6 +49,11 @@ CASES = [
         [row("The minister", "The minister", "told",
              'prices will fall" and that wages would rise', "mixed")],
         id="quotation-and-reported-clause-mixed"),
+    pytest.param(  # British style: single marks quote, and the next quotation continues
+        "'It is a disaster for the town,' Ruiz said. 'We do not have the money.'",
+        [row("Ruiz", "Ruiz", "said", "It is a disaster for the town", "direct"),
+         row(None, "Ruiz", None, "We do not have the money", "direct")],
+        id="single-quote-style"),
     pytest.param(  # coordinated speakers are one source, as GUIDELINES.md labels them
         "Ana Ruiz and Tom Hart said the plan would fail.",
         [row("Ana Ruiz and Tom Hart", "Ana Ruiz and Tom Hart", "said", "the plan would fail",

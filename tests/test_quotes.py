@@ -30,6 +30,14 @@ def inner(text: str) -> list[tuple[str, bool]]:
     # a second opening curly mark: the first one was stray
     ("\u201cstray \u201creal words\u201d end", [("real words", True)]),
     ("No quotes at all.", []),
+    # British style (no double mark in the text): single marks quote, apostrophes do not
+    ("'We will win,' said Ruiz. 'It is over.'", [("We will win,", True), ("It is over.", True)]),
+    ("The students' union was 'deeply concerned' about it.", [("deeply concerned", True)]),
+    ("She said: \u2018We don\u2019t know.\u2019", [("We don\u2019t know.", True)]),
+    ("It's rock 'n' roll, isn't it?", []),
+    ("'It goes on\n'and ends here.'", [("It goes on", False), ("and ends here.", True)]),
+    # ... but beside double marks, single ones are nested or scare quotes
+    ('He said "the \'plan\' failed".', [("the 'plan' failed", True)]),
 ])
 def test_quote_regions(text, expected):
     assert inner(text) == expected

@@ -985,8 +985,10 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
     quotation_only = verb.lemma_.lower() in load_lexicon().quotation_only_verbs
     clause = None if quotation_only else clause_content(doc, verb)
     if clause is not None:
-        # A clause inside quotes is a direct quote; its full quotation is the content.
-        region = (inside_quote(quotes, clause.start, clause.end)
+        # A clause inside quotes is a direct quote; its full quotation is the content. The
+        # parser may hang the closing mark on the clause ("'…,' Ruiz said").
+        bare = trimmed(doc, clause.start, clause.end, EDGE_PUNCT + QUOTE_MARKS) or clause
+        region = (inside_quote(quotes, bare.start, bare.end)
                   or _quotation_opened(verb, clause, quotes))
         if region is not None and region not in claimed:
             claimed.add(region)
