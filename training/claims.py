@@ -84,9 +84,11 @@ class ClaimTrainingConfig(JsonConfig):
         metadata={"help": "Wikinews CSV the news labels' offsets index"},
     )
     extra_news_labels: str = field(
-        default="data/labels/polnear_claims/labels.jsonl",
+        default="",
         metadata={"help": "more news claim labels, training only: PolNeAR articles named by "
-                          "file (`load_polnear_claims`); empty: none"},
+                          "file (`load_polnear_claims`), e.g. "
+                          "data/labels/polnear_claims/labels.jsonl; empty: none (the shipped "
+                          "model's recipe)"},
     )
     extra_news_texts: str = field(
         default="../shared/data/polnear",
