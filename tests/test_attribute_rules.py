@@ -30,13 +30,14 @@ CASES = [
          row("Ana Ruiz", "Ana Ruiz", "said", "and we will win", "direct")],
         id="interrupted-quotation"),
     pytest.param(  # a quotation the cue opens ends at its closing mark, not at the clause's
-        'Ana Ruiz said, "We need to stand by them", while addressing the press on Monday.',
-        [row("Ana Ruiz", "Ana Ruiz", "said", "We need to stand by them", "direct")],
+        'Ana Ruiz said, "We will stay to the end", while visiting the site on Monday.',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "We will stay to the end", "direct")],
         id="quotation-after-cue-ends-at-its-mark"),
     pytest.param(  # ... and is whole where the parser hung only its last sentence on the cue
-        'Tom Hart told the BBC after the verdict "My client is relieved. She is glad it is '
-        'over."',
-        [row("Tom Hart", "Tom Hart", "told", "My client is relieved. She is glad it is over",
+        'Tom Hart told the court after the hearing "My son is relieved with the decision and '
+        'is glad that he was heard. He is glad that he did his part."',
+        [row("Tom Hart", "Tom Hart", "told", "My son is relieved with the decision and is glad "
+             "that he was heard. He is glad that he did his part",
              "direct")], id="quotation-after-cue-is-whole"),
     pytest.param(  # two quotations joined by "and" after one cue: two contents
         'Ana Ruiz said on Friday "We made a plea to the council" and "So we told them to '

@@ -962,7 +962,7 @@ RESUME_GAP_WORDS = 8
 def _quotation_opened(verb: Token, clause: CharSpan, quotes: list[QuoteRegion]
                       ) -> QuoteRegion | None:
     """The quotation a reported clause starts in, where the clause's own verb is quoted too:
-    'said, "They need to stand by us", while addressing the press' or 'told the BBC "A. B."'
+    'said, "We will stay to the end", while visiting the site' or 'told the BBC "A. B."'
     (the parser hung only "B" on the cue). The quotation is what was said; words after its
     closing mark are the writer's. A clause whose verb lies outside the marks ('said "the
     plan" was a disaster'), or that goes on past them with a second clause of the writer's
