@@ -29,6 +29,7 @@ from claimtrace.pipeline.attribute.attribution import (
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
 from claimtrace.pipeline.quotes import QuoteRegion, quote_regions
 from claimtrace.pipeline.split import sentence_spans
+from claimtrace.pipeline.text import doc_text
 
 SUBJECT_DEPS = {"nsubj", "csubj", "expl"}
 PASSIVE_SUBJECT_DEPS = {"nsubjpass", "csubjpass"}
@@ -926,15 +927,10 @@ def _quote_resumed(doc: Doc, verb: Token, before: QuoteRegion, quotes: list[Quot
     right before the cue and the next quotation opens within a few words after it."""
     if before.close_at > verb.idx:
         return []
-    later = [r for r in quotes if r not in claimed and r.open_at > verb.idx]
-    if not later:
+    resumed = _next_quotation(quotes, claimed, verb.idx)
+    if resumed is None or len(doc_text(doc)[verb.idx:resumed.open_at].split()) > RESUME_GAP_WORDS:
         return []
-    resumed = min(later, key=lambda r: r.open_at)
-    if len(doc.text[verb.idx:resumed.open_at].split()) > RESUME_GAP_WORDS:
-        return []
-    claimed.add(resumed)
-    content = quote_content(doc, resumed)
-    return [(content, "quote_with_cue")] if content is not None else []
+    return _further_content(doc, resumed, claimed)
 
 
 def _quote_joined(doc: Doc, verb: Token, first: QuoteRegion, quotes: list[QuoteRegion],
@@ -943,14 +939,25 @@ def _quote_joined(doc: Doc, verb: Token, first: QuoteRegion, quotes: list[QuoteR
     second content with the same source and cue, as for a quotation the cue interrupts."""
     if first.open_at < verb.idx:
         return []
-    later = [r for r in quotes if r not in claimed and r.open_at > first.close_at]
-    if not later:
+    joined = _next_quotation(quotes, claimed, first.close_at)
+    if joined is None or doc_text(doc)[first.close_at + 1:joined.open_at].strip(
+            " ,").lower() != "and":
         return []
-    joined = min(later, key=lambda r: r.open_at)
-    if doc.text[first.close_at + 1:joined.open_at].strip(" ,").lower() != "and":
-        return []
-    claimed.add(joined)
-    content = quote_content(doc, joined)
+    return _further_content(doc, joined, claimed)
+
+
+def _next_quotation(quotes: list[QuoteRegion], claimed: set[QuoteRegion], after: int
+                    ) -> QuoteRegion | None:
+    """The nearest quotation opening after character `after` that no content has taken."""
+    later = [r for r in quotes if r not in claimed and r.open_at > after]
+    return min(later, key=lambda r: r.open_at, default=None)
+
+
+def _further_content(doc: Doc, region: QuoteRegion, claimed: set[QuoteRegion]
+                     ) -> list[tuple[CharSpan, str]]:
+    """One more content for the same source and cue: the quotation, now taken."""
+    claimed.add(region)
+    content = quote_content(doc, region)
     return [(content, "quote_with_cue")] if content is not None else []
 
 
