@@ -86,19 +86,22 @@ def _regions_in_paragraph(text: str, start: int, end: int) -> list[QuoteRegion]:
             # A second opening mark: the first one was stray. Restart from here.
             open_at = index
     if open_at is not None:
-        inner_end = len(text[:end].rstrip())
-        if inner_end > open_at + 1:
-            regions.append(QuoteRegion(open_at, inner_end, False))
+        regions += _left_open(text, open_at, end)
     return regions
+
+
+def _left_open(text: str, open_at: int, end: int) -> list[QuoteRegion]:
+    """The region of a mark nothing closed: to the paragraph's last non-space character.
+    (Stripping from the mark, not from the text's start, keeps it linear in the paragraph.)"""
+    inner_end = open_at + len(text[open_at:end].rstrip())
+    return [QuoteRegion(open_at, inner_end, False)] if inner_end > open_at + 1 else []
 
 
 def single_quote_style(text: str) -> bool:
     """British house style: quotations in single marks ('…,' she said), no double mark
     anywhere. An article with double marks uses single ones only inside them or for scare
     quotes, and keeps its apostrophes out of the regions."""
-    if any(mark in text for mark in (STRAIGHT, OPENING_CURLY, CLOSING_CURLY)):
-        return False
-    return any(_opens_single(text, i, 0) for i, c in enumerate(text) if c in SINGLE_MARKS)
+    return not any(mark in text for mark in (STRAIGHT, OPENING_CURLY, CLOSING_CURLY))
 
 
 def _opens_single(text: str, index: int, start: int) -> bool:
@@ -139,9 +142,7 @@ def _single_regions_in_paragraph(text: str, start: int, end: int) -> list[QuoteR
     # Left open: a quotation running on into the next paragraph opens its paragraph; any
     # other unmatched mark is more likely an apostrophe ("rock 'n' roll").
     if open_at is not None and not text[start:open_at].strip():
-        inner_end = len(text[:end].rstrip())
-        if inner_end > open_at + 1:
-            regions.append(QuoteRegion(open_at, inner_end, False))
+        regions += _left_open(text, open_at, end)
     return regions
 
 
