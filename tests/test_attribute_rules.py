@@ -301,6 +301,22 @@ CASES = [
         "“Nobody was hurt,” the fire chief told reporters.",
         [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],
         id="curly-quotes"),
+    pytest.param(  # a reporting participle on a noun: the noun (a document) reports
+        "The agency released a report concluding that the bridge had been poorly maintained.",
+        [row("a report", "a report", "concluding", "the bridge had been poorly maintained",
+             "indirect")],
+        id="participle-on-noun"),
+    pytest.param(  # ... and on a noun with its agent, the agent reports
+        "The mayor rejected calls by local residents asking the council to close the road.",
+        [row("local residents", "local residents", "asking", "the council to close the road",
+             "indirect")],
+        id="participle-on-noun-with-agent"),
+    pytest.param(  # "with X saying": a second source beside the first, not its content
+        "Officials said the road would reopen on Friday, with engineers warning that repairs "
+        "could take longer.",
+        [row("Officials", "Officials", "said", "the road would reopen on Friday", "indirect"),
+         row("engineers", "engineers", "warning", "repairs could take longer", "indirect")],
+        id="absolute-with-participle"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

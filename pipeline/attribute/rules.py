@@ -178,6 +178,23 @@ def _right_after_quote(verb: Token, regions: list[QuoteRegion]) -> bool:
     return any(region.closed and region.close_at == mark for region in regions)
 
 
+def participle_bearer(verb: Token) -> Token | None:
+    """'filed a lawsuit arguing the tax is illegal', 'with analysts saying the race is open':
+    a reporting participle hung on a noun phrase says what that phrase (a document, a group
+    of people) reports. A name takes it only in the absolute 'with X saying', since
+    'a ruling against Smith finding that …' is often the parser attaching to the nearest
+    noun."""
+    noun = verb.head
+    if verb.tag_ != "VBG" or verb.dep_ != "acl" or noun.i > verb.i:
+        return None
+    absolute = noun.dep_ == "pobj" and noun.head.lower_ == "with"
+    if noun.pos_ != "NOUN" and not (absolute and noun.pos_ in {"PROPN", "PRON"}):
+        return None
+    # "calls by officials asking …": who called is the one asking.
+    return next((g for p in noun.children if p.dep_ == "prep" and p.lower_ == "by"
+                 for g in p.children if g.dep_ == "pobj"), noun)
+
+
 def passive_agent(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
@@ -784,7 +801,8 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
     regions = quote_regions(doc)
     for token in tokens[1:]:
         joined = _joined_clause(token) and _own_report(token, lexicon)
-        if ((joined or _next_report(token)) and not inside_quote(regions, token.idx,
+        beside = joined or _next_report(token) or _absolute_report(token, lexicon)
+        if (beside and not inside_quote(regions, token.idx,
                                                                   token.idx + 1)):
             start = token.left_edge.i
             kept = [t for t in tokens if t.i < start]
@@ -807,6 +825,16 @@ def _next_report(token: Token) -> bool:
     """The speaker's own next report, hung by the parser inside the first one's clause."""
     return (token.lemma_.lower() in SPEECH_PARTICIPLES
             and _reporter_of_participle(token) is not token)
+
+
+def _absolute_report(token: Token, lexicon: Lexicon) -> bool:
+    """"…, with analysts saying …": someone else's report set beside the reported clause
+    (the parser hangs the participle on the noun, or on "with" with the noun its subject)."""
+    if token.lower_ != "with":
+        return False
+    participles = [c for c in token.children if c.dep_ == "pcomp"] + [
+        g for c in token.children if c.dep_ == "pobj" for g in c.children if g.dep_ == "acl"]
+    return any(p.tag_ == "VBG" and is_verb_cue(p, lexicon) for p in participles)
 
 
 def _joined_clause(verb: Token) -> bool:
@@ -856,7 +884,8 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[Quot
         if not is_verb_cue(verb, lexicon) or inside_quote(regions, verb.idx, verb.idx + 1):
             continue
         lemma = verb.lemma_.lower()
-        subject = subject_of(verb) or passive_agent(verb) or inverted_subject(verb)
+        subject = (subject_of(verb) or passive_agent(verb) or inverted_subject(verb)
+                   or participle_bearer(verb))
         if subject is None or inside_quote(regions, subject.idx, subject.idx + 1):
             # A subject inside quotation marks is the quoted clause's own (the verb was
             # chained to it): the source, if any, follows the verb.
