@@ -311,6 +311,10 @@ CASES = [
         [row("local residents", "local residents", "asking", "the council to close the road",
              "indirect")],
         id="participle-on-noun-with-agent"),
+    pytest.param(  # ... and on a statement someone put out, that someone
+        "The palace released a statement saying the king would not attend.",
+        [row("The palace", "The palace", "saying", "the king would not attend", "indirect")],
+        id="participle-on-statement"),
     pytest.param(  # "with X saying": a second source beside the first, not its content
         "Officials said the road would reopen on Friday, with engineers warning that repairs "
         "could take longer.",

@@ -37,6 +37,7 @@ class Lexicon:
     gendered_words: dict[str, frozenset[str]]  # "feminine"/"masculine" -> "Mrs.", "spokesman"
     quotation_only_verbs: frozenset[str]  # "continue": a clause it governs is not reported
     object_acts: frozenset[str]  # "declare": with a noun-phrase object, an act, not a report
+    vehicle_heads: frozenset[str]  # "statement": the form a report takes, not its author
 
 
 @lru_cache(maxsize=4)
@@ -44,7 +45,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     data = json.loads(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
     sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
             "courtesy_titles", "hedging_adverbs", "name_particles", "quotation_only_verbs",
-            "object_acts")
+            "object_acts", "vehicle_heads")
     return Lexicon(
         verbs=data["verbs"], prepositional_cues=data["prepositional_cues"],
         speech_lemmas=frozenset(data["cue_kinds"]["speech"]),

@@ -191,8 +191,12 @@ def participle_bearer(verb: Token) -> Token | None:
     if noun.pos_ != "NOUN" and not (absolute and noun.pos_ in {"PROPN", "PRON"}):
         return None
     # "calls by officials asking …": who called is the one asking.
-    return next((g for p in noun.children if p.dep_ == "prep" and p.lower_ == "by"
-                 for g in p.children if g.dep_ == "pobj"), noun)
+    agent = next((g for p in noun.children if p.dep_ == "prep" and p.lower_ == "by"
+                  for g in p.children if g.dep_ == "pobj"), None)
+    if agent is None and noun.dep_ == "dobj" and noun.lemma_.lower() in (
+            load_lexicon().vehicle_heads):
+        agent = subject_of(noun.head)  # "the palace issued a statement saying …"
+    return agent or noun
 
 
 def passive_agent(verb: Token) -> Token | None:
