@@ -53,3 +53,22 @@ def test_bench_arguments_are_checked_before_measuring(module, args, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(args)
     assert stopped.value.code == 2 and "error: " in capsys.readouterr().err
+
+
+def test_rounds_interleave_the_runs_and_each_keeps_its_fastest(monkeypatch):
+    from claimtrace.evaluation import benchmark
+
+    calls = []
+    seconds = {"spacy": iter([20.0, 18.0]), "claimtrace": iter([40.0, 44.0])}
+
+    def fake(kind, **kwargs):
+        calls.append(kind)
+        return {"seconds": next(seconds[kind]), "articles_per_second": 1.0}
+
+    monkeypatch.setattr(benchmark, "in_subprocess", fake)
+    jobs = {"spacy": ("spacy", {}), "default/1": ("claimtrace", {})}
+    best = benchmark.fastest_of_rounds(jobs, repeats=2)
+    assert calls == ["spacy", "claimtrace", "spacy", "claimtrace"]
+    assert best["spacy"]["seconds"] == 18.0
+    assert best["spacy"]["seconds_each_round"] == [20.0, 18.0]
+    assert best["default/1"]["seconds"] == 40.0
