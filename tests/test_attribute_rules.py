@@ -321,6 +321,12 @@ CASES = [
         [row("Officials", "Officials", "said", "the road would reopen on Friday", "indirect"),
          row("engineers", "engineers", "warning", "repairs could take longer", "indirect")],
         id="absolute-with-participle"),
+    pytest.param(  # an earlier report hung on the cue is neither its content nor the reverse
+        "The company initially denied the reports, however, a police inquiry eventually "
+        "concluded evidence supported the claims of the workers.",
+        [row("a police inquiry", "a police inquiry", "concluded",
+             "evidence supported the claims of the workers", "indirect")],
+        id="earlier-report-hung-on-cue"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

@@ -729,8 +729,13 @@ def _conjoined_clause(doc: Doc, according: Token, phrase_end: int) -> CharSpan |
 
 
 def clause_head(verb: Token) -> Token | None:
-    """The head of the cue's clausal complement, if it has one."""
-    return next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
+    """The head of the cue's clausal complement, if it has one. 'The firm denied it, but an
+    inquiry concluded the claims were true': the parser can hang the earlier report on the
+    cue as a clause too; where it did, the clause after the cue is the cue's own."""
+    clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS]
+    if clauses and clauses[0].i < verb.i and _own_report(clauses[0], load_lexicon()):
+        return next((c for c in clauses if c.i > verb.i and c.dep_ == "ccomp"), clauses[0])
+    return clauses[0] if clauses else None
 
 
 def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
@@ -868,6 +873,8 @@ def fronted_report_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None
     head = verb.head
     if verb.dep_ not in {"ccomp", "parataxis"} or head.i <= verb.i:
         return None
+    if _own_report(head, load_lexicon()):
+        return None  # "X denied it, however, an inquiry concluded …": a second report
     end = verb.right_edge.i
     if end + 1 >= head.i or doc[end + 1].text != ",":
         return None
