@@ -327,6 +327,25 @@ CASES = [
         [row("a police inquiry", "a police inquiry", "concluded",
              "evidence supported the claims of the workers", "indirect")],
         id="earlier-report-hung-on-cue"),
+    pytest.param(  # a reported clause, a colon, a quotation: two contents, one cue
+        'Ana Ruiz told reporters the new rules were only a start: "What we need is money, '
+        'staff and time."',
+        [row("Ana Ruiz", "Ana Ruiz", "told", "the new rules were only a start", "indirect"),
+         row("Ana Ruiz", "Ana Ruiz", "told", "What we need is money, staff and time",
+             "direct")],
+        id="clause-colon-quotation"),
+    pytest.param(  # ... also where the parse ends the clause at the colon
+        'Tom Hart of the city council told the press the new buses were only part of the '
+        'answer: "What will fix traffic, in the long run, is better trains."',
+        [row("Tom Hart", "Tom Hart", "told", "the new buses were only part of the answer",
+             "indirect"),
+         row("Tom Hart", "Tom Hart", "told",
+             "What will fix traffic, in the long run, is better trains", "direct")],
+        id="clause-ends-at-colon-quotation"),
+    pytest.param(  # of two clauses before the cue, the nearest is reported
+        'Fellow members were less kind in their remarks: "It is a poor plan," Ruiz wrote.',
+        [row("Ruiz", "Ruiz", "wrote", "It is a poor plan", "direct")],
+        id="nearest-clause-before-cue"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached
