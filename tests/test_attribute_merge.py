@@ -96,17 +96,22 @@ def test_scope_keeps_a_tagger_only_attribution_by_cue_and_confidence(nlp, cue, c
     assert Scope()(doc, found, load_lexicon()) is kept
 
 
-@pytest.mark.parametrize("text, content, kept", [
-    ("The governor declared a state of emergency.", "a state of emergency", False),
-    ("The governor declared that the state would sue.", "the state would sue", True),
+@pytest.mark.parametrize("text, verb, content, kept", [
+    ("The governor declared a state of emergency.", "declared", "a state of emergency",
+     False),
+    ("The governor declared that the state would sue.", "declared", "the state would sue",
+     True),
+    ("The governor proposed a bill to cut taxes.", "proposed", "a bill to cut taxes", False),
+    ("The governor supported the campaign of her rival.", "supported",
+     "the campaign of her rival", False),
 ])
-def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, content, kept):
+def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon
     from claimtrace.pipeline.attribute.merge import Scope
 
     doc = nlp(text)
-    at, cue = doc.text.index(content), doc.text.index("declared")
+    at, cue = doc.text.index(content), doc.text.index(verb)
     found = Attribution(content=CharSpan(at, at + len(content)), source=CharSpan(0, 12),
-                        cue=CharSpan(cue, cue + len("declared")), quote_type="indirect",
+                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
                         method="model", confidence=0.99)
     assert Scope()(doc, found, load_lexicon()) is kept
