@@ -346,6 +346,16 @@ CASES = [
         'Fellow members were less kind in their remarks: "It is a poor plan," Ruiz wrote.',
         [row("Ruiz", "Ruiz", "wrote", "It is a poor plan", "direct")],
         id="nearest-clause-before-cue"),
+    pytest.param(  # a cue set off by commas inside the clause it reports: two contents
+        "The new law, Ruiz said, will protect workers.",
+        [row("Ruiz", "Ruiz", "said", "The new law", "indirect"),
+         row("Ruiz", "Ruiz", "said", "will protect workers", "indirect")],
+        id="cue-inside-reported-clause"),
+    pytest.param(  # ... also after a fronted time phrase
+        "At 4 a.m., his office said, the senator died at home.",
+        [row("his office", "his office", "said", "At 4 a.m.", "indirect"),
+         row("his office", "his office", "said", "the senator died at home", "indirect")],
+        id="cue-inside-reported-clause-after-time"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

@@ -886,6 +886,67 @@ def fronted_report_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None
     return content_from_tokens(doc, tokens)
 
 
+def cue_gap(doc: Doc, verb: Token) -> CharSpan | None:
+    """The source and cue set off by commas inside the clause they report ("The plan, he
+    said, would fail"), commas included; None where the cue's phrase is not so set off."""
+    words = [t for t in verb.subtree if not t.is_punct]  # the parser may hang the commas on it
+    left, right = words[0].i, words[-1].i
+    if left < 1 or right + 1 >= len(doc) or doc[left - 1].text != "," or doc[
+            right + 1].text != ",":
+        return None
+    return CharSpan(doc[left - 1].idx, doc[right + 1].idx + 1)
+
+
+def content_around_cue(doc: Doc, verb: Token, sent: Span) -> list[CharSpan]:
+    """'The plan, he said, would fail': the parser hangs the cue on the reported clause's
+    verb, after the clause's first words. The clause on each side of the cue is a content,
+    as GUIDELINES.md labels a quotation the cue interrupts; a quotation is left to the
+    quotation rules."""
+    head = verb.head
+    gap = cue_gap(doc, verb)
+    if verb.dep_ not in {"parataxis", "ccomp"} or head.i <= verb.i or gap is None:
+        return []
+    clause = [t for t in head.subtree if sent.start <= t.i < sent.end
+              and not gap.start <= t.idx < gap.end]
+    before = [t for t in clause if t.idx < gap.start]
+    after = [t for t in clause if t.idx >= gap.end]
+    if not before or not after or not _opening_phrase(before):
+        return []
+    # Whole tokens, less punctuation tokens at the edges: "At 4 a.m." keeps its last period.
+    pieces = [token_range(_without_edge_punct(part)) for part in (before, after)]
+    if any(p is None or any(m in p.text(doc) for m in QUOTE_MARKS) for p in pieces):
+        return []
+    return pieces
+
+
+BRACKETS = {")": "(", "]": "["}
+
+
+def _without_edge_punct(tokens: list[Token]) -> list[Token]:
+    """Less the punctuation tokens at either edge, but not a bracket the phrase opened."""
+    start, end = 0, len(tokens)
+    while start < end and tokens[start].is_punct:
+        start += 1
+    while end > start and tokens[end - 1].is_punct:
+        opener = BRACKETS.get(tokens[end - 1].text)
+        if opener is not None and opener in {t.text for t in tokens[start:end - 1]}:
+            break
+        end -= 1
+    return tokens[start:end]
+
+
+RELATIVE_WORDS = {"which", "who", "whom", "whose", "that", "where", "when"}
+
+
+def _opening_phrase(tokens: list[Token]) -> bool:
+    """The words before an interrupting cue are one phrase of the reported clause (its
+    subject, a time: "The plan", "At 4 a.m."), not a clause of their own ("Pelosi presided
+    over the vote, a move whose rarity, CBS noted, …"), and not a relative word, which
+    belongs to the sentence around the report ("which, the statement said, …")."""
+    return (tokens[0].lower_ not in RELATIVE_WORDS
+            and not any(t.pos_ == "VERB" or t.text in {";", ":"} for t in tokens))
+
+
 def sentence_quotes(sent: Span, regions: list[QuoteRegion]) -> list[QuoteRegion]:
     return [r for r in regions if sent.start_char <= r.open_at < sent.end_char]
 
@@ -1088,7 +1149,8 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
     fronted = fronted_report_content(doc, verb, sent)
     if fronted is not None:
         return [(fronted, "reported_clause")]
-    return []
+    return [(piece, "reported_clause_around_cue")
+            for piece in content_around_cue(doc, verb, sent)]
 
 
 def continuation(doc: Doc, sent: Span, regions: list[QuoteRegion]) -> Attribution | None:
