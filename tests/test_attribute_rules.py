@@ -356,6 +356,18 @@ CASES = [
         [row("his office", "his office", "said", "At 4 a.m.", "indirect"),
          row("his office", "his office", "said", "the senator died at home", "indirect")],
         id="cue-inside-reported-clause-after-time"),
+    pytest.param(  # "according to" inside the clause it attributes: two contents
+        "Since the launch, according to the agency, over two hundred other satellites have "
+        "been lost.",
+        [row("the agency", "the agency", "according to", "Since the launch", "indirect"),
+         row("the agency", "the agency", "according to",
+             "over two hundred other satellites have been lost", "indirect")],
+        id="according-to-inside-clause"),
+    pytest.param(  # ... but after the clause's own verb, only what follows
+        "Most of the fires were, according to the brigade, started deliberately.",
+        [row("the brigade", "the brigade", "according to", "started deliberately",
+             "indirect")],
+        id="according-to-after-verb"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

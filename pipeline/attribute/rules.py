@@ -707,15 +707,36 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             phrase_end = max(phrase_end, mention.span.end)
         left = trimmed(doc, sent.start_char, token.idx)
         right = trimmed(doc, phrase_end, sent.end_char)
-        content = _conjoined_clause(doc, token, phrase_end) or max(
-            (p for p in (left, right) if p), key=lambda p: p.end - p.start, default=None)
-        if content is None or mention is None:
+        conjoined = _conjoined_clause(doc, token, phrase_end)
+        contents = ([conjoined] if conjoined else _around_phrase(doc, token, left, right)) or [max(
+            (p for p in (left, right) if p), key=lambda p: p.end - p.start, default=None)]
+        if contents[0] is None or mention is None:
             continue
-        yield Attribution(
-            content=content, source=mention.span, cue=CharSpan(token.idx, to.idx + len(to)),
-            quote_type=quote_type_of(content, regions), kind=lexicon.phrases["according to"],
-            description=mention.description, source_type=mention.source_type,
-            construction="according_to", extra={"head": mention.head.i})
+        for content in contents:
+            yield Attribution(
+                content=content, source=mention.span,
+                cue=CharSpan(token.idx, to.idx + len(to)),
+                quote_type=quote_type_of(content, regions),
+                kind=lexicon.phrases["according to"], description=mention.description,
+                source_type=mention.source_type, construction="according_to",
+                extra={"head": mention.head.i})
+
+
+def _around_phrase(doc: Doc, according: Token, left: CharSpan | None,
+                   right: CharSpan | None) -> list[CharSpan]:
+    """'Since the launch, according to the agency, over 200 satellites were lost': the
+    phrase set off by commas inside the clause it attributes, after the clause's opening
+    phrase; both pieces are contents, as for a cue inside its clause
+    (`content_around_cue`). After the clause's subject and verb, the piece after it. Only
+    where the parser hangs the phrase on a verb after it: else the phrase ends the clause
+    before it and the longer side stands, as before."""
+    if left is None or right is None:
+        return []
+    opening = left.tokens(doc)
+    if (doc_text(doc)[left.end:right.start].count(",") != 2 or opening is None
+            or according.head.idx < right.start):
+        return []  # the phrase belongs to the clause before it ("…, according to X, but …")
+    return [left, right] if _opening_phrase(list(opening)) else [right]
 
 
 def _conjoined_clause(doc: Doc, according: Token, phrase_end: int) -> CharSpan | None:
@@ -941,10 +962,11 @@ RELATIVE_WORDS = {"which", "who", "whom", "whose", "that", "where", "when"}
 def _opening_phrase(tokens: list[Token]) -> bool:
     """The words before an interrupting cue are one phrase of the reported clause (its
     subject, a time: "The plan", "At 4 a.m."), not a clause of their own ("Pelosi presided
-    over the vote, a move whose rarity, CBS noted, …"), and not a relative word, which
+    over the vote, a move whose rarity, CBS noted, …") nor its verb ("Six were, according to
+    X, …": the dev labels then take only what follows), and not a relative word, which
     belongs to the sentence around the report ("which, the statement said, …")."""
     return (tokens[0].lower_ not in RELATIVE_WORDS
-            and not any(t.pos_ == "VERB" or t.text in {";", ":"} for t in tokens))
+            and not any(t.pos_ in {"VERB", "AUX"} or t.text in {";", ":"} for t in tokens))
 
 
 def sentence_quotes(sent: Span, regions: list[QuoteRegion]) -> list[QuoteRegion]:
