@@ -836,8 +836,7 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
     for token in tokens[1:]:
         joined = _joined_clause(token) and _own_report(token, lexicon)
         beside = joined or _next_report(token) or _absolute_report(token, lexicon)
-        if (beside and not inside_quote(regions, token.idx,
-                                                                  token.idx + 1)):
+        if beside and not inside_quote(regions, token.idx, token.idx + 1):
             start = token.left_edge.i
             kept = [t for t in tokens if t.i < start]
             while kept and (kept[-1].dep_ in {"cc", "mark"} or kept[-1].is_punct
@@ -924,8 +923,10 @@ def content_around_cue(doc: Doc, verb: Token, sent: Span) -> list[CharSpan]:
     as GUIDELINES.md labels a quotation the cue interrupts; a quotation is left to the
     quotation rules."""
     head = verb.head
+    if verb.dep_ not in {"parataxis", "ccomp"} or head.i <= verb.i:
+        return []
     gap = cue_gap(doc, verb)
-    if verb.dep_ not in {"parataxis", "ccomp"} or head.i <= verb.i or gap is None:
+    if gap is None:
         return []
     clause = [t for t in head.subtree if sent.start <= t.i < sent.end
               and not gap.start <= t.idx < gap.end]
@@ -1155,8 +1156,7 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
         after_colon = _quotation_after_colon(doc, verb, clause, quotes, claimed)
         if after_colon is not None:
             before, region = after_colon
-            claimed.add(region)
-            return [(before, "reported_clause"), (quote_content(doc, region), "quote_with_cue")]
+            return [(before, "reported_clause"), *_further_content(doc, region, claimed)]
         claimed.update(r for r in quotes if clause.overlaps(CharSpan(r.open_at, r.close_at)))
         return [(clause, "reported_clause")]
     free = [r for r in quotes if r not in claimed and not (r.inner_start <= verb.idx < r.inner_end)]
