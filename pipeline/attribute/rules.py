@@ -962,8 +962,8 @@ RELATIVE_WORDS = {"which", "who", "whom", "whose", "that", "where", "when"}
 
 def _opening_phrase(tokens: list[Token]) -> bool:
     """The words before an interrupting cue are one phrase of the reported clause (its
-    subject, a time: "The plan", "At 4 a.m."), not a clause of their own ("Pelosi presided
-    over the vote, a move whose rarity, CBS noted, …") nor its verb ("Six were, according to
+    subject, a time: "The plan", "At 4 a.m."), not a clause of their own ("Ruiz chaired the
+    meeting, a step whose cost, the paper noted, …") nor its verb ("Six were, according to
     X, …": the dev labels then take only what follows), and not a relative word, which
     belongs to the sentence around the report ("which, the statement said, …")."""
     return (tokens[0].lower_ not in RELATIVE_WORDS
