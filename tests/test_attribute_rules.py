@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimtrace.pipeline.attribute import attributions_of
+from claimtrace.pipeline.attribute.rules import MAX_RULE_SENTENCE_TOKENS
 
 
 def found(nlp, text: str) -> list[dict]:
@@ -457,12 +458,23 @@ def test_no_attribution_in_plain_narration(nlp):
 
 
 def test_unbalanced_quotes_and_long_sentences_are_processed(nlp):
-    long_sentence = "The council said that " + ", ".join(["the roads were closed"] * 400) + "."
+    long_sentence = "The council said that " + ", ".join(["the roads were closed"] * 90) + "."
+    assert len(nlp(long_sentence)) > 400  # near the cap, three times the longest news sentence
     assert found(nlp, long_sentence)[0]["cue"] == "said"
     unclosed = found(nlp, 'He said "the vote was rigged. Nobody listened.')
     assert unclosed[0] == {"source": "He", "resolved": None, "cue": "said",
                            "content": "the vote was rigged. Nobody listened",
                            "quote_type": "direct"}
+
+
+def test_rules_leave_a_sentence_over_the_cap_to_the_tagger(nlp):
+    # Their cost grows with the square of a sentence's length; see MAX_RULE_SENTENCE_TOKENS.
+    run_on = " ".join(["officials said that"] * 200)
+    normal = "The mayor said the bridge would reopen."
+    doc = nlp(normal + "\n" + run_on)
+    assert len(list(doc.sents)[-1]) > MAX_RULE_SENTENCE_TOKENS
+    assert [(a.cue.text(doc), a.content.text(doc)) for a in attributions_of(doc)] == [
+        ("said", "the bridge would reopen")]
 
 
 def test_name_after_description_as_second_subject():
