@@ -51,6 +51,23 @@ CASES = [
         [row("The minister", "The minister", "told",
              'prices will fall" and that wages would rise', "mixed")],
         id="quotation-and-reported-clause-mixed"),
+    pytest.param(  # a quotation inside the cue's object and "as" phrase: the words, mixed
+        'The minister described the attacks as a "cowardly act".',
+        [row("The minister", "The minister", "described", 'the attacks as a "cowardly act',
+             "mixed")], id="quotation-inside-object"),
+    pytest.param(
+        'The magazine announced its choice of the young surfer as its "Athlete of the Year".',
+        [row("The magazine", "The magazine", "announced",
+             'its choice of the young surfer as its "Athlete of the Year', "mixed")],
+        id="quotation-inside-object-long"),
+    pytest.param(  # a passive cue's object is its subject: the quotation alone, as before
+        'The singer has been described by critics as a "national treasure".',
+        [row("critics", "critics", "has been described", "national treasure", "direct")],
+        id="quotation-after-passive-cue"),
+    pytest.param(  # a second reporting verb inside the object: not read as its content
+        'The data shows a pattern described by the coast guard as "highly unusual".',
+        [row("The data", "The data", "shows", "highly unusual", "direct")],
+        id="quotation-under-second-cue-in-object"),
     pytest.param(  # British style: single marks quote, and the next quotation continues
         "'It is a disaster for the town,' Ruiz said. 'We do not have the money.'",
         [row("Ruiz", "Ruiz", "said", "It is a disaster for the town", "direct"),

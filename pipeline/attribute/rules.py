@@ -1137,6 +1137,50 @@ def _quotation_opened(verb: Token, clause: CharSpan, quotes: list[QuoteRegion]
                 None)
 
 
+# Dependents after a cue that hold what was said where it is not a clause: its object, an
+# object complement or infinitive, and prepositional phrases ('as a "cowardly act"').
+OBJECT_DEPS = {"dobj", "oprd", "xcomp", "prep", "attr", "acomp"}
+
+
+def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan | None:
+    """'described the attack as a "cowardly act"', 'urged residents to "stay calm"': where a
+    quotation sits inside the words the cue governs after it, among words of the writer's,
+    the content is those words, a mixed quote (GUIDELINES.md: content partly quoted), not the
+    quotation alone. They run from the cue's first object to the dependent holding the
+    quotation: a phrase before the object ('indicated on Monday a …') or after that
+    dependent ('… on Friday') is the writer's frame.
+
+    Left as before: a naming verb ('called the plan "a disgrace"': the quoted words are what
+    was said), a passive cue (its object is its subject), and a quotation that a second
+    reporting verb inside the object governs ('a pattern described by X as "…"')."""
+    passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
+    if verb.lemma_.lower() in NAMING_VERBS or passive:
+        return None
+    cue = cue_span(verb)
+    parts = [c for c in verb.rights if c.dep_ in OBJECT_DEPS and not cue.overlaps(_chars(c))]
+    first = next((i for i, c in enumerate(parts) if c.dep_ != "prep"), 0)
+    parts = parts[first:]
+    for last, part in reversed(list(enumerate(parts))):
+        right = part.right_edge
+        bounds = CharSpan(part.left_edge.idx, right.idx + len(right))
+        inside = [r for r in quotes if bounds.start <= r.open_at and r.close_at < bounds.end]
+        if not inside:
+            continue
+        tokens = [t for p in parts[:last + 1] for t in p.subtree if not cue.overlaps(_chars(t))]
+        lexicon = load_lexicon()
+        if any(is_verb_cue(t, lexicon) and t.idx < inside[-1].open_at for t in tokens):
+            return None
+        content = trimmed(doc, min(t.idx for t in tokens), bounds.end, EDGE_PUNCT + QUOTE_MARKS)
+        if content is None or any(quote_content(doc, r) == content for r in inside):
+            return None  # the quotation is all of it: a direct quote, read as before
+        return content
+    return None
+
+
+def _chars(token: Token) -> CharSpan:
+    return CharSpan(token.idx, token.idx + len(token))
+
+
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
                    claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
     # "urged them to continue paying": "continue" reports a quotation, never a clause.
@@ -1160,6 +1204,10 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
         claimed.update(r for r in quotes if clause.overlaps(CharSpan(r.open_at, r.close_at)))
         return [(clause, "reported_clause")]
     free = [r for r in quotes if r not in claimed and not (r.inner_start <= verb.idx < r.inner_end)]
+    mixed = _quoted_object(doc, verb, free)
+    if mixed is not None:
+        claimed.update(r for r in free if mixed.overlaps(CharSpan(r.open_at, r.close_at)))
+        return [(mixed, "quoted_object")]
     if free:
         claimed.update(free)
         return [(c, "quote_with_cue") for r in free if (c := quote_content(doc, r))]
