@@ -245,11 +245,25 @@ CASES = [
         "It was announced that the summit would move to Geneva.",
         [row(None, None, "was announced", "the summit would move to Geneva", "indirect")],
         id="passive-without-source"),
-    pytest.param(  # a hedging adverb attributes the clause to unnamed reports
+    pytest.param(  # a hedging adverb attributes the clause to unnamed reports; inside the
+        # clause it splits it in two, as the dev labels do a cue inside what it reports
         "The crash reportedly killed seven people.",
-        # One contiguous span: the adverb sits inside it, as in the gold guidelines.
-        [row(None, None, "reportedly", "The crash reportedly killed seven people", "indirect")],
+        [row(None, None, "reportedly", "The crash", "indirect"),
+         row(None, None, "reportedly", "killed seven people", "indirect")],
         id="reportedly"),
+    pytest.param(  # the first piece starts at the subject: a time before it is framing
+        "On Monday, the company reportedly sold its shares.",
+        [row(None, None, "reportedly", "the company", "indirect"),
+         row(None, None, "reportedly", "sold its shares", "indirect")],
+        id="reportedly-after-time"),
+    pytest.param(  # no subject before it (a second verb of the sentence): what follows
+        "The device was built in 2016 and could reportedly serve military purposes.",
+        [row(None, None, "reportedly", "serve military purposes", "indirect")],
+        id="reportedly-on-second-verb"),
+    pytest.param(  # a relative pronoun is not a piece of its own
+        "The singer, who was reportedly paid a million dollars, left early.",
+        [row(None, None, "reportedly", "paid a million dollars", "indirect")],
+        id="reportedly-in-relative-clause"),
     pytest.param(  # "There are reportedly ...": what is reported starts after the adverb
         "There are reportedly about 5000 troops in the country.",
         [row(None, None, "reportedly", "about 5000 troops in the country", "indirect")],

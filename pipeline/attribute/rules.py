@@ -1028,7 +1028,12 @@ def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,
 
 def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
                     ) -> Iterator[Attribution]:
-    """`The crash reportedly killed seven`: the adverb attributes the clause to unnamed reports."""
+    """`The crash reportedly killed seven`: the adverb attributes its clause to unnamed
+    reports. The content is what follows the adverb; where the clause's subject comes
+    before it, the words from the subject up to the adverb are a second content with the
+    same cue, as for a cue inside the clause it reports (the dev labels: 'This was' and 'the
+    first such occurrence'). Words before it without the subject ('and could reportedly
+    serve …', 'leaving reportedly 15,000 stranded') are not reported."""
     for token in sent:
         if token.lower_ not in lexicon.hedging_adverbs or token.dep_ != "advmod":
             continue
@@ -1039,13 +1044,22 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteR
         if any(c.dep_ == "expl" for c in token.head.children):
             # "There are reportedly 5,000 troops": what is reported starts after the adverb.
             clause = [t for t in clause if t.i > max(token.i, token.head.i)]
-        content = content_from_tokens(doc, clause)
-        if content is None:
-            continue
-        yield Attribution(content=content, source=None, cue=CharSpan(token.idx,
-                                                                     token.idx + len(token)),
-                          quote_type=quote_type_of(content, regions), kind="speech",
-                          source_type="anonymous", construction="hedging_adverb")
+        subject = next((t for t in clause if t.i < token.i and t.head == token.head
+                        and t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS
+                        and t.lower_ not in RELATIVE_WORDS), None)
+        after = [t for t in clause if t.i > token.i]
+        if subject is not None:  # from the subject on: a time or clause before it is framing
+            pieces = [[t for t in clause if subject.left_edge.i <= t.i < token.i], after]
+        else:
+            pieces = [after or clause]
+        for piece in pieces:
+            content = content_from_tokens(doc, piece)
+            if content is None:
+                continue
+            yield Attribution(content=content, source=None,
+                              cue=CharSpan(token.idx, token.idx + len(token)),
+                              quote_type=quote_type_of(content, regions), kind="speech",
+                              source_type="anonymous", construction="hedging_adverb")
 
 
 def _quote_resumed(doc: Doc, verb: Token, before: QuoteRegion, quotes: list[QuoteRegion],
