@@ -1172,12 +1172,17 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
         return None
     cue = cue_span(verb)
     parts = [c for c in verb.rights if c.dep_ in OBJECT_DEPS and not cue.overlaps(_chars(c))]
-    first = next((i for i, c in enumerate(parts) if c.dep_ != "prep"), 0)
+    first = next((i for i, c in enumerate(parts) if c.dep_ != "prep"), None)
+    if first is None:
+        return None  # no object after the cue ('which X describes as "…"'): the quotation
     parts = parts[first:]
     for last, part in reversed(list(enumerate(parts))):
         right = part.right_edge
         bounds = CharSpan(part.left_edge.idx, right.idx + len(right))
-        inside = [r for r in quotes if bounds.start <= r.open_at and r.close_at < bounds.end]
+        # The words inside the marks, not the marks: a closing mark after the stop ('as "a
+        # cowardly act."') is hung on the sentence, outside the phrase.
+        inside = [r for r in quotes if (words := quote_content(doc, r)) is not None
+                  and bounds.start <= r.open_at and words.end <= bounds.end]
         if not inside:
             continue
         tokens = [t for p in parts[:last + 1] for t in p.subtree if not cue.overlaps(_chars(t))]
@@ -1253,6 +1258,40 @@ def continuation(doc: Doc, sent: Span, regions: list[QuoteRegion]) -> Attributio
                        construction="continuation")
 
 
+# A quotation in the writer's sentence is speech, not a title or scare quotes, where it has
+# at least this many words and ends a sentence inside its marks ('They are "like putting
+# your hand in an oven."').
+MIN_NARRATED_QUOTE_WORDS = 4
+SENTENCE_END = (".", "?", "!")
+
+
+def quoted_speech_in_narration(doc: Doc, sent: Span, regions: list[QuoteRegion]
+                               ) -> list[Attribution]:
+    """Quoted speech set in a sentence of the writer's without a cue: the dev labels
+    attribute it, as a continuation, to the speaker quoted before ('The maker has also
+    developed "a way to see out of the suit."'). Not where the sentence has a word the
+    tagger reads as a cue ('X characterized the call as "…"', 'X disagreed: "…"'): that
+    sentence has its own speaker, whom the rules missed."""
+    lexicon = load_lexicon()
+    quotes = sentence_quotes(sent, regions)
+    words = [t for t in sent if inside_quote(quotes, t.idx, t.idx + 1) is None]
+    if any(t.lemma_.lower() in lexicon.speech_lemmas | lexicon.belief_lemmas or t.text == ":"
+           for t in words):
+        return []
+    found = []
+    for region in quotes:
+        inner = doc_text(doc)[region.inner_start:region.inner_end].rstrip()
+        if (not region.closed or region.close_at >= sent.end_char
+                or not inner.endswith(SENTENCE_END)
+                or len(inner.split()) < MIN_NARRATED_QUOTE_WORDS):
+            continue
+        content = quote_content(doc, region)
+        if content is not None:
+            found.append(Attribution(content=content, source=None, cue=None,
+                                     quote_type="direct", construction="continuation"))
+    return found
+
+
 # ---------------------------------------------------------------- whole article
 
 
@@ -1275,10 +1314,10 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> list[Attribut
         in_sentence += hedging_adverbs(doc, sent, lexicon, regions)
         in_sentence += [a for a in verb_attributions(doc, sent, lexicon, regions)
                         if not any(a.content.overlaps(b.cue) for b in in_sentence if b.cue)]
-        if not in_sentence:
+        if not in_sentence and found:
             follow_on = continuation(doc, sent, regions)
-            if follow_on is not None and found:
-                in_sentence = [follow_on]
+            in_sentence = ([follow_on] if follow_on is not None
+                           else quoted_speech_in_narration(doc, sent, regions))
         index = sent._.index if sent._.index is not None else None
         found += [replace(a, sentence_index=index) for a in in_sentence]
     return found
