@@ -104,6 +104,8 @@ def test_scope_keeps_a_tagger_only_attribution_by_cue_and_confidence(nlp, cue, c
     ("The governor proposed a bill to cut taxes.", "proposed", "a bill to cut taxes", False),
     ("The governor supported the campaign of her rival.", "supported",
      "the campaign of her rival", False),
+    ("The governor declined the invitation.", "declined", "the invitation", False),
+    ("The governor congratulated the winners.", "congratulated", "the winners", False),
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon
