@@ -420,6 +420,10 @@ SOURCE_CASES = [
         "The armed group, the People's Liberation Front of Kora, claimed the raid was theirs.",
         "the People's Liberation Front of Kora", "armed group",
         id="organisation-apposition-phrase"),
+    pytest.param(  # ... without its bracketed acronym, whose closing mark the parser hangs
+        # elsewhere (it used to leave an open bracket in the name)
+        "The agency, the Regional Health Office (RHO), said cases were rising.",
+        "the Regional Health Office", "agency", id="organisation-apposition-acronym"),
     pytest.param(  # the name at the end of a chain of appositions
         "National LGBT news source Metro Weekly's editorial director, Olga Brandt, said the "
         "ruling might help.", "Olga Brandt",

@@ -451,7 +451,9 @@ def _organization_apposition(head: Token) -> CharSpan | None:
     if (head.pos_ != "NOUN" or appos is None or appos.ent_type_ not in ORGANIZATION_ENTS
             or not _right_after(head, appos)):
         return None
-    words = [t for t in appos.subtree if not t.is_punct]
+    # Without its bracketed acronym, as in the other sources: the parser hangs the closing
+    # bracket on the verb, which left "the World Health Organization (WHO" as the name.
+    words = [t for t in without_parenthesis(list(appos.subtree)) if not t.is_punct]
     return CharSpan(words[0].idx, words[-1].idx + len(words[-1])) if words else None
 
 
