@@ -424,6 +424,9 @@ SOURCE_CASES = [
         # elsewhere (it used to leave an open bracket in the name)
         "The agency, the Regional Health Office (RHO), said cases were rising.",
         "the Regional Health Office", "agency", id="organisation-apposition-acronym"),
+    pytest.param(  # one name after a title, which no entity covers: the name is the source
+        "Princess Amalia said she would attend the ceremony.", "Amalia", "Princess",
+        id="title-and-one-name"),
     pytest.param(  # the name at the end of a chain of appositions
         "National LGBT news source Metro Weekly's editorial director, Olga Brandt, said the "
         "ruling might help.", "Olga Brandt",

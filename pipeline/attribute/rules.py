@@ -324,7 +324,7 @@ def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     while end - 1 > start and doc[end - 1].lower_ in POST_NOMINALS:
         end -= 1
     run = doc[start:end]
-    if len(run) < 2:
+    if len(run) < 2 and not titled:  # one word is a name only after a title: "Princess Ubolratana"
         return None
     # "United Nations": a proper name, but not a person's -- unless a title stands before it
     # ("Prosecutor Kama Melly", which the small model tags ORG).
