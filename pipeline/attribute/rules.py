@@ -1270,8 +1270,8 @@ SENTENCE_END = (".", "?", "!")
 def quoted_speech_in_narration(doc: Doc, sent: Span, regions: list[QuoteRegion]
                                ) -> list[Attribution]:
     """Quoted speech set in a sentence of the writer's without a cue: the dev labels
-    attribute it, as a continuation, to the speaker quoted before ('The maker has also
-    developed "a way to see out of the suit."'). Not where the sentence has a word the
+    attribute it, as a continuation, to the speaker quoted before ('Her newest suit has "a
+    fan inside the head."'). Not where the sentence has a word the
     tagger reads as a cue ('X characterized the call as "…"', 'X disagreed: "…"'): that
     sentence has its own speaker, whom the rules missed."""
     lexicon = load_lexicon()
