@@ -1033,9 +1033,9 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteR
     """`The crash reportedly killed seven`: the adverb attributes its clause to unnamed
     reports. The content is what follows the adverb; where the clause's subject comes
     before it, the words from the subject up to the adverb are a second content with the
-    same cue, as for a cue inside the clause it reports (the dev labels: 'This was' and 'the
-    first such occurrence'). Words before it without the subject ('and could reportedly
-    serve …', 'leaving reportedly 15,000 stranded') are not reported."""
+    same cue, as the dev labels split a cue inside the clause it reports ('The fire' and
+    'started at 7 pm'). Words before it without the subject ('and could reportedly serve
+    …', 'leaving reportedly 15,000 stranded') are not reported."""
     for token in sent:
         if token.lower_ not in lexicon.hedging_adverbs or token.dep_ != "advmod":
             continue
@@ -1172,7 +1172,7 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
     passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
     if verb.lemma_.lower() in NAMING_VERBS or passive:
         return None
-    cue = cue_span(verb)
+    cue, lexicon = cue_span(verb), load_lexicon()
     parts = [c for c in verb.rights if c.dep_ in OBJECT_DEPS and not cue.overlaps(_chars(c))]
     first = next((i for i, c in enumerate(parts) if c.dep_ != "prep"), None)
     if first is None:
@@ -1188,7 +1188,6 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
         if not inside:
             continue
         tokens = [t for p in parts[:last + 1] for t in p.subtree if not cue.overlaps(_chars(t))]
-        lexicon = load_lexicon()
         if any(is_verb_cue(t, lexicon) and t.idx < inside[-1].open_at for t in tokens):
             return None
         content = trimmed(doc, min(t.idx for t in tokens), bounds.end, EDGE_PUNCT + QUOTE_MARKS)
@@ -1261,8 +1260,8 @@ def continuation(doc: Doc, sent: Span, regions: list[QuoteRegion]) -> Attributio
 
 
 # A quotation in the writer's sentence is speech, not a title or scare quotes, where it has
-# at least this many words and ends a sentence inside its marks ('They are "like putting
-# your hand in an oven."').
+# at least this many words and ends a sentence inside its marks ('It was "the best day of
+# my whole life."').
 MIN_NARRATED_QUOTE_WORDS = 4
 SENTENCE_END = (".", "?", "!")
 
@@ -1271,9 +1270,9 @@ def quoted_speech_in_narration(doc: Doc, sent: Span, regions: list[QuoteRegion]
                                ) -> list[Attribution]:
     """Quoted speech set in a sentence of the writer's without a cue: the dev labels
     attribute it, as a continuation, to the speaker quoted before ('Her newest suit has "a
-    fan inside the head."'). Not where the sentence has a word the
-    tagger reads as a cue ('X characterized the call as "…"', 'X disagreed: "…"'): that
-    sentence has its own speaker, whom the rules missed."""
+    fan inside the head."'). Not where the sentence has a word the tagger reads as a cue
+    ('X characterized the call as "…"', 'X disagreed: "…"'): that sentence has its own
+    speaker, whom the rules missed."""
     lexicon = load_lexicon()
     quotes = sentence_quotes(sent, regions)
     words = [t for t in sent if inside_quote(quotes, t.idx, t.idx + 1) is None]
