@@ -81,6 +81,25 @@ CASES = [
         [row("Ruiz", "Ruiz", "said", "It is a disaster for the town", "direct"),
          row(None, "Ruiz", None, "We do not have the money", "direct")],
         id="single-quote-style"),
+    pytest.param(  # speech quoted in the writer's sentence continues the last speaker
+        'Ana Ruiz said the suits take months to make. Her newest one has "a fan inside the '
+        'head to keep the wearer cool."',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "the suits take months to make", "indirect"),
+         row(None, "Ana Ruiz", None, "a fan inside the head to keep the wearer cool",
+             "direct")], id="speech-quoted-in-narration"),
+    pytest.param(  # nobody quoted before: nobody to continue
+        'The suits are hot inside. Her newest one has "a fan inside the head to keep the '
+        'wearer cool."', [], id="speech-quoted-in-narration-without-speaker"),
+    pytest.param(  # a title is not speech: no stop inside its marks
+        'Ana Ruiz said the suits take months to make. She kept "The Old Man and the Sea" '
+        'by her bed.',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "the suits take months to make", "indirect")],
+        id="title-in-narration"),
+    pytest.param(  # a sentence with its own cue word has its own speaker
+        'Ana Ruiz said the suits take months to make. She disagreed with the critics: "They '
+        'have never made one themselves."',
+        [row("Ana Ruiz", "Ana Ruiz", "said", "the suits take months to make", "indirect")],
+        id="quotation-after-own-cue-word"),
     pytest.param(  # coordinated speakers are one source, as GUIDELINES.md labels them
         "Ana Ruiz and Tom Hart said the plan would fail.",
         [row("Ana Ruiz and Tom Hart", "Ana Ruiz and Tom Hart", "said", "the plan would fail",
@@ -521,31 +540,6 @@ def test_rules_leave_a_sentence_over_the_cap_to_the_tagger(nlp):
     assert len(list(doc.sents)[-1]) > MAX_RULE_SENTENCE_TOKENS
     assert [(a.cue.text(doc), a.content.text(doc)) for a in attributions_of(doc)] == [
         ("said", "the bridge would reopen")]
-
-
-@pytest.mark.parametrize("text, expected", [
-    pytest.param(  # speech quoted in the writer's sentence continues the last speaker
-        'Ana Ruiz said the suits take months to make. Her newest one has "a fan inside the '
-        'head to keep the wearer cool."',
-        [row("Ana Ruiz", "Ana Ruiz", "said", "the suits take months to make", "indirect"),
-         row(None, "Ana Ruiz", None, "a fan inside the head to keep the wearer cool",
-             "direct")], id="speech-quoted-in-narration"),
-    pytest.param(  # nobody quoted before: nobody to continue
-        'The suits are hot inside. Her newest one has "a fan inside the head to keep the '
-        'wearer cool."', [], id="speech-quoted-in-narration-without-speaker"),
-    pytest.param(  # a title is not speech: no stop inside its marks
-        'Ana Ruiz said the suits take months to make. She kept "The Old Man and the Sea" '
-        'by her bed.',
-        [row("Ana Ruiz", "Ana Ruiz", "said", "the suits take months to make", "indirect")],
-        id="title-in-narration"),
-    pytest.param(  # a sentence with its own cue word has its own speaker
-        'Ana Ruiz said the suits take months to make. She disagreed with the critics: "They '
-        'have never made one themselves."',
-        [row("Ana Ruiz", "Ana Ruiz", "said", "the suits take months to make", "indirect")],
-        id="quotation-after-own-cue-word"),
-])
-def test_quoted_speech_in_narration(nlp, text, expected):
-    assert found(nlp, text) == expected
 
 
 def test_name_after_description_as_second_subject():

@@ -26,7 +26,7 @@ from claimtrace.pipeline.attribute.attribution import (
     token_range,
     trimmed,
 )
-from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
+from claimtrace.pipeline.attribute.lexicon import Lexicon, cue_lemmas, load_lexicon
 from claimtrace.pipeline.quotes import QuoteRegion, quote_regions
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.text import doc_text
@@ -1172,8 +1172,8 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
     passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
     if verb.lemma_.lower() in NAMING_VERBS or passive:
         return None
-    cue, lexicon = cue_span(verb), load_lexicon()
-    parts = [c for c in verb.rights if c.dep_ in OBJECT_DEPS and not cue.overlaps(_chars(c))]
+    cue, lexicon = cue_span(verb), load_lexicon()  # the cue is whole tokens: test their starts
+    parts = [c for c in verb.rights if c.dep_ in OBJECT_DEPS and not cue.start <= c.idx < cue.end]
     first = next((i for i, c in enumerate(parts) if c.dep_ != "prep"), None)
     if first is None:
         return None  # no object after the cue ('which X describes as "…"'): the quotation
@@ -1183,22 +1183,20 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
         bounds = CharSpan(part.left_edge.idx, right.idx + len(right))
         # The words inside the marks, not the marks: a closing mark after the stop ('as "a
         # cowardly act."') is hung on the sentence, outside the phrase.
-        inside = [r for r in quotes if (words := quote_content(doc, r)) is not None
-                  and bounds.start <= r.open_at and words.end <= bounds.end]
+        inside = {r: words for r in quotes if (words := quote_content(doc, r)) is not None
+                  and bounds.start <= r.open_at and words.end <= bounds.end}
         if not inside:
             continue
-        tokens = [t for p in parts[:last + 1] for t in p.subtree if not cue.overlaps(_chars(t))]
-        if any(is_verb_cue(t, lexicon) and t.idx < inside[-1].open_at for t in tokens):
+        tokens = [t for p in parts[:last + 1] for t in p.subtree
+                  if not cue.start <= t.idx < cue.end]
+        last_open = max(r.open_at for r in inside)
+        if any(is_verb_cue(t, lexicon) and t.idx < last_open for t in tokens):
             return None
         content = trimmed(doc, min(t.idx for t in tokens), bounds.end, EDGE_PUNCT + QUOTE_MARKS)
-        if content is None or any(quote_content(doc, r) == content for r in inside):
+        if content is None or content in inside.values():
             return None  # the quotation is all of it: a direct quote, read as before
         return content
     return None
-
-
-def _chars(token: Token) -> CharSpan:
-    return CharSpan(token.idx, token.idx + len(token))
 
 
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
@@ -1275,9 +1273,9 @@ def quoted_speech_in_narration(doc: Doc, sent: Span, regions: list[QuoteRegion]
     speaker, whom the rules missed."""
     lexicon = load_lexicon()
     quotes = sentence_quotes(sent, regions)
-    words = [t for t in sent if inside_quote(quotes, t.idx, t.idx + 1) is None]
-    if any(t.lemma_.lower() in lexicon.speech_lemmas | lexicon.belief_lemmas or t.text == ":"
-           for t in words):
+    known = lexicon.speech_lemmas | lexicon.belief_lemmas
+    if any(t.text == ":" or cue_lemmas(doc, t.idx, t.idx + len(t), lexicon) & known
+           for t in sent if inside_quote(quotes, t.idx, t.idx + 1) is None):
         return []
     found = []
     for region in quotes:
