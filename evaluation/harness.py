@@ -475,7 +475,7 @@ def compare_claim_systems(items: ClaimItems) -> tuple[dict[str, Any], dict[str, 
 
 
 def gold_claim_items(source: Source) -> ClaimItems:
-    """The pipeline's sentences (split + rule attributions) of each gold article, aligned
+    """The pipeline's sentences (split + the default attribution) of each gold article, aligned
     with the gold sentences, as one list for all articles."""
     from claimtrace.evaluation.scorers import align_sentences
     from claimtrace.pipeline.classify import sentence_inputs
@@ -505,7 +505,8 @@ def gold_claim_figures(source: Source) -> tuple[dict[str, Any], dict[str, ClaimC
     systems, curves = compare_claim_systems(gold_claim_items(source))
     return {"source": "gold_claims", "articles": len(source.articles), "systems": systems,
             "description": f"{source.description}; claim models side by side on the "
-            "pipeline's sentences (split + rule attributions) aligned with the gold sentences",
+            "pipeline's sentences (split + the default attribution) aligned with the gold "
+            "sentences",
             "notes": ["Three-class macro-F1: the label is CFS when p(CFS) >= threshold, else "
                       "the likelier of UFS and NFS (as `span._.claim.label`); binary models "
                       "have none."]}, curves

@@ -575,8 +575,9 @@ claimtrace models promote runs/<name> claim-checkworthiness --tried runs/<other>
 ## Intended use and known limits
 - Ranking and flagging sentences in English news for human fact-checkers; not a truth
   detector.
-- The input marks come from the rule-based attribution stage; its misses (unmarked reported
-  speech) reach the model as the writer's voice.
+- The input marks come from the pipeline's attribution stage (the run's `--attribution`,
+  hybrid by default); its misses (unmarked reported speech) reach the model as the writer's
+  voice.
 - Inputs longer than {c.max_length} tokens are truncated. English only.
 """
 
