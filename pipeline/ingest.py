@@ -510,16 +510,31 @@ def read_articles(source: str | Path) -> Iterator[Article | ArticleError]:
                      f"{source}:after-item-{count}")
 
 
-def deduplicate(items: Iterable[Article | ArticleError]) -> Iterator[Article | ArticleError]:
-    """Keep the first article of each id; later copies become errors, never silent drops."""
+def article_identity(item: object) -> tuple[str, str] | None:
+    """(id, origin) of an article, or of a previous stage's state (a dict holding one, as
+    `runner.read_states` checked it); None for an error."""
+    if isinstance(item, Article):
+        return item.id, item.origin
+    if isinstance(item, dict):
+        return item["article"]["id"], item["article"]["origin"]
+    return None
+
+
+def deduplicate(items: Iterable, stage: str = "ingest") -> Iterator:
+    """Keep the first article of each id; later copies become errors, never silent drops.
+    Raw inputs and stage files alike: a stage file with one article twice would otherwise
+    give two records under one statement id."""
     first_seen: dict[str, str] = {}
     for item in items:
-        if isinstance(item, Article):
-            if item.id in first_seen:
-                reason = Errors.E006.format(article_id=item.id, first_seen=first_seen[item.id])
-                yield ArticleError("ingest", reason, item.id, item.origin)
+        identity = article_identity(item)
+        if identity is not None:
+            article_id, origin = identity
+            if article_id in first_seen:
+                reason = Errors.E006.format(article_id=article_id,
+                                            first_seen=first_seen[article_id])
+                yield ArticleError(stage, reason, article_id, origin)
                 continue
-            first_seen[item.id] = item.origin
+            first_seen[article_id] = origin
         yield item
 
 

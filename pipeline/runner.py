@@ -34,6 +34,7 @@ from claimtrace.pipeline.export import doc_to_statements
 from claimtrace.pipeline.ingest import (
     Article,
     ArticleError,
+    deduplicate,
     ingest,
     input_kind,
     make_article,
@@ -477,7 +478,7 @@ def encode_outcome(outcome: Outcome, summary: Summary) -> tuple[bytes, bytes]:
 def _items(stage: str, inputs: list[str | Path]) -> Iterable:
     if stage in {"run", "ingest"}:
         return ingest(inputs)
-    return (item for path in inputs for item in read_states(path))
+    return deduplicate((item for path in inputs for item in read_states(path)), "read")
 
 
 def _outcomes(items: Iterable, stage: str, settings: RunSettings, nlp: Language | None,

@@ -99,3 +99,22 @@ def test_stage_survives_malformed_records(tmp_path, good_states, stage, capsys):
     assert "not valid UTF-8" in errors[-1]["reason"]
     written = output.read_text(encoding="utf-8").splitlines()
     assert all(json.loads(line) for line in written)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_file_with_an_article_twice_keeps_the_first(tmp_path, good_states, stage):
+    # Two copies of a state would give two records under one statement id; as for raw input,
+    # the later copy is an error, never processed and never dropped in silence.
+    previous = {"split": "ingest", "attribute": "split", "classify": "attribute",
+                "export": "classify"}[stage]
+    good = good_states[previous].read_bytes().splitlines()
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join([*good, good[0]]) + b"\n")
+    output = tmp_path / "out.jsonl"
+    assert main([stage, str(source), "-o", str(output), "-q", "--no-claims"]) == 0
+    errors = [json.loads(line) for line in errors_path_for(output).read_text().splitlines()]
+    first_id = json.loads(good[0])["article"]["id"]
+    assert [(e["article_id"], e["reason"].split(" (")[0]) for e in errors] == [
+        (first_id, f"duplicate article id '{first_id}'")]
+    summary = json.loads(summary_path_for(output).read_text())
+    assert summary["processed"] == len(good) and summary["errors"] == 1
