@@ -39,7 +39,7 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
 DEFAULTS = RunSettings  # every option's default is the RunSettings field's (one copy)
 DEFAULT_KINDS = ",".join(KINDS)
 
-EXIT_NOTHING, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_NOTHING, EXIT_USAGE, EXIT_INTERNAL, EXIT_SYSTEM, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
 
 InputsArg = Annotated[list[str] | None, typer.Argument(
     help="Input files or folders (.jsonl, .jsonl.gz, .csv, .txt, a folder of .txt, '-')")]
@@ -160,12 +160,26 @@ def _execute(stage: str, inputs: list[str], output: Path, settings: RunSettings,
     except KeyboardInterrupt:
         typer.echo("claimtrace: interrupted; --resume continues where it stopped", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as err:
+        # The system refused the run's files mid-run (a full disk, a quota, an I/O error):
+        # not a bug, and nothing the user can read in a traceback.
+        typer.echo(f"claimtrace: error: {system_failure(err, output)}; the output is complete "
+                   "up to the last logged article and --resume continues from there once this "
+                   "is fixed", err=True)
+        raise typer.Exit(EXIT_SYSTEM) from None
     except Exception:  # noqa: BLE001 — a bug: say so, and never exit 1 ("nothing processed")
         traceback.print_exc(file=sys.stderr)
         typer.echo("claimtrace: internal error (a bug, please report it with the traceback "
                    "above); the output is complete up to the last logged article and "
                    "--resume continues from there", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def system_failure(err: OSError, output: Path) -> str:
+    """An OSError in plain words: what the system said, and about which file (a buffered
+    write names none: then the run's output and its side files)."""
+    what = err.strerror or str(err) or type(err).__name__
+    return f"{what} ({err.filename or f'writing {output} or its side files'})"
 
 
 def _run_on_ray(inputs: list[str], output: Path, settings: RunSettings,

@@ -316,10 +316,18 @@ class OutputFiles:
         write_atomically(summary_path_for(self.output), data)
 
     def close(self) -> None:
+        """Close every file, even when one fails to (a full disk refuses the flush of what
+        its buffer still holds); then raise the first failure."""
+        failure: OSError | None = None
         for name in ("progress", "errors", "out"):
             handle = getattr(self, name, None)
             if handle is not None:
-                handle.close()  # closing the descriptor releases its lock
+                try:
+                    handle.close()  # closing the descriptor releases its lock
+                except OSError as err:
+                    failure = failure or err
+        if failure is not None:
+            raise failure
 
     def __enter__(self) -> OutputFiles:
         return self

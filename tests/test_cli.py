@@ -6,6 +6,7 @@ written and no input changed.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from claimtrace.cli import EXIT_INTERNAL, EXIT_USAGE, main
+from claimtrace.cli import EXIT_INTERNAL, EXIT_SYSTEM, EXIT_USAGE, main
 from claimtrace.pipeline.checkpoint import errors_path_for, progress_path_for
 
 GOOD = json.dumps({"id": "a", "text": "The mayor said the park would reopen."}) + "\n"
@@ -164,6 +165,19 @@ def test_a_crash_is_exit_3_never_1(work, capsys, monkeypatch):
     monkeypatch.setattr(runner, "process", broken)
     code, err = claimtrace(capsys, "in.jsonl", "-o", "out.jsonl")
     assert code == EXIT_INTERNAL and "internal error" in err
+
+
+def test_a_full_disk_is_one_line_and_exit_4_not_a_bug(work, capsys, monkeypatch):
+    from claimtrace.pipeline.checkpoint import OutputFiles
+
+    def full(self, key, records, errors):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.output))
+
+    monkeypatch.setattr(OutputFiles, "write", full)
+    code, err = claimtrace(capsys, "in.jsonl", "-o", "out.jsonl")
+    assert code == EXIT_SYSTEM, err
+    assert "No space left on device" in err and "out.jsonl" in err and "--resume" in err
+    assert "Traceback" not in err and "internal error" not in err
 
 
 def test_closed_stdin_is_a_usage_error(tmp_path):
