@@ -50,7 +50,9 @@ class Errors:
             "host:port such as head:6379) or submit it with 'ray job submit'")
     # --- arguments and output files (checked before any output is opened) ---
     E051 = "{role} {path} is also an input of this run: it would be emptied before it is read"
-    E052 = "{role} {path} would be read as an article of the input folder {folder}"
+    E052 = ("{role} {path} is inside the input folder {folder}: the run would change the "
+            "folder it reads (a .txt file would be read as an article, and --resume refuses a "
+            "folder whose listing changed); write it outside the folder")
     E053 = "output {path} is a directory: give a file path"
     E054 = "output {path} cannot be created: {parent} is not a directory"
     E055 = ("{role} {path} is a symbolic link: claimtrace does not write through links "

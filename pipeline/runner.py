@@ -387,7 +387,7 @@ def _check_collisions(inputs: list[str], output: Path,
     for source in (s for s in inputs if s != "-"):
         folder = Path(source).is_dir()
         for role, path in run_files(output).items():
-            if folder and path.suffix.lower() == ".txt" and _inside(path, Path(source)):
+            if folder and _inside(path, Path(source)):
                 raise ClaimtraceError(Errors.E052.format(role=role, path=path, folder=source))
             if not folder and _same_file(Path(source), path):
                 raise ClaimtraceError(Errors.E051.format(role=role, path=path))

@@ -71,7 +71,10 @@ USAGE_ERRORS = [
     (["in.jsonl", "-o", "a_file/sub/out.jsonl"], "is not a directory"),
     (["a.pdf", "-o", "out.jsonl"], "unsupported input"),
     (["missing.jsonl", "-o", "out.jsonl"], "does not exist"),
-    (["folder", "-o", "folder/new.txt"], "would be read as an article"),
+    (["folder", "-o", "folder/new.txt"], "is inside the input folder"),
+    # Any name: the run's files would change the listing --resume checks.
+    (["folder", "-o", "folder/out.jsonl"], "is inside the input folder"),
+    (["folder", "-o", "folder/deeper/out.csv"], "is inside the input folder"),
     (["in.jsonl", "-o", "/dev/stdout"], "cannot go to stdout"),
     (["in.jsonl", "-o", "-"], "cannot go to stdout"),
     (["in.jsonl", "-o", "/dev/null"], "not a regular file"),
