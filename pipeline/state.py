@@ -7,6 +7,8 @@ the all-in-one ``claimtrace run`` produces.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spacy.tokens import Doc, Span
 
 from claimtrace.errors import Errors
@@ -15,6 +17,9 @@ from claimtrace.pipeline.attribute import attributions_of as _attributions_of
 from claimtrace.pipeline.ingest import Article
 from claimtrace.pipeline.split import SENTENCES_KEY, sentence_spans
 from claimtrace.pipeline.standalone import keep_standalone_texts  # noqa: F401 (extension)
+
+if TYPE_CHECKING:
+    from claimtrace.pipeline.classify import ClaimScore
 
 STATE_SCHEMA = "claimtrace/article-state@1"
 
@@ -34,6 +39,29 @@ def _char_span(data: dict | None, length: int, what: str = "attribution") -> Cha
     return CharSpan(start, end)
 
 
+CLAIM_LABELS = (None, "CFS", "UFS", "NFS")
+
+
+def _checked(value: object, field: str, expected: str, valid: bool) -> object:
+    """``value`` when ``valid``; else the line's error, in words: a hand-edited state must
+    not reach the output as something else ("yes" read as check-worthy)."""
+    if not valid:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ValueError(Errors.E080.format(field=field, value=shown, expected=expected))
+    return value
+
+
+def _probability(value: object, field: str) -> float:
+    # NaN fails both comparisons; bool is an int to Python but no probability.
+    valid = (isinstance(value, int | float) and not isinstance(value, bool)
+             and 0.0 <= value <= 1.0)
+    return _checked(value, field, "a number from 0 to 1", valid)
+
+
+def _optional_probability(value: object, field: str) -> float | None:
+    return None if value is None else _probability(value, field)
+
+
 def attribution_to_dict(attribution: Attribution) -> dict:
     return {
         "source": _span_dict(attribution.source), "cue": _span_dict(attribution.cue),
@@ -47,14 +75,16 @@ def attribution_to_dict(attribution: Attribution) -> dict:
 
 
 def attribution_from_dict(data: dict, length: int) -> Attribution:
+    content = _checked(data["content"], "attribution content", "its start and end",
+                       data["content"] is not None)
     return Attribution(
-        content=_char_span(data["content"], length), source=_char_span(data["source"], length),
+        content=_char_span(content, length), source=_char_span(data["source"], length),
         cue=_char_span(data["cue"], length), quote_type=data["quote_type"], kind=data["kind"],
         resolved=data["resolved"], description=data["description"],
         source_type=data["source_type"], construction=data.get("construction", ""),
         method=data.get("method", "rules"), sentence_index=data["sentence_index"],
         role=data.get("role"), organization=data.get("organization"),
-        confidence=data.get("confidence"))
+        confidence=_optional_probability(data.get("confidence"), "attribution confidence"))
 
 
 def _claims(doc: Doc) -> list[dict] | None:
@@ -108,16 +138,32 @@ def restore_sentences(doc: Doc, sentences: list[dict]) -> None:
 
 
 def restore_claims(doc: Doc, claims: list[dict]) -> None:
-    from claimtrace.pipeline.classify import ClaimScore
-
     by_index = {c["index"]: c for c in claims}
     for sentence in sentence_spans(doc):
         data = by_index.get(sentence._.index)
         if data is not None:
-            sentence._.claim = ClaimScore(checkworthy=data["checkworthy"], score=data["score"],
-                                          threshold=data["threshold"], model=data["model"],
-                                          label=data.get("label"),
-                                          probabilities=data.get("probabilities"))
+            sentence._.claim = claim_from_dict(data)
+
+
+def claim_from_dict(data: dict) -> ClaimScore:
+    """A sentence's claim as a state records it, every field checked."""
+    from claimtrace.pipeline.classify import ClaimScore
+
+    checkworthy, label = data["checkworthy"], data.get("label")
+    probabilities = data.get("probabilities")
+    _checked(probabilities, "claim probabilities", "null or a probability per class",
+             probabilities is None or isinstance(probabilities, dict))
+    return ClaimScore(
+        checkworthy=_checked(checkworthy, "claim checkworthy", "true or false",
+                             isinstance(checkworthy, bool)),
+        score=_probability(data["score"], "claim score"),
+        threshold=_probability(data["threshold"], "claim threshold"),
+        model=_checked(data["model"], "claim model", "a model name",
+                       isinstance(data["model"], str)),
+        label=_checked(label, "claim label", "null, CFS, UFS or NFS", label in CLAIM_LABELS),
+        probabilities=None if probabilities is None else {
+            str(name): _probability(p, f"claim probability of {name}")
+            for name, p in probabilities.items()})
 
 
 def restore_doc(make_doc, state: dict) -> Doc:

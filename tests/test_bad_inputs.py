@@ -53,6 +53,24 @@ MALFORMED = [
           claims=[{"index": "zero"}]),
     state(article={"id": "s5", "text": "The mayor said it.", "sha256": "0"},
           sentences=[{"index": 0, "start": 900, "end": 2, "paragraph": 0}]),
+    # Hand-edited values of the right fields: each is the line's error, never read as
+    # something else ("yes" as check-worthy, a word as a confidence).
+    *(state(article={"id": f"c{n}", "text": "The mayor said it.", "sha256": "0"},
+            sentences=[{"index": 0, "start": 0, "end": 18, "paragraph": 0}],
+            claims=[{"index": 0, "checkworthy": False, "score": 0.1, "threshold": 0.5,
+                     "model": "m", **bad}])
+      for n, bad in enumerate([{"checkworthy": "yes"}, {"score": "high"},
+                               {"score": float("nan")}, {"threshold": 7},
+                               {"label": "maybe"}, {"probabilities": {"CFS": "x"}},
+                               {"model": None}])),
+    *(state(article={"id": f"a{n}", "text": "The mayor said it.", "sha256": "0"},
+            sentences=[{"index": 0, "start": 0, "end": 18, "paragraph": 0}],
+            attributions=[{"content": {"start": 15, "end": 17}, "source": None, "cue": None,
+                           "quote_type": "indirect", "kind": "speech", "resolved": None,
+                           "description": None, "source_type": None, "sentence_index": 0,
+                           **bad}])
+      for n, bad in enumerate([{"confidence": "high"}, {"confidence": True},
+                               {"content": None}])),
 ]
 NOT_UTF8 = b"\xff\xfe not UTF-8 at all"
 HARMLESS = ("s4",)
