@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -40,6 +41,7 @@ DEFAULTS = RunSettings  # every option's default is the RunSettings field's (one
 DEFAULT_KINDS = ",".join(KINDS)
 
 EXIT_NOTHING, EXIT_USAGE, EXIT_INTERNAL, EXIT_SYSTEM, EXIT_INTERRUPTED = 1, 2, 3, 4, 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 InputsArg = Annotated[list[str] | None, typer.Argument(
     help="Input files or folders (.jsonl, .jsonl.gz, .csv, .txt, a folder of .txt, '-')")]
@@ -146,17 +148,31 @@ def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettin
         raise typer.Exit(EXIT_NOTHING)  # the run finished, but no article could be processed
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler stopping a batch job), raised in the main thread so that the run
+    unwinds as it does for Ctrl-C: files closed, the progress log up to date."""
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise Terminated
+
+
 def _execute(stage: str, inputs: list[str], output: Path, settings: RunSettings, workers: int,
              resume: bool, engine: Engine, address: str | None) -> Summary:
     """The run itself. ClaimtraceError passes up (exit 2); a crash is exit 3, never 1."""
     from claimtrace.pipeline.runner import run_stage
 
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         if engine is Engine.ray:
             return _run_on_ray(inputs, output, settings, address)
         return run_stage(stage, inputs, output, settings, workers=workers, resume=resume)
     except (ClaimtraceError, typer.Exit):
         raise
+    except Terminated:
+        typer.echo("claimtrace: terminated (SIGTERM); --resume continues where it stopped",
+                   err=True)
+        raise typer.Exit(EXIT_TERMINATED) from None
     except KeyboardInterrupt:
         typer.echo("claimtrace: interrupted; --resume continues where it stopped", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -173,6 +189,8 @@ def _execute(stage: str, inputs: list[str], output: Path, settings: RunSettings,
                    "above); the output is complete up to the last logged article and "
                    "--resume continues from there", err=True)
         raise typer.Exit(EXIT_INTERNAL) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def system_failure(err: OSError, output: Path) -> str:

@@ -127,3 +127,25 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path):
     for pid in left:  # leave the machine clean even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert not left, "workers outlived the main process"
+
+
+@pytest.mark.slow
+def test_sigterm_ends_the_run_in_one_line_and_resume_completes_it(tmp_path):
+    # A scheduler stops a batch job with SIGTERM: the run says so, exits 128 + 15, and
+    # --resume finishes with exactly the uninterrupted output.
+    source = tmp_path / "dump.jsonl"
+    make_dump(source, 30)
+    reference = tmp_path / "ref" / "statements.jsonl"
+    subprocess.run(command(source, reference), check=True, capture_output=True)
+    output = tmp_path / "stopped" / "statements.jsonl"
+    process = subprocess.Popen(command(source, output), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while progress_lines(output) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert "terminated (SIGTERM); --resume continues" in err and "Traceback" not in err
+    subprocess.run(command(source, output, "--resume"), check=True, capture_output=True)
+    assert output.read_bytes() == reference.read_bytes()
