@@ -39,9 +39,6 @@ def _char_span(data: dict | None, length: int, what: str = "attribution") -> Cha
     return CharSpan(start, end)
 
 
-CLAIM_LABELS = (None, "CFS", "UFS", "NFS")
-
-
 def _checked(value: object, field: str, expected: str, valid: bool) -> object:
     """``value`` when ``valid``; else the line's error, in words: a hand-edited state must
     not reach the output as something else ("yes" read as check-worthy)."""
@@ -147,7 +144,7 @@ def restore_claims(doc: Doc, claims: list[dict]) -> None:
 
 def claim_from_dict(data: dict) -> ClaimScore:
     """A sentence's claim as a state records it, every field checked."""
-    from claimtrace.pipeline.classify import ClaimScore
+    from claimtrace.pipeline.classify import CLAIM_CLASSES, ClaimScore
 
     checkworthy, label = data["checkworthy"], data.get("label")
     probabilities = data.get("probabilities")
@@ -160,7 +157,8 @@ def claim_from_dict(data: dict) -> ClaimScore:
         threshold=_probability(data["threshold"], "claim threshold"),
         model=_checked(data["model"], "claim model", "a model name",
                        isinstance(data["model"], str)),
-        label=_checked(label, "claim label", "null, CFS, UFS or NFS", label in CLAIM_LABELS),
+        label=_checked(label, "claim label", "null, CFS, UFS or NFS",
+                       label is None or label in CLAIM_CLASSES),
         probabilities=None if probabilities is None else {
             str(name): _probability(p, f"claim probability of {name}")
             for name, p in probabilities.items()})
