@@ -47,7 +47,7 @@ from claimtrace.pipeline.nlp import (
     parse_batch_size,
 )
 from claimtrace.pipeline.split import sentence_spans
-from claimtrace.pipeline.state import STATE_SCHEMA, doc_to_state, restore_doc
+from claimtrace.pipeline.state import STATE_SCHEMA, StateError, doc_to_state, restore_doc
 from claimtrace.settings import RunSettings
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,10 @@ def _out_of_order(item: Article | dict, article: Article, stage: str) -> Article
 
 def failure(item: Article | dict, stage: str, err: Exception) -> ArticleError:
     article = _article_of(item)
-    reason = Errors.E020.format(stage=stage, detail=f"{type(err).__name__}: {err}")
+    if isinstance(err, StateError):  # the line's own fault, said in words
+        reason = Errors.E081.format(detail=err)
+    else:
+        reason = Errors.E020.format(stage=stage, detail=f"{type(err).__name__}: {err}")
     return ArticleError(stage, reason, article.id, article.origin)
 
 

@@ -164,8 +164,25 @@ def claim_from_dict(data: dict) -> ClaimScore:
             for name, p in probabilities.items()})
 
 
+class StateError(ValueError):
+    """A state line that cannot be read back, in words for its error record (not a Python
+    exception's text: "KeyError: 'content'")."""
+
+
 def restore_doc(make_doc, state: dict) -> Doc:
-    """Tokenise the article again and put back every annotation the state carries."""
+    """Tokenise the article again and put back every annotation the state carries; a state
+    that cannot be read back raises `StateError`."""
+    try:
+        return _restore(make_doc, state)
+    except KeyError as err:
+        raise StateError(f"a field is missing: {err}") from err
+    except (TypeError, AttributeError) as err:
+        raise StateError(f"a field has the wrong type ({err})") from err
+    except ValueError as err:
+        raise StateError(str(err)) from err
+
+
+def _restore(make_doc, state: dict) -> Doc:
     article = state_article(state)
     doc = make_doc(article.text)
     doc._.article = article

@@ -7,6 +7,7 @@ output, or in its errors file with a reason. No traceback, no crash of the run.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,8 @@ def test_stage_survives_malformed_records(tmp_path, good_states, stage, capsys):
     assert summary["errors"] == len(errors)
     for error in errors:
         assert error["reason"] and error["stage"]
+        # In words, not a Python exception's text ("KeyError: 'content'").
+        assert not re.search(r"\b\w+Error\b", error["reason"]), error["reason"]
     # A claim for no sentence only loses that claim: the state is processed; the others,
     # a sentence that ends before it starts included, are the line's error.
     assert summary["errors"] == len(MALFORMED) - len(HARMLESS) + 1
