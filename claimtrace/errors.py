@@ -31,6 +31,8 @@ class Errors:
     E018 = "malformed CSV row (an unterminated or stray quotation mark?): {detail}"
     E019 = "CSV row has {count} fields where the header has {expected}: {why}"
     E023 = "field '{field}' is {type_name}, not text or a number"
+    E024 = ("file is {encoding} (it starts with a {encoding} byte-order mark); claimtrace reads "
+            "UTF-8: convert it first, e.g. iconv -f {encoding} -t UTF-8")
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"

@@ -205,7 +205,20 @@ def make_article(raw: dict, origin: str) -> Article | ArticleError:
     return Article(**fields, origin=printable(origin))
 
 
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+              (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when the bytes open with that byte-order mark (as spreadsheet
+    exports often do), else None: such a file is all NUL bytes to a UTF-8 reader."""
+    return next((name for mark, name in WIDE_MARKS if head.startswith(mark)), None)
+
+
 def _decode(data: bytes, origin: str) -> str | ArticleError:
+    if (encoding := wide_encoding(data[:4])) is not None:
+        return _error(Errors.E024.format(encoding=encoding), None, origin)
     if b"\x00" in data:
         return _error(Errors.E012, None, origin)
     try:
@@ -498,6 +511,10 @@ def read_articles(source: str | Path) -> Iterator[Article | ArticleError]:
         raise ValueError(Errors.E011.format(path=printable(str(source))))
     if kind != "stdin" and not Path(source).exists():
         raise FileNotFoundError(Errors.E010.format(path=printable(str(source))))
+    if kind in {"jsonl", "csv"} and (encoding := _file_wide_encoding(Path(source))):
+        # One error for the file: read as UTF-8 lines it would be one per line, all "binary".
+        yield _error(Errors.E024.format(encoding=encoding), None, printable(str(source)))
+        return
     count = 0
     try:
         for item in READERS[kind](Path(source)):
@@ -508,6 +525,14 @@ def read_articles(source: str | Path) -> Iterator[Article | ArticleError]:
         detail = f"{type(err).__name__}: {err}"
         yield _error(Errors.E017.format(count=count, detail=detail), None,
                      f"{source}:after-item-{count}")
+
+
+def _file_wide_encoding(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return wide_encoding(handle.read(4))
+    except OSError:  # the reader says what is wrong with the file
+        return None
 
 
 def article_identity(item: object) -> tuple[str, str] | None:

@@ -94,6 +94,24 @@ def test_invalid_utf8_and_duplicates(tmp_path):
     assert duplicate.article_id == "a" and "duplicate article id" in duplicate.reason
 
 
+@pytest.mark.parametrize("encoding, named", [("utf-16", "UTF-16"), ("utf-16-be", None),
+                                             ("utf-32", "UTF-32")])
+def test_utf16_and_utf32_files_are_named_as_such_once(tmp_path, encoding, named):
+    # Spreadsheet exports are often UTF-16 with a byte-order mark: say so, once per file,
+    # rather than "looks binary" once per line.
+    text = '{"id": "a", "text": "One."}\n{"id": "b", "text": "Two."}\n'
+    mark = "\ufeff" if encoding == "utf-16-be" else ""  # utf-16 and utf-32 write one
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    sources = {"a.jsonl": text, "b.csv": "id,text\na,One.\n", "texts/c.txt": "One."}
+    for name, content in sources.items():
+        (tmp_path / name).write_bytes((mark + content).encode(encoding))
+    got = items(tmp_path / "a.jsonl", tmp_path / "b.csv", folder)
+    expected = named or "UTF-16"
+    assert [type(x) for x in got] == [ArticleError] * 3
+    assert all(x.reason.startswith(f"file is {expected} ") for x in got), got
+
+
 def test_truncated_gzip_keeps_what_was_readable(tmp_path):
     rows = "".join(json.dumps({"id": str(i), "text": f"Article {i}. " * 200}) + "\n"
                    for i in range(50))
