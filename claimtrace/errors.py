@@ -89,6 +89,7 @@ class Errors:
     E077 = "attribution sentence_index {index} names no sentence (the article has {count})"
     E080 = "{field} is {value}, expected {expected}"
     E081 = "the state on this line cannot be read back: {detail}"
+    E082 = "this line is {what}, not a stage state: {advice}"
     E078 = ("this line was written by stage '{found}', but '{stage}' reads what '{expected}' "
             "writes: run ingest, split, attribute, classify and export in that order")
     # --- output formats ---

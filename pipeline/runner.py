@@ -114,9 +114,8 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
         return ArticleError("read", Errors.E001.format(line=number, detail=detail),
                             origin=printable(origin))
     article = state.get("article") if isinstance(state, dict) else None
-    if not isinstance(article, dict):
-        reason = Errors.E021.format(stage="input", field="article")
-        return ArticleError("read", reason, origin=printable(origin))
+    if not isinstance(article, dict) or _is_statement(state):
+        return ArticleError("read", _not_a_state(state), origin=printable(origin))
     checked = make_article(article, origin)
     if isinstance(checked, ArticleError):
         return ArticleError("read", checked.reason, checked.article_id, checked.origin)
@@ -127,6 +126,23 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
     kept = printable(origin) if isinstance(origin, str) and origin else checked.origin
     state["article"] = {**checked.to_dict(), "origin": kept}
     return state
+
+
+def _is_statement(line: dict) -> bool:
+    return str(line.get("schema", "")).startswith("claimtrace/statement")
+
+
+def _not_a_state(line: object) -> str:
+    """Why a line is no stage state, naming what it looks like where it is a known kind."""
+    if isinstance(line, dict) and _is_statement(line):
+        return Errors.E082.format(
+            what="a statement record (the output of run or export)",
+            advice="give a stage the file the stage before it wrote")
+    if isinstance(line, dict) and "text" in line:
+        return Errors.E082.format(
+            what="a raw article (it has 'text' and no 'article')",
+            advice="run `claimtrace ingest` on the file first, or `claimtrace run`")
+    return Errors.E021.format(stage="input", field="article")
 
 
 def read_states(path: str | Path) -> Iterator[ArticleError | dict]:

@@ -139,3 +139,18 @@ def test_stage_file_with_an_article_twice_keeps_the_first(tmp_path, good_states,
         (first_id, f"duplicate article id '{first_id}'")]
     summary = json.loads(summary_path_for(output).read_text())
     assert summary["processed"] == len(good) and summary["errors"] == 1
+
+
+def test_raw_articles_and_statements_given_to_a_stage_are_named(tmp_path):
+    # The two files users most often hand a stage by mistake: say what the line is.
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text(json.dumps({"id": "a", "text": "The mayor said it."}) + "\n")
+    statements = tmp_path / "statements.jsonl"
+    assert main(["run", str(raw), "-o", str(statements), "-q", "--no-claims",
+                 "--all-sentences"]) == 0
+    for stage, source, what in [("split", raw, "a raw article"),
+                                ("export", statements, "a statement record")]:
+        output = tmp_path / f"{stage}.jsonl"
+        main([stage, str(source), "-o", str(output), "-q", "--no-claims"])
+        (error,) = [json.loads(line) for line in errors_path_for(output).read_text().splitlines()]
+        assert error["reason"].startswith(f"this line is {what}"), error
