@@ -17,9 +17,11 @@ _BASIC_DATE = re.compile(r"^\d{8}$")  # "20190104"
 _ISO_TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$")  # "04.01.2019", "1/4/2019"
+# dateparser's default: a time with a zone ("… 23:30 -05:00", "… GMT") keeps its offset, a
+# time without one stays without; never the local zone of the machine that reads the dump.
 _SETTINGS = {
     "PREFER_DAY_OF_MONTH": "first",
-    "RETURN_AS_TIMEZONE_AWARE": False,
     "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
     "REQUIRE_PARTS": ["day", "month", "year"],
     "STRICT_PARSING": False,
@@ -45,6 +47,26 @@ def _iso_or_none(text: str) -> str | None:
     return parsed.isoformat()
 
 
+def _numeric_date(match: re.Match) -> str | None:
+    """A date written in numbers only, read without guessing the order: with dots it is
+    day first ("04.01.2019", as German and most European sites write it); with slashes or
+    dashes, day first or month first as the numbers allow ("13/01/2019", "01/13/2019"). Where
+    both orders give a date ("04/01/2019") it is unreadable (None; the raw text is kept): a
+    guess would put some articles months off, and no one would see it."""
+    first, separator, second, year = match.groups()
+    a, b = int(first), int(second)
+    if separator == "." or a > 12 or a == b:
+        day, month = a, b
+    elif b > 12:
+        day, month = b, a
+    else:
+        return None
+    try:
+        return datetime(int(year), month, day).date().isoformat()
+    except ValueError:
+        return None
+
+
 # The longest date text worth parsing ("Wednesday, 2 December 2026, 10:30:00 UTC+01:00" is 45).
 MAX_DATE_CHARS = 200
 
@@ -58,6 +80,8 @@ def normalise_date(raw: str | None) -> str | None:
     iso = _iso_or_none(text)
     if iso is not None:
         return iso
+    if (numeric := _NUMERIC_DATE.match(text)) is not None:
+        return _numeric_date(numeric)
     if len(text) > MAX_DATE_CHARS:
         return None  # no date is this long, and dateparser takes minutes over 100 kB
     import dateparser

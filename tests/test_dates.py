@@ -25,6 +25,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ("2019-01-04x12", None),
     ("not a date", None),
     ("yesterday", None),  # relative to when? never guessed
+    # Numbers only: dots are day first; slashes as the numbers allow; both orders possible
+    # is unreadable rather than a silent guess months off.
+    ("04.01.2019", "2019-01-04"),
+    ("4.1.2019", "2019-01-04"),
+    ("13/01/2019", "2019-01-13"),
+    ("01/13/2019", "2019-01-13"),
+    ("04/04/2019", "2019-04-04"),
+    ("04/01/2019", None),
+    ("31.02.2019", None),
+    # A zone given with the time is kept, as in ISO input; none is never invented.
+    ("4 Jan 2019 23:30 -05:00", "2019-01-04T23:30:00-05:00"),
+    ("Thu, 03 Jan 2019 10:00:00 GMT", "2019-01-03T10:00:00+00:00"),
     ("", None),
     (None, None),
 ])
