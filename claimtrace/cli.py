@@ -230,6 +230,9 @@ def run(inputs: InputsArg = None, output: OutputOpt = None,
     settings.languages = _languages(languages)
     _check_target(inputs or [str(SAMPLE_INPUT)], output, resume)
     target, fmt = _output_format(output, output_format)
+    if no_claims and fmt is not None and fmt.value == "claimreview":
+        fail("ClaimReview drafts are made for check-worthy statements, and --no-claims scores "
+             "none: drop --no-claims, or choose another --format")
     working = target if fmt is None else _working_jsonl(target, fmt)
     _run("run", inputs or [str(SAMPLE_INPUT)], working, settings, workers, resume, engine,
          address, then=None if fmt is None else partial(_finish_format, working, target, fmt))
@@ -308,7 +311,14 @@ def _finish_format(working: Path, output: Path, fmt) -> None:
         for side_file in (errors_path_for, summary_path_for):
             if side_file(working).exists():
                 side_file(working).replace(side_file(output))
+    _report_written(written, fmt, output)
+
+
+def _report_written(written: int, fmt, output: Path) -> None:
     typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
+    if written == 0 and fmt.value == "claimreview":
+        typer.echo("no statement was check-worthy (statements from a run with --no-claims "
+                   "carry no score)", err=True)
 
 
 @app.command("convert")
@@ -329,7 +339,7 @@ def convert_command(
         written = convert(statements, output, fmt)
     except (ValueError, OSError) as err:  # a damaged record, an unwritable output
         fail(str(err))
-    typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
+    _report_written(written, fmt, output)
 
 
 @app.command()

@@ -213,11 +213,26 @@ def _publication(url: str | None) -> str | None:
     return urlparse(url).netloc or None if url else None
 
 
+def _web_url(url: object) -> str:
+    """An http(s) URL as given; anything else ("javascript:…", "file:…") is left for the
+    fact-checker, never put on their page."""
+    text = str(url or "")
+    return text if text.lower().startswith(("http://", "https://")) else PLACEHOLDER
+
+
+def script_safe_json(value: object) -> str:
+    """JSON that can sit inside ``<script type="application/ld+json">``, where ClaimReview
+    drafts go: "<", ">" and "&" as \\u escapes, so a headline holding "</script>" cannot end
+    the block. The parsed value is unchanged."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def claimreview(record: dict) -> dict:
     """One schema.org ClaimReview draft. The verdict (`reviewRating`), the review's own
     `url`, `author` and `datePublished` are the fact-checker's: they hold `PLACEHOLDER`."""
     article, claim = record.get("article") or {}, record.get("claim") or {}
-    appearance = {"@type": "CreativeWork", "url": article.get("url") or PLACEHOLDER,
+    appearance = {"@type": "CreativeWork", "url": _web_url(article.get("url")),
                   "headline": article.get("title") or PLACEHOLDER}
     item = {"@type": "Claim", "author": _claim_author(record),
             "datePublished": article.get("published") or PLACEHOLDER,
@@ -241,7 +256,7 @@ def write_claimreview(records: Iterable[dict], path: Path) -> int:
     with _open_text(path, "w") as handle:
         for record in records:
             if (record.get("claim") or {}).get("checkworthy"):
-                handle.write(json.dumps(claimreview(record), ensure_ascii=False) + "\n")
+                handle.write(script_safe_json(claimreview(record)) + "\n")
                 count += 1
     return count
 

@@ -173,6 +173,27 @@ def test_claimreview_of_an_unattributed_claim_names_the_publication():
     assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "example.org"}
 
 
+def test_claimreview_drafts_are_safe_inside_a_script_block(tmp_path):
+    # Drafts go into <script type="application/ld+json"> on a fact-check page: a headline
+    # with "</script>" must not end the block, and only web addresses become the url.
+    hostile = {**ARTICLE, "title": "</script><script>alert(1)</script> & more",
+               "url": "javascript:alert(2)"}
+    path = tmp_path / "c.claimreview.jsonl"
+    assert write_records([{**record([attribution()]), "article": hostile}], path) == 1
+    line = path.read_text(encoding="utf-8")
+    assert "<" not in line and ">" not in line and "&" not in line
+    review = json.loads(line)
+    assert review["itemReviewed"]["appearance"]["headline"] == hostile["title"]
+    assert review["itemReviewed"]["appearance"]["url"] == PLACEHOLDER
+
+
+def test_claimreview_with_no_claims_is_refused_up_front(tmp_path):
+    result = cli.invoke(app, ["run", str(SAMPLE_INPUT), "-o", str(tmp_path / "c.claimreview.jsonl"),
+                              "--no-claims", "-q"])
+    assert result.exit_code == 2 and "drop --no-claims" in result.output
+    assert not list(tmp_path.iterdir())
+
+
 def test_html_escapes_article_text_and_highlights_spans():
     page = render(RECORDS)
     assert "<script>document.body" not in page
