@@ -203,6 +203,16 @@ def test_html_escapes_article_text_and_highlights_spans():
     assert 'data-score="0.9"' in page and 'data-score=""' in page
 
 
+def test_review_page_element_ids_are_unique_for_syndicated_copies():
+    # Statement ids come from the text, so one story run by two outlets repeats them;
+    # the page's element ids must not repeat (anchors, valid HTML).
+    other = {**ARTICLE, "id": "a2 wire copy", "url": "https://example.net/a2"}
+    page = render([RECORDS[0], {**RECORDS[0], "article": other}])
+    assert 'id="a1/abababababababab:100-180"' in page
+    assert 'id="a2_wire_copy/abababababababab:100-180"' in page
+    assert page.count('data-statement-id="abababababababab:100-180"') == 2
+
+
 def test_segments_cover_the_sentence_and_clip_outside_spans():
     item = record([attribution(text="Someone", start=0, end=7)])  # source outside the sentence
     parts = segments(item)
