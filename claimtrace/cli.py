@@ -229,8 +229,10 @@ def run(inputs: InputsArg = None, output: OutputOpt = None,
                          max_chars, quiet, attribution, models_dir, runtime, models_ahead)
     settings.languages = _languages(languages)
     _check_target(inputs or [str(SAMPLE_INPUT)], output, resume)
+    from claimtrace.formats import Format
+
     target, fmt = _output_format(output, output_format)
-    if no_claims and fmt is not None and fmt.value == "claimreview":
+    if no_claims and fmt is Format.claimreview:
         fail("ClaimReview drafts are made for check-worthy statements, and --no-claims scores "
              "none: drop --no-claims, or choose another --format")
     working = target if fmt is None else _working_jsonl(target, fmt)
@@ -315,8 +317,10 @@ def _finish_format(working: Path, output: Path, fmt) -> None:
 
 
 def _report_written(written: int, fmt, output: Path) -> None:
+    from claimtrace.formats import Format
+
     typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
-    if written == 0 and fmt.value == "claimreview":
+    if written == 0 and fmt is Format.claimreview:
         typer.echo("no statement was check-worthy (statements from a run with --no-claims "
                    "carry no score)", err=True)
 

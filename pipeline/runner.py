@@ -34,6 +34,7 @@ from claimtrace.pipeline.export import doc_to_statements
 from claimtrace.pipeline.ingest import (
     Article,
     ArticleError,
+    article_identity,
     deduplicate,
     ingest,
     input_kind,
@@ -48,6 +49,7 @@ from claimtrace.pipeline.nlp import (
 )
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.state import STATE_SCHEMA, StateError, doc_to_state, restore_doc
+from claimtrace.schema import SCHEMA_ID
 from claimtrace.settings import RunSettings
 
 log = logging.getLogger(__name__)
@@ -129,7 +131,7 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
 
 
 def _is_statement(line: dict) -> bool:
-    return str(line.get("schema", "")).startswith("claimtrace/statement")
+    return str(line.get("schema", "")).startswith(SCHEMA_ID.split("@")[0])  # any version
 
 
 def _not_a_state(line: object) -> str:
@@ -209,11 +211,10 @@ class Outcome:
 
 def item_key(item: Article | ArticleError | dict) -> str:
     """Stable name of an input item across runs of the same input (ids, or the input line)."""
-    if isinstance(item, ArticleError):
+    identity = article_identity(item)
+    if identity is None:
         return f"error:{item.origin}:{item.article_id}"
-    if isinstance(item, dict):
-        return f"article:{item['article']['id']}"
-    return f"article:{item.id}"
+    return f"article:{identity[0]}"
 
 
 def _process_batch(nlp: Language, batch: list[Article | dict], stage: str,
