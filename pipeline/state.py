@@ -43,7 +43,8 @@ def _checked(value: object, field: str, expected: str, valid: bool) -> object:
     """``value`` when ``valid``; else the line's error, in words: a hand-edited state must
     not reach the output as something else ("yes" read as check-worthy)."""
     if not valid:
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise ValueError(Errors.E080.format(field=field, value=shown, expected=expected))
     return value
 
