@@ -12,6 +12,7 @@ from claimtrace.pipeline.attribute import TAGGER_KEY, attributions_of
 from claimtrace.pipeline.attribute.tagger import (
     LABELS,
     allowed,
+    inside_words,
     merge_window_rows,
     predict_attributions,
     sentence_starts,
@@ -189,6 +190,31 @@ def test_viterbi_never_opens_a_span_with_i():
 def test_viterbi_keeps_a_well_formed_argmax_path():
     rows = _log_probs({3: 0.8}, {4: 0.7}, {0: 0.9}, {5: 0.8}, {6: 0.8})
     assert viterbi(rows) == [3, 4, 0, 5, 6]
+
+
+def test_inside_words_marks_the_rest_of_a_word():
+    text = "the shutdown, Ann's rosy-sounding plan"
+    offsets = [at(text, "the"), (4, 8), (8, 12), at(text, ","), at(text, "Ann"), (17, 18),
+               (18, 19), (20, 24), (24, 25), (25, 33), at(text, "plan")]
+    assert [text[a:b] for a, b in offsets[1:3]] == ["shut", "down"]
+    assert inside_words(text, offsets) == [False, False, True, False, False, False, False,
+                                           False, False, False, False]
+
+
+def test_viterbi_ends_no_span_inside_a_word():
+    # "the shut|down": the tagger says the content ends after "shut"; the word goes with it.
+    rows = _log_probs({5: 0.9}, {6: 0.9}, {0: 0.9, 6: 0.05})
+    assert viterbi(rows) == [5, 6, 0]
+    assert viterbi(rows, [False, False, True]) == [5, 6, 6]
+    assert all(allowed(a, b, inside) for a, b, inside in
+               zip([5, 6], [6, 6], [False, True], strict=True))
+
+
+def test_viterbi_starts_no_span_inside_a_word():
+    rows = _log_probs({0: 0.9}, {5: 0.6, 0: 0.3}, {6: 0.9})
+    assert viterbi(rows)[1] == 5
+    assert viterbi(rows, [False, True, False])[1] == 0
+    assert not allowed(0, 5, inside_word=True) and not allowed(0, 6, inside_word=True)
 
 
 def test_span_probability_is_the_mean_of_its_tokens():
