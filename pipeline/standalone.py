@@ -6,7 +6,8 @@ becomes "the harbour bridge plan would cost $3bn". A reference is replaced only 
 
 - **he/she/him/his** (and *her*): exactly one person is named between the start of the
   previous sentence and the pronoun, counting the claim's speaker outside quotation marks
-  and never inside them (speakers say "I"); two candidates, no guess;
+  and never inside them (speakers say "I"), whom the article's attributions do not show to
+  be of the other gender; two candidates, no guess;
 - **I/me/my** in a direct quote: the quote's speaker, a person with a resolved name, and only
   where the verb needs no new agreement ("I will", "I said", not "I am");
 - **it/its** and **they/their** as the claim's subject: the speaker, when the speaker is a
@@ -39,7 +40,12 @@ from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of, load_lexicon
 from claimtrace.pipeline.attribute.rules import inside_quote
-from claimtrace.pipeline.attribute.speakers import article_names, clean_name
+from claimtrace.pipeline.attribute.speakers import (
+    PRONOUN_GENDERS,
+    article_names,
+    clean_name,
+    speaker_genders,
+)
 from claimtrace.pipeline.quotes import quote_regions
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.text import doc_text
@@ -182,7 +188,14 @@ def _only_person(doc: Doc, token: Token, attribution: Attribution | None) -> str
         names = {n for n in names if _surname(n) != _surname(speaker)}
     elif speaker:
         names = {n for n in names | {speaker} if n == speaker or _surname(n) != _surname(speaker)}
-    return names.pop() if len(names) == 1 else None
+    if len(names) != 1:
+        return None
+    # A "she" is not a man the article has shown to be one ("Tom Green ... He said she
+    # earned $2m"). Gender only refuses: the evidence comes from resolved pronouns, so
+    # using it to pick between two people would pass on the resolver's mistakes.
+    name = names.pop()
+    known = speaker_genders(doc, load_lexicon()).get(name)
+    return name if known in (None, PRONOUN_GENDERS[token.lower_]) else None
 
 
 def _surname(name: str) -> str:

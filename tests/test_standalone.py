@@ -34,6 +34,12 @@ from claimtrace.pipeline.export import doc_to_statement_models
     pytest.param(
         "Peter Hall met Anna Berg on Monday. She said he had lied.",
         "he had lied", id="two-people-no-guess"),
+    pytest.param(  # "He said" shows Tom Green is a man: "she" is someone else
+        "Tom Green spoke on Monday. He said she earned $2 million last year.",
+        "she earned $2 million last year", id="she-not-a-known-man"),
+    pytest.param(
+        "Tom Green spoke on Monday. He said he earned $2 million last year.",
+        "Tom Green earned $2 million last year", id="he-the-known-man"),
     pytest.param(
         "The plan was approved. Critics said it is clear that costs will rise.",
         "it is clear that costs will rise", id="expletive-it"),

@@ -665,6 +665,34 @@ def mention_gender(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str 
     return words_gender(words, lexicon)
 
 
+def gender_evidence(doc: Doc, attribution: Attribution, lexicon: Lexicon
+                    ) -> tuple[str, str] | None:
+    """(resolved name, gender) where a resolved person's mention says the gender
+    (`mention_gender`): a named or pronominal person, or one unnamed person ("the
+    spokeswoman")."""
+    if attribution.source is None or not attribution.resolved:
+        return None
+    if attribution.source_type != "person" and not _someone(doc, attribution, lexicon):
+        return None
+    gender = mention_gender(doc, attribution, lexicon)
+    return (attribution.resolved, gender) if gender is not None else None
+
+
+Doc.set_extension("speaker_genders", default=None, force=True)
+
+
+def speaker_genders(doc: Doc, lexicon: Lexicon) -> dict[str, str]:
+    """Each speaker's gender as the article's resolved attributions say it, the first
+    evidence winning as in `resolve_speakers`; built once per `Doc`, after resolution."""
+    if doc._.speaker_genders is None:
+        genders: dict[str, str] = {}
+        for attribution in attributions_of(doc):
+            if (evidence := gender_evidence(doc, attribution, lexicon)) is not None:
+                genders.setdefault(*evidence)
+        doc._.speaker_genders = genders
+    return doc._.speaker_genders
+
+
 # ---------------------------------------------------------------- resolution
 
 
@@ -688,8 +716,8 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
             someone = _someone(doc, resolved, lexicon)
             context.remember(resolved, plural=_plural(doc, resolved),
                              people=_people_head(doc, resolved, lexicon), someone=someone)
-            if resolved.source_type == "person" or someone:
-                context.learn_gender(resolved.resolved, mention_gender(doc, resolved, lexicon))
+            if (evidence := gender_evidence(doc, resolved, lexicon)) is not None:
+                context.learn_gender(*evidence)
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
