@@ -279,6 +279,14 @@ def test_later_mentions_keep_role_and_organization(nlp):
     assert (later.role, later.organization) == ("senior analyst", "Lima Institute")
 
 
+def test_a_bare_title_keeps_the_earlier_role(nlp):
+    doc = nlp("Dr. Amina Yusuf, the chief medical officer, said cases rose. "
+              "Dr. Yusuf said the vaccine works.")
+    later = attributions_of(doc)[-1]
+    assert later.resolved == "Amina Yusuf"
+    assert (later.role, later.organization) == ("chief medical officer", None)
+
+
 @pytest.mark.parametrize("text, role, organization", [
     ("A spokesman for the Northern Medical Association said the clinic would close.",
      "spokesman", "Northern Medical Association"),
@@ -286,6 +294,9 @@ def test_later_mentions_keep_role_and_organization(nlp):
     ("Maria Lopez, a senior expert at the United States Institute of Peace, said the ceasefire "
      "would fail.", "senior expert", "United States Institute of Peace"),
     ("The ministry's press officer said the roads were closed.", "press officer", "ministry"),
+    # A title before the name is a role, not an organisation.
+    ("Finance Minister Carlos Valle said taxes would rise.", "Finance Minister", None),
+    ("Senator Ana Ruiz said the bill would pass.", "Senator", None),
 ])
 def test_role_and_organization(nlp, text, role, organization):
     (only,) = attributions_of(nlp(text))

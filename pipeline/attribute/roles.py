@@ -13,6 +13,7 @@ from dataclasses import replace
 from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import Attribution
+from claimtrace.pipeline.attribute.lexicon import load_lexicon
 from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS, ORGANIZATION_ENTS
 from claimtrace.pipeline.text import doc_text
 
@@ -28,7 +29,9 @@ def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
         if described is None:
             return attribution
         root = described.root
-        if root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
+        if root.pos_ == "PROPN" and _title(root):  # "Finance Minister Ana Ruiz", "Dr. Ruiz"
+            role, organization = _title_role(doc, described), None
+        elif root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
             # "Nikki Holland of the NCA": the description names the organisation.
             role, organization = None, _without_article(doc, list(described))
         else:
@@ -37,6 +40,23 @@ def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
     if role and role.lower() in {"people", "person", "they", "someone"}:
         role = None  # a plain plural or pronoun is no role
     return replace(attribution, role=role, organization=organization)
+
+
+def _title(token: Token) -> bool:
+    """A title or a word for people ("Minister", "Senator", "Dr.") heads the description:
+    capitalised, it is a role all the same, not an organisation's name."""
+    lexicon = load_lexicon()
+    return token.lower_ in lexicon.honorifics | lexicon.anonymous_heads
+
+
+def _title_role(doc: Doc, title: Span) -> str | None:
+    """The title as a role, except a bare courtesy or abbreviated one ("Mr.", "Dr.") that
+    says no role: an earlier mention's ("the chief medical officer") then carries over."""
+    word = title.root
+    courtesy = word.lower_ in load_lexicon().courtesy_titles
+    if len(title) == 1 and (word.text.endswith(".") or courtesy):
+        return None
+    return _without_article(doc, list(title))
 
 
 def role_phrase(head: Token) -> str | None:
