@@ -28,11 +28,31 @@ STAGE_COMPONENTS = {
 }
 
 
+# Invisible characters that editors and feeds leave in text (zero-width space and non-joiner,
+# word joiner, a byte-order mark). spaCy glues them to the word beside them, so
+# '... Dupont said.\u200b' had the source "Dupont said.\u200b" and '\ufeffJose Martinez
+# said' lost the given name. Each becomes a token of its own. The zero-width joiner is not
+# among them: it holds emoji sequences together.
+INVISIBLE = "\u200b\u200c\u2060\ufeff"
+
+
 def load_spacy(settings: RunSettings, stage: str) -> Language:
     keep = STAGE_COMPONENTS[stage]
     nlp = spacy.load(settings.spacy_model, exclude=[n for n in PARSE if n not in keep])
     nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
+    separate_invisible(nlp)
     return nlp
+
+
+def separate_invisible(nlp: Language) -> None:
+    """Make the `INVISIBLE` characters prefixes, suffixes and infixes of the tokenizer."""
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    extra = [f"[{INVISIBLE}]"]
+    defaults = nlp.Defaults
+    nlp.tokenizer.prefix_search = compile_prefix_regex([*defaults.prefixes, *extra]).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex([*defaults.suffixes, *extra]).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex([*defaults.infixes, *extra]).finditer
 
 
 def claim_model_available(settings: RunSettings) -> bool:

@@ -61,3 +61,15 @@ def test_model_versions_name_every_model_loaded():
     assert attribution_model_version(str(model_dir(ATTRIBUTION_MODEL))) == expected
     # Both shipped models run on ONNX Runtime, and the records say so.
     assert versions["runtime"].startswith("onnxruntime-") and " int8 " in versions["runtime"]
+
+
+@pytest.mark.parametrize("text, source", [
+    ('"Growth was 2 percent," Dupont said.\u200b', "Dupont"),  # a trailing zero-width space
+    ("\ufeffJose Martinez said the port would close.", "Jose Martinez"),  # a byte-order mark
+])
+def test_invisible_characters_stay_out_of_names(nlp, text, source):
+    from claimtrace.pipeline.attribute import attributions_of
+
+    doc = nlp(text)
+    (only,) = attributions_of(doc)
+    assert only.source.text(doc) == source and only.resolved == source
