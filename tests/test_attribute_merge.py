@@ -96,6 +96,19 @@ def test_scope_keeps_a_tagger_only_attribution_by_cue_and_confidence(nlp, cue, c
     assert Scope()(doc, found, load_lexicon()) is kept
 
 
+@pytest.mark.parametrize("confidence, kept", [(0.49, False), (0.5, True), (0.79, True)])
+def test_scope_keeps_according_to_from_half_confidence(nlp, confidence, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp("Prices rose by a third, according to the agency.")
+    cue, source = doc.text.index("according to"), doc.text.index("the agency")
+    found = Attribution(content=CharSpan(0, doc.text.index(",")),
+                        source=CharSpan(source, source + 10), cue=CharSpan(cue, cue + 12),
+                        quote_type="indirect", method="model", confidence=confidence)
+    assert Scope()(doc, found, load_lexicon()) is kept
+
+
 @pytest.mark.parametrize("text, verb, content, kept", [
     ("The governor declared a state of emergency.", "declared", "a state of emergency",
      False),

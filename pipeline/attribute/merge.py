@@ -52,6 +52,10 @@ class Scope:
     # .85's 66.1 / 79.2 and 62.0 / 77.9 (docs/attribution.md, 8).
     min_confidence: float = 0.8
     sure: float = 0.85
+    # "according to X" attributes by definition, so only the tagger's spans are in doubt.
+    # On the two news dev sets the tagger-only "according to" attributions below 0.8 were
+    # 2, both labelled (0.78, 0.79); the 6 above it, 4 labelled.
+    according_to: float = 0.5
 
     def __call__(self, doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
         if attribution.source is None or attribution.cue is None:
@@ -61,6 +65,8 @@ class Scope:
         confidence = attribution.confidence if attribution.confidence is not None else 1.0
         if confidence >= self.sure:
             return True
+        if attribution.cue.text(doc).lower() == "according to":
+            return confidence >= self.according_to
         return confidence >= self.min_confidence and is_lexicon_cue(
             doc, attribution.cue.start, attribution.cue.end, lexicon)
 
