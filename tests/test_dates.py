@@ -68,3 +68,32 @@ def test_a_date_text_longer_than_any_date_is_not_parsed():
     # dateparser takes minutes over 100 kB of "January 4 January 4 ..."; no date is that long
     assert normalise_date("January 4 " * 10_000) is None
     assert normalise_date("Friday, January 4, 2019") == "2019-01-04"
+
+
+# A date in numbers only keeps the strict rule wherever it stands in the text: with a time
+# before or after it, or a two-digit year (dateparser alone read these month first).
+@pytest.mark.parametrize("raw, expected", [
+    pytest.param("03.12.2026 14:30", "2026-12-03T14:30:00", id="dots-then-time-day-first"),
+    pytest.param("13.12.2026 23:59", "2026-12-13T23:59:00", id="dots-then-time-unambiguous"),
+    pytest.param("03.12.2026 14:30 +01:00", "2026-12-03T14:30:00+01:00", id="dots-time-zone"),
+    pytest.param("Do., 03.12.2026, 14:30 Uhr", "2026-12-03T14:30:00", id="dots-in-words"),
+    pytest.param("04/01/2019 10:30", None, id="slashes-then-time-ambiguous"),
+    pytest.param("03-12-2026 08:00", None, id="dashes-then-time-ambiguous"),
+    pytest.param("10:30 on 4/1/2019", None, id="time-then-slashes-ambiguous"),
+    pytest.param("12/13/2026 09:15", "2026-12-13T09:15:00", id="slashes-then-time-month-first"),
+    pytest.param("10:30 on 13/1/2019", "2019-01-13T10:30:00", id="time-then-slashes-day-first"),
+    pytest.param("12/03/26", None, id="two-digit-year-slashes-ambiguous"),
+    pytest.param("3/12/26", None, id="two-digit-year-short-ambiguous"),
+    pytest.param("13-12-26", None, id="two-digit-year-could-be-year-first"),  # 2013-12-26 too
+    pytest.param("12/13/26", "2026-12-13", id="two-digit-year-one-reading"),
+    pytest.param("40/12/26", "2040-12-26", id="two-digit-year-first-over-31"),
+    pytest.param("3 12 2026", None, id="spaces-ambiguous"),
+    pytest.param("3 13 2026", "2026-03-13", id="spaces-unambiguous"),
+    pytest.param("03.12.26", "2026-12-03", id="dots-two-digit-year-day-first"),
+    pytest.param("03.12.26 14:30", "2026-12-03T14:30:00", id="dots-two-digit-year-time"),
+    pytest.param("31.02.2026 10:00", None, id="dots-no-such-day-with-time"),
+    pytest.param("2026-12-03 14:30", "2026-12-03T14:30:00", id="iso-year-first"),
+    pytest.param("2026/12/03 14:30", "2026-12-03T14:30:00", id="slashes-year-first"),
+])
+def test_numeric_date_with_time_or_two_digit_year(raw, expected):
+    assert normalise_date(raw) == expected
