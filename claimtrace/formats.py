@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from claimtrace.errors import Errors, json_error_detail
 
@@ -119,6 +120,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("claim_label", "string"),
 )
 COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+_TEXT_COLUMNS = frozenset(name for name, kind in COLUMNS if kind == "string")
+# A spreadsheet opening the CSV runs a cell that starts with one of these as a formula
+# (OWASP, "CSV Injection"); a leading "'" makes it show as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _span_columns(prefix: str, span: dict | None) -> dict[str, Any]:
@@ -156,6 +161,19 @@ def flat_rows(record: dict) -> list[dict[str, Any]]:
     return [{**base, **_attribution_columns(item)} for item in attributions]
 
 
+def _spreadsheet_text(value: Any) -> Any:
+    """A text cell that a spreadsheet cannot run as a formula; other values as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    # Text columns only: numbers, offsets and booleans keep their value ("-0.5" stays one).
+    return {name: _spreadsheet_text(value) if name in _TEXT_COLUMNS else value
+            for name, value in row.items()}
+
+
 def write_csv(records: Iterable[dict], path: Path) -> int:
     count = 0
     with _open_text(path, "w") as handle:
@@ -163,7 +181,7 @@ def write_csv(records: Iterable[dict], path: Path) -> int:
         writer.writeheader()
         for record in records:
             for row in flat_rows(record):
-                writer.writerow(row)
+                writer.writerow(_csv_row(row))
                 count += 1
     return count
 
@@ -203,21 +221,29 @@ def _claim_author(record: dict) -> dict:
         if name:
             kind = "Person" if source.get("type") == "person" else "Organization"
             return {"@type": kind, "name": name}
-    article = record.get("article") or {}
-    return {"@type": "Organization", "name": _publication(article.get("url")) or PLACEHOLDER}
+    url = web_url((record.get("article") or {}).get("url"))
+    # The host, lower case, without credentials or port: the publication's name.
+    return {"@type": "Organization", "name": urlsplit(url).hostname if url else PLACEHOLDER}
 
 
-def _publication(url: str | None) -> str | None:
-    from urllib.parse import urlparse
+# Characters that end or break out of an HTML attribute or tag; a real article URL holds
+# them percent-encoded, so one that has them raw is damaged or hostile.
+_NOT_IN_URL = frozenset("\"'<>")
 
-    return urlparse(url).netloc or None if url else None
 
-
-def _web_url(url: object) -> str:
-    """An http(s) URL as given; anything else ("javascript:…", "file:…") is left for the
-    fact-checker, never put on their page."""
-    text = str(url or "")
-    return text if text.lower().startswith(("http://", "https://")) else PLACEHOLDER
+def web_url(url: object) -> str | None:
+    """The article URL as given when it is an absolute http(s) URL with a host, else None.
+    The one check for every place that uses an article URL (ClaimReview drafts, the review
+    page), so they cannot disagree: "javascript:…", "//host/x", or a URL with whitespace,
+    quotes, "<" or ">" is never linked, published or taken as the author."""
+    if not isinstance(url, str) or any(c in _NOT_IN_URL or not c.isprintable() or c.isspace()
+                                       for c in url):
+        return None
+    try:
+        parts = urlsplit(url)  # lower-cases the scheme: "HTTPS://" counts
+    except ValueError:  # a malformed host, e.g. "https://[::1/x"
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def script_safe_json(value: object) -> str:
@@ -230,13 +256,15 @@ def script_safe_json(value: object) -> str:
 
 def claimreview(record: dict) -> dict:
     """One schema.org ClaimReview draft. The verdict (`reviewRating`), the review's own
-    `url`, `author` and `datePublished` are the fact-checker's: they hold `PLACEHOLDER`."""
+    `url`, `author` and `datePublished` are the fact-checker's: they hold `PLACEHOLDER`.
+    The claim's `datePublished` must be ISO 8601, so it is left out when no date is known."""
     article, claim = record.get("article") or {}, record.get("claim") or {}
-    appearance = {"@type": "CreativeWork", "url": _web_url(article.get("url")),
+    appearance = {"@type": "CreativeWork", "url": web_url(article.get("url")) or PLACEHOLDER,
                   "headline": article.get("title") or PLACEHOLDER}
-    item = {"@type": "Claim", "author": _claim_author(record),
-            "datePublished": article.get("published") or PLACEHOLDER,
-            "appearance": appearance}
+    item = {"@type": "Claim", "author": _claim_author(record)}
+    if article.get("published"):
+        item["datePublished"] = article["published"]
+    item["appearance"] = appearance
     return {
         "@context": "https://schema.org", "@type": "ClaimReview",
         "claimReviewed": claim.get("text") or record.get("text"),

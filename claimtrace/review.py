@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from claimtrace.formats import web_url
+
 ROLES = ("source", "cue", "content")  # drawing order: later roles win where spans overlap
 TEMPLATE = "review.html.j2"
 # The page's only script: the score filter. The Content-Security-Policy allows this script by
@@ -81,8 +83,9 @@ def render(records: Iterable[dict], title: str = "claimtrace review") -> str:
     articles: dict[str, dict] = {}
     for record in records:
         article = record.get("article") or {}
-        entry = articles.setdefault(article.get("id") or "?", {"article": article,
-                                                                 "statements": []})
+        # The link is decided here, by the check ClaimReview uses, not in the template.
+        entry = articles.setdefault(article.get("id") or "?", {
+            "article": article, "url": web_url(article.get("url")), "statements": []})
         entry["statements"].append({"record": record, "segments": segments(record)})
     digest = base64.b64encode(hashlib.sha256(FILTER_SCRIPT.encode("utf-8")).digest()).decode()
     return _environment().get_template(TEMPLATE).render(

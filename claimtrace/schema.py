@@ -32,6 +32,13 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# ``schema`` would shadow a BaseModel attribute, so the field is ``schema_`` with the alias
+# "schema". Plain model_dump()/model_dump_json() must write the published key, not the
+# Python name; records are read by the alias, Python callers may also pass ``schema_=``.
+_STATEMENT_CONFIG = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_alias=True,
+                               validate_by_name=True)
+
+
 class SentenceRef(_Record):
     index: int = Field(ge=0)
     start: int = Field(ge=0, description="character offset into the article text")
@@ -123,7 +130,7 @@ class Statement(_Record):
     claim: Claim
     provenance: Provenance
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = _STATEMENT_CONFIG
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)
@@ -175,7 +182,7 @@ class StatementV1(_Record):
     claim: ClaimV1 | None
     provenance: Provenance
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = _STATEMENT_CONFIG
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)

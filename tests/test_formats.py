@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from claimtrace.formats import (
     flat_rows,
     format_for,
     read_records,
+    web_url,
     write_records,
 )
 from claimtrace.review import render, segments
@@ -111,6 +113,30 @@ def test_csv_and_parquet_are_readable_by_pandas_and_duckdb(tmp_path):
         assert rows == [(4, 2)]
 
 
+def test_csv_text_cells_cannot_start_a_spreadsheet_formula(tmp_path):
+    # OWASP CSV injection: a spreadsheet runs a cell starting with = + - @ tab or CR. Text
+    # cells get a leading "'"; numbers keep their value even when negative; Parquet is
+    # not opened by spreadsheets and keeps the text as it is.
+    title = '=HYPERLINK("http://evil","click")'
+    source = attribution(resolved="+Marsh", description="-a spokesman", role="\tchief",
+                         organization="\rNMA", text="@marsh")
+    item = {**record([source], score=-0.5), "article": {**ARTICLE, "title": title}}
+    write_records([item], tmp_path / "s.csv")
+    with (tmp_path / "s.csv").open(encoding="utf-8", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    assert row["article_title"] == "'" + title
+    assert [row[name] for name in ("source_resolved", "source_description", "source_role",
+                                   "source_organization", "source")] == [
+        "'+Marsh", "'-a spokesman", "'\tchief", "'\rNMA", "'@marsh"]
+    assert (row["content"], row["statement_id"]) == ("it would cost $3bn", item["id"])
+    assert (row["claim_score"], row["content_start"], row["claim_checkworthy"]) == (
+        "-0.5", "111", "True")
+    import pyarrow.parquet as pq
+
+    write_records([item], tmp_path / "s.parquet")
+    assert pq.read_table(tmp_path / "s.parquet").column("article_title").to_pylist() == [title]
+
+
 def test_empty_input_still_writes_readable_files(tmp_path):
     pandas = pytest.importorskip("pandas")
     write_records([], tmp_path / "e.parquet")
@@ -144,7 +170,9 @@ def check_google_fields(review: dict) -> None:
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
     for name in GOOGLE_CLAIM["recommended"]:
-        assert item.get(name), name
+        assert item.get(name) or name == "datePublished", name  # no date known: left out
+    if "datePublished" in item:  # schema.org wants a Date or DateTime: ISO 8601
+        datetime.fromisoformat(item["datePublished"])
     assert item["author"]["@type"] in {"Person", "Organization"} and item["author"]["name"]
     assert item["appearance"]["@type"] == "CreativeWork"
     assert item["appearance"]["url"] and item["appearance"]["headline"]
@@ -171,6 +199,36 @@ def test_claimreview_of_an_unattributed_claim_names_the_publication():
     review = claimreview(record([], checkworthy=True))
     check_google_fields(review)
     assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "example.org"}
+
+
+def test_claimreview_leaves_out_an_unknown_claim_date():
+    # A placeholder is not a date; only the review's own fields are the fact-checker's.
+    review = claimreview({**record([attribution()]), "article": {**ARTICLE, "published": None}})
+    check_google_fields(review)
+    assert "datePublished" not in review["itemReviewed"]
+    assert review["datePublished"] == PLACEHOLDER
+
+
+@pytest.mark.parametrize("url, host", [
+    ("https://example.org/a1", "example.org"), ("HTTPS://EXAMPLE.ORG/b2", "example.org"),
+    ("http://user@example.org:8080/x?q=1#f", "example.org"),
+    ("//evil.example/x", None), ("javascript:alert(1)", None), ("file:///etc/passwd", None),
+    ("https:///no-host", None), ('https://example.org/a6 "onmouseover=alert(1)', None),
+    ("https://example.org/a'7", None), ("https://example.org/<b>", None),
+    ("https://example.org/\tx", None), ("https://[::1/x", None), ("", None), (None, None),
+])
+def test_one_check_decides_where_an_article_url_is_used(url, host):
+    # ClaimReview (appearance url, the author of an unattributed claim) and the review
+    # page's link must agree on which URLs are usable.
+    item = {**record([]), "article": {**ARTICLE, "url": url}}
+    reviewed = claimreview(item)["itemReviewed"]
+    page = render([item])
+    assert web_url(url) == (url if host else None)
+    assert reviewed["appearance"]["url"] == (url if host else PLACEHOLDER)
+    assert reviewed["author"]["name"] == (host or PLACEHOLDER)
+    assert ("<a href=" in page) is bool(host)
+    if host:
+        assert f'<a href="{url}"' in page
 
 
 def test_claimreview_drafts_are_safe_inside_a_script_block(tmp_path):

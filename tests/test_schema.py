@@ -93,3 +93,30 @@ def test_changelog_records_statement_2():
     for field in ("published_raw", "language", "confidence", "construction", "role",
                   "organization", "claim.text"):
         assert field in changelog, field
+
+
+V2_RECORD = {
+    "schema": SCHEMA_ID, "id": "0000000000000000:0-11",
+    "article": {"id": "a", "title": None, "url": None, "published": None,
+                "published_raw": None, "language": "en", "language_supported": True,
+                "sha256": "0" * 64},
+    "sentence": {"index": 0, "start": 0, "end": 11, "paragraph": 0}, "text": "He said so.",
+    "attributions": [],
+    "claim": {"text": "He said so.", "span": {"text": "He said so.", "start": 0, "end": 11},
+              "checkworthy": None, "score": None, "threshold": None, "model": None,
+              "label": None, "probabilities": None},
+    "provenance": {"pipeline_version": "0.1.0", "models": {}},
+}
+
+
+def test_plain_dumps_use_the_published_key_schema(statement_validator):
+    # API users call model_dump()/model_dump_json(), not to_json_dict(): both must give
+    # records that pass the published JSON Schema ("schema", never the Python "schema_").
+    statement = read_statement(V2_RECORD)
+    for dumped in (statement.model_dump(), json.loads(statement.model_dump_json())):
+        assert dumped == V2_RECORD and "schema_" not in dumped
+        statement_validator.validate(dumped)
+    assert StatementV1.model_validate(V1_RECORD).model_dump()["schema"] == SCHEMA_V1_ID
+    # Reading works by the published key and, for Python callers, by the field name.
+    by_name = {**{k: v for k, v in V2_RECORD.items() if k != "schema"}, "schema_": SCHEMA_ID}
+    assert Statement.model_validate(by_name) == statement
