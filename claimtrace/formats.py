@@ -213,14 +213,25 @@ def write_parquet(records: Iterable[dict], path: Path) -> int:
 # ---------------------------------------------------------------- ClaimReview drafts
 
 
+# Unnamed people ("a spokesman for the ministry", "officials") are people all the same.
+_PERSON_TYPES = {"person", "anonymous"}
+
+
 def _claim_author(record: dict) -> dict:
-    """The speaker of the first attribution; an unattributed claim is the publication's."""
+    """The speaker of the first attribution with one: a Person (with the organisation they
+    speak for as affiliation) or an Organization; a speaker nobody could identify ("he" with
+    no antecedent) is the placeholder, not the pronoun. An unattributed claim is the
+    publication's."""
     for item in record.get("attributions") or []:
         source = item.get("source") or {}
-        name = source.get("resolved") or source.get("text")
-        if name:
-            kind = "Person" if source.get("type") == "person" else "Organization"
-            return {"@type": kind, "name": name}
+        if not (source.get("resolved") or source.get("text")):
+            continue
+        person = source.get("type") in _PERSON_TYPES
+        author = {"@type": "Person" if person else "Organization",
+                  "name": source.get("resolved") or PLACEHOLDER}
+        if person and source.get("organization"):
+            author["affiliation"] = {"@type": "Organization", "name": source["organization"]}
+        return author
     url = web_url((record.get("article") or {}).get("url"))
     # The host, lower case, without credentials or port: the publication's name.
     return {"@type": "Organization", "name": urlsplit(url).hostname if url else PLACEHOLDER}

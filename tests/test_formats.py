@@ -188,11 +188,29 @@ def test_claimreview_drafts_only_check_worthy_statements(tmp_path):
     (review,) = [json.loads(line) for line in path.read_text().splitlines()]
     check_google_fields(review)
     assert review["claimReviewed"] == "the harbour plan would cost $3bn"
-    assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "Elena Marsh"}
+    assert review["itemReviewed"]["author"] == {
+        "@type": "Person", "name": "Elena Marsh",
+        "affiliation": {"@type": "Organization", "name": "Northern Medical Association"}}
     assert review["itemReviewed"]["datePublished"] == "2019-01-04"
     assert review["itemReviewed"]["appearance"]["url"] == "https://example.org/a1"
     # The verdict and the review's own address are the fact-checker's to fill in.
     assert review["url"] == review["reviewRating"]["alternateName"] == PLACEHOLDER
+
+
+@pytest.mark.parametrize("source, author", [
+    ({"text": "He", "resolved": None, "organization": None},  # no antecedent: not "He"
+     {"@type": "Person", "name": PLACEHOLDER}),
+    ({"text": "A spokesman for the ministry", "resolved": "A spokesman for the ministry",
+      "type": "anonymous", "organization": "ministry"},  # an unnamed person is a Person
+     {"@type": "Person", "name": "A spokesman for the ministry",
+      "affiliation": {"@type": "Organization", "name": "ministry"}}),
+    ({"text": "The ministry", "resolved": "Interior Ministry", "type": "organization",
+      "organization": None}, {"@type": "Organization", "name": "Interior Ministry"}),
+])
+def test_claimreview_author_is_who_the_speaker_is(source, author):
+    review = claimreview(record([attribution(**source)], checkworthy=True))
+    check_google_fields(review)
+    assert review["itemReviewed"]["author"] == author
 
 
 def test_claimreview_of_an_unattributed_claim_names_the_publication():
