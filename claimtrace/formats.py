@@ -105,7 +105,8 @@ def record_problem(record: dict) -> str | None:
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("statement_id", "string"), ("attribution_id", "string"),
     ("article_id", "string"), ("article_title", "string"), ("article_url", "string"),
-    ("article_published", "string"), ("article_language", "string"),
+    ("article_published", "string"), ("article_published_raw", "string"),
+    ("article_language", "string"), ("article_language_supported", "bool"),
     ("article_sha256", "string"),
     ("sentence_index", "int64"), ("sentence_start", "int64"), ("sentence_end", "int64"),
     ("paragraph", "int64"), ("text", "string"),
@@ -151,7 +152,11 @@ def flat_rows(record: dict) -> list[dict[str, Any]]:
     base = {"statement_id": record.get("id"), "article_id": article.get("id"),
             "article_title": article.get("title"), "article_url": article.get("url"),
             "article_published": article.get("published"),
-            "article_language": article.get("language"), "article_sha256": article.get("sha256"),
+            # The date as given: what a null `article_published` could not read.
+            "article_published_raw": article.get("published_raw"),
+            "article_language": article.get("language"),
+            "article_language_supported": article.get("language_supported"),
+            "article_sha256": article.get("sha256"),
             "sentence_index": sentence.get("index"), "sentence_start": sentence.get("start"),
             "sentence_end": sentence.get("end"), "paragraph": sentence.get("paragraph"),
             "text": record.get("text"), "claim_text": claim.get("text", record.get("text")),

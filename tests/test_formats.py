@@ -95,6 +95,10 @@ def test_flat_rows_one_per_attribution_and_one_for_none():
     assert (first["cue"], first["content_start"], first["claim_score"]) == ("said", 111, 0.9)
     assert rows[2]["source"] is None and rows[2]["attribution_id"] is None
     assert rows[2]["statement_id"] == RECORDS[1]["id"]
+    # The date as given and the language flag travel too: a null date or an unsupported
+    # language is explained in the flat formats as in the JSONL.
+    assert (first["article_published_raw"], first["article_language_supported"]) == (
+        "Friday, January 4, 2019", True)
 
 
 def test_csv_and_parquet_are_readable_by_pandas_and_duckdb(tmp_path):
