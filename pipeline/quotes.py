@@ -24,6 +24,11 @@ SINGLE_OPENING = "\u2018"
 SINGLE_CLOSING = "\u2019"
 APOSTROPHE = "'"
 SINGLE_MARKS = (SINGLE_OPENING, SINGLE_CLOSING, APOSTROPHE)
+# Double marks that only open, with the marks that close them: English curly quotes,
+# guillemets («…», as some English-language outlets print quotations from French, Russian or
+# Spanish sources) and the German low-high pair („…“).
+CLOSERS = {OPENING_CURLY: CLOSING_CURLY, "«": "»", "„": "“”"}
+DOUBLE_MARKS = frozenset({STRAIGHT, CLOSING_CURLY, *CLOSERS, *"»"})
 
 
 @dataclass(frozen=True)
@@ -69,20 +74,18 @@ def _regions_in_paragraph(text: str, start: int, end: int) -> list[QuoteRegion]:
     open_mark = ""
     for index in range(start, end):
         char = text[index]
-        if char not in (OPENING_CURLY, CLOSING_CURLY, STRAIGHT):
+        if char not in DOUBLE_MARKS:
             continue
         if open_at is None:
-            opens = char == OPENING_CURLY or (
+            opens = char in CLOSERS or (
                 char == STRAIGHT and _is_opening_straight(text, index, start))
             if opens:
                 open_at, open_mark = index, char
             continue
-        closes = (open_mark == OPENING_CURLY and char == CLOSING_CURLY) or (
-            open_mark == STRAIGHT and char == STRAIGHT)
-        if closes:
+        if char in CLOSERS.get(open_mark, STRAIGHT):
             regions.append(QuoteRegion(open_at, index, True))
             open_at = None
-        elif char == OPENING_CURLY and open_mark == OPENING_CURLY:
+        elif char == open_mark and char in CLOSERS:
             # A second opening mark: the first one was stray. Restart from here.
             open_at = index
     if open_at is not None:
@@ -101,7 +104,7 @@ def single_quote_style(text: str) -> bool:
     """British house style: quotations in single marks ('…,' she said), no double mark
     anywhere. An article with double marks uses single ones only inside them or for scare
     quotes, and keeps its apostrophes out of the regions."""
-    return not any(mark in text for mark in (STRAIGHT, OPENING_CURLY, CLOSING_CURLY))
+    return not any(mark in text for mark in DOUBLE_MARKS)
 
 
 def _opens_single(text: str, index: int, start: int) -> bool:

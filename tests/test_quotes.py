@@ -38,6 +38,10 @@ def inner(text: str) -> list[tuple[str, bool]]:
     ("'It goes on\n'and ends here.'", [("It goes on", False), ("and ends here.", True)]),
     # ... but beside double marks, single ones are nested or scare quotes
     ('He said "the \'plan\' failed".', [("the 'plan' failed", True)]),
+    # guillemets and the German low-high pair quote too (and make no British style)
+    ("«Exports rose», said Karl Weber.", [("Exports rose", True)]),
+    ("\u201eDebt fell\u201c, Dupont said.", [("Debt fell", True)]),
+    ("He called it \u00abthe 'final' offer\u00bb.", [("the 'final' offer", True)]),
 ])
 def test_quote_regions(text, expected):
     assert inner(text) == expected

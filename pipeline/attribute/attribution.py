@@ -20,7 +20,7 @@ RULES_KEY = "attributions_rules"
 TAGGER_KEY = "attributions_tagger"
 
 EDGE_PUNCT = " \t\n,;:.—–-"
-QUOTE_MARKS = "\"“”‘’'"
+QUOTE_MARKS = "\"“”‘’'«»„"
 
 Span.set_extension("attribution", default=None, force=True)
 
