@@ -119,6 +119,7 @@ def test_scope_keeps_according_to_from_half_confidence(nlp, confidence, kept):
      "the campaign of her rival", False),
     ("The governor declined the invitation.", "declined", "the invitation", False),
     ("The governor congratulated the winners.", "congratulated", "the winners", False),
+    ("The minister defended the budget on Tuesday.", "defended", "the budget", False),
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon
