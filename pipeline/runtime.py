@@ -96,24 +96,30 @@ def onnx_available() -> bool:
 def choose_runtime(requested: str, model_dir: Path, cpu: CpuInfo | None = None) -> Runtime:
     """``auto``: ONNX Runtime when the folder has the int8 graph (every shipped model does),
     else torch over ``model.safetensors`` (a training run not yet exported). ``onnx`` and
-    ``torch`` insist; a ValueError names what is missing."""
+    ``torch`` insist; a `ClaimtraceError` (a set-up error: one line, exit 2) names what is
+    missing."""
     check_runtime(requested)
     cpu = cpu or cpu_info()
     folder = Path(model_dir)
     has_graph, has_torch = (folder / ONNX_FILE).is_file(), (folder / TORCH_FILE).is_file()
     if requested == "onnx" or (requested == "auto" and has_graph):
         if not has_graph:
-            raise ValueError(f"runtime onnx: {folder / ONNX_FILE} is missing (create it with "
-                             "`claimtrace models export-onnx`)")
+            raise _missing(folder / ONNX_FILE, "runtime onnx needs it (create it with "
+                           "`claimtrace models export-onnx`)")
         if not onnx_available():
-            raise ValueError("runtime onnx: the onnxruntime package is not installed")
+            raise _missing(folder / ONNX_FILE, "runtime onnx: the onnxruntime package is not "
+                           "installed")
         return Runtime("onnxruntime", "int8", cpu.level)
     if not has_torch:
-        raise ValueError(f"runtime {requested}: {folder} has neither {ONNX_FILE} nor "
-                         f"{TORCH_FILE}" if requested == "auto" else
-                         f"runtime torch: {folder / TORCH_FILE} is missing (shipped models "
-                         "hold only the ONNX graph; torch runs a training run's folder)")
+        raise (_missing(folder, f"it has neither {ONNX_FILE} nor {TORCH_FILE}")
+               if requested == "auto" else
+               _missing(folder / TORCH_FILE, "runtime torch needs it; shipped models hold "
+                        "only the ONNX graph (torch runs a training run's folder)"))
     return Runtime("torch", "fp32", cpu.level)
+
+
+def _missing(path: Path, hint: str) -> ClaimtraceError:
+    return ClaimtraceError(Errors.E040.format(path=path, hint=hint))
 
 
 def verified_runtime(requested: str, model_dir: Path, required: tuple[str, ...]) -> Runtime:

@@ -93,6 +93,9 @@ USAGE_ERRORS = [
     (["in.jsonl", "-o", "out.jsonl", "--address", "auto"], "--address needs --engine ray"),
     (["-", "-", "-o", "out.jsonl"], "more than once"),
     (["-", "-o", "out.jsonl", "--resume"], "stdin"),
+    # The shipped models hold only the ONNX graph (--no-claims: the tagger's folder).
+    (["in.jsonl", "-o", "out.jsonl", "--attribution", "hybrid", "--runtime", "torch"],
+     "model.safetensors: runtime torch needs it"),
 ]
 
 

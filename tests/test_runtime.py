@@ -60,11 +60,12 @@ def test_shipped_models_run_on_onnx_runtime() -> None:
 def test_runtime_choice_follows_the_files(tmp_path: Path) -> None:
     avx2 = _cpu("avx2 fma")
     assert choose_runtime("auto", OLD_CLAIM_MODEL, avx2).engine == "torch"  # no graph yet
-    with pytest.raises(ValueError, match="model.int8.onnx is missing"):
+    # A missing weights file is a set-up error (one line, exit 2), not an internal one.
+    with pytest.raises(ClaimtraceError, match="model.int8.onnx: runtime onnx needs it"):
         choose_runtime("onnx", OLD_CLAIM_MODEL, avx2)
-    with pytest.raises(ValueError, match="model.safetensors is missing"):
+    with pytest.raises(ClaimtraceError, match="model.safetensors: runtime torch needs it"):
         choose_runtime("torch", model_dir(CLAIM_MODEL), avx2)
-    with pytest.raises(ValueError, match="neither"):
+    with pytest.raises(ClaimtraceError, match="neither"):
         choose_runtime("auto", tmp_path, avx2)
     with pytest.raises(ValueError, match="unknown runtime"):
         choose_runtime("tensorrt", model_dir(CLAIM_MODEL), avx2)
