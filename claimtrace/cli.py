@@ -8,6 +8,7 @@ internal error (a bug: traceback shown); 130 when interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
@@ -97,9 +98,17 @@ STAGE_INPUTS = {"split": "articles.jsonl", "attribute": "sentences.jsonl",
                 "classify": "attributions.jsonl", "export": "claims.jsonl"}
 
 
+def say(message: str) -> None:
+    """A message on stderr. Messages only report: where stderr is closed or full (piped into
+    `head`, `2>/dev/full`), the run still finishes its files, and its exit status tells the
+    result; click would otherwise turn the broken pipe into exit 1, "nothing processed"."""
+    with contextlib.suppress(OSError):
+        typer.echo(message, err=True)
+
+
 def fail(message: str) -> NoReturn:
     """A usage or set-up error: one line on stderr, exit 2, nothing written."""
-    typer.echo(f"claimtrace: error: {message}", err=True)
+    say(f"claimtrace: error: {message}")
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -140,8 +149,8 @@ def _run(stage: str, inputs: list[str], output: Path | None, settings: RunSettin
         summary = _execute(stage, inputs, output, settings, workers, resume, engine, address)
     except ClaimtraceError as err:
         fail(str(err))
-    typer.echo(summary.line(), err=True)
-    typer.echo(f"output: {output}  errors: {errors_path_for(output)}", err=True)
+    say(summary.line())
+    say(f"output: {output}  errors: {errors_path_for(output)}")
     if then is not None:
         then()
     if summary.processed == 0 and summary.skipped == 0:
@@ -170,24 +179,24 @@ def _execute(stage: str, inputs: list[str], output: Path, settings: RunSettings,
     except (ClaimtraceError, typer.Exit):
         raise
     except Terminated:
-        typer.echo("claimtrace: terminated (SIGTERM); --resume continues where it stopped",
-                   err=True)
+        say("claimtrace: terminated (SIGTERM); --resume continues where it stopped")
         raise typer.Exit(EXIT_TERMINATED) from None
     except KeyboardInterrupt:
-        typer.echo("claimtrace: interrupted; --resume continues where it stopped", err=True)
+        say("claimtrace: interrupted; --resume continues where it stopped")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as err:
         # The system refused the run's files mid-run (a full disk, a quota, an I/O error):
         # not a bug, and nothing the user can read in a traceback.
-        typer.echo(f"claimtrace: error: {system_failure(err, output)}; the output is complete "
-                   "up to the last logged article and --resume continues from there once this "
-                   "is fixed", err=True)
+        say(f"claimtrace: error: {system_failure(err, output)}; the output is complete "
+            "up to the last logged article and --resume continues from there once this "
+            "is fixed")
         raise typer.Exit(EXIT_SYSTEM) from None
     except Exception:  # noqa: BLE001 — a bug: say so, and never exit 1 ("nothing processed")
-        traceback.print_exc(file=sys.stderr)
-        typer.echo("claimtrace: internal error (a bug, please report it with the traceback "
-                   "above); the output is complete up to the last logged article and "
-                   "--resume continues from there", err=True)
+        with contextlib.suppress(OSError):  # stderr closed: the exit status still says it
+            traceback.print_exc(file=sys.stderr)
+        say("claimtrace: internal error (a bug, please report it with the traceback "
+            "above); the output is complete up to the last logged article and "
+            "--resume continues from there")
         raise typer.Exit(EXIT_INTERNAL) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -319,10 +328,10 @@ def _finish_format(working: Path, output: Path, fmt) -> None:
 def _report_written(written: int, fmt, output: Path) -> None:
     from claimtrace.formats import Format
 
-    typer.echo(f"wrote {written} {fmt.value} item(s) to {output}", err=True)
+    say(f"wrote {written} {fmt.value} item(s) to {output}")
     if written == 0 and fmt is Format.claimreview:
-        typer.echo("no statement was check-worthy (statements from a run with --no-claims "
-                   "carry no score)", err=True)
+        say("no statement was check-worthy (statements from a run with --no-claims "
+            "carry no score)")
 
 
 @app.command("convert")
@@ -397,7 +406,7 @@ def schema(output: Annotated[Path | None, typer.Option(
         fail(Errors.E053.format(path=output))
     if output.is_symlink():  # as `run` refuses to write through a link
         fail(f"output {output} is a symbolic link: give the file itself")
-    typer.echo(str(write_json_schema(output, version)), err=True)
+    say(str(write_json_schema(output, version)))
 
 
 def _register_commands() -> None:
@@ -447,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         # A file the command was told to write or read that the system refuses (a folder
         # given for a file, a path under /proc, no permission): one line, like a usage error.
         # `run` and the stages map their own failures before this (`_execute`).
-        typer.echo(f"claimtrace: error: {err}", err=True)
+        say(f"claimtrace: error: {err}")
         return EXIT_USAGE
     except Exception as err:
         # click's usage errors (unknown option, bad value); typer vendors its own click, so
@@ -456,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                int)):
             raise
         if err.format_message():  # empty after `claimtrace` alone has shown the help
-            typer.echo(f"claimtrace: error: {err.format_message()}", err=True)
+            say(f"claimtrace: error: {err.format_message()}")
         return err.exit_code
 
 

@@ -196,6 +196,20 @@ def test_closed_stdin_is_a_usage_error(tmp_path):
     assert not (tmp_path / "o.jsonl").exists()
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_stderr_does_not_stop_the_run(tmp_path):
+    # stderr into a full device or a closed pipe ("| head"): the messages are lost, the
+    # run is not -- the format file is still written and the status is still 0.
+    (tmp_path / "in.jsonl").write_text(GOOD, encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "claimtrace.cli", "run", str(tmp_path / "in.jsonl"), "-o",
+             str(tmp_path / "out.csv"), "--quiet", "--no-claims", "--attribution", "rules"],
+            stderr=full, stdout=subprocess.DEVNULL, check=False)
+    assert result.returncode == 0
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").count("\n") == 2
+
+
 @pytest.mark.parametrize("command, output", [
     ("run", "in.jsonl"), ("run", "in.errors.jsonl"), ("split", "in.jsonl")])
 def test_stdin_read_from_the_output_is_refused(tmp_path, command, output):
