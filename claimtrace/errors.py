@@ -33,6 +33,8 @@ class Errors:
     E023 = "field '{field}' is {type_name}, not text or a number"
     E024 = ("file is {encoding} (it starts with a {encoding} byte-order mark); claimtrace reads "
             "UTF-8: convert it first, e.g. iconv -f {encoding} -t UTF-8")
+    E025 = ("CSV header repeats column(s) {columns}: which one holds the article's value is "
+            "unclear, so no row is read; rename or drop the copies")
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"

@@ -355,6 +355,9 @@ def _csv_header(records: Iterator, path: Path) -> list[str] | ArticleError:
     problem = fields if isinstance(fields, str) else _bad_byte(lines)
     if problem is not None:
         return _error(Errors.E008.format(detail=f"header: {problem}"), None, str(path))
+    repeated = sorted({name for name in fields if fields.count(name) > 1})
+    if repeated:  # "id,text,text": a row would silently keep the last of the two values
+        return _error(Errors.E025.format(columns=", ".join(repeated)), None, str(path))
     if "text" not in fields:
         reason = Errors.E009.format(columns=", ".join(fields) or "none: the file is empty")
         if len(fields) == 1 and any(mark in fields[0] for mark in ";\t|"):

@@ -265,6 +265,15 @@ def test_csv_bad_header_is_one_error(tmp_path):
     assert "no 'text' column" in error.reason
 
 
+@pytest.mark.parametrize("header", [b"id,text,text", b"id,text,id"])
+def test_csv_header_with_a_repeated_column_is_one_error(tmp_path, header):
+    # The last copy used to win silently: the article's text became the second column's.
+    path = tmp_path / "twice.csv"
+    path.write_bytes(header + b"\nd1,The minister said so.,other\n")
+    (error,) = items(path)
+    assert "repeats column(s)" in error.reason and error.origin == str(path)
+
+
 def test_csv_with_another_delimiter_says_so(tmp_path):
     path = tmp_path / "semicolons.csv"
     path.write_bytes(b'id;text\na;"The mayor said so."\n')
