@@ -19,6 +19,7 @@ log where it stands. The log is only ever rewritten whole, atomically (write, th
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -258,12 +259,18 @@ class OutputFiles:
     def __init__(self, output: Path, fingerprint: dict, resume: bool) -> None:
         self.output = output
         self.progress_path = progress_path_for(output)
+        # What opening creates, a refused start removes: a refused run writes nothing.
+        created = [path for path in (output, errors_path_for(output)) if not path.exists()]
         self.out = _open_locked(output)
         try:
             self.errors = _open_locked(errors_path_for(output))
             self.checkpoint = self._start(fingerprint, resume)
         except BaseException:
             self.close()
+            for path in created:
+                with contextlib.suppress(OSError):
+                    if path.stat().st_size == 0:
+                        path.unlink()
             raise
         self.progress = self._open_log()
 

@@ -108,6 +108,7 @@ def test_deleted_output_with_its_log_kept_is_refused(tmp_path, dump, nlp, settin
     output.unlink()
     with pytest.raises(ClaimtraceError, match="no longer holds what the progress log"):
         run(dump, output, nlp, settings, resume=True)
+    assert not output.exists()  # refused: not even an empty file is left behind
 
 
 def test_edited_output_is_refused(tmp_path, dump, nlp, settings):
