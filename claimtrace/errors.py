@@ -35,6 +35,8 @@ class Errors:
             "UTF-8: convert it first, e.g. iconv -f {encoding} -t UTF-8")
     E025 = ("CSV header repeats column(s) {columns}: which one holds the article's value is "
             "unclear, so no row is read; rename or drop the copies")
+    E026 = ("folder entry is a symbolic link to a folder, which is not followed (a link loop "
+            "would never end): its articles are not read; give that folder as an input itself")
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"

@@ -462,7 +462,8 @@ def _walk_error(err: OSError) -> None:
 
 def folder_entries(path: Path) -> Iterator[Path | ArticleError]:
     """Every entry named ``*.txt`` under `path`, in sorted order; unreadable sub-folders as
-    errors. Symbolic links to folders are not followed (a link loop would never end)."""
+    errors. Symbolic links to folders are not followed (a link loop would never end), and
+    each is an error, so the articles it holds are not lost unseen."""
     found: list[Path] = []
     problems: list[ArticleError] = []
 
@@ -473,6 +474,8 @@ def folder_entries(path: Path) -> Iterator[Path | ArticleError]:
     for folder, dirs, files in os.walk(path, onerror=unreadable, followlinks=False):
         # A directory named x.txt (or a link to one) is an entry too: it gets its error.
         found.extend(Path(folder, n) for n in files + dirs if n.lower().endswith(".txt"))
+        problems.extend(_error(Errors.E026, None, str(Path(folder, n))) for n in dirs
+                        if not n.lower().endswith(".txt") and Path(folder, n).is_symlink())
     yield from problems
     yield from sorted(found, key=lambda p: p.relative_to(path).parts)
 

@@ -187,7 +187,10 @@ def test_folder_entries_that_are_not_regular_files_are_errors(tmp_path):
     assert "FIFO" in reasons[("fifo", "ArticleError")]
     assert "binary" in reasons[("binary", "ArticleError")]
     assert "not valid Unicode" in reasons[("caf\\xe9", "ArticleError")]
-    assert len(got) == 9
+    # The linked folder is not read, and says so: its articles are not lost unseen.
+    assert "not followed" in reasons[(None, "ArticleError")]
+    assert got[(None, "ArticleError")].origin == str(folder / "subdir_link")
+    assert len(got) == 10
 
 
 def with_alarm(function, seconds: int = 20):
