@@ -7,7 +7,7 @@ the all-in-one ``claimtrace run`` produces.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from spacy.tokens import Doc, Span
 
@@ -17,6 +17,7 @@ from claimtrace.pipeline.attribute import attributions_of as _attributions_of
 from claimtrace.pipeline.ingest import Article
 from claimtrace.pipeline.split import SENTENCES_KEY, sentence_spans
 from claimtrace.pipeline.standalone import keep_standalone_texts  # noqa: F401 (extension)
+from claimtrace.schema import Kind, Method, QuoteType, SourceType
 
 if TYPE_CHECKING:
     from claimtrace.pipeline.classify import ClaimScore
@@ -72,15 +73,26 @@ def attribution_to_dict(attribution: Attribution) -> dict:
     }
 
 
+def _one_of(value: object, field: str, allowed: object) -> str:
+    """A label the statement schema allows (its `Literal`); anything else is the line's
+    error, not an attribution the exporter would drop."""
+    names = get_args(allowed)
+    return _checked(value, field, "one of " + ", ".join(names), value in names)
+
+
 def attribution_from_dict(data: dict, length: int) -> Attribution:
     content = _checked(data["content"], "attribution content", "its start and end",
                        data["content"] is not None)
     return Attribution(
         content=_char_span(content, length), source=_char_span(data["source"], length),
-        cue=_char_span(data["cue"], length), quote_type=data["quote_type"], kind=data["kind"],
+        cue=_char_span(data["cue"], length),
+        quote_type=_one_of(data["quote_type"], "attribution quote_type", QuoteType),
+        kind=_one_of(data["kind"], "attribution kind", Kind),
         resolved=data["resolved"], description=data["description"],
-        source_type=data["source_type"], construction=data.get("construction", ""),
-        method=data.get("method", "rules"), sentence_index=data["sentence_index"],
+        source_type=_one_of(data["source_type"], "attribution source_type", SourceType),
+        construction=data.get("construction", ""),
+        method=_one_of(data.get("method", "rules"), "attribution method", Method),
+        sentence_index=data["sentence_index"],
         role=data.get("role"), organization=data.get("organization"),
         confidence=_optional_probability(data.get("confidence"), "attribution confidence"))
 
@@ -137,7 +149,12 @@ def restore_sentences(doc: Doc, sentences: list[dict]) -> None:
 
 def restore_claims(doc: Doc, claims: list[dict]) -> None:
     by_index = {c["index"]: c for c in claims}
-    for sentence in sentence_spans(doc):
+    sentences = sentence_spans(doc)
+    known = {sentence._.index for sentence in sentences}
+    for index in by_index:  # a claim no sentence takes would lose its score unseen
+        _checked(index, "claim index", f"the index of one of the {len(known)} sentences",
+                 index in known)
+    for sentence in sentences:
         data = by_index.get(sentence._.index)
         if data is not None:
             sentence._.claim = claim_from_dict(data)

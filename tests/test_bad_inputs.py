@@ -68,13 +68,14 @@ MALFORMED = [
             sentences=[{"index": 0, "start": 0, "end": 18, "paragraph": 0}],
             attributions=[{"content": {"start": 15, "end": 17}, "source": None, "cue": None,
                            "quote_type": "indirect", "kind": "speech", "resolved": None,
-                           "description": None, "source_type": None, "sentence_index": 0,
+                           "description": None, "source_type": "other", "sentence_index": 0,
                            **bad}])
       for n, bad in enumerate([{"confidence": "high"}, {"confidence": True},
-                               {"content": None}])),
+                               {"content": None}, {"kind": {"a": 1}},
+                               {"quote_type": "quoted"}, {"source_type": None}])),
 ]
 NOT_UTF8 = b"\xff\xfe not UTF-8 at all"
-HARMLESS = ("s4",)
+HARMLESS = ()
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +114,8 @@ def test_stage_survives_malformed_records(tmp_path, good_states, stage, capsys):
         assert error["reason"] and error["stage"]
         # In words, not a Python exception's text ("KeyError: 'content'").
         assert not re.search(r"\b\w+Error\b", error["reason"]), error["reason"]
-    # A claim for no sentence only loses that claim: the state is processed; the others,
-    # a sentence that ends before it starts included, are the line's error.
+    # Every damaged state is the line's error with a reason, a claim for no sentence and a
+    # sentence that ends before it starts included: none loses a value unseen.
     assert summary["errors"] == len(MALFORMED) - len(HARMLESS) + 1
     assert summary["processed"] == len(good) + len(HARMLESS)
     assert "not valid UTF-8" in errors[-1]["reason"]
