@@ -7,7 +7,7 @@ hand-written inflection rules.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +38,12 @@ class Lexicon:
     quotation_only_verbs: frozenset[str]  # "continue": a clause it governs is not reported
     object_acts: frozenset[str]  # "declare": with a noun-phrase object, an act, not a report
     vehicle_heads: frozenset[str]  # "statement": the form a report takes, not its author
+    # Titles and words for people together ("minister", "Dr.", "spokesman"), built once:
+    # speakers and roles ask for the union per token.
+    people_words: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "people_words", self.honorifics | self.anonymous_heads)
 
 
 @lru_cache(maxsize=4)

@@ -45,8 +45,7 @@ def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
 def _title(token: Token) -> bool:
     """A title or a word for people ("Minister", "Senator", "Dr.") heads the description:
     capitalised, it is a role all the same, not an organisation's name."""
-    lexicon = load_lexicon()
-    return token.lower_ in lexicon.honorifics | lexicon.anonymous_heads
+    return token.lower_ in load_lexicon().people_words
 
 
 def _title_role(doc: Doc, title: Span) -> str | None:

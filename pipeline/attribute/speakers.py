@@ -916,7 +916,7 @@ def _people_head(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
 def _title_word(token: Token, lexicon: Lexicon) -> bool:
     """A title or a word for people, singular or plural: "Officers Ann Cole and Bo Li"."""
     words = {token.lower_, token.lower_.removesuffix("s")}
-    return bool(words & (lexicon.honorifics | lexicon.anonymous_heads))
+    return bool(words & lexicon.people_words)
 
 
 def _plural(doc: Doc, attribution: Attribution) -> bool:
@@ -1073,7 +1073,7 @@ def _title_modifiers(head: Token) -> set[str]:
 
 def _people_word(head: Token, lexicon: Lexicon) -> bool:
     """"spokesman", "officials", "minister": a word for people, not for an organisation."""
-    return head.lemma_.lower() in lexicon.anonymous_heads | lexicon.honorifics
+    return head.lemma_.lower() in lexicon.people_words
 
 
 def _named_organization(doc: Doc, attribution: Attribution) -> str | None:
