@@ -107,8 +107,8 @@ def choose_runtime(requested: str, model_dir: Path, cpu: CpuInfo | None = None) 
             raise _missing(folder / ONNX_FILE, "runtime onnx needs it (create it with "
                            "`claimtrace models export-onnx`)")
         if not onnx_available():
-            raise _missing(folder / ONNX_FILE, "runtime onnx: the onnxruntime package is not "
-                           "installed")
+            # The graph is there; what is missing is the package that runs it.
+            raise ClaimtraceError("runtime onnx: the onnxruntime package is not installed")
         return Runtime("onnxruntime", "int8", cpu.level)
     if not has_torch:
         raise (_missing(folder, f"it has neither {ONNX_FILE} nor {TORCH_FILE}")
