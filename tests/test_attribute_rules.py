@@ -55,6 +55,18 @@ CASES = [
         'The minister described the attacks as a "cowardly act".',
         [row("The minister", "The minister", "described", 'the attacks as a "cowardly act',
              "mixed")], id="quotation-inside-object"),
+    pytest.param(  # where it was said, after the closing mark, is the writer's frame
+        'The coach noted their "grit and patience" in a statement.',
+        [row("The coach", "The coach", "noted", 'their "grit and patience', "mixed")],
+        id="quotation-inside-object-then-where-said"),
+    pytest.param(  # the outlet told is not part of the report, though parsed into its subject
+        'Retired judge Ana Ruiz told NPR Carlos Valle had lied to the court.',
+        [row("Ana Ruiz", "Ana Ruiz", "told", "Carlos Valle had lied to the court",
+             "indirect")], id="addressee-folded-into-clause-subject"),
+    pytest.param(
+        'The senator told MSNBC Ramos "was a fine judge" before the vote.',
+        [row("The senator", "The senator", "told", 'Ramos "was a fine judge" before the vote',
+             "mixed")], id="addressee-acronym-before-a-name"),
     pytest.param(
         'The magazine announced its choice of the young surfer as its "Athlete of the Year".',
         [row("The magazine", "The magazine", "announced",

@@ -782,8 +782,29 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
                    None)
         if obj is not None:
             tokens = list(doc[obj.left_edge.i:tokens[-1].i + 1])
-    tokens = with_stranded_rest(doc, verb, tokens)
+    tokens = without_addressee(doc, verb, with_stranded_rest(doc, verb, tokens))
     return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
+
+
+def without_addressee(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
+    """'told NPR Hamza bin Laden had …': with no "that", the parser can fold the person told
+    into the reported clause's subject, one run of names. Right after a verb whose first
+    object is the person told, a name that ends where another entity begins, or an acronym
+    before a name, is that person, not the report."""
+    if verb.lemma_.lower() not in load_lexicon().addressee_verbs or len(tokens) < 2:
+        return tokens
+    first = tokens[0]
+    if first.i != verb.i + 1 or first.pos_ != "PROPN" or doc[first.i + 1].pos_ != "PROPN":
+        return tokens
+    entity = next((e for e in doc.ents if e.start == first.i), None)
+    if entity is not None and entity.end < len(doc) and doc[entity.end].ent_iob_ == "B":
+        end = entity.end  # 'told ABC News Trump was …': NER ends the name told
+    elif first.text.isupper() and len(first.text) > 1 and not doc[first.i + 1].text.isupper():
+        end = first.i + 1  # 'told MSNBC Cummings "was …"': an outlet's acronym
+    else:
+        return tokens
+    rest = [t for t in tokens if t.i >= end]
+    return rest if rest and rest[0].pos_ == "PROPN" else tokens
 
 
 def subtree_in_order(head: Token) -> list[Token]:
@@ -1192,11 +1213,21 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
         last_open = max(r.open_at for r in inside)
         if any(is_verb_cue(t, lexicon) and t.idx < last_open for t in tokens):
             return None
-        content = trimmed(doc, min(t.idx for t in tokens), bounds.end, EDGE_PUNCT + QUOTE_MARKS)
+        end = _end_of_quoted_phrase(doc, max(r.close_at for r in inside), bounds.end)
+        content = trimmed(doc, min(t.idx for t in tokens), end, EDGE_PUNCT + QUOTE_MARKS)
         if content is None or content in inside.values():
             return None  # the quotation is all of it: a direct quote, read as before
         return content
     return None
+
+
+def _end_of_quoted_phrase(doc: Doc, close_at: int, end: int) -> int:
+    """'noted his "strength and wisdom" on Twitter': the parser can hang the writer's
+    "on Twitter" on the quoted noun; a prepositional phrase right after the closing mark is
+    where or how it was said, not part of what was."""
+    after = doc.char_span(close_at + 1, end, alignment_mode="expand")
+    words = [t for t in after if not t.is_punct] if after is not None else []
+    return close_at + 1 if words and words[0].dep_ == "prep" else end
 
 
 def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
