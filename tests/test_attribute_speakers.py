@@ -247,6 +247,11 @@ CASES = [
         "wrote that checks were ordered. He tweeted that he was sorry.",
         [("Ana Duarte", "Ana Duarte"), ("Rui Costa", "Rui Costa"), ("He", "Rui Costa")],
         id="pronoun-later-speaker"),
+    pytest.param(  # a surname of a name the entity tagger missed is a person who spoke,
+        # so the next "she" is her, not the earlier subject
+        "Tom Hale met Ana Ruiz on Monday. Ruiz said the talks were useful. She added that a "
+        "deal was close.", [("Ruiz", "Ana Ruiz"), ("She", "Ana Ruiz")],
+        id="surname-of-untagged-name-is-a-person"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -279,6 +284,21 @@ def test_later_mentions_keep_role_and_organization(nlp):
     assert (later.role, later.organization) == ("senior analyst", "Lima Institute")
 
 
+@pytest.mark.parametrize("text, description, role, organization", [
+    # the apposition the person was introduced with, though not as a source
+    ("Ana Ruiz, a lawyer for the family, spoke outside court. She said the police had "
+     "ignored warnings.", "a lawyer for the family", "lawyer", "family"),
+    ("Carlos Valle, the finance minister, met unions on Tuesday. The minister said wages "
+     "would be frozen.", "the finance minister", "minister", None),
+])
+def test_later_mentions_take_the_introducing_apposition(nlp, text, description, role,
+                                                        organization):
+    doc = nlp(text)
+    later = attributions_of(doc)[-1]
+    assert (later.description, later.role, later.organization) == (description, role,
+                                                                   organization)
+
+
 def test_a_bare_title_keeps_the_earlier_role(nlp):
     doc = nlp("Dr. Amina Yusuf, the chief medical officer, said cases rose. "
               "Dr. Yusuf said the vaccine works.")
@@ -297,6 +317,17 @@ def test_a_bare_title_keeps_the_earlier_role(nlp):
     # A title before the name is a role, not an organisation.
     ("Finance Minister Carlos Valle said taxes would rise.", "Finance Minister", None),
     ("Senator Ana Ruiz said the bill would pass.", "Senator", None),
+    # An organisation's name before the role is the whole name, not its last word.
+    ("Keller University virologist Lena Marsh said the strain was new.", "virologist",
+     "Keller University"),
+    # A name in apposition to the role's organisation is not part of the organisation.
+    ("The chief executive of Orion Motors, Tom Hale, said sales had fallen.", "chief executive",
+     "Orion Motors"),
+    # Of two prepositional phrases, the one that names an organisation.
+    ("Lena Marsh, a professor of virology at Keller University, said the strain was new.",
+     "professor", "Keller University"),
+    # A bare title as description: the name's own "of ..." is the organisation.
+    ("Dr. Lena Marsh of Keller University said the strain was new.", None, "Keller University"),
 ])
 def test_role_and_organization(nlp, text, role, organization):
     (only,) = attributions_of(nlp(text))

@@ -25,21 +25,28 @@ def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
     if head.pos_ == "NOUN":
         role, organization = role_phrase(head), affiliation(head)
     else:
-        described = description_span(doc, attribution)
-        if described is None:
-            return attribution
-        root = described.root
-        if root.pos_ == "PROPN" and _title(root):  # "Finance Minister Ana Ruiz", "Dr. Ruiz"
-            role, organization = _title_role(doc, described), None
-        elif root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
-            # "Nikki Holland of the NCA": the description names the organisation.
-            role, organization = None, _without_article(doc, list(described))
-        else:
-            role = role_phrase(root) if root.pos_ == "NOUN" else None
-            organization = affiliation(root) or _organization_entity(described)
+        role, organization = _described_role(doc, attribution)
+        # "Dr. Lena Marsh of Keller University": the name's own affiliation, where the
+        # description (here the bare title) names none.
+        organization = organization or affiliation(head)
     if role and role.lower() in {"people", "person", "they", "someone"}:
         role = None  # a plain plural or pronoun is no role
     return replace(attribution, role=role, organization=organization)
+
+
+def _described_role(doc: Doc, attribution: Attribution) -> tuple[str | None, str | None]:
+    """(role, organisation) of a named source, read off its description."""
+    described = description_span(doc, attribution)
+    if described is None:
+        return None, None
+    root = described.root
+    if root.pos_ == "PROPN" and _title(root):  # "Finance Minister Ana Ruiz", "Dr. Ruiz"
+        return _title_role(doc, described), None
+    if root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
+        # "Nikki Holland of the NCA": the description names the organisation.
+        return None, _without_article(doc, list(described))
+    role = role_phrase(root) if root.pos_ == "NOUN" else None
+    return role, affiliation(root) or _organization_entity(described)
 
 
 def _title(token: Token) -> bool:
@@ -71,18 +78,34 @@ def role_phrase(head: Token) -> str | None:
 
 
 def affiliation(head: Token) -> str | None:
-    """"… for the Northern Medical Association", "the ministry's …", "Kremlin …"."""
+    """"… for the Northern Medical Association", "the ministry's …", "Kremlin …". Of several
+    prepositional phrases the one that names an organisation: "a professor of virology at
+    Keller University" -> "Keller University", not "virology"."""
+    found: list[Token] = []
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in AFFILIATION_PREPS:
-            objects = [g for g in child.children if g.dep_ == "pobj"]
-            if objects:
-                return _without_article(objects[0].doc, list(objects[0].subtree))
+            found += [g for g in child.children if g.dep_ == "pobj"][:1]
         if child.dep_ == "poss" and child.pos_ in {"PROPN", "NOUN"}:
-            return _without_article(child.doc, [t for t in child.subtree if t.dep_ != "case"])
+            found.append(child)
+    named = [t for t in found if _names_organization(t)]
+    if found:
+        return _phrase_of(named[0] if named else found[0])
     entities = [c for c in head.lefts if c.dep_ == "compound" and c.ent_type_ in ORGANIZATION_ENTS]
-    if entities:
-        return _without_article(head.doc, entities)
+    if entities:  # "Keller University virologist": the whole name, not its last word
+        return _without_article(head.doc, [t for c in entities for t in c.subtree])
     return None
+
+
+def _names_organization(token: Token) -> bool:
+    return token.pos_ == "PROPN" or token.ent_type_ in ORGANIZATION_ENTS
+
+
+def _phrase_of(token: Token) -> str | None:
+    """The noun phrase ``token`` heads, without a possessive's "'s" and without a name in
+    apposition to it: "chief executive of Orion Motors, Tom Hale," -> "Orion Motors"."""
+    apposed = {t.i for c in token.children if c.dep_ == "appos" for t in c.subtree}
+    return _without_article(token.doc, [t for t in token.subtree
+                                        if t.dep_ != "case" and t.i not in apposed])
 
 
 def description_span(doc: Doc, attribution: Attribution) -> Span | None:

@@ -30,9 +30,15 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
-from claimtrace.pipeline.attribute.roles import description_span, role_and_organization
+from claimtrace.pipeline.attribute.roles import (
+    affiliation,
+    description_span,
+    role_and_organization,
+    role_phrase,
+)
 from claimtrace.pipeline.attribute.rules import (
     POST_NOMINALS,
+    content_from_tokens,
     name_particle,
     name_word,
     source_mention,
@@ -711,7 +717,7 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         else:
             resolved = role_and_organization(
                 doc, _resolve_mention(doc, attribution, context, lexicon))
-        resolved = _as_known(resolved, known)
+        resolved = _introduced_role(doc, _as_known(resolved, known), context, lexicon)
         if resolved.source is not None and resolved.resolved:
             someone = _someone(doc, resolved, lexicon)
             context.remember(resolved, plural=_plural(doc, resolved),
@@ -733,6 +739,49 @@ def _as_known(attribution: Attribution, known: dict[str, Attribution]) -> Attrib
     before = known.setdefault(name, attribution)
     known[name] = _filled(before, attribution)
     return _filled(attribution, before)
+
+
+def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionContext,
+                     lexicon: Lexicon) -> Attribution:
+    """"She said" after "Ana Ruiz, a lawyer for the family, spoke": a person's mention with
+    no description of its own takes the apposition the article introduced them with, and
+    the role and organisation it gives (GUIDELINES.md: "use the earlier description"),
+    where that introduction was not itself a source `_as_known` carries from."""
+    if (attribution.description or attribution.source is None
+            or attribution.source_type != "person" or not attribution.resolved):
+        return attribution
+    found = _apposition(doc, attribution.resolved, attribution.source.start, context, lexicon)
+    if found is None:
+        return attribution
+    text, described = found
+    if not text:
+        return attribution
+    return replace(attribution, description=text,
+                   role=attribution.role or role_phrase(described),
+                   organization=attribution.organization or affiliation(described))
+
+
+def _apposition(doc: Doc, name: str, position: int, context: ResolutionContext,
+                lexicon: Lexicon) -> tuple[str, Token] | None:
+    """(text, head) of the nearest earlier description in apposition to ``name``: "Ana
+    Ruiz, a lawyer for the family," or "The mayor of Lyon, Ana Ruiz,"."""
+    for ent in reversed(person_spans(doc, context.index)):
+        if ent.start_char >= position or context.index.expand(
+                clean_name(ent.text, lexicon, person=True), ent.start_char)[0] != name:
+            continue
+        root, named = ent.root, {t.i for t in ent.root.subtree}
+        after = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+        if after:
+            return _phrase_text(doc, list(after[0].subtree)), after[0]
+        head = root.head
+        if root.dep_ == "appos" and head.pos_ == "NOUN" and head.i < ent.start:
+            return _phrase_text(doc, [t for t in head.subtree if t.i not in named]), head
+    return None
+
+
+def _phrase_text(doc: Doc, tokens: list[Token]) -> str:
+    span = content_from_tokens(doc, tokens)
+    return span.text(doc) if span is not None else ""
 
 
 KNOWN_FIELDS = ("description", "role", "organization")
@@ -846,7 +895,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             name = context.longer_organization(name, position) or name
         if label is None and head is not None and head.pos_ == "NOUN":
             name = _named_before(head, attribution, lexicon) or name  # "Police said"
-        source_type = "person" if label == "PERSON" else attribution.source_type
+        source_type = ("person" if label == "PERSON" or _surname_of_run(label, mention, head)
+                       else attribution.source_type)
         return replace(attribution, resolved=name, source_type=source_type)
     if mention[:1].isupper() and len(mention.split()) == 1:
         # A capitalised word the parser did not tag as a name: a surname all the same when
@@ -857,6 +907,14 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if head is not None and head.pos_ == "NOUN":  # "Police said" after "Lancashire police"
         return replace(attribution, resolved=_named_before(head, attribution, lexicon) or mention)
     return replace(attribution, resolved=mention)
+
+
+def _surname_of_run(label: str | None, mention: str, head: Token | None) -> bool:
+    """"Ruiz" after "Tom Hale met Ana Ruiz", a name the entity tagger missed: one untagged
+    word standing for a longer run of proper nouns is a person's surname (organisations are
+    not called by their last word), whatever type the producer guessed."""
+    return (label == "NAME" and len(mention.split()) == 1 and head is not None
+            and not head.ent_type_)
 
 
 def _document_owner(head: Token | None, lexicon: Lexicon) -> tuple[CharSpan, int] | None:
