@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from claimtrace.pipeline.attribute import Attribution, CharSpan, attributions_of
@@ -38,6 +40,21 @@ def test_hybrid_adds_rule_attributions_the_tagger_did_not_touch():
     merged = merge(RULES, TAGGER, "hybrid")
     assert [a.method for a in merged] == ["hybrid", "rules", "model"]
     assert [a.content.start for a in merged] == [12, 45, 70]  # text order
+
+
+def test_hybrid_keeps_a_rule_report_nested_in_a_kept_content():
+    # "Hale said the minister had told him the plan was safe": the outer content holds the
+    # inner report's source, cue and content; a rule content that only overlaps is a twin.
+    outer = Attribution(content=CharSpan(10, 60), source=CharSpan(0, 4), cue=CharSpan(5, 9),
+                        quote_type="indirect", method="rules")
+    inner = Attribution(content=CharSpan(40, 60), source=CharSpan(10, 22),
+                        cue=CharSpan(23, 32), quote_type="indirect", method="rules")
+    twin = Attribution(content=CharSpan(30, 70), source=CharSpan(0, 4), cue=CharSpan(5, 9),
+                       quote_type="indirect", method="rules")
+    tagged = [replace(outer, method="model", content=CharSpan(10, 61), confidence=0.9)]
+    merged = merge([outer, inner, twin], tagged, "hybrid")
+    assert [(a.content, a.method) for a in merged] == [(CharSpan(10, 60), "hybrid"),
+                                                        (CharSpan(40, 60), "rules")]
 
 
 def test_unknown_method_is_refused():
@@ -131,3 +148,10 @@ def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, 
                         cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
                         method="model", confidence=0.99)
     assert Scope()(doc, found, load_lexicon()) is kept
+
+
+@needs_model
+def test_hybrid_pipeline_keeps_the_inner_report(hybrid_nlp):
+    doc = hybrid_nlp("Tom Hale said the minister, Ana Ruiz, had told him the plan was safe.")
+    found = {(a.resolved, a.content.text(doc)) for a in attributions_of(doc)}
+    assert ("Ana Ruiz", "the plan was safe") in found

@@ -139,8 +139,19 @@ def merge(rules: list[Attribution], tagger: list[Attribution], method: str,
         kept = [a.content for a in merged]
         near_kept = SpansByStart(kept)
         merged += [rule for i, rule in enumerate(rules) if i not in used and not any(
-            rule.content.overlaps(kept[j]) for j in near_kept.near(rule.content))]
+            rule.content.overlaps(kept[j]) and not nested_in(rule, kept[j])
+            for j in near_kept.near(rule.content))]
     return sorted(merged, key=lambda a: (a.content.start, a.content.end))
+
+
+def nested_in(inner: Attribution, content: CharSpan) -> bool:
+    """'Hale said the minister had told him the plan was safe': a report inside another's
+    content, its source, cue and content all within it. GUIDELINES.md labels the inner one
+    too; the same report found twice has its cue outside the other's content. A quotation
+    inside another's content is in the outer speaker's words, not the inner one's."""
+    parts = [inner.source, inner.cue, inner.content]
+    return inner.quote_type != "direct" and all(
+        p is not None and content.start <= p.start and p.end <= content.end for p in parts)
 
 
 def merge_doc(doc: Doc, method: str, scope: Scope, lexicon: Lexicon) -> None:
