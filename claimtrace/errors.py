@@ -37,6 +37,10 @@ class Errors:
             "unclear, so no row is read; rename or drop the copies")
     E026 = ("folder entry is a symbolic link to a folder, which is not followed (a link loop "
             "would never end): its articles are not read; give that folder as an input itself")
+    E027 = "this line is {what}, not a raw article: {advice}"
+    E028 = ("this CSV is claimtrace's statements export (it has the columns statement_id, "
+            "attribution_id and sentence_index), not articles: no row is read; give run the "
+            "articles the statements came from")
     # --- processing ---
     E020 = "stage '{stage}' failed on this article: {detail}"
     E021 = "intermediate record from stage '{stage}' is missing field '{field}'"

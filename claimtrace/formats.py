@@ -18,6 +18,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from claimtrace.errors import Errors, json_error_detail
+from claimtrace.pipeline.ingest import READ_ENCODING
 
 
 class Format(StrEnum):
@@ -55,9 +56,11 @@ def is_gzip(path: Path) -> bool:
 
 
 def _open_text(path: Path, mode: str) -> IO[str]:
+    # Reading drops a leading byte-order mark, as every claimtrace reader does; writing adds none.
+    encoding = READ_ENCODING if mode == "r" else "utf-8"
     if is_gzip(path):
-        return gzip.open(path, mode + "t", encoding="utf-8", newline="")
-    return path.open(mode, encoding="utf-8", newline="")
+        return gzip.open(path, mode + "t", encoding=encoding, newline="")
+    return path.open(mode, encoding=encoding, newline="")
 
 
 def read_records(path: Path) -> Iterator[dict]:

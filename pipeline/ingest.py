@@ -216,16 +216,57 @@ def wide_encoding(head: bytes) -> str | None:
     return next((name for mark, name in WIDE_MARKS if head.startswith(mark)), None)
 
 
+# UTF-8 with a leading byte-order mark dropped: Excel and Notepad save files with one, and
+# every reader of claimtrace (articles, stage files, statements) accepts it alike.
+READ_ENCODING = "utf-8-sig"
+
+
+def decode_utf8(data: bytes) -> str:
+    """UTF-8 bytes as text, a leading byte-order mark dropped (`READ_ENCODING`); raises
+    UnicodeDecodeError for bytes that are not UTF-8."""
+    return data.decode(READ_ENCODING)
+
+
 def _decode(data: bytes, origin: str) -> str | ArticleError:
     if (encoding := wide_encoding(data[:4])) is not None:
         return _error(Errors.E024.format(encoding=encoding), None, origin)
     if b"\x00" in data:
         return _error(Errors.E012, None, origin)
     try:
-        return data.decode("utf-8-sig")
+        return decode_utf8(data)
     except UnicodeDecodeError as err:
         reason = Errors.E005.format(position=err.start, detail=err.reason)
         return _error(reason, None, origin)
+
+
+# The stage that reads what each stage writes, for the advice on a stage file given as articles.
+NEXT_STAGE = {"ingest": "split", "split": "attribute", "attribute": "classify",
+              "classify": "export"}
+
+
+def own_record_problem(raw: dict) -> str | None:
+    """Why a line of claimtrace's own output (a statement, a stage state) is no raw article.
+
+    Both carry a "text" or an "article", so read as articles they would give statements
+    about statements (a statement's sentence as an article with the statement's id)."""
+    tag = raw.get("schema")
+    if not isinstance(tag, str):
+        return None
+    if tag.startswith("claimtrace/statement@"):  # any version
+        return Errors.E027.format(
+            what="a statement record (the output of claimtrace run or export)",
+            advice="give run the articles the statements came from; claimtrace convert "
+                   "turns statements into CSV, Parquet or HTML")
+    if tag.startswith("claimtrace/article-state@"):
+        stage = raw.get("stage")
+        if isinstance(stage, str) and stage in NEXT_STAGE:  # a list is no dict key
+            return Errors.E027.format(
+                what=f"a stage state written by claimtrace {stage}",
+                advice=f"give the file to claimtrace {NEXT_STAGE[stage]}, or give run the "
+                       "articles themselves")
+        return Errors.E027.format(what="a stage state (claimtrace's file between stages)",
+                                  advice="give run the articles themselves")
+    return None
 
 
 def _parse_json_line(decoded: str, number: int, origin: str) -> Article | ArticleError:
@@ -236,6 +277,9 @@ def _parse_json_line(decoded: str, number: int, origin: str) -> Article | Articl
         return _error(Errors.E001.format(line=number, detail=detail), None, origin)
     if not isinstance(raw, dict):
         return _error(Errors.E007.format(type_name=type(raw).__name__), None, origin)
+    problem = own_record_problem(raw)
+    if problem is not None:
+        return _error(problem, None, origin)
     return make_article(raw, origin)
 
 
@@ -346,6 +390,10 @@ def _csv_records(lines: _CsvLines) -> Iterator[tuple[list[str] | str, list[_Line
             yield Errors.E018.format(detail=err), row[:1]
 
 
+# Columns only claimtrace's own CSV of statements has (claimtrace.formats.COLUMNS).
+STATEMENT_COLUMNS = ("statement_id", "attribution_id", "sentence_index")
+
+
 def _csv_origin(path: Path, number: int, first: _Line) -> str:
     return f"{path}:row{number}(line{first.number},byte{first.offset})"
 
@@ -358,6 +406,8 @@ def _csv_header(records: Iterator, path: Path) -> list[str] | ArticleError:
     repeated = sorted({name for name in fields if fields.count(name) > 1})
     if repeated:  # "id,text,text": a row would silently keep the last of the two values
         return _error(Errors.E025.format(columns=", ".join(repeated)), None, str(path))
+    if set(STATEMENT_COLUMNS) <= set(fields):  # its "text" is a sentence, not an article
+        return _error(Errors.E028, None, str(path))
     if "text" not in fields:
         reason = Errors.E009.format(columns=", ".join(fields) or "none: the file is empty")
         if len(fields) == 1 and any(mark in fields[0] for mark in ";\t|"):

@@ -35,6 +35,7 @@ from claimtrace.pipeline.ingest import (
     Article,
     ArticleError,
     article_identity,
+    decode_utf8,
     deduplicate,
     ingest,
     input_kind,
@@ -107,7 +108,7 @@ def _state_or_error(line: bytes, name: str, number: int) -> dict | ArticleError:
     """One line of a previous stage's file: a state whose article is valid, or why not."""
     origin = f"{name}:{number}"
     try:
-        state = json.loads(line.decode("utf-8"))
+        state = json.loads(decode_utf8(line))  # a BOM as ingest reads it: dropped
     except UnicodeDecodeError as err:
         reason = Errors.E005.format(position=err.start, detail=err.reason)
         return ArticleError("read", reason, origin=printable(origin))

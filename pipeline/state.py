@@ -200,7 +200,16 @@ def restore_doc(make_doc, state: dict) -> Doc:
         raise StateError(str(err)) from err
 
 
+def check_schema(state: dict) -> None:
+    """The line names the state format this version reads: a line with "schema": null, a
+    foreign tag or none is the line's error, never read as a state by luck of its fields."""
+    tag = state["schema"]  # missing: "a field is missing: 'schema'"
+    _checked(tag, "schema", f"{STATE_SCHEMA!r} (a line of a claimtrace stage file)",
+             tag == STATE_SCHEMA)
+
+
 def _restore(make_doc, state: dict) -> Doc:
+    check_schema(state)
     article = state_article(state)
     doc = make_doc(article.text)
     doc._.article = article

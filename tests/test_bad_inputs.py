@@ -6,6 +6,7 @@ output, or in its errors file with a reason. No traceback, no crash of the run.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from pathlib import Path
@@ -43,6 +44,10 @@ MALFORMED = [
     "[" * 100_000 + "]" * 100_000,
     '{"article": {"id": "big", "text": "x"}, "n": ' + "9" * 5000 + "}",
     state(article={"id": "m", "text": "The mayor said it.", "sha256": "0"}, models=[1, 2]),
+    # A line that is not (or no longer says it is) a stage state, whatever its other fields.
+    *(state(article={"id": f"schema{n}", "text": "The mayor said it.", "sha256": "0"},
+            schema=tag) for n, tag in enumerate([None, "claimtrace/article-state@9", 1])),
+    json.dumps({"stage": "split", "article": {"id": "no-schema", "text": "The mayor said."}}),
     state(article={"id": "s1", "text": "The mayor said it.", "sha256": "0"}, sentences=5),
     state(article={"id": "s2", "text": "The mayor said it.", "sha256": "0"},
           sentences=[{"start": "a", "end": None}]),
@@ -155,3 +160,13 @@ def test_raw_articles_and_statements_given_to_a_stage_are_named(tmp_path):
         main([stage, str(source), "-o", str(output), "-q", "--no-claims"])
         (error,) = [json.loads(line) for line in errors_path_for(output).read_text().splitlines()]
         assert error["reason"].startswith(f"this line is {what}"), error
+
+
+def test_a_stage_file_with_a_byte_order_mark_is_read(tmp_path, good_states):
+    # Saved again by Notepad or Excel: ingest accepted the mark, a stage refused line 1.
+    source = tmp_path / "bom.jsonl"
+    source.write_bytes(codecs.BOM_UTF8 + good_states["ingest"].read_bytes())
+    output = tmp_path / "out.jsonl"
+    assert main(["split", str(source), "-o", str(output), "-q"]) == 0
+    assert errors_path_for(output).read_text() == ""
+    assert output.read_bytes() == good_states["split"].read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import json
@@ -352,6 +353,15 @@ def test_convert_command_writes_every_format(tmp_path):
     assert result.exit_code == 0, result.output
     check_google_fields(json.loads((tmp_path / "r.jsonl").read_text()))
     assert source.read_text(encoding="utf-8").count("\n") == 3  # input untouched
+
+
+def test_convert_reads_past_a_byte_order_mark(tmp_path):
+    # A statements file saved again by Notepad or Excel: line 1 was "not valid JSON".
+    data = codecs.BOM_UTF8 + "".join(json.dumps(r) + "\n" for r in RECORDS).encode("utf-8")
+    for name, opener in (("s.jsonl", open), ("s.jsonl.gz", gzip.open)):
+        with opener(tmp_path / name, "wb") as handle:
+            handle.write(data)
+        assert list(read_records(tmp_path / name)) == RECORDS
 
 
 def test_convert_reports_bad_input(tmp_path):

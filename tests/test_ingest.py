@@ -309,3 +309,44 @@ def test_metadata_that_is_not_text_is_the_articles_error(field, value, shown):
                            "datePublished": "2019-01-04"}, "in.jsonl:1")
     assert isinstance(result, ArticleError)
     assert result.reason == f"field '{field}' is {shown}, not text or a number"
+
+
+@pytest.mark.parametrize("line, said", [
+    ({"schema": "claimtrace/statement@2", "id": "a1:0-18", "text": "The mayor said so.",
+      "article": {"id": "a1"}, "sentence": {"index": 0}},
+     "this line is a statement record (the output of claimtrace run or export)"),
+    ({"schema": "claimtrace/statement@1", "text": "The mayor said so."}, "a statement record"),
+    ({"schema": "claimtrace/article-state@1", "stage": "split",
+      "article": {"id": "a1", "text": "The mayor said so."}},
+     "a stage state written by claimtrace split, not a raw article: give the file to "
+     "claimtrace attribute"),
+    ({"schema": "claimtrace/article-state@1", "stage": ["odd"], "text": "The mayor said."},
+     "a stage state (claimtrace's file between stages)"),
+])
+def test_claimtraces_own_output_given_as_articles_is_named(tmp_path, line, said):
+    # `claimtrace run statements.jsonl` made articles of statements (the statement id as the
+    # article id); a stage file's lines were "no 'text' field". Each line now says what it is.
+    path = write_jsonl(tmp_path / "out.jsonl", [line, {"id": "real", "text": "She said so."}])
+    wrong, real = items(path)
+    assert isinstance(wrong, ArticleError) and said in wrong.reason, wrong.reason
+    assert wrong.origin == f"{path}:1" and wrong.reason.startswith("this line is")
+    assert isinstance(real, Article) and real.id == "real"
+
+
+def test_a_schema_field_of_another_kind_is_still_an_article(tmp_path):
+    # Only claimtrace's own tags are recognised: a feed's "schema" field is the feed's.
+    path = write_jsonl(tmp_path / "feed.jsonl", [
+        {"schema": "https://schema.org/NewsArticle", "text": "The mayor said so."},
+        {"schema": None, "text": "She said so."}])
+    assert all(isinstance(item, Article) for item in items(path))
+
+
+def test_claimtraces_own_csv_of_statements_given_as_articles_is_one_error(tmp_path):
+    # Its "text" column holds sentences: each row used to become an article, silently.
+    from claimtrace.formats import COLUMN_NAMES
+
+    path = tmp_path / "statements.csv"
+    row = ["" if name != "text" else "The mayor said so." for name in COLUMN_NAMES]
+    path.write_text(",".join(COLUMN_NAMES) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    (error,) = items(path)
+    assert "statements export" in error.reason and error.origin == str(path)

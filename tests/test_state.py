@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -11,6 +12,7 @@ from claimtrace.pipeline.attribute import attributions_of
 from claimtrace.pipeline.ingest import make_article
 from claimtrace.pipeline.state import (
     STATE_SCHEMA,
+    StateError,
     attribution_from_dict,
     attribution_to_dict,
     doc_to_state,
@@ -50,6 +52,21 @@ def test_attribution_dict_round_trip(parsed):
     for attribution in attributions_of(parsed):
         data = attribution_to_dict(attribution)
         assert attribution_from_dict(data, len(parsed.text)) == attribution
+
+
+@pytest.mark.parametrize("tag, reason", [
+    (None, "schema is None, expected 'claimtrace/article-state@1'"),
+    ("claimtrace/statement@2", "schema is 'claimtrace/statement@2', expected"),
+    ("missing", "a field is missing: 'schema'")])
+def test_a_state_must_name_its_schema(nlp, parsed, tag, reason):
+    # "schema": null (or a foreign tag, or none) is the line's error, never read as a state.
+    state = json.loads(json.dumps(doc_to_state(parsed, "attribute")))
+    if tag == "missing":
+        del state["schema"]
+    else:
+        state["schema"] = tag
+    with pytest.raises(StateError, match=re.escape(reason)):
+        restore_doc(nlp.make_doc, state)
 
 
 def test_a_state_without_article_text_is_an_error():
