@@ -58,6 +58,9 @@ class Errors:
     E050 = ("Ray Client addresses ('{address}') are not supported: the driver must be part of "
             "the cluster; start claimtrace on a cluster node (--address auto, or the head's "
             "host:port such as head:6379) or submit it with 'ray job submit'")
+    E083 = ("{name} '{address}' names no Ray cluster that answers ({detail}): give the head's "
+            "host:port as 'ray status' on a node shows it, auto on a node of the cluster, or no "
+            "address to start Ray on this machine")
     # --- arguments and output files (checked before any output is opened) ---
     E051 = "{role} {path} is also an input of this run: it would be emptied before it is read"
     E052 = ("{role} {path} is inside the input folder {folder}: the run would change the "

@@ -31,6 +31,7 @@ module imports it, and only ``--engine ray`` imports this module.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -123,12 +124,53 @@ def process_on_ray(items: Iterable[Article | ArticleError],
             ray.kill(actor)
 
 
-def check_address(address: str | None) -> None:
-    """Refuse Ray Client addresses up front: the engine is built and tested for a driver that
-    is part of the cluster (object refs, actors and ``ray.kill`` through Ray Client are not)."""
+# How long the head may take to accept a connection. Ray itself retries an address where
+# nothing listens for minutes, silently: an unattended run would look busy, not broken.
+ADDRESS_TIMEOUT_SECONDS = 10.0
+# Addresses Ray resolves itself: this machine's cluster, or a new local instance.
+NAMED_ADDRESSES = {"", "auto", "local"}
+
+
+def check_address(address: str | None, timeout: float = ADDRESS_TIMEOUT_SECONDS) -> None:
+    """Refuse, up front and in one line, an address the engine cannot use: a Ray Client one
+    (the engine is built and tested for a driver that is part of the cluster: object refs,
+    actors and ``ray.kill`` through Ray Client are not), one that is not host:port (Ray
+    raises a bare ValueError), or one where no head accepts a connection within `timeout`."""
+    name = "--address" if address else "RAY_ADDRESS"
     chosen = address or os.environ.get("RAY_ADDRESS") or ""
     if chosen.startswith("ray://"):
         raise ClaimtraceError(Errors.E050.format(address=chosen))
+    if chosen in NAMED_ADDRESSES:
+        return
+    problem = _unreachable(chosen, timeout)
+    if problem is not None:
+        raise ClaimtraceError(Errors.E083.format(name=name, address=chosen, detail=problem))
+
+
+def _host_and_port(address: str) -> tuple[str, int] | None:
+    """("head", 6379) from "head:6379" or "[::1]:6379"; None when it is not host:port."""
+    host, _, port = address.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    digits = port.isascii() and port.isdigit() and len(port) <= 5  # "²" is a digit to isdigit
+    if not host or "/" in host or not digits or not 0 < int(port) < 65536:
+        return None
+    return host, int(port)
+
+
+def _unreachable(address: str, timeout: float) -> str | None:
+    """Why nothing accepts a connection at `address` (host:port), or None when a server does.
+    A TCP connection proves no more than a listener, but catches the usual slips (a typo in
+    the host, the wrong port, a head that is down) in seconds instead of a silent wait."""
+    target = _host_and_port(address)
+    if target is None:
+        return "it is not auto, local or host:port"
+    try:
+        with socket.create_connection(target, timeout=timeout):
+            return None
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except OSError as err:  # refused, unknown host, no route
+        return err.strerror or str(err)
 
 
 @contextmanager

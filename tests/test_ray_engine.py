@@ -6,6 +6,7 @@ Only the equality test needs Ray (an optional extra); the option checks run with
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -141,3 +142,61 @@ def test_ray_engine_streams_the_input(local_ray):
     assert len(pulled) <= window < 400, "the driver must not read the whole dump first"
     rest = list(outcomes)
     assert [o.key for o in rest] == [f"article:a{n}" for n in range(1, 400)]
+
+
+def closed_port() -> int:
+    """A local port where nothing listens (bound, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("address, said", [
+    ("127.0.0.1:{port}", "Connection refused"),
+    ("head", "it is not auto, local or host:port"),
+    ("head:port", "it is not auto, local or host:port"),
+    ("head:6379²", "it is not auto, local or host:port"),
+    ("head:70000", "it is not auto, local or host:port"),
+])
+def test_an_address_where_no_cluster_answers_is_refused_in_seconds(tmp_path, monkeypatch,
+                                                                   address, said):
+    # Ray waited minutes on a port where nothing listens, and raised a bare ValueError
+    # (exit 3, "a bug") for a value without a port; now one line, exit 2, nothing written.
+    ray = pytest.importorskip("ray")
+
+    def waits(*args, **kwargs):
+        raise AssertionError("ray.init was reached: on a bogus address it waits minutes")
+
+    monkeypatch.setattr(ray, "init", waits)
+    source = articles_with_bad_lines(tmp_path / "in.jsonl")
+    output = tmp_path / "s.jsonl"
+    result = runner.invoke(app, ["run", str(source), "-o", str(output), "--engine", "ray",
+                                 "--address", address.format(port=closed_port())])
+    assert result.exit_code == 2, result.output
+    assert "names no Ray cluster that answers" in message(result) and said in message(result)
+    assert not output.exists()
+
+
+def test_an_address_that_never_answers_is_refused_after_the_timeout(monkeypatch):
+    pytest.importorskip("ray")
+    from claimtrace.errors import ClaimtraceError
+    from claimtrace.pipeline import ray_engine
+
+    def silent(target, timeout):  # a firewall that drops the packets: connect times out
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(ray_engine.socket, "create_connection", silent)
+    monkeypatch.setenv("RAY_ADDRESS", "10.0.0.7:6379")
+    with pytest.raises(ClaimtraceError, match=r"RAY_ADDRESS '10.0.0.7:6379' .*within 10 s"):
+        ray_engine.check_address(None)
+
+
+def test_an_address_where_a_server_listens_goes_on_to_ray():
+    pytest.importorskip("ray")
+    from claimtrace.pipeline.ray_engine import check_address
+
+    with socket.socket() as head:
+        head.bind(("127.0.0.1", 0))
+        head.listen()
+        check_address(f"127.0.0.1:{head.getsockname()[1]}")  # no error
+    check_address("auto")  # Ray finds this machine's cluster itself
