@@ -444,6 +444,15 @@ CASES = [
 # The name is the source and the description stays out of it, however the parser attached
 # the two (gold guidelines, "source").
 SOURCE_CASES = [
+    pytest.param(  # the person an unnamed source works for is not the source
+        "A lawyer for Tom Hale said his client was innocent.", "A lawyer for Tom Hale", None,
+        id="unnamed-source-for-a-named-person"),
+    pytest.param(
+        "A son of Senator Ana Ruiz said the family was grieving.",
+        "A son of Senator Ana Ruiz", None, id="unnamed-source-of-a-titled-person"),
+    pytest.param(  # an age in apposition is no description
+        "Tom Hale, 52, a former banker, said the bank had failed.", "Tom Hale",
+        "a former banker", id="age-before-the-description"),
     pytest.param(  # an organisation named in apposition to a common noun is the source
         "The network, NBC, said the interview would air on Sunday.", "NBC", "network",
         id="organisation-apposition"),

@@ -279,7 +279,9 @@ def _when(prep: Token) -> bool:
 
 
 def apposition_of(head: Token) -> Token | None:
-    return next((c for c in head.children if c.dep_ == "appos"), None)
+    """The phrase in apposition to ``head``; an age ("Tom Hale, 52, a former banker,") is
+    no description of who the source is."""
+    return next((c for c in head.children if c.dep_ == "appos" and not c.like_num), None)
 
 
 def person_entity(doc: Doc, tokens: list[Token]) -> Span | None:
@@ -392,10 +394,25 @@ def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
     nouns ending at the head is the name."""
     entity = with_given_names(
         untitled(without_title_place(person_entity(doc, tokens)), lexicon), lexicon)
+    if entity is not None and _whom_served(head, entity, lexicon):
+        return None
     run = name_run(doc, head, lexicon)
     if run is not None and (entity is None or not entity.start <= head.i < entity.end):
         return run
     return entity
+
+
+def _whom_served(head: Token, name: Span, lexicon: Lexicon) -> bool:
+    """"A lawyer for Tom Hale said", "an aide to Senator Ana Ruiz": the person a common noun's
+    preposition names is whom the unnamed source works for, not the source (GUIDELINES.md:
+    an unnamed source is its whole phrase). Only where the preposition's object is that name,
+    a title at most before it: in "Ambassador to the UN Nikki Haley" the parser hung the
+    ambassador's own name on "the UN"."""
+    preposition = name.root.head
+    if head.pos_ != "NOUN" or name.root.dep_ != "pobj" or preposition.head != head:
+        return False
+    before = [t for t in name.root.subtree if t.i < name.start]
+    return all(t.lower_ in lexicon.honorifics for t in before)
 
 
 def with_name_particles(name: Span, lexicon: Lexicon) -> Span:
@@ -585,7 +602,10 @@ def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
         return "other"
     if lemma in lexicon.organization_heads:
         return "organization"
-    if head.ent_type_ == "PERSON" or person_entity(doc, tokens):
+    named = person_entity(doc, tokens)
+    if named is not None and head.ent_type_ != "PERSON" and _whom_served(head, named, lexicon):
+        return "anonymous"  # "a son of Tom Hale": an unnamed person
+    if head.ent_type_ == "PERSON" or named is not None:
         return "person"
     if head.ent_type_ in ORGANIZATION_ENTS or head.pos_ == "PROPN":
         return "organization"
