@@ -9,10 +9,12 @@ becomes "the harbour bridge plan would cost $3bn". A reference is replaced only 
   and never inside them (speakers say "I"), whom the article's attributions do not show to
   be of the other gender; two candidates, no guess;
 - **I/me/my** in a direct quote: the quote's speaker, a person with a resolved name, and only
-  where the verb needs no new agreement ("I will", "I said", not "I am");
+  where the verb needs no new agreement ("I will", "I said", not "I am") and the claim has no
+  other first-person word (a second "I" or "my" would read as someone else's);
 - **it/its** and **they/their** as the claim's subject: the speaker, when the speaker is a
   group or organisation of the same number ("the committee says it has found ...",
-  "officials said they ...");
+  "officials said they ..."), outside quotation marks (in their own words speakers say "we")
+  and, for "it", never an unnamed person ("a spokesman");
 - **it/its** and **they/their** otherwise: the subject of the previous sentence, when that is
   a non-person noun phrase of the same number and at most eight words, no other noun of that
   number stands in that sentence or comes between (outside the speaker's own phrase), and the
@@ -123,7 +125,12 @@ def replacements(doc: Doc, span: CharSpan, attribution: Attribution | None
     if chars is None or not doc.has_annotation("DEP"):
         return
     used: set[str] = set()
+    # One name for one "I" only: with a second first-person word the name would make the
+    # others someone else's ("Grace Okafor knew I had it", "I have ... in Marta Ilic's life").
+    first_person = [t for t in chars if t.lower_ in FIRST_PERSON and t.pos_ in {"PRON", "DET"}]
     for token in chars:
+        if len(first_person) > 1 and token.lower_ in FIRST_PERSON:
+            continue
         found = _resolve(doc, token, attribution)
         if found and found not in used:  # a second "his" reads fine once the name is given
             used.add(found)
@@ -277,6 +284,13 @@ def _group_speaker(doc: Doc, token: Token, attribution: Attribution | None,
     if (attribution is None or attribution.source is None or attribution.source_type == "person"
             or token.dep_ not in SUBJECT_DEPS
             or not attribution.content.start <= token.idx < attribution.content.end):
+        return None
+    # Inside their own quotation speakers say "we": '"It was terrifying," said a shopkeeper'
+    # is not "a shopkeeper was terrifying". And an unnamed speaker is a person ("a
+    # spokesman"): "it" is never them, only "they" for a group ("officials").
+    if inside_quote(quote_regions(doc), token.idx, token.idx + len(token.text)):
+        return None
+    if not plural and attribution.source_type == "anonymous":
         return None
     mention = attribution.source.tokens(doc)
     if mention is None or mention.root.pos_ not in {"NOUN", "PROPN"}:

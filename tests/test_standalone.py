@@ -55,6 +55,21 @@ from claimtrace.pipeline.export import doc_to_statement_models
     pytest.param(
         'Peter Novak spoke at the memorial on Friday. "He never missed a rehearsal," Novak said.',
         "He never missed a rehearsal", id="he-in-own-quote-not-named-speaker"),
+    pytest.param(  # one name for two "I"s would make the second someone else's
+        '"I knew I had it when I came off the bend," Grace Okafor said.',
+        "I knew I had it when I came off the bend", id="two-first-person-words"),
+    pytest.param(  # "I have" stays, so "my" must too
+        '"I have never seen water like this in my life," said Marta Ilic.',
+        "I have never seen water like this in my life", id="my-after-kept-i"),
+    pytest.param(  # in their own quotation speakers say "we": "It" is not the shopkeeper
+        '"It was terrifying," said a shopkeeper.',
+        "It was terrifying", id="it-in-own-quote-not-speaker"),
+    pytest.param(
+        '"They are lying to us," officials said.',
+        "They are lying to us", id="they-in-own-quote-not-speaker"),
+    pytest.param(  # an unnamed speaker is a person: "it" is not the spokesman
+        "A spokesman said it had found no evidence of fraud.",
+        "it had found no evidence of fraud", id="it-not-an-unnamed-person"),
 ])
 def test_claim_text(nlp, rules_settings, text, expected):
     statements = doc_to_statement_models(nlp(text), rules_settings)
