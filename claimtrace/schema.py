@@ -109,7 +109,8 @@ class Claim(_Record):
     text: str = Field(description="stand-alone claim text: the verbatim span with pronouns "
                       "replaced by what they resolve to, where resolution is confident")
     span: TextSpan = Field(description="the verbatim text the claim was made from: the "
-                           "first attribution's content, else the sentence")
+                           "first attribution's content, else the sentence (also where the "
+                           "sentence states something in the writer's own voice besides)")
     checkworthy: bool | None = Field(description="null when no claim model ran")
     score: float | None = Field(ge=0.0, le=1.0)
     threshold: float | None = Field(ge=0.0, le=1.0)

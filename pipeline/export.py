@@ -104,9 +104,13 @@ def attribution_record(doc: Doc, attribution: Attribution, sha256: str) -> Attri
 
 
 def _claim(doc: Doc, sentence: Span, attributions: list[Attribution]) -> Claim:
-    """The claim is what was said (the first attribution's content), else the sentence."""
-    verbatim = (attributions[0].content if attributions
-                else CharSpan(sentence.start_char, sentence.end_char))
+    """The claim is what was said (the first attribution's content), else the sentence; the
+    sentence too where it also states something in the writer's own voice, which its score
+    may be for ("Firefighters pulled 14 people from the tower, and neighbours said the
+    crews were heroes": not "the crews were heroes")."""
+    whole = CharSpan(sentence.start_char, sentence.end_char)
+    verbatim = (attributions[0].content
+                if attributions and not writer_clause(sentence, attributions) else whole)
     score = getattr(sentence._, "claim", None) if Span.has_extension("claim") else None
     scored = {"checkworthy": None, "score": None, "threshold": None, "model": None}
     if score is not None:
@@ -117,6 +121,24 @@ def _claim(doc: Doc, sentence: Span, attributions: list[Attribution]) -> Claim:
     return Claim(text=claim_text(doc, verbatim, speaker), span=_text_span(doc, verbatim),
                  label=getattr(score, "label", None),
                  probabilities=dict(probabilities) if probabilities else None, **scored)
+
+
+CLAUSE_SUBJECTS = {"nsubj", "nsubjpass", "expl"}
+
+
+def writer_clause(sentence: Span, attributions: list[Attribution]) -> bool:
+    """Whether a main-clause verb with a subject of its own (the root, or one joined to it
+    by "and" / "but") stands outside every attribution's source, cue and content, and
+    outside a source's phrase. Subordinate clauses are left out: "..., where the passengers
+    would have been" or "Regarding which part was hardest, X said ..." frame the report."""
+    covered = [part for a in attributions for part in (a.source, a.cue, a.content) if part]
+    heads = [head for a in attributions if (head := a.source_head(sentence.doc)) is not None]
+    described = {t.i for head in heads for t in head.subtree}
+    return any(token.pos_ in {"VERB", "AUX"} and token.dep_ in {"ROOT", "conj"}
+               and token.i not in described
+               and any(c.dep_ in CLAUSE_SUBJECTS for c in token.children)
+               and not any(p.start <= token.idx < p.end for p in covered)
+               for token in sentence)
 
 
 def _is_statement(attributions: list, claim: Claim, settings: RunSettings) -> bool:

@@ -55,6 +55,14 @@ from claimtrace.pipeline.export import doc_to_statement_models
     pytest.param(
         'Peter Novak spoke at the memorial on Friday. "He never missed a rehearsal," Novak said.',
         "He never missed a rehearsal", id="he-in-own-quote-not-named-speaker"),
+    pytest.param(  # the writer's own fact beside the report: the sentence is the claim
+        "Firefighters pulled 14 people from the burning tower on Tuesday, and neighbours "
+        "said the crews were heroes.",
+        "Firefighters pulled 14 people from the burning tower on Tuesday, and neighbours "
+        "said the crews were heroes.", id="writer-clause-beside-the-report"),
+    pytest.param(  # a relative clause on the speaker is no claim of the writer's
+        "Ana Ruiz, who arrived in Lima on Monday, said taxes would rise.",
+        "taxes would rise", id="relative-clause-on-the-speaker"),
     pytest.param(  # one name for two "I"s would make the second someone else's
         '"I knew I had it when I came off the bend," Grace Okafor said.',
         "I knew I had it when I came off the bend", id="two-first-person-words"),
