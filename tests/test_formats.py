@@ -284,6 +284,17 @@ def test_html_escapes_article_text_and_highlights_spans():
     assert 'data-score="0.9"' in page and 'data-score=""' in page
 
 
+def test_review_page_shows_the_claim_class():
+    # Fact-checkers tell a trivial fact (UFS) from an opinion (NFS) by the class, not the score.
+    labelled = [record([]) | {"claim": {**record([])["claim"], "label": label}}
+                for label in ("CFS", "UFS", "NFS")]
+    page = render(labelled)
+    for text in ("CFS (check-worthy factual)", "UFS (unimportant factual)",
+                 "NFS (not factual)"):
+        assert text in page
+    assert "(check-worthy)" in render([RECORDS[0]])  # no class: the flag as before
+
+
 def test_review_page_element_ids_are_unique_for_syndicated_copies():
     # Statement ids come from the text, so one story run by two outlets repeats them;
     # the page's element ids must not repeat (anchors, valid HTML).
