@@ -76,6 +76,11 @@ CASES = [
         'The minister described the attacks as a "cowardly act."',
         [row("The minister", "The minister", "described", 'the attacks as a "cowardly act',
              "mixed")], id="quotation-inside-object-stop-inside-marks"),
+    pytest.param(  # the closing mark hung outside the phrase right at its end: no error
+        'Ana Lopez described the decision as "a disgrace" and said she would appeal.',
+        [row("Ana Lopez", "Ana Lopez", "described", 'the decision as "a disgrace', "mixed"),
+         row("Ana Lopez", "Ana Lopez", "said", "she would appeal", "indirect")],
+        id="quotation-inside-object-mark-outside-phrase"),
     pytest.param(  # no object after the cue: the quotation alone, as before
         'The bill creates courts, which the union describes as "a danger to us all".',
         [row("the union", "the union", "describes", "a danger to us all", "direct")],

@@ -1244,7 +1244,12 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
 def _end_of_quoted_phrase(doc: Doc, close_at: int, end: int) -> int:
     """'noted his "strength and wisdom" on Twitter': the parser can hang the writer's
     "on Twitter" on the quoted noun; a prepositional phrase right after the closing mark is
-    where or how it was said, not part of what was."""
+    where or how it was said, not part of what was. A closing mark at or past ``end`` (the
+    parser hung it outside the phrase: 'described it as "a disgrace" and said') leaves
+    nothing after it to look at; ``char_span`` raised on the empty range, failing the
+    whole article."""
+    if close_at + 1 >= end:
+        return end
     after = doc.char_span(close_at + 1, end, alignment_mode="expand")
     words = [t for t in after if not t.is_punct] if after is not None else []
     return close_at + 1 if words and words[0].dep_ == "prep" else end
