@@ -219,6 +219,14 @@ CASES = [
         [row("Rita Alvarez", "Rita Alvarez", "said", "the state would hire 500 teachers",
              "indirect")],
         id="X-said-that"),
+    pytest.param(  # "that" the parser made the clause's object is still the complementiser
+        "Omar Haddad told The Guardian that he was leaving.",
+        [row("Omar Haddad", "Omar Haddad", "told", "he was leaving", "indirect")],
+        id="told-outlet-that"),
+    pytest.param(
+        "The minister said in a post on X that taxes would rise.",
+        [row("The minister", "The minister", "said", "taxes would rise", "indirect")],
+        id="said-in-a-post-that"),
     pytest.param(  # X said … without "that"
         "The company said profits fell by 12 percent.",
         [row("The company", "The company", "said", "profits fell by 12 percent", "indirect")],
@@ -248,6 +256,19 @@ CASES = [
         [row("The ministry", "The ministry", "said", "the border would reopen on Friday",
              "indirect")],
         id="said-in-a-statement"),
+    pytest.param(  # a day right after the cue dates the report, not what is reported
+        "The minister said Monday the budget would be cut.",
+        [row("The minister", "The minister", "said", "the budget would be cut", "indirect")],
+        id="said-day-clause"),
+    pytest.param(
+        "The governor told reporters Wednesday the state would sue.",
+        [row("The governor", "The governor", "told", "the state would sue", "indirect")],
+        id="told-addressee-day-clause"),
+    pytest.param(  # ... but after "that" the day is the reported clause's own
+        "The minister said that Monday the budget would be cut.",
+        [row("The minister", "The minister", "said", "Monday the budget would be cut",
+             "indirect")],
+        id="said-that-day-clause"),
     pytest.param(  # unnamed sources
         "Experts say the glacier lost a fifth of its mass.",
         [row("Experts", "Experts", "say", "the glacier lost a fifth of its mass", "indirect")],

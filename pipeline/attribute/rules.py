@@ -58,10 +58,24 @@ def quote_type_of(content: CharSpan, regions: list[QuoteRegion]) -> str:
 
 def strip_complementiser(clause_tokens: list[Token]) -> list[Token]:
     """`said that X` → content X: the complementiser belongs to the cue's frame, not the claim."""
-    while clause_tokens and (clause_tokens[0].lower_ in COMPLEMENTISERS
-                             and clause_tokens[0].dep_ == "mark" or clause_tokens[0].is_punct):
+    while clause_tokens and (_complementiser(clause_tokens[0], clause_tokens[1:])
+                             or clause_tokens[0].is_punct):
         clause_tokens = clause_tokens[1:]
     return clause_tokens
+
+
+def _complementiser(token: Token, rest: list[Token]) -> bool:
+    """"that" / "whether" / "if" opening the reported clause. The parser does not always
+    mark it so: in "told The Guardian that he was leaving", "said in a post on X that taxes
+    would rise" it made "that" the clause verb's object. A leading "that" that is neither
+    the clause's subject nor a determiner ("that plan was wrong"), with a subject of the
+    clause after it, is the complementiser too."""
+    if token.lower_ not in COMPLEMENTISERS:
+        return False
+    if token.dep_ == "mark":
+        return True
+    return (token.tag_ in {"IN", "WDT"} and token.dep_ in {"dobj", "pobj", "advmod"}
+            and any(t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for t in rest))
 
 
 def content_from_tokens(doc: Doc, tokens: list[Token]) -> CharSpan | None:
@@ -803,7 +817,35 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
         if obj is not None:
             tokens = list(doc[obj.left_edge.i:tokens[-1].i + 1])
     tokens = without_addressee(doc, verb, with_stranded_rest(doc, verb, tokens))
+    tokens = without_time_of_saying(clause, verb, tokens)
     return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
+
+
+# Words that date the report itself when they follow the cue ("said Monday", "told
+# reporters yesterday", "said earlier this month"), as news style writes it.
+SAYING_DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+               "yesterday", "today", "tonight", "earlier"}
+
+
+def without_time_of_saying(clause: Token, verb: Token, tokens: list[Token]) -> list[Token]:
+    """'The minister said Monday the budget would be cut': with no "on" and no "that", the
+    parser can hang the day on the reported verb, before its subject; it says when the
+    report was made, not what was reported (GUIDELINES.md: the content is the reported
+    clause). Only a date phrase with a day's name or "yesterday", "today", "earlier", right
+    at the start of a clause after the cue: "said last year the economy grew" may date what
+    is reported."""
+    if clause.i < verb.i or not tokens:
+        return tokens
+    subjects = [c for c in clause.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    for child in clause.children:
+        if child.dep_ != "npadvmod" or child.left_edge.i != tokens[0].i:
+            continue
+        phrase = list(child.subtree)
+        if (all(t.ent_type_ in {"DATE", "TIME"} for t in phrase)
+                and any(t.lower_ in SAYING_DAYS for t in phrase)
+                and subjects and child.right_edge.i < subjects[0].left_edge.i):
+            return [t for t in tokens if t.i > child.right_edge.i]
+    return tokens
 
 
 def without_addressee(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
