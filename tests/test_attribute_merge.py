@@ -155,3 +155,9 @@ def test_hybrid_pipeline_keeps_the_inner_report(hybrid_nlp):
     doc = hybrid_nlp("Tom Hale said the minister, Ana Ruiz, had told him the plan was safe.")
     found = {(a.resolved, a.content.text(doc)) for a in attributions_of(doc)}
     assert ("Ana Ruiz", "the plan was safe") in found
+
+
+@needs_model
+def test_hybrid_drops_a_wish_not_to_be_named(hybrid_nlp):
+    doc = hybrid_nlp("One witness, who asked not to be named, said she saw two men running.")
+    assert [a.content.text(doc) for a in attributions_of(doc)] == ["she saw two men running"]

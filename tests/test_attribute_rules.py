@@ -59,6 +59,14 @@ CASES = [
         'The coach noted their "grit and patience" in a statement.',
         [row("The coach", "The coach", "noted", 'their "grit and patience', "mixed")],
         id="quotation-inside-object-then-where-said"),
+    pytest.param(  # the one quoted speaks; "saying" has no subject of its own
+        "Gray was quoted as saying the bill was unfair.",
+        [row("Gray", "Gray", "quoted as saying", "the bill was unfair", "indirect")],
+        id="quoted-as-saying"),
+    pytest.param(  # a wish not to be named is no report
+        "One witness, who asked not to be named, said she saw two men running.",
+        [row("One witness", "One witness", "said", "she saw two men running", "indirect")],
+        id="asked-not-to-be-named"),
     pytest.param(  # the outlet told is not part of the report, though parsed into its subject
         'Retired judge Ana Ruiz told NPR Carlos Valle had lied to the court.',
         [row("Ana Ruiz", "Ana Ruiz", "told", "Carlos Valle had lied to the court",

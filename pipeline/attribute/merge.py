@@ -35,6 +35,7 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
+from claimtrace.pipeline.attribute.rules import unnamed_wish
 from claimtrace.settings import check_attribution_method
 
 
@@ -61,6 +62,9 @@ class Scope:
         if attribution.source is None or attribution.cue is None:
             return False
         if _act_on_object(doc, attribution, lexicon):  # "declared a state of emergency"
+            return False
+        content = attribution.content.tokens(doc)
+        if content is not None and unnamed_wish(content.root):  # "asked not to be named"
             return False
         confidence = attribution.confidence if attribution.confidence is not None else 1.0
         if confidence >= self.sure:

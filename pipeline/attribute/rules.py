@@ -108,7 +108,19 @@ def cue_span(verb: Token, lexicon: Lexicon | None = None) -> CharSpan:
     on = [c for c in governor.rights if c.dep_ == "prt" and c.lower_ == "on"]
     if verb.dep_ in {"xcomp", "advcl"} and governor.lemma_ == "go" and on and on[0].i < verb.i:
         parts += [governor, on[0]]
+    if quoted_as(verb) is not None and governor.i == governor.head.i + 1:
+        parts += [governor, governor.head]  # "quoted as saying", not "quoted by X as saying"
     return token_range(parts)
+
+
+def quoted_as(verb: Token) -> Token | None:
+    """The subject of "X was quoted (by Y) as saying ...": the parser hangs "saying" on
+    "as", so the verb has no subject of its own; the one quoted is the speaker."""
+    preposition = verb.head
+    quoted = preposition.head
+    if verb.dep_ != "pcomp" or preposition.lower_ != "as" or quoted.lemma_ != "quote":
+        return None
+    return next((c for c in quoted.children if c.dep_ == "nsubjpass"), None)
 
 
 def _date_object(preposition: Token) -> bool:
@@ -121,6 +133,8 @@ def is_verb_cue(token: Token, lexicon: Lexicon) -> bool:
 
 def subject_of(verb: Token) -> Token | None:
     """The verb's subject, or the subject of the verb it is chained to."""
+    if (quoted := quoted_as(verb)) is not None:
+        return quoted
     verb = _reporter_of_participle(verb)
     if verb.tag_ == "VBN" and verb.dep_ in {"advcl", "acl"} and not any(
             c.dep_ in {"aux", "auxpass"} for c in verb.children):
@@ -802,7 +816,7 @@ def clause_head(verb: Token) -> Token | None:
 def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     """`X said (that) …`: the clausal complement."""
     clause = clause_head(verb)
-    if clause is None or clause.i < verb.i and clause.dep_ == "xcomp":
+    if clause is None or clause.i < verb.i and clause.dep_ == "xcomp" or unnamed_wish(clause):
         return None
     if clause.i < verb.i and _own_report(clause, load_lexicon()):
         # '"…," said Ana Ruiz; she described …': the parser hung a whole report, cue and
@@ -867,6 +881,13 @@ def without_addressee(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]
         return tokens
     rest = [t for t in tokens if t.i >= end]
     return rest if rest and rest[0].pos_ == "PROPN" else tokens
+
+
+def unnamed_wish(clause: Token) -> bool:
+    """'One witness, who asked not to be named, said ...': a wish not to be named or
+    identified is how the source is kept anonymous, not something reported."""
+    return (clause.dep_ == "xcomp" and clause.lemma_.lower() in {"name", "identify"}
+            and any(c.dep_ == "auxpass" for c in clause.children))
 
 
 def subtree_in_order(head: Token) -> list[Token]:
