@@ -136,6 +136,7 @@ def subject_of(verb: Token) -> Token | None:
     if (quoted := quoted_as(verb)) is not None:
         return quoted
     verb = _reporter_of_participle(verb)
+    verb = _coordinated_report(verb, load_lexicon()) or verb
     if verb.tag_ == "VBN" and verb.dep_ in {"advcl", "acl"} and not any(
             c.dep_ in {"aux", "auxpass"} for c in verb.children):
         return None  # "Urged by aides to resign, the mayor …": the mayor was told; the agent
@@ -574,8 +575,10 @@ def _adjacent_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
 def _name_after_description(doc: Doc, head: Token) -> Span | None:
     """"State news agency KNA", "rapper Lil Nas", "the US-backed Free Hill Forces": a proper
     name after a lower-case common noun or a hyphenated modifier that describes it; the name
-    is the source."""
-    if head.pos_ != "PROPN":
+    is the source. A word all in lower case is no name, whatever its tag: the tagger can
+    make "ministry" in "the defence ministry" a proper noun, which made "defence" its
+    description and "ministry" the source."""
+    if head.pos_ != "PROPN" or head.text.islower():
         return None
     start = head.i
     while (start > 0 and doc[start - 1].pos_ == "PROPN"
@@ -941,7 +944,8 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
     regions = quote_regions(doc)
     for token in tokens[1:]:
         joined = _joined_clause(token) and _own_report(token, lexicon)
-        beside = joined or _next_report(token) or _absolute_report(token, lexicon)
+        beside = (joined or _next_report(token) or _absolute_report(token, lexicon)
+                  or _coordinated_report(token, lexicon) is not None)
         if beside and not inside_quote(regions, token.idx, token.idx + 1):
             start = token.left_edge.i
             kept = [t for t in tokens if t.i < start]
@@ -964,6 +968,35 @@ def _next_report(token: Token) -> bool:
     """The speaker's own next report, hung by the parser inside the first one's clause."""
     return (token.lemma_.lower() in SPEECH_PARTICIPLES
             and _reporter_of_participle(token) is not token)
+
+
+FINITE_TAGS = {"VBD", "VBZ", "VBP"}
+
+
+def _coordinated_report(verb: Token, lexicon: Lexicon) -> Token | None:
+    """'The mayor said the city would recover and urged residents to stay calm': the parser
+    hangs the speaker's next report on the reported clause's verb, as its conjunct, so the
+    content ran over it and its source became the clause's subject ("the city"). A
+    reporting verb with no subject of its own, of the cue's finite form, whose first
+    conjunct (the reported clause's verb) is of a form it cannot share auxiliaries with
+    ("would recover" | "urged", "will recover" | "urges"), is the cue's conjunct: the
+    speaker's next report, with the speaker as its source (GUIDELINES.md: the source is
+    who says it). Returns the cue it carries on from, else None.
+    Left as the parser read it: two verbs of one form ('said he was proud and promised'),
+    and a past participle before the conjunct ('said the gunman had shouted and warned
+    them'), where the conjunct may share "had" and the clause's subject."""
+    if verb.dep_ != "conj" or verb.tag_ not in FINITE_TAGS or not is_verb_cue(verb, lexicon):
+        return None
+    if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children):
+        return None
+    first = verb.head
+    while first.dep_ == "conj" and first.head.i < first.i:
+        first = first.head
+    cue = first.head
+    if (first.dep_ != "ccomp" or not cue.i < first.i < verb.i or cue.tag_ != verb.tag_
+            or first.tag_ in {verb.tag_, "VBN"} or not is_verb_cue(cue, lexicon)):
+        return None
+    return cue
 
 
 def _absolute_report(token: Token, lexicon: Lexicon) -> bool:

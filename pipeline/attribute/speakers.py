@@ -84,6 +84,12 @@ OUTLET_KINDS = {"magazine", "newspaper", "tabloid", "broadcaster", "website"}
 # ---------------------------------------------------------------- names
 
 
+def _common_noun(head: Token) -> bool:
+    """A common noun, or a lower-case word the tagger made a proper noun ("the defence
+    ministry"): no name either way."""
+    return head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.text.islower())
+
+
 def clean_name(text: str, lexicon: Lexicon, person: bool = False) -> str:
     """"the Mr. Ted Scambos QC's" -> "Ted Scambos": no article, title, possessive or
     post-nominal letters -- unless that would leave a single word ("Pope Francis", "One MP")
@@ -874,7 +880,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             and (organization := _named_organization(doc, attribution))):
         # "television broadcaster PBS", "the network, NBC,": the description is the name
         return replace(attribution, resolved=organization, source_type="organization")
-    if head is not None and head.pos_ == "NOUN" and (lower.startswith("the ") or any(
+    if head is not None and _common_noun(head) and (lower.startswith("the ") or any(
             c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
         # "the ministry", "the foreign minister", "Niger's president"
         return _resolve_description(attribution, head, context, lexicon)
