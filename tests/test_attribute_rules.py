@@ -519,6 +519,9 @@ SOURCE_CASES = [
     pytest.param(
         "A son of Senator Ana Ruiz said the family was grieving.",
         "A son of Senator Ana Ruiz", None, id="unnamed-source-of-a-titled-person"),
+    pytest.param(  # names in apposition, coordinated: both are the source
+        "Two witnesses, Mark Holt and Sara Diaz, said the car did not stop.",
+        "Mark Holt and Sara Diaz", "Two witnesses", id="coordinated-names-in-apposition"),
     pytest.param(  # an age in apposition is no description
         "Tom Hale, 52, a former banker, said the bank had failed.", "Tom Hale",
         "a former banker", id="age-before-the-description"),

@@ -694,8 +694,10 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
         # "San Diego's chancellor, Pradeep Khosla, said": the name is the source.
         name, description = with_name_particles(appos_name, lexicon), token_range(
             [t for t in tokens if t.dep_ not in {"det", "punct"}])
-        return SourceMention(CharSpan(name.start_char, name.end_char), name.root,
-                             description.text(doc) if description else None, "person")
+        # "Two witnesses, Mark Holt and Sara Diaz, said": both names are the source.
+        span = with_conjuncts(name.root, CharSpan(name.start_char, name.end_char))
+        return SourceMention(span, name.root, description.text(doc) if description else None,
+                             "person")
     named_org = _organization_apposition(head)
     if named_org is not None:
         # "The militant organisation, the Islamic State …,", "television broadcaster PBS":
