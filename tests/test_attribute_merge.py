@@ -150,6 +150,27 @@ def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, 
     assert Scope()(doc, found, load_lexicon()) is kept
 
 
+@pytest.mark.parametrize("text, verb, content, kept", [
+    ("A spokesman for the ministry declined to comment on the report.", "declined",
+     "to comment on the report", False),
+    ("The club declined to comment further.", "declined", "to comment further", False),
+    ("The minister refused to elaborate on the plan.", "refused", "to elaborate on the plan",
+     False),
+    ("The governor declined to say whether the state would sue.", "declined",
+     "to say whether the state would sue", True),  # a reported clause of its own
+])
+def test_scope_drops_a_refusal_to_speak_however_sure(nlp, text, verb, content, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue = doc.text.index(content), doc.text.index(verb)
+    found = Attribution(content=CharSpan(at, at + len(content)), source=CharSpan(0, cue - 1),
+                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
+                        method="model", confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept
+
+
 @needs_model
 def test_hybrid_pipeline_keeps_the_inner_report(hybrid_nlp):
     doc = hybrid_nlp("Tom Hale said the minister, Ana Ruiz, had told him the plan was safe.")
@@ -161,3 +182,9 @@ def test_hybrid_pipeline_keeps_the_inner_report(hybrid_nlp):
 def test_hybrid_drops_a_wish_not_to_be_named(hybrid_nlp):
     doc = hybrid_nlp("One witness, who asked not to be named, said she saw two men running.")
     assert [a.content.text(doc) for a in attributions_of(doc)] == ["she saw two men running"]
+
+
+@needs_model
+def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
+    doc = hybrid_nlp("A spokesman for the ministry declined to comment on the report.")
+    assert attributions_of(doc) == []

@@ -508,6 +508,21 @@ CASES = [
         [row("the brigade", "the brigade", "according to", "started deliberately",
              "indirect")],
         id="according-to-after-verb"),
+    pytest.param(  # a participle set off by commas after the source describes it
+        "According to the study, published Tuesday in The Lancet, one in five adults has high "
+        "blood pressure.",
+        [row("the study", "the study", "According to",
+             "one in five adults has high blood pressure", "indirect")],
+        id="according-to-source-participle"),
+    pytest.param(  # ... and so does a relative clause
+        "According to police, who arrived minutes later, the suspect fled on foot.",
+        [row("police", "police", "According to", "the suspect fled on foot", "indirect")],
+        id="according-to-source-relative-clause"),
+    pytest.param(  # a participle before a noun opens the content: no modifier of the source
+        "According to the ministry, wounded soldiers were evacuated, and the road was closed.",
+        [row("the ministry", "the ministry", "According to",
+             "wounded soldiers were evacuated, and the road was closed", "indirect")],
+        id="according-to-participle-in-content"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

@@ -35,7 +35,7 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
-from claimtrace.pipeline.attribute.rules import unnamed_wish
+from claimtrace.pipeline.attribute.rules import refused_speech, unnamed_wish
 from claimtrace.settings import check_attribution_method
 
 
@@ -65,6 +65,8 @@ class Scope:
             return False
         content = attribution.content.tokens(doc)
         if content is not None and unnamed_wish(content.root):  # "asked not to be named"
+            return False
+        if content is not None and refused_speech(content.root):  # "declined to comment"
             return False
         confidence = attribution.confidence if attribution.confidence is not None else 1.0
         if confidence >= self.sure:

@@ -38,6 +38,7 @@ CLAUSE_DEPS = {"ccomp", "xcomp"}
 # "officials told reporters, adding that ...".
 SUBJECT_SHARING_DEPS = {"conj", "advcl", "xcomp", "dep"}
 COMPLEMENTISERS = {"that", "whether", "if"}
+RELATIVE_WORDS = {"which", "who", "whom", "whose", "that", "where", "when"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 
 
@@ -760,6 +761,7 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
         phrase_end = obj.right_edge.idx + len(obj.right_edge)
         if mention is not None:  # a name after the phrase belongs to it: "…, Tom Brandt,"
             phrase_end = max(phrase_end, mention.span.end)
+        phrase_end = _past_source_modifier(sent, phrase_end)
         left = trimmed(doc, sent.start_char, token.idx)
         right = trimmed(doc, phrase_end, sent.end_char)
         conjoined = _conjoined_clause(doc, token, phrase_end)
@@ -775,6 +777,29 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
                 kind=lexicon.phrases["according to"], description=mention.description,
                 source_type=mention.source_type, construction="according_to",
                 extra={"head": mention.head.i})
+
+
+def _past_source_modifier(sent: Span, phrase_end: int) -> int:
+    """'According to the study, published Tuesday in The Lancet, one in five adults …',
+    'according to police, who arrived minutes later, the suspect fled': a past participle or
+    a relative clause set off by commas right after the source says which study, which
+    police -- it describes the source, and the content is the clause after it (GUIDELINES.md
+    3: the content is what is attributed; the source's modifiers are not). The parser hangs
+    such a modifier anywhere (on a comma, as the sentence's root), so it is read off the
+    words: a comma, a participle or relative pronoun, a second comma, then a clause with a
+    subject. A present participle ("following the storm") may open the content itself and
+    is left alone; so is a clause with a subject of its own before the second comma
+    ("according to the ministry, wounded soldiers were evacuated, and …")."""
+    after = [t for t in sent if t.idx >= phrase_end]
+    if len(after) < 4 or after[0].text != "," or after[1].dep_ == "amod" or not (
+            after[1].tag_ == "VBN" or after[1].lower_ in RELATIVE_WORDS):
+        return phrase_end
+    comma = next((t for t in after[2:] if t.text == ","), None)
+    subjects = [t for t in after[2:] if t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    if comma is None or any(t.i < comma.i for t in subjects) or not any(
+            t.i > comma.i for t in subjects):
+        return phrase_end
+    return comma.idx
 
 
 def _around_phrase(doc: Doc, according: Token, left: CharSpan | None,
@@ -893,6 +918,23 @@ def unnamed_wish(clause: Token) -> bool:
     identified is how the source is kept anonymous, not something reported."""
     return (clause.dep_ == "xcomp" and clause.lemma_.lower() in {"name", "identify"}
             and any(c.dep_ == "auxpass" for c in clause.children))
+
+
+REFUSAL_VERBS = {"decline", "refuse"}
+# Verbs whose bare infinitive after a refusal names the act of speaking itself: "declined to
+# comment (on the report)", "refused to elaborate".
+SPEAKING_ACTS = {"comment", "elaborate", "speculate", "discuss", "respond", "answer", "say",
+                 "speak", "talk"}
+
+
+def refused_speech(clause: Token) -> bool:
+    """'A spokesman declined to comment on the report', 'refused to elaborate': a refusal to
+    speak reports nothing -- there is no content that the article presents as coming from
+    the source (GUIDELINES.md 3). Only the bare act: a reported clause of its own ("declined
+    to say whether talks would resume") is left to the constructions that read it."""
+    return (clause.dep_ == "xcomp" and clause.lemma_.lower() in SPEAKING_ACTS
+            and clause.head.lemma_.lower() in REFUSAL_VERBS
+            and not any(c.dep_ in CLAUSE_DEPS for c in clause.children))
 
 
 def subtree_in_order(head: Token) -> list[Token]:
@@ -1096,9 +1138,6 @@ def _without_edge_punct(tokens: list[Token]) -> list[Token]:
             break
         end -= 1
     return tokens[start:end]
-
-
-RELATIVE_WORDS = {"which", "who", "whom", "whose", "that", "where", "when"}
 
 
 def _opening_phrase(tokens: list[Token]) -> bool:
