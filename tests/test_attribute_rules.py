@@ -441,6 +441,16 @@ CASES = [
         "“Nobody was hurt,” the fire chief told reporters.",
         [row("the fire chief", "the fire chief", "told", "Nobody was hurt", "direct")],
         id="curly-quotes"),
+    pytest.param(  # a participle after an unnamed source says who: part of the source
+        "Doctors treating the patient said she was in stable condition.",
+        [row("Doctors treating the patient", "Doctors treating the patient", "said",
+             "she was in stable condition", "indirect")],
+        id="unnamed-source-present-participle"),
+    pytest.param(  # ... also where the parser tagged the participle a past tense
+        "People briefed on the talks said the two sides were close to an agreement.",
+        [row("People briefed on the talks", "People briefed on the talks", "said",
+             "the two sides were close to an agreement", "indirect")],
+        id="unnamed-source-participle-tagged-past"),
     pytest.param(  # a reporting participle on a noun: the noun (a document) reports
         "The agency released a report concluding that the bridge had been poorly maintained.",
         [row("a report", "a report", "concluding", "the bridge had been poorly maintained",
@@ -496,6 +506,14 @@ CASES = [
         [row("his office", "his office", "said", "At 4 a.m.", "indirect"),
          row("his office", "his office", "said", "the senator died at home", "indirect")],
         id="cue-inside-reported-clause-after-time"),
+    pytest.param(  # a participle between the cue and "that" is no part of the content
+        "The ministry said, citing preliminary data, that exports had fallen.",
+        [row("The ministry", "The ministry", "said", "exports had fallen", "indirect")],
+        id="participle-before-complementiser"),
+    pytest.param(
+        "The minister said, speaking to reporters in Brussels, that the talks had failed.",
+        [row("The minister", "The minister", "said", "the talks had failed", "indirect")],
+        id="participle-before-complementiser-2"),
     pytest.param(  # "according to" inside the clause it attributes: two contents
         "Since the launch, according to the agency, over two hundred other satellites have "
         "been lost.",
