@@ -34,7 +34,7 @@ exporter needs no parse.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -49,7 +49,7 @@ from claimtrace.pipeline.attribute.speakers import (
     speaker_genders,
 )
 from claimtrace.pipeline.quotes import quote_regions
-from claimtrace.pipeline.split import sentence_spans
+from claimtrace.pipeline.split import SENTENCES_KEY, sentence_at, sentence_spans
 from claimtrace.pipeline.text import doc_text
 
 THIRD_PERSON = {"he", "she", "him", "his", "her"}
@@ -220,7 +220,14 @@ def _expletive(token: Token) -> bool:
     return head.lemma_ in EXPLETIVE_HEADS and any(c.dep_ in CLAUSE_DEPS for c in head.children)
 
 
-def _sentence_of(doc: Doc, token: Token) -> tuple[int, list[Span]]:
+def _sentence_of(doc: Doc, token: Token) -> tuple[int, Sequence[Span]]:
+    """(number of the sentence holding `token`, or -1; the sentences). The split stage's
+    sentences are found by `split.sentence_at`'s binary search: listing every sentence for
+    each pronoun made long articles quadratic."""
+    if SENTENCES_KEY in doc.spans:
+        sentence = sentence_at(doc, token.idx)
+        inside = sentence is not None and sentence.start <= token.i < sentence.end
+        return (sentence._.index if inside else -1), doc.spans[SENTENCES_KEY]
     sentences = sentence_spans(doc)
     for number, sentence in enumerate(sentences):
         if sentence.start <= token.i < sentence.end:

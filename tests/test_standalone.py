@@ -108,3 +108,20 @@ def test_the_component_keeps_the_texts_for_an_export_without_parse(nlp, rules_se
     assert not restored.has_annotation("DEP")
     claims = [s.claim.text for s in doc_to_statement_models(restored, rules_settings)]
     assert claims == ["officials had found 12 bodies"]
+
+
+def test_a_long_article_does_not_list_its_sentences_for_each_pronoun(nlp, rules_settings,
+                                                                      monkeypatch):
+    # Listing every sentence per pronoun made a long article quadratic (a 1 MB article,
+    # under --max-chars, took tens of minutes in this component alone).
+    from claimtrace.pipeline import standalone
+
+    calls = []
+    real = standalone.sentence_spans
+    monkeypatch.setattr(standalone, "sentence_spans",
+                        lambda doc: calls.append(1) or real(doc))
+    text = ("The harbour bridge plan was unveiled on Monday. Elena Marsh, a spokesman for "
+            "the Northern Medical Association, said it would cost $3bn.\n\n") * 40
+    claims = [s.claim.text for s in doc_to_statement_models(nlp(text), rules_settings)]
+    assert claims[-1] == "the harbour bridge plan would cost $3bn"  # unchanged
+    assert len(calls) < 10
