@@ -91,18 +91,32 @@ class Pipeline:
     @staticmethod
     def _articles(articles: Iterable[Any]) -> Iterator[Any]:
         """Every item checked as `claimtrace run` checks a line: Articles too (their text
-        and sha256 are recomputed, not trusted); an item that is neither is that item's
-        error, so ``errors="skip"`` goes on past it."""
-        from claimtrace.pipeline.ingest import Article, ArticleError, make_article
+        and sha256 are recomputed, not trusted); an item that is neither, claimtrace's own
+        record (a statement, a stage state) or a later copy of an id already seen is that
+        item's error, so ``errors="skip"`` goes on past it."""
+        from claimtrace.pipeline.ingest import Article, deduplicate
 
         if isinstance(articles, dict | str | bytes | Article):
             raise TypeError("pipe() takes an iterable of articles; for one, use extract()")
+        yield from deduplicate(Pipeline._checked(articles))
+
+    @staticmethod
+    def _checked(articles: Iterable[Any]) -> Iterator[Any]:
+        from claimtrace.pipeline.ingest import (
+            Article,
+            ArticleError,
+            make_article,
+            own_record_problem,
+        )
+
         for number, item in enumerate(articles, start=1):
             origin = f"<api>:{number}"
             if isinstance(item, Article):
                 yield make_article(item.to_dict(), origin)
             elif isinstance(item, dict):
-                yield make_article(item, origin)
+                problem = own_record_problem(item)
+                yield (make_article(item, origin) if problem is None
+                       else ArticleError("ingest", problem, origin=origin))
             else:
                 yield ArticleError("read", f"article {number} is a {type(item).__name__}; "
                                    "give dicts with 'text' or claimtrace Articles",

@@ -137,3 +137,16 @@ def test_pipe_skips_every_kind_of_bad_item_and_rechecks_articles():
         list(pipe.pipe(items))
     with pytest.raises(TypeError, match="for one, use extract"):
         list(pipe.pipe({"text": text}))
+
+
+def test_pipe_refuses_what_run_refuses_duplicate_ids_and_own_records(pipe):
+    # `claimtrace run` makes a later copy of an id, and a statement record given as an
+    # article, errors; the API gives the same records, so it must too.
+    statement = pipe.extract(TEXT, id="bridge-1")[0].to_json_dict()
+    items = [{"id": "d", "text": TEXT}, {"id": "d", "text": TEXT + " More."}, statement]
+    results = list(pipe.pipe(items, errors="skip"))
+    assert [len(r) for r in results] == [1, 0, 0]
+    with pytest.raises(ValueError, match="duplicate article id 'd'"):
+        list(pipe.pipe(items[:2]))
+    with pytest.raises(ValueError, match="a statement record"):
+        list(pipe.pipe([statement]))
