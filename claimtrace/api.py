@@ -78,7 +78,12 @@ class Pipeline:
 
         if errors not in {"raise", "skip"}:
             raise ValueError(f"errors={errors!r}: use 'raise' or 'skip'")
-        for outcome in process(self._articles(articles), self.nlp, "run", self.settings):
+        # An exception from `articles` itself (a feed that drops) is raised only after the
+        # articles read before it are processed and yielded: a batch holds up to
+        # batch_size - 1 of them, which would otherwise be lost unseen.
+        failed: list[Exception] = []
+        for outcome in process(self._articles(articles, failed), self.nlp, "run",
+                               self.settings):
             if outcome.error is None:
                 yield [Statement.model_validate(record) for record in outcome.records]
                 continue
@@ -87,9 +92,11 @@ class Pipeline:
                 raise ValueError(message)
             log.warning("skipped article %s", message)
             yield []
+        if failed:
+            raise failed[0]
 
     @staticmethod
-    def _articles(articles: Iterable[Any]) -> Iterator[Any]:
+    def _articles(articles: Iterable[Any], failed: list[Exception]) -> Iterator[Any]:
         """Every item checked as `claimtrace run` checks a line: Articles too (their text
         and sha256 are recomputed, not trusted); an item that is neither, claimtrace's own
         record (a statement, a stage state) or a later copy of an id already seen is that
@@ -98,7 +105,7 @@ class Pipeline:
 
         if isinstance(articles, dict | str | bytes | Article):
             raise TypeError("pipe() takes an iterable of articles; for one, use extract()")
-        yield from deduplicate(Pipeline._checked(articles))
+        yield from deduplicate(Pipeline._checked(_until_failure(articles, failed)))
 
     @staticmethod
     def _checked(articles: Iterable[Any]) -> Iterator[Any]:
@@ -121,6 +128,20 @@ class Pipeline:
                 yield ArticleError("read", f"article {number} is a {type(item).__name__}; "
                                    "give dicts with 'text' or claimtrace Articles",
                                    origin=origin)
+
+
+def _until_failure(items: Iterable[Any], failed: list[Exception]) -> Iterator[Any]:
+    """`items` up to an exception raised while iterating them, which goes into `failed`."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except Exception as err:  # noqa: BLE001 — raised again once the rest is yielded
+            failed.append(err)
+            return
+        yield item
 
 
 def load(**options: Any) -> Pipeline:

@@ -150,3 +150,17 @@ def test_pipe_refuses_what_run_refuses_duplicate_ids_and_own_records(pipe):
         list(pipe.pipe(items[:2]))
     with pytest.raises(ValueError, match="a statement record"):
         list(pipe.pipe([statement]))
+
+
+def test_pipe_yields_what_it_read_before_its_source_fails(pipe):
+    # A feed that drops after one article (batch_size=2: that article still waits for its
+    # batch) raises its own error, but only after the article read before it is yielded.
+    def feed():
+        yield {"id": "s1", "text": TEXT}
+        raise OSError("feed dropped")
+
+    results = []
+    with pytest.raises(OSError, match="feed dropped"):
+        for statements in pipe.pipe(feed()):
+            results.append(statements)
+    assert [s[0].article.id for s in results] == ["s1"]
