@@ -40,13 +40,12 @@ def settings_from_options(**options: Any) -> RunSettings:
             raise TypeError(f"claimtrace.load() got an unknown option {option!r}; "
                             f"known: {allowed}")
         values[name] = value
-    for name in ("kinds", "languages"):
-        if isinstance(values.get(name), str):
-            values[name] = tuple(v.strip() for v in values[name].split(",") if v.strip())
-    if values.get("languages"):
-        from claimtrace.pipeline.language import check_languages
+    if isinstance(values.get("kinds"), str):
+        values["kinds"] = tuple(v.strip() for v in values["kinds"].split(",") if v.strip())
+    if values.get("languages") is not None:  # as --languages reads it
+        from claimtrace.pipeline.language import language_codes
 
-        check_languages(tuple(values["languages"]))
+        values["languages"] = language_codes(values["languages"])
     settings = RunSettings(progress=False).with_models_dir(models_dir)
     return replace(settings, **values).check()
 

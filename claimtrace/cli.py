@@ -264,14 +264,10 @@ def _check_target(inputs: list[str], output: Path | None, resume: bool) -> None:
 def _languages(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    from claimtrace.pipeline.language import check_languages
+    from claimtrace.pipeline.language import language_codes
 
-    chosen = tuple(code.strip().lower() for code in value.split(",") if code.strip())
-    if not chosen or any(len(code) != 2 or not code.isalpha() for code in chosen):
-        raise typer.BadParameter(f"{value!r}: give ISO 639-1 codes such as en or en,fr",
-                                 param_hint="--languages")
     try:
-        return check_languages(chosen)
+        return language_codes(value)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--languages") from err
 

@@ -8,6 +8,7 @@ file instead of through an English model.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -47,6 +48,17 @@ def check_languages(codes: tuple[str, ...]) -> tuple[str, ...]:
         raise ValueError(f"unknown language code(s) {', '.join(unknown)}: give ISO 639-1 "
                          "codes the language detector knows, such as en or en,fr")
     return codes
+
+
+def language_codes(given: str | Iterable[str]) -> tuple[str, ...]:
+    """The languages a run keeps, as ``--languages`` and the API's ``languages=`` give them:
+    "en,fr" or ["EN", " fr "] -> ("en", "fr"). None at all is refused (every article would
+    go to the errors), as is a code that is not two letters or that the detector lacks."""
+    codes = given.split(",") if isinstance(given, str) else list(given)
+    chosen = tuple(str(code).strip().lower() for code in codes if str(code).strip())
+    if not chosen or any(len(code) != 2 or not code.isalpha() for code in chosen):
+        raise ValueError(f"{given!r}: give ISO 639-1 codes such as en or en,fr")
+    return check_languages(chosen)
 
 
 def detect_language(text: str) -> Detected:

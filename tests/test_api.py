@@ -164,3 +164,16 @@ def test_pipe_yields_what_it_read_before_its_source_fails(pipe):
         for statements in pipe.pipe(feed()):
             results.append(statements)
     assert [s[0].article.id for s in results] == ["s1"]
+
+
+@pytest.mark.parametrize("given, expected", [("EN", ("en",)), (["en", " FR "], ("en", "fr")),
+                                             (("en",), ("en",))])
+def test_languages_option_reads_as_the_cli_does(given, expected):
+    assert settings_from_options(languages=given).languages == expected
+
+
+@pytest.mark.parametrize("given", ["", " , ", [], ()])
+def test_no_languages_at_all_is_refused(given):
+    # --languages "" is a usage error; languages=() would send every article to the errors.
+    with pytest.raises(ValueError, match="ISO 639-1"):
+        settings_from_options(languages=given)
