@@ -14,8 +14,11 @@ records ``claimtrace run`` writes, built by the same code.
 from __future__ import annotations
 
 import logging
+import numbers
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from claimtrace.schema import Statement
@@ -26,6 +29,28 @@ log = logging.getLogger(__name__)
 # `claimtrace run` option names that differ from the `RunSettings` field they set.
 _OPTION_FIELDS = {"attribution": "attribution_method", "claims": "classify"}
 _NOT_OPTIONS = {"progress"}  # the API prints nothing
+
+
+_FLAGS = {"all_sentences", "classify"}
+_COUNTS = {"batch_size", "max_chars", "threads", "models_ahead"}
+_PATHS = {"claim_model", "attribution_model"}
+
+
+def _typed(option: str, name: str, value: Any) -> Any:
+    """`value` of the type ``claimtrace run``'s option gives (typer checks the CLI's): a
+    string "false" is no False (it is true), "0.5" no score, a str path no Path."""
+    if name in _FLAGS and not isinstance(value, bool):
+        raise TypeError(f"{option}={value!r}: give True or False")
+    if name in _COUNTS and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+        raise TypeError(f"{option}={value!r}: give a whole number")
+    if name == "min_score" and value is not None and (
+            isinstance(value, bool) or not isinstance(value, numbers.Real)):
+        raise TypeError(f"{option}={value!r}: give a number between 0 and 1, or None")
+    if name in _PATHS:
+        if not isinstance(value, str | os.PathLike):
+            raise TypeError(f"{option}={value!r}: give a folder path")
+        return Path(value).expanduser()
+    return value
 
 
 def settings_from_options(**options: Any) -> RunSettings:
@@ -39,7 +64,7 @@ def settings_from_options(**options: Any) -> RunSettings:
             allowed = sorted((known - set(_OPTION_FIELDS.values())) | set(_OPTION_FIELDS))
             raise TypeError(f"claimtrace.load() got an unknown option {option!r}; "
                             f"known: {allowed}")
-        values[name] = value
+        values[name] = _typed(option, name, value)
     if isinstance(values.get("kinds"), str):
         values["kinds"] = tuple(v.strip() for v in values["kinds"].split(",") if v.strip())
     if values.get("languages") is not None:  # as --languages reads it

@@ -177,3 +177,18 @@ def test_no_languages_at_all_is_refused(given):
     # --languages "" is a usage error; languages=() would send every article to the errors.
     with pytest.raises(ValueError, match="ISO 639-1"):
         settings_from_options(languages=given)
+
+
+@pytest.mark.parametrize("options", [
+    {"all_sentences": "false"}, {"claims": "no"}, {"claims": None}, {"min_score": "0.5"},
+    {"batch_size": "8"}, {"batch_size": 2.5}, {"threads": True}, {"max_chars": None},
+])
+def test_options_of_the_wrong_type_are_refused_by_name(options):
+    # "false" is a true string: all_sentences="false" silently wrote every sentence.
+    with pytest.raises(TypeError, match=next(iter(options))):
+        settings_from_options(**options)
+
+
+def test_model_paths_may_be_strings(tmp_path):
+    settings = settings_from_options(claim_model=str(tmp_path / "claims"))
+    assert settings.claim_model == tmp_path / "claims"
