@@ -434,3 +434,15 @@ def test_existential_there_names_nobody(nlp):
                         quote_type="indirect", extra={"head": 0})
     (resolved,) = resolve_speakers(doc, [found], load_lexicon())
     assert resolved.resolved is None
+
+
+def test_entities_in_a_span_are_spacys(nlp):
+    # `entities_in` finds them by binary search (span.ents walks the whole Doc per call);
+    # it must give exactly what span.ents gives, for every span.
+    from claimtrace.pipeline.attribute.attribution import entities_in
+
+    doc = nlp("Ana Ruiz of the Lima Institute met Tom Hale in Paris on Monday. "
+              "Hale said the Northern Medical Association would pay.")
+    for start in range(len(doc)):
+        for end in range(start + 1, len(doc) + 1):
+            assert entities_in(doc[start:end]) == list(doc[start:end].ents)

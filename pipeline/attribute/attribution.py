@@ -8,6 +8,7 @@ holds the full record.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -38,6 +39,20 @@ def entities(doc: Doc) -> tuple[Span, ...]:
         cached = (len(doc), tuple(doc.ents))
         doc.user_data[ENTITIES_KEY] = cached
     return cached[1]
+
+
+def entities_in(span: Span) -> list[Span]:
+    """The entities wholly inside ``span``, as ``span.ents`` gives them, found by a binary
+    search on `entities`: ``span.ents`` walks every entity of the Doc per call."""
+    found = entities(span.doc)
+    first = bisect_left(found, span.start, key=lambda ent: ent.start)
+    inside = []
+    for ent in found[first:]:
+        if ent.start >= span.end:
+            break
+        if ent.end <= span.end:
+            inside.append(ent)
+    return inside
 
 
 @dataclass(frozen=True)

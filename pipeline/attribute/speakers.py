@@ -27,6 +27,7 @@ from claimtrace.pipeline.attribute.attribution import (
     CharSpan,
     attributions_of,
     entities,
+    entities_in,
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
@@ -136,6 +137,8 @@ class NameIndex:
     titles: list[tuple[int, str, set[str]]] = field(default_factory=list)
     # (start, text) of people named together: "Ana and Paul Kowalski", "Ann Cole and Bo Li"
     groups: list[tuple[int, str]] = field(default_factory=list)
+    # (number of names it was built from, last word -> names): see `_ending_with`
+    _by_last_word: tuple[int, dict] | None = field(default=None, repr=False, compare=False)
 
     def expand(self, mention: str, position: int) -> tuple[str, str | None]:
         """(full name, its entity label) for a mention; the mention itself when unknown.
@@ -144,10 +147,9 @@ class NameIndex:
         if mention in self.acronyms:
             return self.acronyms[mention], "ORG"
         words = mention.lower().split()
-        longer = [(start, name, label) for start, name, label in self.names
-                  if len(name.split()) > len(words)
-                  and (len(words) == 1 or label == "PERSON")
-                  and name.lower().split()[-len(words):] == words] if words else []
+        longer = [item for item, lowered in self._ending_with(words)
+                  if len(lowered) > len(words) and (len(words) == 1 or item[2] == "PERSON")
+                  and lowered[-len(words):] == words] if words else []
         earlier = [item for item in longer if item[0] <= position]
         chosen = earlier[-1] if earlier else (longer[0] if longer else None)
         if chosen is None and len(words) == 1:
@@ -157,6 +159,20 @@ class NameIndex:
         if chosen is None:
             return mention, None
         return self._fullest(chosen[1], position), chosen[2]
+
+    def _ending_with(self, words: list[str]) -> list[tuple[tuple[int, str, str], list[str]]]:
+        """(name, its lower-cased words) for the names whose last word is the mention's, in
+        text order: an index by last word, built once the names are, since scanning every
+        name per mention made long articles quadratic."""
+        if not words:
+            return []
+        if self._by_last_word is None or self._by_last_word[0] != len(self.names):
+            table: dict[str, list] = {}
+            for item in self.names:
+                lowered = item[1].lower().split()
+                table.setdefault(lowered[-1], []).append((item, lowered))
+            self._by_last_word = (len(self.names), table)
+        return self._by_last_word[1].get(words[-1], [])
 
     def people_until(self, position: int) -> list[tuple[int, str, str]]:
         """The names of people said at or before ``position``, in text order."""
@@ -1036,7 +1052,8 @@ def _person_in(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> str | No
     with the particles and given names the entity tagger left out ("dela Cruz" -> "Marco
     dela Cruz", "Khan" -> "Sadiq Khan")."""
     span = attribution.source.tokens(doc)
-    people = [ent for ent in span.ents if ent.label_ == "PERSON"] if span is not None else []
+    people = ([ent for ent in entities_in(span) if ent.label_ == "PERSON"]
+              if span is not None else [])
     if not people:
         return None
     return with_given_names(with_name_particles(people[-1], lexicon), lexicon).text
