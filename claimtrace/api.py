@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import numbers
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -90,13 +90,16 @@ class Pipeline:
         article = {"id": id, "text": text, "title": title, "url": url, "published": published}
         return next(self.pipe([article]))
 
-    def pipe(self, articles: Iterable[Any], *,
-             errors: Literal["raise", "skip"] = "raise") -> Iterator[list[Statement]]:
+    def pipe(self, articles: Iterable[Any], *, errors: Literal["raise", "skip"] = "raise",
+             on_error: Callable[[dict], Any] | None = None) -> Iterator[list[Statement]]:
         """Each article's statements, in input order, processed in batches as they stream in.
 
         ``articles`` holds dicts (``text``; optional ``id``, ``title``, ``url``,
         ``published``/``date``/``datePublished``) or `Article`s. An article that cannot be
-        processed raises ``ValueError``; with ``errors="skip"`` it yields ``[]`` and logs why.
+        processed raises ``ValueError``; with ``errors="skip"`` it yields ``[]`` and logs why,
+        and ``on_error`` (if given) receives the record `claimtrace run` writes to
+        errors.jsonl (``article_id``, ``origin``, ``stage``, ``reason``), so a caller can
+        keep them as a run does.
         """
         from claimtrace.pipeline.runner import process
 
@@ -115,6 +118,8 @@ class Pipeline:
             if errors == "raise":
                 raise ValueError(message)
             log.warning("skipped article %s", message)
+            if on_error is not None:
+                on_error(outcome.error.to_dict())
             yield []
         if failed:
             raise failed[0]

@@ -86,6 +86,16 @@ def test_pipe_takes_articles_and_skips_bad_ones_on_request(pipe):
         list(pipe.pipe(["just a string"]))
 
 
+def test_skipped_articles_reach_on_error_as_run_writes_them(pipe):
+    # An API caller keeps the reasons as `claimtrace run` keeps errors.jsonl.
+    kept: list[dict] = []
+    items = [{"id": "empty", "text": ""}, {"id": "ok", "text": TEXT}]
+    results = list(pipe.pipe(items, errors="skip", on_error=kept.append))
+    assert [len(r) > 0 for r in results] == [False, True]
+    assert [(e["article_id"], e["stage"]) for e in kept] == [("empty", "ingest")]
+    assert set(kept[0]) >= {"article_id", "origin", "stage", "reason"} and kept[0]["reason"]
+
+
 def test_api_gives_the_records_of_the_cli(pipe, tmp_path):
     out = tmp_path / "statements.jsonl"
     result = CliRunner().invoke(app, ["run", str(SAMPLE_INPUT), "-o", str(out), "--quiet",
