@@ -151,8 +151,8 @@ def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, 
 
 
 @pytest.mark.parametrize("text, verb, content, kept", [
-    ("A spokesman for the ministry declined to comment on the report.", "declined",
-     "to comment on the report", False),
+    ("A spokesman for the ministry declined to comment on the audit.", "declined",
+     "to comment on the audit", False),
     ("The club declined to comment further.", "declined", "to comment further", False),
     ("The minister refused to elaborate on the plan.", "refused", "to elaborate on the plan",
      False),
@@ -186,5 +186,5 @@ def test_hybrid_drops_a_wish_not_to_be_named(hybrid_nlp):
 
 @needs_model
 def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
-    doc = hybrid_nlp("A spokesman for the ministry declined to comment on the report.")
+    doc = hybrid_nlp("A spokesman for the ministry declined to comment on the audit.")
     assert attributions_of(doc) == []

@@ -922,7 +922,7 @@ def without_time_of_saying(clause: Token, verb: Token, tokens: list[Token]) -> l
 
 
 def without_addressee(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]:
-    """'told NPR Hamza bin Laden had …': with no "that", the parser can fold the person told
+    """'told NPR Carlos Valle had …': with no "that", the parser can fold the person told
     into the reported clause's subject, one run of names. Right after a verb whose first
     object is the person told, a name that ends where another entity begins, or an acronym
     before a name, is that person, not the report."""
@@ -935,7 +935,7 @@ def without_addressee(doc: Doc, verb: Token, tokens: list[Token]) -> list[Token]
     if entity is not None and entity.end < len(doc) and doc[entity.end].ent_iob_ == "B":
         end = entity.end  # 'told ABC News Trump was …': NER ends the name told
     elif first.text.isupper() and len(first.text) > 1 and not doc[first.i + 1].text.isupper():
-        end = first.i + 1  # 'told MSNBC Cummings "was …"': an outlet's acronym
+        end = first.i + 1  # 'told MSNBC Ramos "was …"': an outlet's acronym
     else:
         return tokens
     rest = [t for t in tokens if t.i >= end]
@@ -957,7 +957,7 @@ SPEAKING_ACTS = {"comment", "elaborate", "speculate", "discuss", "respond", "ans
 
 
 def refused_speech(clause: Token) -> bool:
-    """'A spokesman declined to comment on the report', 'refused to elaborate': a refusal to
+    """'A spokesman declined to comment on the audit', 'refused to elaborate': a refusal to
     speak reports nothing -- there is no content that the article presents as coming from
     the source (GUIDELINES.md 3). Only the bare act: a reported clause of its own ("declined
     to say whether talks would resume") is left to the constructions that read it."""
@@ -1408,12 +1408,12 @@ def _quoted_object(doc: Doc, verb: Token, quotes: list[QuoteRegion]) -> CharSpan
 
 
 def _end_of_quoted_phrase(doc: Doc, close_at: int, end: int) -> int:
-    """'noted his "strength and wisdom" on Twitter': the parser can hang the writer's
-    "on Twitter" on the quoted noun; a prepositional phrase right after the closing mark is
-    where or how it was said, not part of what was. A closing mark at or past ``end`` (the
-    parser hung it outside the phrase: 'described it as "a disgrace" and said') leaves
-    nothing after it to look at; ``char_span`` raised on the empty range, failing the
-    whole article."""
+    """'noted her "courage and calm" in a radio interview': the parser can hang the
+    writer's "in a radio interview" on the quoted noun; a prepositional phrase right after
+    the closing mark is where or how it was said, not part of what was. A closing mark at
+    or past ``end`` (the parser hung it outside the phrase: 'described it as "a disgrace"
+    and said') leaves nothing after it to look at; ``char_span`` raised on the empty range,
+    failing the whole article."""
     if close_at + 1 >= end:
         return end
     after = doc.char_span(close_at + 1, end, alignment_mode="expand")
