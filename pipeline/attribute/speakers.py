@@ -457,6 +457,9 @@ class ResolutionContext:
     sentence_starts: list[int] = field(default_factory=list)
     main_subjects: set[int] = field(default_factory=set)
     mentions: list[tuple[int, str]] = field(default_factory=list)
+    # Every person's name span (`person_spans`) with the full name it stands for, built once:
+    # an earlier introduction of a speaker is looked up here (`_apposition`).
+    people: list[tuple[Span, str]] = field(default_factory=list)
 
     def remember(self, attribution: Attribution, plural: bool = False,
                  people: bool = False, someone: bool = False) -> None:
@@ -627,6 +630,8 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
     context.sentence_starts = [s.start_char for s in sentence_spans(doc)]
     context.main_subjects = {ent.start_char for ent in people if _main_clause_subject(ent.root)}
+    context.people = [(ent, index.expand(clean_name(ent.text, lexicon, person=True),
+                                         ent.start_char)[0]) for ent in people]
     # A sentence about someone already called "he" / "she" ("she was attacked by Ruiz and
     # Soto"): the people it names in other roles are not the next pronoun's antecedents.
     about_someone = {context.sentence_of(t.idx) for t in doc
@@ -739,7 +744,7 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         else:
             resolved = role_and_organization(
                 doc, _resolve_mention(doc, attribution, context, lexicon))
-        resolved = _introduced_role(doc, _as_known(resolved, known), context, lexicon)
+        resolved = _introduced_role(doc, _as_known(resolved, known), context)
         if resolved.source is not None and resolved.resolved:
             someone = _someone(doc, resolved, lexicon)
             context.remember(resolved, plural=_plural(doc, resolved),
@@ -763,8 +768,8 @@ def _as_known(attribution: Attribution, known: dict[str, Attribution]) -> Attrib
     return _filled(attribution, before)
 
 
-def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionContext,
-                     lexicon: Lexicon) -> Attribution:
+def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionContext
+                     ) -> Attribution:
     """"She said" after "Ana Ruiz, a lawyer for the family, spoke": a person's mention with
     no description of its own takes the apposition the article introduced them with, and
     the role and organisation it gives (GUIDELINES.md: "use the earlier description"),
@@ -772,7 +777,7 @@ def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionCont
     if (attribution.description or attribution.source is None
             or attribution.source_type != "person" or not attribution.resolved):
         return attribution
-    found = _apposition(doc, attribution.resolved, attribution.source.start, context, lexicon)
+    found = _apposition(doc, attribution.resolved, attribution.source.start, context)
     if found is None:
         return attribution
     text, described = found
@@ -783,13 +788,12 @@ def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionCont
                    organization=attribution.organization or affiliation(described))
 
 
-def _apposition(doc: Doc, name: str, position: int, context: ResolutionContext,
-                lexicon: Lexicon) -> tuple[str, Token] | None:
+def _apposition(doc: Doc, name: str, position: int, context: ResolutionContext
+                ) -> tuple[str, Token] | None:
     """(text, head) of the nearest earlier description in apposition to ``name``: "Ana
     Ruiz, a lawyer for the family," or "The mayor of Lyon, Ana Ruiz,"."""
-    for ent in reversed(person_spans(doc, context.index)):
-        if ent.start_char >= position or context.index.expand(
-                clean_name(ent.text, lexicon, person=True), ent.start_char)[0] != name:
+    for ent, full_name in reversed(context.people):
+        if ent.start_char >= position or full_name != name:
             continue
         root, named = ent.root, {t.i for t in ent.root.subtree}
         after = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
