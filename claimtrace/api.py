@@ -138,21 +138,14 @@ class Pipeline:
 
     @staticmethod
     def _checked(articles: Iterable[Any]) -> Iterator[Any]:
-        from claimtrace.pipeline.ingest import (
-            Article,
-            ArticleError,
-            make_article,
-            own_record_problem,
-        )
+        from claimtrace.pipeline.ingest import Article, ArticleError, make_article, raw_article
 
         for number, item in enumerate(articles, start=1):
             origin = f"<api>:{number}"
             if isinstance(item, Article):
                 yield make_article(item.to_dict(), origin)
             elif isinstance(item, dict):
-                problem = own_record_problem(item)
-                yield (make_article(item, origin) if problem is None
-                       else ArticleError("ingest", problem, origin=origin))
+                yield raw_article(item, origin)
             else:
                 yield ArticleError("read", f"article {number} is a {type(item).__name__}; "
                                    "give dicts with 'text' or claimtrace Articles",

@@ -277,6 +277,12 @@ def _parse_json_line(decoded: str, number: int, origin: str) -> Article | Articl
         return _error(Errors.E001.format(line=number, detail=detail), None, origin)
     if not isinstance(raw, dict):
         return _error(Errors.E007.format(type_name=type(raw).__name__), None, origin)
+    return raw_article(raw, origin)
+
+
+def raw_article(raw: dict, origin: str) -> Article | ArticleError:
+    """One raw record as an article, or why not; claimtrace's own records (a statement, a
+    stage state) are refused by name. A JSONL line and a dict given to the API alike."""
     problem = own_record_problem(raw)
     if problem is not None:
         return _error(problem, None, origin)
