@@ -252,6 +252,18 @@ CASES = [
         "Tom Hale met Ana Ruiz on Monday. Ruiz said the talks were useful. She added that a "
         "deal was close.", [("Ruiz", "Ana Ruiz"), ("She", "Ana Ruiz")],
         id="surname-of-untagged-name-is-a-person"),
+    pytest.param(  # a surname the entity tagger left untagged is the clause's subject, so
+        # "she" is her, not the person named as an example in that sentence
+        "Health Minister Irena Kovac said 23 people were ill. Kovac met hospital directors on "
+        "Wednesday, including Peter Holm of the Central Hospital. She said afterwards that "
+        "the hospitals had enough beds.",
+        [("Irena Kovac", "Irena Kovac"), ("She", "Irena Kovac")],
+        id="untagged-surname-as-subject"),
+    pytest.param(  # a surname the entity tagger called an organisation is no newspaper
+        "Elena Vasquez is standing for the Green Party. A poll published by the Westfield "
+        "Gazette on Friday put Vasquez two points ahead. The newspaper said the race was "
+        "close.", [("The newspaper", "Westfield Gazette")],
+        id="surname-tagged-as-organisation"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

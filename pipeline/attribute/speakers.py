@@ -622,7 +622,7 @@ def _with_kind(ent: Span) -> Span:
 def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     index = article_names(doc, lexicon)
     orgs = [(ent.start_char, clean_name(_with_kind(_with_place(ent)).text, lexicon))
-            for ent in doc.ents if ent.label_ == "ORG"]
+            for ent in doc.ents if ent.label_ == "ORG" and not _surname_said(ent[0], index)]
     people = person_spans(doc, index)
     subjects = [(ent.start_char,
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
@@ -649,15 +649,34 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
 
 
 def person_spans(doc: Doc, index: NameIndex) -> list[Span]:
-    """The PERSON entities, and the names of two words or more the entity tagger missed
-    where it tagged nothing ("Ana Ruiz spoke to reporters" at an article's start): people
-    a later "he" / "she" may mean."""
+    """The PERSON entities, the names of two words or more the entity tagger missed where
+    it tagged nothing ("Ana Ruiz spoke to reporters" at an article's start), and a surname
+    alone that it missed or took for an organisation ("Kovac met the directors" after
+    "Irena Kovac"): people a later "he" / "she" may mean."""
     people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
     for start, name, label in index.names:
         run = doc.char_span(start, start + len(name)) if label == "NAME" else None
         if run is not None and all(t.ent_type_ == "" for t in run):
             people.append(run)
+    people += [doc[t.i:t.i + 1] for t in doc if _surname_said(t, index)]
     return sorted(people, key=lambda span: span.start)
+
+
+def _surname_said(token: Token, index: NameIndex) -> bool:
+    """A capitalised word standing alone, outside any PERSON entity and any longer name,
+    that is the last word of a person's full name said before it: "Kovac" after "Irena
+    Kovac", which the entity tagger may leave untagged or call an organisation ("Vasquez"
+    in "put Vasquez two points ahead")."""
+    doc = token.doc
+    if (not token.text[:1].isupper() or token.pos_ not in {"PROPN", "NOUN"}
+            or token.ent_type_ == "PERSON"
+            or any(doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper()
+                   for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc))):
+        return False
+    word = [token.lower_]
+    return any(start < token.idx and lowered[-1:] == word and len(lowered) >= 2
+               and label in PERSON_NAME_LABELS
+               for (start, _, label), lowered in index._ending_with(word))
 
 
 def _main_clause_subject(token: Token) -> bool:
