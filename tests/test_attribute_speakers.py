@@ -302,6 +302,25 @@ def test_later_mentions_keep_role_and_organization(nlp):
      "ignored warnings.", "a lawyer for the family", "lawyer", "family"),
     ("Carlos Valle, the finance minister, met unions on Tuesday. The minister said wages "
      "would be frozen.", "the finance minister", "minister", None),
+    # the title before the name, as a source's description is read
+    ("Senator Rachel Holt introduced a bill on Monday. Holt said energy drinks were "
+     "unsafe.", "Senator", "Senator", None),
+    ("Prime Minister Alan Hughes paid tribute to the writer. He said she had given joy to "
+     "millions.", "Prime Minister", "Prime Minister", None),
+    # ... not a title of the other person named with the name
+    ("US President Tom Hale and Turkish President Ali Demir met on Monday. Demir said the "
+     "talks had gone well.", "Turkish President", "Turkish President", None),
+    # the title the name is apposed to ends at the name; the name's own "of ..." is the
+    # organisation
+    ("Her rival, Mark Thornton of the Conservative Party, has focused on crime. Thornton "
+     "said the plan would fail.", "Her rival", "rival", "Conservative Party"),
+    # a title apposed to the name, capitalised
+    ("Professor Lena Marsh, Director General of the Keller Institute, spoke on Monday. "
+     "Marsh said the strain was new.", "Director General of the Keller Institute",
+     "Director General", "Keller Institute"),
+    # the organisation after the name
+    ("Robert Aldine of Crestview Capital spoke on Monday. Aldine said the move was "
+     "overdue.", "Crestview Capital", None, "Crestview Capital"),
 ])
 def test_later_mentions_take_the_introducing_apposition(nlp, text, description, role,
                                                         organization):
@@ -338,6 +357,11 @@ def test_a_bare_title_keeps_the_earlier_role(nlp):
     # Of two prepositional phrases, the one that names an organisation.
     ("Lena Marsh, a professor of virology at Keller University, said the strain was new.",
      "professor", "Keller University"),
+    # A capitalised title with an organisation's name after it: the title, the organisation;
+    # a title that holds a one-word name stays whole.
+    ("Lena Marsh, Director General of the Keller Institute, said the strain was new.",
+     "Director General", "Keller Institute"),
+    ("Ana Ruiz, Secretary of State, said the talks would resume.", "Secretary of State", None),
     # A bare title as description: the name's own "of ..." is the organisation.
     ("Dr. Lena Marsh of Keller University said the strain was new.", None, "Keller University"),
 ])

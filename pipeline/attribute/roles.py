@@ -39,14 +39,38 @@ def _described_role(doc: Doc, attribution: Attribution) -> tuple[str | None, str
     described = description_span(doc, attribution)
     if described is None:
         return None, None
-    root = described.root
+    return described_role(described)
+
+
+def described_role(described: Span) -> tuple[str | None, str | None]:
+    """(role, organisation) a description of a named person gives: "Finance Minister",
+    "a senior expert at the USIP", "Nikki Holland of the NCA"'s "the NCA"."""
+    doc, root = described.doc, described.root
     if root.pos_ == "PROPN" and _title(root):  # "Finance Minister Ana Ruiz", "Dr. Ruiz"
+        served = _named_organization_after(root)
+        if served is not None:  # "Chief Executive of Orion Motors": the title, the company
+            return _title_role(doc, described[:served.i - described.start]), _phrase_of(
+                next(g for g in served.children if g.dep_ == "pobj"))
         return _title_role(doc, described), None
     if root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
         # "Nikki Holland of the NCA": the description names the organisation.
         return None, _without_article(doc, list(described))
     role = role_phrase(root) if root.pos_ == "NOUN" else None
     return role, affiliation(root) or _organization_entity(described)
+
+
+def _named_organization_after(title: Token) -> Token | None:
+    """The preposition after a capitalised title whose object is an organisation's name of
+    two words or more: "of" in "Director General of the Keller Institute"; not the one-word
+    name a title holds ("Secretary of State")."""
+    for child in title.rights:
+        objects = [g for g in child.children if g.dep_ == "pobj"]
+        if (child.dep_ == "prep" and child.lower_ in AFFILIATION_PREPS and objects
+                and objects[0].ent_type_ == "ORG"
+                and sum(t.ent_type_ == "ORG" and not t.is_punct and t.dep_ != "det"
+                        for t in objects[0].subtree) >= 2):
+            return child
+    return None
 
 
 def _title(token: Token) -> bool:

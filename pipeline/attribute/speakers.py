@@ -33,12 +33,14 @@ from claimtrace.pipeline.attribute.attribution import (
 from claimtrace.pipeline.attribute.lexicon import Lexicon, load_lexicon
 from claimtrace.pipeline.attribute.roles import (
     affiliation,
+    described_role,
     description_span,
     role_and_organization,
-    role_phrase,
 )
 from claimtrace.pipeline.attribute.rules import (
     POST_NOMINALS,
+    affiliation_of,
+    apposition_of,
     content_from_tokens,
     name_particle,
     name_word,
@@ -763,7 +765,9 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         else:
             resolved = role_and_organization(
                 doc, _resolve_mention(doc, attribution, context, lexicon))
-        resolved = _introduced_role(doc, _as_known(resolved, known), context)
+        resolved = _introduced_role(doc, _as_known(resolved, known), context, lexicon)
+        if resolved.resolved:  # what the introduction gave, for later mentions too
+            known[resolved.resolved] = _filled(known[resolved.resolved], resolved)
         if resolved.source is not None and resolved.resolved:
             someone = _someone(doc, resolved, lexicon)
             context.remember(resolved, plural=_plural(doc, resolved),
@@ -787,41 +791,72 @@ def _as_known(attribution: Attribution, known: dict[str, Attribution]) -> Attrib
     return _filled(attribution, before)
 
 
-def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionContext
-                     ) -> Attribution:
+def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionContext,
+                     lexicon: Lexicon) -> Attribution:
     """"She said" after "Ana Ruiz, a lawyer for the family, spoke": a person's mention with
-    no description of its own takes the apposition the article introduced them with, and
+    no description of its own takes the description the article introduced them with, and
     the role and organisation it gives (GUIDELINES.md: "use the earlier description"),
     where that introduction was not itself a source `_as_known` carries from."""
     if (attribution.description or attribution.source is None
             or attribution.source_type != "person" or not attribution.resolved):
         return attribution
-    found = _apposition(doc, attribution.resolved, attribution.source.start, context)
+    found = _introduction(doc, attribution.resolved, attribution.source.start, context,
+                          lexicon)
     if found is None:
         return attribution
-    text, described = found
-    if not text:
-        return attribution
-    return replace(attribution, description=text,
-                   role=attribution.role or role_phrase(described),
-                   organization=attribution.organization or affiliation(described))
+    described, name = found
+    role, organization = described_role(described)
+    return replace(attribution, description=_phrase_text(doc, list(described)),
+                   role=attribution.role or role,
+                   organization=attribution.organization or organization or affiliation(name))
 
 
-def _apposition(doc: Doc, name: str, position: int, context: ResolutionContext
-                ) -> tuple[str, Token] | None:
-    """(text, head) of the nearest earlier description in apposition to ``name``: "Ana
-    Ruiz, a lawyer for the family," or "The mayor of Lyon, Ana Ruiz,"."""
+def _introduction(doc: Doc, name: str, position: int, context: ResolutionContext,
+                  lexicon: Lexicon) -> tuple[Span, Token] | None:
+    """(description, name's head) of the nearest earlier mention of the person ``name``
+    that describes them, as a source's description is read (`source_mention`)."""
     for ent, full_name in reversed(context.people):
-        if ent.start_char >= position or full_name != name:
-            continue
-        root, named = ent.root, {t.i for t in ent.root.subtree}
-        after = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
-        if after:
-            return _phrase_text(doc, list(after[0].subtree)), after[0]
-        head = root.head
-        if root.dep_ == "appos" and head.pos_ == "NOUN" and head.i < ent.start:
-            return _phrase_text(doc, [t for t in head.subtree if t.i not in named]), head
+        if ent.start_char < position and full_name == name and (
+                described := _describing_phrase(ent, lexicon)) is not None:
+            if _phrase_text(doc, list(described)):
+                return described, ent.root
     return None
+
+
+def _describing_phrase(name: Span, lexicon: Lexicon) -> Span | None:
+    """What describes a person's name where it stands: an apposition ("Ana Ruiz, a lawyer
+    for the family,"), the title the name is apposed to, up to the name ("Her rival, Ana
+    Ruiz of the Greens," -> "Her rival"), a title before it ("Senator Ana Ruiz"), or the
+    organisation after it ("Ana Ruiz of the Greens")."""
+    doc, root = name.doc, name.root
+    after = apposition_of(root)
+    if after is not None and (after.pos_ == "NOUN" or (after.pos_ == "PROPN"
+                                                       and after.ent_type_ != "PERSON")):
+        return doc[after.left_edge.i:after.right_edge.i + 1]
+    head = root.head
+    if root.dep_ == "appos" and head.pos_ == "NOUN" and head.i < name.start:
+        return doc[head.left_edge.i:name.start]
+    start = name.start  # "Turkish President" of "Ana Ruiz and Turkish President Tom Hale"
+    while start > 0 and _title_before(doc[start - 1], name, lexicon):
+        start -= 1
+    if start < name.start:
+        return doc[start:name.start]
+    served = affiliation_of(root, lexicon)
+    if served is None:
+        return None
+    place = next((g for g in served.children if g.dep_ == "pobj"), None)
+    end = min([c.left_edge.i for c in place.rights if c.dep_ in {"appos", "relcl", "punct"}]
+              + [served.right_edge.i + 1]) if place is not None else served.right_edge.i + 1
+    return doc[served.i + 1:end]  # "of Apex Ltd" without ", a company that ..."
+
+
+def _title_before(token: Token, name: Span, lexicon: Lexicon) -> bool:
+    """A word of the title right before a person's name: a modifier that hangs on a later
+    word up to the name ("Prime" and "Minister" of "Prime Minister Ana Ruiz"), not an
+    article, a courtesy title, a conjunction or another person's name."""
+    return (token.dep_ in {"compound", "amod", "nmod"} and token.pos_ in {"NOUN", "PROPN", "ADJ"}
+            and token.ent_type_ != "PERSON" and token.lower_ not in lexicon.courtesy_titles
+            and token.i < token.head.i < name.end)
 
 
 def _phrase_text(doc: Doc, tokens: list[Token]) -> str:
