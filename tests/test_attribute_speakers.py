@@ -330,6 +330,25 @@ def test_later_mentions_take_the_introducing_apposition(nlp, text, description, 
                                                                    organization)
 
 
+@pytest.mark.parametrize("text, role, organization", [
+    # a document, a body or a pronoun phrase has no role, and "them" is no organisation
+    ("People who walk daily live longer, according to a study published on Monday in the "
+     "Journal of Cardiac Health.", None, None),
+    ("The hospital trust said it had tightened its controls.", None, None),
+    ("Two officials said the sides were far apart. One of them said a new round was "
+     "planned.", None, None),
+    # the person's own name, which the tagger made a common noun, is no role
+    ('Councillor Martin Reyes voted against the plan. "This is a sad day," Reyes said.',
+     "Councillor", None),
+    # a person the article named is not whom a lawyer works for as an organisation
+    ("Gerald Whitcombe was sentenced on Friday. Whitcombe's lawyer, Daniel Frey, said his "
+     "client was ashamed.", "lawyer", None),
+])
+def test_last_role_and_organization(nlp, text, role, organization):
+    last = attributions_of(nlp(text))[-1]
+    assert (last.role, last.organization) == (role, organization)
+
+
 def test_a_bare_title_keeps_the_earlier_role(nlp):
     doc = nlp("Dr. Amina Yusuf, the chief medical officer, said cases rose. "
               "Dr. Yusuf said the vaccine works.")
@@ -362,6 +381,19 @@ def test_a_bare_title_keeps_the_earlier_role(nlp):
     ("Lena Marsh, Director General of the Keller Institute, said the strain was new.",
      "Director General", "Keller Institute"),
     ("Ana Ruiz, Secretary of State, said the talks would resume.", "Secretary of State", None),
+    # A compound modifier keeps its own modifiers; an age is no part of the role.
+    ("Greta Lind, a climate change activist, said the summit had failed.",
+     "climate change activist", None),
+    ("Elena Vasquez, a 41-year-old teacher, said the school was full.", "teacher", None),
+    ("Keller University pop culture professor Tom Reed said the show was a hit.",
+     "pop culture professor", "Keller University"),
+    # How long, or for whom, someone serves is no organisation.
+    ("Richard Crane, her editor of 30 years, said she wrote every day.", "editor", None),
+    ("Hana Cengiz, the fiancée of journalist Jamal Tahir, said he was missing.", "fiancée",
+     None),
+    # ... but a country the entity tagger took for a one-word name still is.
+    ("Arland's foreign minister, Sofia Brandt, said her country had made every offer.",
+     "foreign minister", "Arland"),
     # A bare title as description: the name's own "of ..." is the organisation.
     ("Dr. Lena Marsh of Keller University said the strain was new.", None, "Keller University"),
 ])

@@ -22,7 +22,11 @@ def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
     head = attribution.source_head(doc)
     if head is None or attribution.source_type == "organization":
         return attribution  # the organisation is the speaker itself
-    if head.pos_ == "NOUN":
+    if attribution.source_type == "other" and not _for_people(head):
+        # "a study published in ...", "the hospital trust", "both sides": what speaks is no
+        # person, so it has no role; whose it is stays ("a statement from the ministry")
+        return replace(attribution, role=None, organization=affiliation(head))
+    if head.pos_ == "NOUN" and not _name_of_speaker(head, attribution):
         role, organization = role_phrase(head), affiliation(head)
     else:
         role, organization = _described_role(doc, attribution)
@@ -32,6 +36,27 @@ def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
     if role and role.lower() in {"people", "person", "they", "someone"}:
         role = None  # a plain plural or pronoun is no role
     return replace(attribution, role=role, organization=organization)
+
+
+PEOPLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee")  # "interviewee", "resident"
+PEOPLE_GROUPS = {"couple", "pair", "duo", "trio", "head"}  # "the head of the agency"
+
+
+def _for_people(head: Token) -> bool:
+    """A word for people or a person, whatever type the producer gave the source ("One
+    interviewee", "many generals", "the couple"); not a document or an organisation."""
+    lexicon, lemma = load_lexicon(), head.lemma_.lower()
+    if lemma in lexicon.document_heads or lemma in lexicon.organization_heads:
+        return False
+    return (lemma in lexicon.people_words or lemma in PEOPLE_GROUPS
+            or lemma.endswith(PEOPLE_SUFFIXES))
+
+
+def _name_of_speaker(head: Token, attribution: Attribution) -> bool:
+    """A capitalised word the tagger made a common noun that is the person's own name
+    ('"…," Reyes said' after "Martin Reyes"): no role."""
+    return (attribution.source_type == "person" and head.text[:1].isupper()
+            and head.text in (attribution.resolved or "").split())
 
 
 def _described_role(doc: Doc, attribution: Attribution) -> tuple[str | None, str | None]:
@@ -89,15 +114,25 @@ def _title_role(doc: Doc, title: Span) -> str | None:
     return _without_article(doc, list(title))
 
 
+NON_ROLE_ENTS = {"DATE", "TIME", "CARDINAL", "QUANTITY", "ORDINAL", "MONEY", "PERCENT"}
+
+
 def role_phrase(head: Token) -> str | None:
-    """The head noun with the modifiers that make it a role: "senior police spokesman"."""
+    """The head noun with the modifiers that make it a role: "senior police spokesman",
+    "climate change activist"; not an age or other number ("a 41-year-old teacher")."""
     words = [head]
     for child in reversed(list(head.lefts)):
         if child.i != words[0].i - 1 or child.dep_ not in {"compound", "amod"}:
             break
-        if child.ent_type_ in ORGANIZATION_ENTS:
-            break  # "Kremlin spokesman": the name is the organisation, not part of the role
-        words.insert(0, child)
+        modifier = list(child.doc[child.left_edge.i:child.i + 1])
+        # "climate change" of "climate change activist"; of "Keller University pop culture",
+        # only "pop culture": a name ("Kremlin spokesman": the organisation), a number or
+        # an age ends the role
+        cut = [k for k, t in enumerate(modifier) if t.is_punct
+               or t.ent_type_ in NON_ROLE_ENTS | ORGANIZATION_ENTS]
+        words[:0] = modifier[cut[-1] + 1:] if cut else modifier
+        if cut:
+            break
     return " ".join(t.text for t in words) if head.pos_ in {"NOUN", "PROPN"} else None
 
 
@@ -111,6 +146,7 @@ def affiliation(head: Token) -> str | None:
             found += [g for g in child.children if g.dep_ == "pobj"][:1]
         if child.dep_ == "poss" and child.pos_ in {"PROPN", "NOUN"}:
             found.append(child)
+    found = [t for t in found if _may_be_organization(t)]
     named = [t for t in found if _names_organization(t)]
     if found:
         return _phrase_of(named[0] if named else found[0])
@@ -118,6 +154,23 @@ def affiliation(head: Token) -> str | None:
     if entities:  # "Keller University virologist": the whole name, not its last word
         return _without_article(head.doc, [t for c in entities for t in c.subtree])
     return None
+
+
+def _may_be_organization(token: Token) -> bool:
+    """Not a pronoun ("one of them"), a time or number ("her editor of 30 years") or a
+    person ("Whitcombe's lawyer", "the fiancée of journalist Ana Ruiz"): whom or how long
+    someone serves is no organisation."""
+    return (token.pos_ not in {"PRON", "NUM"} and token.ent_type_ not in NON_ROLE_ENTS
+            and not _in_full_name(token))
+
+
+def _in_full_name(token: Token) -> bool:
+    """Inside a PERSON entity of two words or more (a one-word one is often a place or a
+    body the tagger did not know: "Arland's foreign minister")."""
+    doc = token.doc
+    following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return token.ent_type_ == "PERSON" and (
+        token.ent_iob_ == "I" or (following is not None and following.ent_iob_ == "I"))
 
 
 def _names_organization(token: Token) -> bool:
@@ -152,8 +205,8 @@ def _without_article(doc: Doc, tokens: list[Token]) -> str | None:
     tokens = sorted(tokens, key=lambda t: t.i)
     while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
         tokens = tokens[1:]
-    while tokens and tokens[-1].is_punct:
-        tokens = tokens[:-1]
+    while tokens and (tokens[-1].is_punct or tokens[-1].tag_ == "POS"):
+        tokens = tokens[:-1]  # "the Green Party's" -> "Green Party"
     if not tokens:
         return None
     return doc_text(doc)[tokens[0].idx:tokens[-1].idx + len(tokens[-1])]

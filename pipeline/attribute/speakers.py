@@ -765,7 +765,8 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         else:
             resolved = role_and_organization(
                 doc, _resolve_mention(doc, attribution, context, lexicon))
-        resolved = _introduced_role(doc, _as_known(resolved, known), context, lexicon)
+        resolved = _no_person_as_organization(
+            _introduced_role(doc, _as_known(resolved, known), context, lexicon), context)
         if resolved.resolved:  # what the introduction gave, for later mentions too
             known[resolved.resolved] = _filled(known[resolved.resolved], resolved)
         if resolved.source is not None and resolved.resolved:
@@ -777,6 +778,17 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
         last_any = resolved
         resolved_list.append(resolved)
     return resolved_list
+
+
+def _no_person_as_organization(attribution: Attribution, context: ResolutionContext
+                               ) -> Attribution:
+    """Whom a person serves is no organisation when it is a person the article names:
+    "Whitcombe's lawyer" after "Gerald Whitcombe" (the entity tagger may miss the name)."""
+    organization = attribution.organization
+    if organization and attribution.source is not None and context.index.expand(
+            organization, attribution.source.start)[1] == "PERSON":
+        return replace(attribution, organization=None)
+    return attribution
 
 
 def _as_known(attribution: Attribution, known: dict[str, Attribution]) -> Attribution:
