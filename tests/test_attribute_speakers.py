@@ -264,6 +264,9 @@ CASES = [
         "Gazette on Friday put Vasquez two points ahead. The newspaper said the race was "
         "close.", [("The newspaper", "Westfield Gazette")],
         id="surname-tagged-as-organisation"),
+    pytest.param(  # "the society" -> a name the entity tagger missed that ends with the word
+        "The British Heart Society welcomed the study. The society said people should start "
+        "small.", [("The society", "British Heart Society")], id="organisation-name-untagged"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -347,6 +350,22 @@ def test_later_mentions_take_the_introducing_apposition(nlp, text, description, 
 def test_last_role_and_organization(nlp, text, role, organization):
     last = attributions_of(nlp(text))[-1]
     assert (last.role, last.organization) == (role, organization)
+
+
+@pytest.mark.parametrize("text, organization", [
+    # "the society", "its", "the company" -> the organisation the article named
+    ("The British Heart Society welcomed the study. A spokesman for the society said "
+     "people should start small.", "British Heart Society"),  # a name no entity covers
+    ("The American Beverage Council criticised the bill. Its president, Steven Marsh, said "
+     "the rules were strict.", "American Beverage Council"),
+    ("Brightlane, the social media app, said it would charge users. The company's founder, "
+     "Jonah Feld, said advertising could no longer pay for the service.", "Brightlane"),
+    # ... where a name has the word, or the word is a generic one: "the airline" stays
+    ("Skyline Air cancelled 120 flights. A spokeswoman for the airline said the fault was "
+     "fixed.", "airline"),
+])
+def test_organization_said_before(nlp, text, organization):
+    assert attributions_of(nlp(text))[-1].organization == organization
 
 
 def test_a_bare_title_keeps_the_earlier_role(nlp):

@@ -8,6 +8,7 @@ the parse of the source phrase for unnamed sources, of the description for named
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -17,22 +18,29 @@ from claimtrace.pipeline.attribute.lexicon import load_lexicon
 from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS, ORGANIZATION_ENTS
 from claimtrace.pipeline.text import doc_text
 
+# The organisation the article named that a token stands for ("the society", "its"):
+# speaker resolution knows the article's organisations (`speakers.ResolutionContext`).
+OrganizationLookup = Callable[[Token], str | None]
 
-def role_and_organization(doc: Doc, attribution: Attribution) -> Attribution:
+
+def role_and_organization(doc: Doc, attribution: Attribution,
+                          named: OrganizationLookup | None = None) -> Attribution:
+    """``named`` finds the organisation a definite description or "its" stands for
+    (`affiliation`)."""
     head = attribution.source_head(doc)
     if head is None or attribution.source_type == "organization":
         return attribution  # the organisation is the speaker itself
     if attribution.source_type == "other" and not _for_people(head):
         # "a study published in ...", "the hospital trust", "both sides": what speaks is no
         # person, so it has no role; whose it is stays ("a statement from the ministry")
-        return replace(attribution, role=None, organization=affiliation(head))
+        return replace(attribution, role=None, organization=affiliation(head, named))
     if head.pos_ == "NOUN" and not _name_of_speaker(head, attribution):
-        role, organization = role_phrase(head), affiliation(head)
+        role, organization = role_phrase(head), affiliation(head, named)
     else:
-        role, organization = _described_role(doc, attribution)
+        role, organization = _described_role(doc, attribution, named)
         # "Dr. Lena Marsh of Keller University": the name's own affiliation, where the
         # description (here the bare title) names none.
-        organization = organization or affiliation(head)
+        organization = organization or affiliation(head, named)
     if role and role.lower() in {"people", "person", "they", "someone"}:
         role = None  # a plain plural or pronoun is no role
     return replace(attribution, role=role, organization=organization)
@@ -59,15 +67,17 @@ def _name_of_speaker(head: Token, attribution: Attribution) -> bool:
             and head.text in (attribution.resolved or "").split())
 
 
-def _described_role(doc: Doc, attribution: Attribution) -> tuple[str | None, str | None]:
+def _described_role(doc: Doc, attribution: Attribution, named: OrganizationLookup | None
+                    ) -> tuple[str | None, str | None]:
     """(role, organisation) of a named source, read off its description."""
     described = description_span(doc, attribution)
     if described is None:
         return None, None
-    return described_role(described)
+    return described_role(described, named)
 
 
-def described_role(described: Span) -> tuple[str | None, str | None]:
+def described_role(described: Span, named: OrganizationLookup | None = None
+                   ) -> tuple[str | None, str | None]:
     """(role, organisation) a description of a named person gives: "Finance Minister",
     "a senior expert at the USIP", "Nikki Holland of the NCA"'s "the NCA"."""
     doc, root = described.doc, described.root
@@ -81,7 +91,7 @@ def described_role(described: Span) -> tuple[str | None, str | None]:
         # "Nikki Holland of the NCA": the description names the organisation.
         return None, _without_article(doc, list(described))
     role = role_phrase(root) if root.pos_ == "NOUN" else None
-    return role, affiliation(root) or _organization_entity(described)
+    return role, affiliation(root, named) or _organization_entity(described)
 
 
 def _named_organization_after(title: Token) -> Token | None:
@@ -136,32 +146,49 @@ def role_phrase(head: Token) -> str | None:
     return " ".join(t.text for t in words) if head.pos_ in {"NOUN", "PROPN"} else None
 
 
-def affiliation(head: Token) -> str | None:
+ORGANIZATION_POSSESSIVES = {"its", "their"}  # "Its president, Tom Hale,"
+
+
+def affiliation(head: Token, named: OrganizationLookup | None = None) -> str | None:
     """"… for the Northern Medical Association", "the ministry's …", "Kremlin …". Of several
     prepositional phrases the one that names an organisation: "a professor of virology at
-    Keller University" -> "Keller University", not "virology"."""
+    Keller University" -> "Keller University", not "virology". With ``named``, "the
+    society" and "its" are the organisation it finds for them, the one the article named
+    ("British Heart Society"); "the society" stays where it finds none."""
     found: list[Token] = []
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in AFFILIATION_PREPS:
             found += [g for g in child.children if g.dep_ == "pobj"][:1]
-        if child.dep_ == "poss" and child.pos_ in {"PROPN", "NOUN"}:
+        if child.dep_ == "poss" and (child.pos_ in {"PROPN", "NOUN"} or (
+                named is not None and child.lower_ in ORGANIZATION_POSSESSIVES)):
             found.append(child)
     found = [t for t in found if _may_be_organization(t)]
-    named = [t for t in found if _names_organization(t)]
+    named_here = [t for t in found if _names_organization(t)]
     if found:
-        return _phrase_of(named[0] if named else found[0])
+        chosen = named_here[0] if named_here else found[0]
+        if named is not None and _refers_back(chosen):
+            meant = named(chosen)
+            return meant if meant or chosen.pos_ == "PRON" else _phrase_of(chosen)
+        return _phrase_of(chosen)
     entities = [c for c in head.lefts if c.dep_ == "compound" and c.ent_type_ in ORGANIZATION_ENTS]
     if entities:  # "Keller University virologist": the whole name, not its last word
         return _without_article(head.doc, [t for c in entities for t in c.subtree])
     return None
 
 
+def _refers_back(token: Token) -> bool:
+    """"its", or a common noun after "the" ("the society"): an organisation said before."""
+    return token.lower_ in ORGANIZATION_POSSESSIVES or (
+        token.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "the"
+                                     for c in token.children))
+
+
 def _may_be_organization(token: Token) -> bool:
     """Not a pronoun ("one of them"), a time or number ("her editor of 30 years") or a
     person ("Whitcombe's lawyer", "the fiancée of journalist Ana Ruiz"): whom or how long
     someone serves is no organisation."""
-    return (token.pos_ not in {"PRON", "NUM"} and token.ent_type_ not in NON_ROLE_ENTS
-            and not _in_full_name(token))
+    return ((token.pos_ not in {"PRON", "NUM"} or token.lower_ in ORGANIZATION_POSSESSIVES)
+            and token.ent_type_ not in NON_ROLE_ENTS and not _in_full_name(token))
 
 
 def _in_full_name(token: Token) -> bool:

@@ -462,6 +462,8 @@ class ResolutionContext:
     # Every person's name span (`person_spans`) with the full name it stands for, built once:
     # an earlier introduction of a speaker is looked up here (`_apposition`).
     people: list[tuple[Span, str]] = field(default_factory=list)
+    # Runs of proper nouns no PERSON or ORG entity covers (`untagged_runs`)
+    untagged_runs: list[tuple[int, str]] = field(default_factory=list)
 
     def remember(self, attribution: Attribution, plural: bool = False,
                  people: bool = False, someone: bool = False) -> None:
@@ -540,11 +542,21 @@ class ResolutionContext:
         names = [(start, name) for start, name in self.orgs if start < position]
         names += [(s.source.start, s.resolved) for s in self.sources
                   if s.source_type == "organization" and s.source.start < position]
-        names.sort(key=_first)
-        matching = [n for _, n in names if head_word in n.lower().split()]
+        # A run of proper nouns the entity tagger missed ("British Heart Society", where
+        # it tagged "British" alone) is an organisation when it ends with the word.
+        runs = [(start, name) for start, name in self.untagged_runs
+                if start < position and head_word and name.lower().split()[-1] == head_word]
+        matching = [n for _, n in sorted(names + runs, key=_first)
+                    if head_word in n.lower().split()]
         if not matching and (not head_word or head_word in GENERIC_ORGANIZATION_HEADS):
-            matching = [n for _, n in names]
+            matching = [n for _, n in sorted(names, key=_first)]
         return matching[-1] if matching else None
+
+    def organization_meant(self, token: Token) -> str | None:
+        """"the society" (a spokesman for it), "its" (president) -> the organisation named
+        before, as a source "the society" is resolved (`earlier_organization`)."""
+        word = "" if token.pos_ == "PRON" else token.lemma_.lower()
+        return self.earlier_organization(word, token.idx)
 
     def earlier_source_organization(self, position: int) -> Attribution | None:
         """The nearest earlier source that is a named organisation."""
@@ -631,6 +643,7 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
                 for ent in people if _subject_person(ent.root)]
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
     context.sentence_starts = [s.start_char for s in sentence_spans(doc)]
+    context.untagged_runs = untagged_runs(doc, index)
     context.main_subjects = {ent.start_char for ent in people if _main_clause_subject(ent.root)}
     context.people = [(ent, index.expand(clean_name(ent.text, lexicon, person=True),
                                          ent.start_char)[0]) for ent in people]
@@ -648,6 +661,17 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     for _, name, words in index.titles:  # "Mrs. Ana Ruiz", "Ana Ruiz, a spokeswoman,"
         context.learn_gender(name, words_gender(words, lexicon))
     return context
+
+
+def untagged_runs(doc: Doc, index: NameIndex) -> list[tuple[int, str]]:
+    """(start, text) of the runs of proper nouns where the entity tagger found no person
+    and no organisation: "British Heart Society" with "British" tagged alone."""
+    found = []
+    for start, name, label in index.names:
+        run = doc.char_span(start, start + len(name)) if label == "NAME" else None
+        if run is not None and not any(t.ent_type_ in NAMED_LABELS for t in run):
+            found.append((start, name))
+    return found
 
 
 def person_spans(doc: Doc, index: NameIndex) -> list[Span]:
@@ -764,7 +788,8 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
             resolved = attribution  # reported without a named source: nobody to resolve
         else:
             resolved = role_and_organization(
-                doc, _resolve_mention(doc, attribution, context, lexicon))
+                doc, _resolve_mention(doc, attribution, context, lexicon),
+                context.organization_meant)
         resolved = _no_person_as_organization(
             _introduced_role(doc, _as_known(resolved, known), context, lexicon), context)
         if resolved.resolved:  # what the introduction gave, for later mentions too
@@ -817,10 +842,11 @@ def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionCont
     if found is None:
         return attribution
     described, name = found
-    role, organization = described_role(described)
+    role, organization = described_role(described, context.organization_meant)
     return replace(attribution, description=_phrase_text(doc, list(described)),
                    role=attribution.role or role,
-                   organization=attribution.organization or organization or affiliation(name))
+                   organization=attribution.organization or organization
+                   or affiliation(name, context.organization_meant))
 
 
 def _introduction(doc: Doc, name: str, position: int, context: ResolutionContext,
