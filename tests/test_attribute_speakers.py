@@ -368,6 +368,37 @@ def test_organization_said_before(nlp, text, organization):
     assert attributions_of(nlp(text))[-1].organization == organization
 
 
+def test_continuation_takes_no_person_as_organization(nlp):
+    """A continuation has no source of its own: the check that a person named in the
+    article is no organisation ("Voss's deputy") holds for it too."""
+    doc = nlp('Rescue coordinator Hannah Voss said four men were found. Voss\'s deputy, Carl '
+              'Ingram, warned that the search would be slow. "We cannot rush this," Ingram '
+              'said. "If we do, we will lose more people."')
+    *_, said, continued = attributions_of(doc)
+    assert continued.construction == "continuation" and continued.resolved == "Carl Ingram"
+    assert (said.organization, continued.organization) == (None, None)
+
+
+def test_source_takes_the_title_it_is_apposed_to(nlp):
+    """A producer that gives the name alone as the source, without the title the name is
+    apposed to ("His lawyer, Sandra Pike, told reporters ...", from the tagger), gets that
+    title as the description."""
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    text = ("Victor Hale was found guilty. His lawyer, Sandra Pike, told reporters that she "
+            "would appeal.")
+    doc = nlp(text)
+    start = text.index("Sandra")
+    found = Attribution(content=CharSpan(text.index("she would"), len(text) - 1),
+                        source=CharSpan(start, start + len("Sandra Pike")),
+                        cue=CharSpan(text.index("told"), text.index("told") + 4),
+                        quote_type="indirect", source_type="person", method="tagger",
+                        extra={"head": doc.char_span(start, start + 11).root.i})
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    assert (resolved.description, resolved.role) == ("His lawyer", "lawyer")
+
+
 def test_a_bare_title_keeps_the_earlier_role(nlp):
     doc = nlp("Dr. Amina Yusuf, the chief medical officer, said cases rose. "
               "Dr. Yusuf said the vaccine works.")

@@ -810,8 +810,8 @@ def _no_person_as_organization(attribution: Attribution, context: ResolutionCont
     """Whom a person serves is no organisation when it is a person the article names:
     "Whitcombe's lawyer" after "Gerald Whitcombe" (the entity tagger may miss the name)."""
     organization = attribution.organization
-    if organization and attribution.source is not None and context.index.expand(
-            organization, attribution.source.start)[1] == "PERSON":
+    where = (attribution.source or attribution.content).start  # a continuation has no source
+    if organization and context.index.expand(organization, where)[1] == "PERSON":
         return replace(attribution, organization=None)
     return attribution
 
@@ -851,10 +851,12 @@ def _introduced_role(doc: Doc, attribution: Attribution, context: ResolutionCont
 
 def _introduction(doc: Doc, name: str, position: int, context: ResolutionContext,
                   lexicon: Lexicon) -> tuple[Span, Token] | None:
-    """(description, name's head) of the nearest earlier mention of the person ``name``
-    that describes them, as a source's description is read (`source_mention`)."""
-    for ent, full_name in reversed(context.people):
-        if ent.start_char < position and full_name == name and (
+    """(description, name's head) of the nearest mention of the person ``name`` up to
+    ``position`` that describes them, as a source's description is read
+    (`source_mention`)."""
+    for ent, full_name in reversed(context.people):  # the mention itself too: "His
+        # lawyer, Sandra Pike, told reporters" where the tagger gave no description
+        if ent.start_char <= position and full_name == name and (
                 described := _describing_phrase(ent, lexicon)) is not None:
             if _phrase_text(doc, list(described)):
                 return described, ent.root
