@@ -267,6 +267,11 @@ CASES = [
     pytest.param(  # "the society" -> a name the entity tagger missed that ends with the word
         "The British Heart Society welcomed the study. The society said people should start "
         "small.", [("The society", "British Heart Society")], id="organisation-name-untagged"),
+    pytest.param(  # one of a group, then the name: the name is the source
+        "Local officials said the hospital was evacuated. One of them, deputy mayor Felix "
+        "Arden, said patients had been moved to a school.",
+        [("Local officials", "Local officials"), ("Felix Arden", "Felix Arden")],
+        id="one-of-them-then-name"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

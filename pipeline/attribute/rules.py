@@ -542,10 +542,13 @@ def _right_after(head: Token, appos: Token) -> bool:
 
 def _describes(head: Token, lexicon: Lexicon) -> bool:
     """A head that describes rather than names: a common noun, a capitalised title
-    ("Republican Assemblywoman"), or a proper noun that is no person and has no name before
-    it."""
+    ("Republican Assemblywoman"), one of a group ("One of them"), or a proper noun that is
+    no person and has no name before it."""
     if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.lower_ in lexicon.honorifics):
         return True
+    if head.pos_ in {"NUM", "PRON"} and any(c.dep_ == "prep" and c.lower_ == "of"
+                                            for c in head.children):
+        return True  # "One of the investors, Ellen Crowe,": one of a group, then who
     return head.pos_ == "PROPN" and head.ent_type_ != "PERSON" and not any(
         c.dep_ in {"compound", "flat"} and c.pos_ == "PROPN" and c.i < head.i
         for c in head.children)
