@@ -272,6 +272,14 @@ CASES = [
         "Arden, said patients had been moved to a school.",
         [("Local officials", "Local officials"), ("Felix Arden", "Felix Arden")],
         id="one-of-them-then-name"),
+    pytest.param(  # whose office or lawyer it is, is not who speaks; a thing of a named
+        # person is written as "his office" is resolved
+        "Senator Rachel Dunmore introduced a bill on Monday. Dunmore's office said later "
+        "that 20 senators had signed on as co-sponsors.",
+        [("Dunmore's office", "Rachel Dunmore's office")], id="named-person-possessive"),
+    pytest.param(
+        "Ana Ruiz was jailed on Friday. Ruiz's lawyer said the sentence was harsh.",
+        [("Ruiz's lawyer", "Ruiz's lawyer")], id="lawyer-of-named-person"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -448,11 +448,14 @@ def _personal_name(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
 
 
 def _whom_served(head: Token, name: Span, lexicon: Lexicon) -> bool:
-    """"A lawyer for Tom Hale said", "an aide to Senator Ana Ruiz": the person a common noun's
-    preposition names is whom the unnamed source works for, not the source (GUIDELINES.md:
+    """"A lawyer for Tom Hale said", "an aide to Senator Ana Ruiz", "Tom Hale's office": the
+    person a common noun's preposition or possessive names is whom the unnamed source works
+    for, not the source (GUIDELINES.md:
     an unnamed source is its whole phrase). Only where the preposition's object is that name,
     a title at most before it: in "Ambassador to the UN Nikki Haley" the parser hung the
     ambassador's own name on "the UN"."""
+    if head.pos_ == "NOUN" and name.root.dep_ == "poss" and name.root.head == head:
+        return True  # "Dunmore's office", "Hale's lawyer": whose it is, not who speaks
     preposition = name.root.head
     if head.pos_ != "NOUN" or name.root.dep_ != "pobj" or preposition.head != head:
         return False

@@ -974,6 +974,9 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
             position, PRONOUN_GENDERS.get(owner.lower())), context)
         if antecedent.resolved:
             return replace(attribution, resolved=f"{antecedent.resolved}'s {owned}")
+    owned_by = _person_owner(doc, head, context, lexicon)
+    if owned_by is not None:  # "Dunmore's office" -> "Rachel Dunmore's office", as "his office"
+        return replace(attribution, resolved=owned_by)
     if lower in PLURAL_PRONOUNS and (people := context.nearest_plural(position)):
         return replace(attribution, resolved=people)  # "they" -> the people named together
     if lower in GROUP_PRONOUNS:
@@ -1027,6 +1030,23 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if head is not None and head.pos_ == "NOUN":  # "Police said" after "Lancashire police"
         return replace(attribution, resolved=_named_before(head, attribution, lexicon) or mention)
     return replace(attribution, resolved=mention)
+
+
+def _person_owner(doc: Doc, head: Token | None, context: ResolutionContext,
+                  lexicon: Lexicon) -> str | None:
+    """"Rachel Dunmore's office" for "Dunmore's office": a thing (no word for people, no
+    document, which `_document_owner` reads) whose possessor is one name of a person the
+    article named, written as "his office" is resolved."""
+    if head is None or head.pos_ != "NOUN" or _people_word(head, lexicon):
+        return None
+    owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+    if owner is None or head.lemma_.lower() in lexicon.document_heads:
+        return None
+    name, label = context.index.expand(owner.text, owner.idx)
+    if label not in PERSON_NAME_LABELS or name == owner.text:
+        return None
+    owned = doc_text(doc)[owner.idx + len(owner):head.idx + len(head)]
+    return name + owned
 
 
 def _surname_of_run(label: str | None, mention: str, head: Token | None) -> bool:
