@@ -412,6 +412,13 @@ def test_source_takes_the_title_it_is_apposed_to(nlp):
     assert (resolved.description, resolved.role) == ("His lawyer", "lawyer")
 
 
+def test_one_of_a_group_is_a_description(nlp):
+    doc = nlp("Lucy Kamau, one of the organisers, said the protest had been peaceful. Tom "
+              "Hale, 52, a former banker, said it had not.")
+    assert [a.description for a in attributions_of(doc)] == ["one of the organisers",
+                                                             "a former banker"]
+
+
 def test_a_bare_title_keeps_the_earlier_role(nlp):
     doc = nlp("Dr. Amina Yusuf, the chief medical officer, said cases rose. "
               "Dr. Yusuf said the vaccine works.")
@@ -454,6 +461,8 @@ def test_a_bare_title_keeps_the_earlier_role(nlp):
     ("Richard Crane, her editor of 30 years, said she wrote every day.", "editor", None),
     ("Hana Cengiz, the fiancée of journalist Jamal Tahir, said he was missing.", "fiancée",
      None),
+    # One of a group is a description (an age is not), and the group no organisation.
+    ("Lucy Kamau, one of the organisers, said the protest had been peaceful.", None, None),
     # ... but a country the entity tagger took for a one-word name still is.
     ("Arland's foreign minister, Sofia Brandt, said her country had made every offer.",
      "foreign minister", "Arland"),

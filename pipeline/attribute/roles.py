@@ -184,11 +184,12 @@ def _refers_back(token: Token) -> bool:
 
 
 def _may_be_organization(token: Token) -> bool:
-    """Not a pronoun ("one of them"), a time or number ("her editor of 30 years") or a
-    person ("Whitcombe's lawyer", "the fiancée of journalist Ana Ruiz"): whom or how long
-    someone serves is no organisation."""
+    """Not a pronoun ("one of them"), a time or number ("her editor of 30 years"), a person
+    ("the fiancée of journalist Ana Ruiz") or people ("one of the organisers"): whom or how
+    long someone serves is no organisation."""
     return ((token.pos_ not in {"PRON", "NUM"} or token.lower_ in ORGANIZATION_POSSESSIVES)
-            and token.ent_type_ not in NON_ROLE_ENTS and not _in_full_name(token))
+            and token.ent_type_ not in NON_ROLE_ENTS and not _in_full_name(token)
+            and not (token.tag_ == "NNS" and _for_people(token)))  # "one of the organisers"
 
 
 def _in_full_name(token: Token) -> bool:

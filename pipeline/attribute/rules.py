@@ -316,8 +316,17 @@ def _when(prep: Token) -> bool:
 
 def apposition_of(head: Token) -> Token | None:
     """The phrase in apposition to ``head``; an age ("Tom Hale, 52, a former banker,") is
-    no description of who the source is."""
-    return next((c for c in head.children if c.dep_ == "appos" and not c.like_num), None)
+    no description of who the source is, one of a group is ("Lucy Kamau, one of the
+    organisers,")."""
+    return next((c for c in head.children if c.dep_ == "appos" and not (
+        c.like_num and not _one_of(c))), None)
+
+
+def _one_of(number: Token) -> bool:
+    """"one of the organisers", "two of the victims": a count of a group, not an age or
+    an amount ("US$3.6 billion from a budget")."""
+    return number.ent_type_ in {"", "CARDINAL"} and any(
+        g.dep_ == "prep" and g.lower_ == "of" for g in number.children)
 
 
 def person_entity(doc: Doc, tokens: list[Token]) -> Span | None:
