@@ -280,6 +280,18 @@ CASES = [
     pytest.param(
         "Ana Ruiz was jailed on Friday. Ruiz's lawyer said the sentence was harsh.",
         [("Ruiz's lawyer", "Ruiz's lawyer")], id="lawyer-of-named-person"),
+    pytest.param(  # "the firm" -> the name said after the firm was introduced unnamed
+        "A Danish shipping firm has agreed to pay $120 million. Maersborg Shipping admitted "
+        "that its managers paid officials. The firm said it had replaced its managers.",
+        [("A Danish shipping firm", "A Danish shipping firm"),
+         ("Maersborg Shipping", "Maersborg Shipping"), ("The firm", "Maersborg Shipping")],
+        id="firm-named-after-introduction"),
+    pytest.param(  # ... not a name that says it is another kind of organisation
+        "A Danish shipping firm said it would pay $120 million. The US Justice Department "
+        "said the case was closed. The firm said it had replaced its managers.",
+        [("A Danish shipping firm", "A Danish shipping firm"),
+         ("The US Justice Department", "US Justice Department"),
+         ("The firm", "A Danish shipping firm")], id="firm-not-another-kind"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -464,6 +464,8 @@ class ResolutionContext:
     people: list[tuple[Span, str]] = field(default_factory=list)
     # Runs of proper nouns no PERSON or ORG entity covers (`untagged_runs`)
     untagged_runs: list[tuple[int, str]] = field(default_factory=list)
+    # The lexicon's words for kinds of organisation: "department", "court", "police"
+    organization_words: frozenset[str] = frozenset()
 
     def remember(self, attribution: Attribution, plural: bool = False,
                  people: bool = False, someone: bool = False) -> None:
@@ -546,11 +548,20 @@ class ResolutionContext:
         # it tagged "British" alone) is an organisation when it ends with the word.
         runs = [(start, name) for start, name in self.untagged_runs
                 if start < position and head_word and name.lower().split()[-1] == head_word]
-        matching = [n for _, n in sorted(names + runs, key=_first)
+        matching = [(start, n) for start, n in sorted(names + runs, key=_first)
                     if head_word in n.lower().split()]
-        if not matching and (not head_word or head_word in GENERIC_ORGANIZATION_HEADS):
-            matching = [n for _, n in sorted(names, key=_first)]
-        return matching[-1] if matching else None
+        generic = not head_word or head_word in GENERIC_ORGANIZATION_HEADS
+        if matching and generic and _indefinite(matching[-1][1]):
+            # "A Danish shipping firm agreed ... Maersborg said ... The firm said": the name
+            # said after the indefinite description is the firm it introduced
+            # (not one whose name says it is another kind: "the US Justice Department")
+            named = [n for start, n in sorted(names, key=_first)
+                     if start > matching[-1][0] and not _indefinite(n)
+                     and not set(n.lower().split()) & self.organization_words - {head_word}]
+            matching += [(0, n) for n in named[-1:]]
+        if not matching and generic:
+            matching = sorted(names, key=_first)
+        return matching[-1][1] if matching else None
 
     def organization_meant(self, token: Token) -> str | None:
         """"the society" (a spokesman for it), "its" (president) -> the organisation named
@@ -603,6 +614,11 @@ def _first(pair: tuple) -> int:
     return pair[0]
 
 
+def _indefinite(name: str) -> bool:
+    """An unnamed source as the article introduced it: "a Danish shipping firm"."""
+    return name.lower().startswith(("a ", "an "))
+
+
 PLACE_PREPOSITIONS = {"of", "in"}  # "Supreme Court of Puerto Rico", "US Embassy in Oslo"
 
 
@@ -644,6 +660,7 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
     context.sentence_starts = [s.start_char for s in sentence_spans(doc)]
     context.untagged_runs = untagged_runs(doc, index)
+    context.organization_words = lexicon.organization_heads
     context.main_subjects = {ent.start_char for ent in people if _main_clause_subject(ent.root)}
     context.people = [(ent, index.expand(clean_name(ent.text, lexicon, person=True),
                                          ent.start_char)[0]) for ent in people]
