@@ -292,6 +292,11 @@ CASES = [
         [("A Danish shipping firm", "A Danish shipping firm"),
          ("The US Justice Department", "US Justice Department"),
          ("The firm", "A Danish shipping firm")], id="firm-not-another-kind"),
+    pytest.param(  # a surname alone keeps the person it first stood for, past relatives
+        # named in full after that
+        "Senator Tom Hale died on Friday. Hale, the committee chairman, was 68. His parents, "
+        "Robert Hale Sr. and Ruth Ann Hale, were farmers. Hale said in 2010 that farming "
+        "had shaped him.", [("Hale", "Tom Hale")], id="surname-keeps-its-first-person"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",

@@ -139,6 +139,8 @@ class NameIndex:
     titles: list[tuple[int, str, set[str]]] = field(default_factory=list)
     # (start, text) of people named together: "Ana and Paul Kowalski", "Ann Cole and Bo Li"
     groups: list[tuple[int, str]] = field(default_factory=list)
+    # lower-cased word -> where it stands alone, capitalised, as a surname may ("Hale said")
+    alone: dict[str, list[int]] = field(default_factory=dict)
     # (number of names it was built from, last word -> names): see `_ending_with`
     _by_last_word: tuple[int, dict] | None = field(default=None, repr=False, compare=False)
 
@@ -149,6 +151,12 @@ class NameIndex:
         if mention in self.acronyms:
             return self.acronyms[mention], "ORG"
         words = mention.lower().split()
+        first_alone = self.alone.get(words[0], []) if len(words) == 1 else []
+        if first_alone and first_alone[0] < position:
+            # The surname alone keeps the person it first stood for: "Cummings" after
+            # "Elijah Cummings ... Cummings, the chairman, ... his parents, Robert and Ruth
+            # Cummings" is still Elijah (relatives are given their full names).
+            position = first_alone[0]
         longer = [item for item, lowered in self._ending_with(words)
                   if len(lowered) > len(words) and (len(words) == 1 or item[2] == "PERSON")
                   and lowered[-len(words):] == words] if words else []
@@ -246,9 +254,20 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
         acronym = _defined_acronym(doc, token, lexicon)
         if acronym is not None:
             index.acronyms[acronym[0]] = acronym[1]
+    for token in doc:
+        if _standing_alone(token):
+            index.alone.setdefault(token.lower_, []).append(token.idx)
     index.groups = [group for token in doc
                     if (group := coordinated_names(doc, token, lexicon, index)) is not None]
     return index
+
+
+def _standing_alone(token: Token) -> bool:
+    """A capitalised name word with no other proper noun beside it: "Hale" in "Hale said"."""
+    doc = token.doc
+    return (token.text[:1].isupper() and token.pos_ in {"PROPN", "NOUN"}
+            and not any(doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper()
+                        for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc)))
 
 
 def name_past_place(names: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
@@ -710,11 +729,7 @@ def _surname_said(token: Token, index: NameIndex) -> bool:
     that is the last word of a person's full name said before it: "Kovac" after "Irena
     Kovac", which the entity tagger may leave untagged or call an organisation ("Vasquez"
     in "put Vasquez two points ahead")."""
-    doc = token.doc
-    if (not token.text[:1].isupper() or token.pos_ not in {"PROPN", "NOUN"}
-            or token.ent_type_ == "PERSON"
-            or any(doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper()
-                   for j in (token.i - 1, token.i + 1) if 0 <= j < len(doc))):
+    if token.ent_type_ == "PERSON" or not _standing_alone(token):
         return False
     word = [token.lower_]
     return any(start < token.idx and lowered[-1:] == word and len(lowered) >= 2
