@@ -315,6 +315,22 @@ def test_continuation_takes_the_previous_speaker(nlp):
     assert second.construction == "continuation" and second.resolved == "Omar Haddad"
 
 
+@pytest.mark.parametrize("text, speaker", [
+    # after a nested report, the outer speaker: the quotation is Hale's, not the minister's
+    ('Tom Hale said the minister, Ana Ruiz, had told him the plan was safe.\n\n"We were lied '
+     'to. Nobody checked anything."', "Tom Hale"),
+    # a person whose reporting verb has no content of its own right before the quotation
+    ('"We did everything we could," said Captain Ivan Dorn.\n\nHis first officer, Mia Lund, '
+     'agreed. "It happened so fast."', "Mia Lund"),
+    # ... not past a report in that sentence
+    ('"We did everything we could," said Captain Ivan Dorn.\n\nThe coast guard said two '
+     'crew members were missing.\n\n"We will keep looking until dark."', "The coast guard"),
+])
+def test_continuation_speaker(nlp, text, speaker):
+    continued = attributions_of(nlp(text))[-1]
+    assert continued.construction == "continuation" and continued.resolved == speaker
+
+
 def test_nested_attribution_keeps_both_speakers(nlp):
     doc = nlp("Reuters reported that the minister, Ana Ruiz, said the border would reopen.")
     speakers = {a.resolved for a in attributions_of(doc)}

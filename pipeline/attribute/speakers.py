@@ -476,6 +476,7 @@ class ResolutionContext:
     # Salience for "he"/"she" (`nearest_person`): where sentences start, which `subjects`
     # are main-clause subjects, and people named in other roles outside quotations.
     sentence_starts: list[int] = field(default_factory=list)
+    sentences: list[Span] = field(default_factory=list)
     main_subjects: set[int] = field(default_factory=set)
     mentions: list[tuple[int, str]] = field(default_factory=list)
     # Every person's name span (`person_spans`) with the full name it stands for, built once:
@@ -677,7 +678,8 @@ def build_context(doc: Doc, lexicon: Lexicon) -> ResolutionContext:
                  index.expand(clean_name(ent.text, lexicon, person=True), ent.start_char)[0])
                 for ent in people if _subject_person(ent.root)]
     context = ResolutionContext(index, orgs, subjects, plurals=list(index.groups))
-    context.sentence_starts = [s.start_char for s in sentence_spans(doc)]
+    context.sentences = list(sentence_spans(doc))
+    context.sentence_starts = [s.start_char for s in context.sentences]
     context.untagged_runs = untagged_runs(doc, index)
     context.organization_words = lexicon.organization_heads
     context.main_subjects = {ent.start_char for ent in people if _main_clause_subject(ent.root)}
@@ -812,10 +814,11 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
     context = build_context(doc, lexicon)
     known: dict[str, Attribution] = {}  # what each speaker's mentions said of them
     last_any: Attribution | None = None
-    resolved_list = []
+    resolved_list: list[Attribution] = []
     for attribution in attributions:
         if attribution.construction == "continuation":
-            resolved = _continue_from(attribution, last_any)
+            resolved = _continue_from(attribution, _quiet_speaker(
+                doc, attribution, attributions, context, lexicon) or last_any)
         elif attribution.source is None:
             resolved = attribution  # reported without a named source: nobody to resolve
         else:
@@ -832,9 +835,55 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
                              people=_people_head(doc, resolved, lexicon), someone=someone)
             if (evidence := gender_evidence(doc, resolved, lexicon)) is not None:
                 context.learn_gender(*evidence)
-        last_any = resolved
+        if not _nested(resolved, resolved_list):
+            last_any = resolved  # a quotation after a nested report is the outer speaker's
         resolved_list.append(resolved)
     return resolved_list
+
+
+NESTING_LOOKBACK = 5  # an outer report is among the few attributions just before its inner one
+
+
+def _nested(attribution: Attribution, before: list[Attribution]) -> bool:
+    """A report inside another's content ("Hale said the minister, Ana Ruiz, had told him
+    the plan was safe"): its source lies in an earlier attribution's content."""
+    source = attribution.source
+    return source is not None and any(
+        other.content.start <= source.start and source.end <= other.content.end
+        for other in before[-NESTING_LOOKBACK:])
+
+
+# Verbs of a reaction that a quotation right after may carry: "Mia Lund disagreed. '…'"
+REACTION_VERBS = {"disagree", "object"}
+
+
+def _quiet_speaker(doc: Doc, continued: Attribution, attributions: list[Attribution],
+                   context: ResolutionContext, lexicon: Lexicon) -> Attribution | None:
+    """The person whose reporting verb has no content of its own in the sentence right
+    before a continuation ("His first officer, Mia Lund, agreed. 'It happened so fast.'"):
+    the quotation is theirs, not the speaker quoted before."""
+    here = context.sentence_of(continued.content.start)
+    if here < 2:
+        return None
+    before = context.sentences[here - 2]
+    if any(a.content.start < before.end_char and before.start_char < a.content.end
+           or (a.cue is not None and before.start_char <= a.cue.start < before.end_char)
+           for a in attributions):
+        return None  # a report of its own there: the usual previous speaker
+    verb = before.root
+    lemma = verb.lemma_.lower()
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or (lemma not in lexicon.verbs and lemma not in REACTION_VERBS):
+        return None
+    mention = source_mention(doc, subject, lexicon)
+    if mention is None or mention.source_type != "person":
+        return None
+    speaker = replace(continued, source=mention.span, source_type="person",
+                      description=mention.description,
+                      extra={**continued.extra, "head": mention.head.i})
+    speaker = role_and_organization(doc, _resolve_mention(doc, speaker, context, lexicon),
+                                    context.organization_meant)
+    return replace(speaker, source=None)
 
 
 def _no_person_as_organization(attribution: Attribution, context: ResolutionContext
