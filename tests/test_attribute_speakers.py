@@ -452,6 +452,26 @@ def test_one_of_a_group_is_a_description(nlp):
                                                              "a former banker"]
 
 
+def test_untagged_name_keeps_the_producers_type(nlp):
+    """"The society" resolved to a run of proper nouns no entity covers ("British Heart
+    Society") keeps the type its producer gave: such a run need not be an organisation (an
+    advisory, a report), where an ORG entity made the source one."""
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    text = ("The British Heart Society welcomed the study. The society said people should "
+            "start small.")
+    doc = nlp(text)
+    start = text.index("The society")
+    found = Attribution(content=CharSpan(text.index("people"), len(text) - 1),
+                        source=CharSpan(start, start + len("The society")),
+                        cue=CharSpan(text.index("said"), text.index("said") + 4),
+                        quote_type="indirect", source_type="other",
+                        extra={"head": doc.char_span(start, start + 11).root.i})
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    assert (resolved.resolved, resolved.source_type) == ("British Heart Society", "other")
+
+
 def test_a_bare_title_keeps_the_earlier_role(nlp):
     doc = nlp("Dr. Amina Yusuf, the chief medical officer, said cases rose. "
               "Dr. Yusuf said the vaccine works.")

@@ -1285,8 +1285,12 @@ def _resolve_description(attribution: Attribution, head: Token,
     if person is not None:
         return _from(attribution, person, context)
     if organization and word in organization.lower().split():
-        # "according to the academy" -> "Royal Academy of Arts", whatever the source type
-        return replace(attribution, resolved=organization, source_type="organization")
+        # "according to the academy" -> "Royal Academy of Arts", whatever the source type;
+        # a run of proper nouns no entity covers may be no organisation ("The advisory" ->
+        # "Hurricane Humberto Intermediate Advisory"): its type stays
+        run = any(name == organization for _, name in context.untagged_runs)
+        return replace(attribution, resolved=organization,
+                       source_type=attribution.source_type if run else "organization")
     same = _same_head_source(head, attribution, context)
     if same is not None:  # "The statement said" after "according to a statement by X"
         return _from(attribution, same, context)
