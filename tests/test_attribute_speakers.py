@@ -386,6 +386,9 @@ def test_later_mentions_take_the_introducing_apposition(nlp, text, description, 
     ("The hospital trust said it had tightened its controls.", None, None),
     ("Two officials said the sides were far apart. One of them said a new round was "
      "planned.", None, None),
+    # ... but a word for people keeps it, whatever type the producer gave the source
+    ("Two eyewitnesses said the car did not stop.", "eyewitnesses", None),
+    ("Ana Ruiz left school in 2001. Her classmates said she was quiet.", "classmates", None),
     # the person's own name, which the tagger made a common noun, is no role
     ('Councillor Martin Reyes voted against the plan. "This is a sad day," Reyes said.',
      "Councillor", None),

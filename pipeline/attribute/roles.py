@@ -46,18 +46,19 @@ def role_and_organization(doc: Doc, attribution: Attribution,
     return replace(attribution, role=role, organization=organization)
 
 
-PEOPLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee")  # "interviewee", "resident"
+PEOPLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "mate")  # "interviewee"
 PEOPLE_GROUPS = {"couple", "pair", "duo", "trio", "head"}  # "the head of the agency"
 
 
 def _for_people(head: Token) -> bool:
     """A word for people or a person, whatever type the producer gave the source ("One
-    interviewee", "many generals", "the couple"); not a document or an organisation."""
+    interviewee", "many generals", "the couple", "eyewitnesses", "her classmates"); not a
+    document or an organisation."""
     lexicon, lemma = load_lexicon(), head.lemma_.lower()
     if lemma in lexicon.document_heads or lemma in lexicon.organization_heads:
         return False
-    return (lemma in lexicon.people_words or lemma in PEOPLE_GROUPS
-            or lemma.endswith(PEOPLE_SUFFIXES))
+    return (lemma in PEOPLE_GROUPS or lemma.endswith(PEOPLE_SUFFIXES)
+            or any(lemma.endswith(word) for word in lexicon.people_words if len(word) > 3))
 
 
 def _name_of_speaker(head: Token, attribution: Attribution) -> bool:
