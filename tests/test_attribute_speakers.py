@@ -297,6 +297,11 @@ CASES = [
         "Senator Tom Hale died on Friday. Hale, the committee chairman, was 68. His parents, "
         "Robert Hale Sr. and Ruth Ann Hale, were farmers. Hale said in 2010 that farming "
         "had shaped him.", [("Hale", "Tom Hale")], id="surname-keeps-its-first-person"),
+    pytest.param(  # one of a group, then the organisation's name: the name is the source
+        "Kurdish groups fought the rebels. One of these groups, the Northern Defence Forces, "
+        "said it had not been warned.",
+        [("the Northern Defence Forces", "Northern Defence Forces")],
+        id="one-of-them-then-organisation"),
     pytest.param(  # an unnamed source stays as written
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
@@ -370,6 +375,9 @@ def test_later_mentions_keep_role_and_organization(nlp):
     # the organisation after the name
     ("Robert Aldine of Crestview Capital spoke on Monday. Aldine said the move was "
      "overdue.", "Crestview Capital", None, "Crestview Capital"),
+    # a day before the name is no title
+    ("It was reported on Saturday Sirhan Sirhan was stabbed in prison. Sirhan, 75, later "
+     "claimed he was attacked.", None, None, None),
 ])
 def test_later_mentions_take_the_introducing_apposition(nlp, text, description, role,
                                                         organization):
@@ -389,6 +397,15 @@ def test_later_mentions_take_the_introducing_apposition(nlp, text, description, 
     # ... but a word for people keeps it, whatever type the producer gave the source
     ("Two eyewitnesses said the car did not stop.", "eyewitnesses", None),
     ("Ana Ruiz left school in 2001. Her classmates said she was quiet.", "classmates", None),
+    # a group the person belongs to is their organisation, not their role
+    ("Anna Lenz of the support group told reporters that victims wanted action.", None,
+     "support group"),
+    # a person the parse made a second object of "of" is no organisation
+    ("Omar Tahir, brother of singer and activist Lina Tahir, was jailed on Friday. Omar "
+     "Tahir said he had no regrets.", "brother", None),
+    # ... nor people the article named, given together
+    ("Lina Tahir was killed in 2016. Omar Tahir was jailed for it. Lina and Omar Tahir's "
+     "mother, Anwar, said she believed he was innocent.", "mother", None),
     # the person's own name, which the tagger made a common noun, is no role
     ('Councillor Martin Reyes voted against the plan. "This is a sad day," Reyes said.',
      "Councillor", None),
@@ -473,6 +490,26 @@ def test_untagged_name_keeps_the_producers_type(nlp):
                         extra={"head": doc.char_span(start, start + 11).root.i})
     (resolved,) = resolve_speakers(doc, [found], load_lexicon())
     assert (resolved.resolved, resolved.source_type) == ("British Heart Society", "other")
+
+
+def test_no_quotation_as_the_title_a_name_is_apposed_to(nlp):
+    """'Calling it "just another apology", Anna Lenz ... told Reuters': the parser can hang
+    the name on the quoted words; they are no title of hers."""
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    text = ('The bishop apologised. Calling it "just another apology", Anna Franowska of '
+            '"Have no fear", an abuse victim support charity, told Reuters "it almost '
+            'appears as if the statement was prepared".')
+    doc = nlp(text)
+    start = text.index("Anna")
+    found = Attribution(content=CharSpan(text.index("it almost"), len(text) - 2),
+                        source=CharSpan(start, start + len("Anna Franowska")),
+                        cue=CharSpan(text.index("told"), text.index("told") + 4),
+                        quote_type="direct", source_type="person", method="tagger",
+                        extra={"head": doc.char_span(start, start + 14).root.i})
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    assert resolved.description is None or '"' not in resolved.description
 
 
 def test_a_bare_title_keeps_the_earlier_role(nlp):

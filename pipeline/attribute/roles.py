@@ -91,6 +91,10 @@ def described_role(described: Span, named: OrganizationLookup | None = None
     if root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
         # "Nikki Holland of the NCA": the description names the organisation.
         return None, _without_article(doc, list(described))
+    if (root.dep_ == "pobj" and root.head.dep_ == "prep" and root.head.i < described.start
+            and root.head.head.pos_ == "PROPN"):
+        # "Anna Lenz of the support group": the group she belongs to, not her role
+        return None, _phrase_of(root)
     role = role_phrase(root) if root.pos_ == "NOUN" else None
     return role, affiliation(root, named) or _organization_entity(described)
 
@@ -159,7 +163,9 @@ def affiliation(head: Token, named: OrganizationLookup | None = None) -> str | N
     found: list[Token] = []
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in AFFILIATION_PREPS:
-            found += [g for g in child.children if g.dep_ == "pobj"][:1]
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if not any(_in_full_name(g) for g in objects):  # "of singer and activist Lina
+                found += objects[:1]  # Tahir", the name a second object of a broken parse
         if child.dep_ == "poss" and (child.pos_ in {"PROPN", "NOUN"} or (
                 named is not None and child.lower_ in ORGANIZATION_POSSESSIVES)):
             found.append(child)
@@ -194,12 +200,14 @@ def _may_be_organization(token: Token) -> bool:
 
 
 def _in_full_name(token: Token) -> bool:
-    """Inside a PERSON entity of two words or more (a one-word one is often a place or a
-    body the tagger did not know: "Arland's foreign minister")."""
-    doc = token.doc
-    following = doc[token.i + 1] if token.i + 1 < len(doc) else None
-    return token.ent_type_ == "PERSON" and (
-        token.ent_iob_ == "I" or (following is not None and following.ent_iob_ == "I"))
+    """A phrase that ends with a PERSON entity of two words or more (a one-word one is often
+    a place or a body the tagger did not know: "Arland's foreign minister"): "journalist
+    Jamal Khashoggi", "social media personality and feminist Qandeel Baloch"; not "the
+    Maidan Wardak provincial council", where the tagger called the place a person."""
+    words = [t for t in _phrase_tokens(token) if not t.is_punct]
+    last = words[-1] if words else token
+    return (last.ent_type_ == "PERSON" and last.ent_iob_ == "I"
+            and last.doc[last.i - 1].ent_type_ == "PERSON")
 
 
 def _names_organization(token: Token) -> bool:
@@ -209,9 +217,17 @@ def _names_organization(token: Token) -> bool:
 def _phrase_of(token: Token) -> str | None:
     """The noun phrase ``token`` heads, without a possessive's "'s" and without a name in
     apposition to it: "chief executive of Orion Motors, Tom Hale," -> "Orion Motors"."""
-    apposed = {t.i for c in token.children if c.dep_ == "appos" for t in c.subtree}
-    return _without_article(token.doc, [t for t in token.subtree
-                                        if t.dep_ != "case" and t.i not in apposed])
+    return _without_article(token.doc, _phrase_tokens(token))
+
+
+def _phrase_tokens(token: Token) -> list[Token]:
+    """``token``'s subtree without a possessive's "'s" and what a comma sets off in
+    apposition ("Orion Motors, Tom Hale,"); an apposition the parser made of the last words
+    with no comma ("activist Lina Tahir") stays."""
+    doc = token.doc
+    apposed = {t.i for c in token.children if c.dep_ == "appos" and c.left_edge.i > 0
+               and doc[c.left_edge.i - 1].is_punct for t in c.subtree}
+    return [t for t in token.subtree if t.dep_ != "case" and t.i not in apposed]
 
 
 def description_span(doc: Doc, attribution: Attribution) -> Span | None:

@@ -520,10 +520,13 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
 
 
 def _organization_apposition(head: Token) -> CharSpan | None:
-    """The named organisation in apposition to a common noun: the apposition's phrase."""
+    """The named organisation in apposition to a common noun, or to one of a group ("One of
+    these groups, the Syrian Democratic Forces,"): the apposition's phrase."""
     appos = apposition_of(head)
-    if (head.pos_ != "NOUN" or appos is None or appos.ent_type_ not in ORGANIZATION_ENTS
-            or not _right_after(head, appos)):
+    group = _group_of(head)
+    if ((head.pos_ != "NOUN" and group is None) or appos is None
+            or appos.ent_type_ not in ORGANIZATION_ENTS
+            or not _right_after(group.right_edge if group is not None else head, appos)):
         return None
     # Without its bracketed acronym, as in the other sources: the parser hangs the closing
     # bracket on the verb, which left "the World Health Organization (WHO" as the name.
@@ -558,12 +561,19 @@ def _describes(head: Token, lexicon: Lexicon) -> bool:
     no person and has no name before it."""
     if head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.lower_ in lexicon.honorifics):
         return True
-    if head.pos_ in {"NUM", "PRON"} and any(c.dep_ == "prep" and c.lower_ == "of"
-                                            for c in head.children):
+    if _group_of(head) is not None:
         return True  # "One of the investors, Ellen Crowe,": one of a group, then who
     return head.pos_ == "PROPN" and head.ent_type_ != "PERSON" and not any(
         c.dep_ in {"compound", "flat"} and c.pos_ == "PROPN" and c.i < head.i
         for c in head.children)
+
+
+def _group_of(head: Token) -> Token | None:
+    """The "of" of "One of them", "Two of the victims": a number or pronoun that picks one
+    or more out of a group."""
+    if head.pos_ not in {"NUM", "PRON"}:
+        return None
+    return next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
 
 
 NAMING_VERBS = {"name", "call", "identify"}

@@ -888,11 +888,14 @@ def _quiet_speaker(doc: Doc, continued: Attribution, attributions: list[Attribut
 
 def _no_person_as_organization(attribution: Attribution, context: ResolutionContext
                                ) -> Attribution:
-    """Whom a person serves is no organisation when it is a person the article names:
-    "Whitcombe's lawyer" after "Gerald Whitcombe" (the entity tagger may miss the name)."""
+    """Whom a person serves is no organisation when it is a person or people the article
+    names: "Whitcombe's lawyer" after "Gerald Whitcombe" (the entity tagger may miss the
+    name), "Baloch and Waseem's mother"."""
     organization = attribution.organization
     where = (attribution.source or attribution.content).start  # a continuation has no source
-    if organization and context.index.expand(organization, where)[1] == "PERSON":
+    people = [context.index.expand(part, where)[1] == "PERSON"  # "Baloch and Waseem"
+              for part in re.split(r",\s*|\s+and\s+", organization or "") if part]
+    if people and all(people):
         return replace(attribution, organization=None)
     return attribution
 
@@ -956,7 +959,10 @@ def _describing_phrase(name: Span, lexicon: Lexicon) -> Span | None:
         return doc[after.left_edge.i:after.right_edge.i + 1]
     head = root.head
     if root.dep_ == "appos" and head.pos_ == "NOUN" and head.i < name.start:
-        return doc[head.left_edge.i:name.start]
+        title = doc[head.left_edge.i:name.start]
+        # not a quotation the parser hung the name on ('Calling it "just another
+        # apology", Ana Ruiz told ...')
+        return None if any(t.is_quote for t in title) else title
     start = name.start  # "Turkish President" of "Ana Ruiz and Turkish President Tom Hale"
     while start > 0 and _title_before(doc[start - 1], name, lexicon):
         start -= 1
@@ -974,10 +980,15 @@ def _describing_phrase(name: Span, lexicon: Lexicon) -> Span | None:
 def _title_before(token: Token, name: Span, lexicon: Lexicon) -> bool:
     """A word of the title right before a person's name: a modifier that hangs on a later
     word up to the name ("Prime" and "Minister" of "Prime Minister Ana Ruiz"), not an
-    article, a courtesy title, a conjunction or another person's name."""
+    article, a courtesy title, a conjunction, another person's name, a day or an age."""
     return (token.dep_ in {"compound", "amod", "nmod"} and token.pos_ in {"NOUN", "PROPN", "ADJ"}
-            and token.ent_type_ != "PERSON" and token.lower_ not in lexicon.courtesy_titles
+            and token.ent_type_ not in NOT_TITLE_ENTS
+            and token.lower_ not in lexicon.courtesy_titles
             and token.i < token.head.i < name.end)
+
+
+# Entity types no title word has: another person, a day or an age ("28-year-old Ana Ruiz")
+NOT_TITLE_ENTS = {"PERSON", "DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
 
 
 def _phrase_text(doc: Doc, tokens: list[Token]) -> str:
