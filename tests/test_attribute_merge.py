@@ -126,6 +126,23 @@ def test_scope_keeps_according_to_from_half_confidence(nlp, confidence, kept):
     assert Scope()(doc, found, load_lexicon()) is kept
 
 
+@pytest.mark.parametrize("text, kept", [
+    ("The ferry left Brelle at 9:40 a.m., according to schedule.", False),
+    ("The vote was held according to the rules of the assembly.", False),
+    ("The ferry left Brelle at 9:40 a.m., according to the harbour master.", True),
+])
+def test_scope_drops_according_to_a_plan_or_rule_however_sure(nlp, text, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    cue = doc.text.index("according to")
+    found = Attribution(content=CharSpan(0, cue - 1), source=CharSpan(cue + 13, len(text) - 1),
+                        cue=CharSpan(cue, cue + 12), quote_type="indirect", method="model",
+                        confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept
+
+
 @pytest.mark.parametrize("text, verb, content, kept", [
     ("The governor declared a state of emergency.", "declared", "a state of emergency",
      False),

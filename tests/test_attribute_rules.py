@@ -253,6 +253,16 @@ CASES = [
         [row("budget documents", "budget documents", "according to",
              "The project will cost $2 billion", "indirect")],
         id="according-to-end"),
+    pytest.param(  # a plan the thing followed is no source: "went according to plan"
+        "The repairs at the Omberg dam went according to plan.", [],
+        id="according-to-plan"),
+    pytest.param(  # ... nor the rules it was done by, where the phrase is not set off
+        "The final was played according to the rules of the Pellan league.", [],
+        id="according-to-the-rules-not-set-off"),
+    pytest.param(  # set off by a comma, "the rules" are a document that says something
+        "According to the rules, each team may field four reserves.",
+        [row("the rules", "the rules", "According to", "each team may field four reserves",
+             "indirect")], id="according-to-the-rules-set-off"),
     pytest.param(  # "and according to X" opens a clause of its own: that clause is the content
         "The singer was taken to a hospital in Paris for several weeks this year and according "
         "to the foreign ministry he died there in the morning.",

@@ -39,6 +39,7 @@ class Lexicon:
     object_acts: frozenset[str]  # "declare": with a noun-phrase object, an act, not a report
     vehicle_heads: frozenset[str]  # "statement": the form a report takes, not its author
     addressee_verbs: frozenset[str]  # "tell": the first object is the person told
+    norm_heads: frozenset[str]  # "plan": "according to plan" says how, not who says so
     # Titles and words for people together ("minister", "Dr.", "spokesman"), built once:
     # speakers and roles ask for the union per token.
     people_words: frozenset[str] = field(init=False)
@@ -52,7 +53,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     data = json.loads(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
     sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
             "courtesy_titles", "hedging_adverbs", "name_particles", "quotation_only_verbs",
-            "object_acts", "vehicle_heads", "addressee_verbs")
+            "object_acts", "vehicle_heads", "addressee_verbs", "norm_heads")
     return Lexicon(
         verbs=data["verbs"], prepositional_cues=data["prepositional_cues"],
         speech_lemmas=frozenset(data["cue_kinds"]["speech"]),

@@ -35,7 +35,7 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
-from claimtrace.pipeline.attribute.rules import refused_speech, unnamed_wish
+from claimtrace.pipeline.attribute.rules import conforms_to, refused_speech, unnamed_wish
 from claimtrace.settings import check_attribution_method
 
 
@@ -68,6 +68,8 @@ class Scope:
             return False
         if content is not None and refused_speech(content.root):  # "declined to comment"
             return False
+        if _to_a_norm(doc, attribution, lexicon):  # "went according to plan", however sure
+            return False
         confidence = attribution.confidence if attribution.confidence is not None else 1.0
         if confidence >= self.sure:
             return True
@@ -98,6 +100,14 @@ def _act_on_object(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool
     verb = content.root.head
     return (content.root.dep_ == "dobj" and cue.start <= verb.i < cue.end
             and verb.lemma_.lower() in lexicon.object_acts)
+
+
+def _to_a_norm(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
+    """"went according to plan": the tagger's "according to" a plan or rule
+    (`rules.conforms_to`)."""
+    cue = attribution.cue.tokens(doc)
+    return (cue is not None and cue.text.lower() == "according to"
+            and conforms_to(cue[0], lexicon))
 
 
 class SpansByStart:

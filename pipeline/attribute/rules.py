@@ -795,7 +795,7 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
         if to.lower_ != "to" or inside_quote(regions, token.idx, token.idx + 1):
             continue
         obj = next((c for c in to.children if c.dep_ == "pobj"), None)
-        if obj is None:
+        if obj is None or conforms_to(token, lexicon):
             continue
         mention = source_mention(doc, obj, lexicon)
         phrase_end = obj.right_edge.idx + len(obj.right_edge)
@@ -817,6 +817,22 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
                 kind=lexicon.phrases["according to"], description=mention.description,
                 source_type=mention.source_type, construction="according_to",
                 extra={"head": mention.head.i})
+
+
+def conforms_to(according: Token, lexicon: Lexicon) -> bool:
+    """'The bridge went according to plan', 'played according to the rules of the league':
+    "according to" a plan or rule says how a thing went, not who says so (GUIDELINES.md 3:
+    content presented as coming from a source). A bare norm noun is always so; one with a
+    determiner only where the phrase is not set off ('According to the plan, troops will
+    leave' reads the plan as a document that says something)."""
+    doc = according.doc
+    to = doc[according.i + 1] if according.i + 1 < len(doc) else None
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if obj is None or obj.lemma_.lower() not in lexicon.norm_heads:
+        return False
+    bare = not any(c.dep_ in {"det", "poss"} for c in obj.children)
+    before = doc[according.i - 1] if according.i > according.sent.start else None
+    return bare or (before is not None and not before.is_punct)
 
 
 def _past_source_modifier(sent: Span, phrase_end: int) -> int:
