@@ -408,6 +408,20 @@ CASES = [
         [row("Ana Ruiz", "Ana Ruiz", "said", "the union would strike on Monday", "indirect"),
          row("Ana Ruiz", "Ana Ruiz", "added", "talks had failed", "indirect")],
         id="coordinated-next-report-added"),
+    pytest.param(  # the speaker's next act, hung the same way, is not reported either
+        "Tilda Grasso said the mill would close and thanked the workers.",
+        [row("Tilda Grasso", "Tilda Grasso", "said", "the mill would close", "indirect")],
+        id="coordinated-next-act"),
+    pytest.param(
+        "Tilda Grasso said taxes will rise and left the room.",
+        [row("Tilda Grasso", "Tilda Grasso", "said", "taxes will rise", "indirect")],
+        id="coordinated-next-act-after-will"),
+    pytest.param(  # "and" hung on the clause, the verb it joins on the cue: no content edge
+        "Tilda Grasso told reporters on Monday that the mill would close and said she "
+        "regretted it.",
+        [row("Tilda Grasso", "Tilda Grasso", "told", "the mill would close", "indirect"),
+         row("Tilda Grasso", "Tilda Grasso", "said", "she regretted it", "indirect")],
+        id="clause-ends-before-dangling-and"),
     pytest.param(  # ... but not a verb that can share the clause's auxiliary and subject
         "Witnesses said the gunman had shouted at them and warned them to leave.",
         [row("Witnesses", "Witnesses", "said",

@@ -1059,15 +1059,22 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
     for token in tokens[1:]:
         joined = _joined_clause(token) and _own_report(token, lexicon)
         beside = (joined or _next_report(token) or _absolute_report(token, lexicon)
-                  or _coordinated_report(token, lexicon) is not None)
+                  or _speakers_conjunct(token, lexicon) is not None)
         if beside and not inside_quote(regions, token.idx, token.idx + 1):
             start = token.left_edge.i
-            kept = [t for t in tokens if t.i < start]
-            while kept and (kept[-1].dep_ in {"cc", "mark"} or kept[-1].is_punct
-                            and kept[-1].text not in QUOTE_MARKS):
-                kept.pop()
-            return kept or tokens
-    return tokens
+            return without_dangling_joiner([t for t in tokens if t.i < start]) or tokens
+    return without_dangling_joiner(tokens) or tokens
+
+
+def without_dangling_joiner(tokens: list[Token]) -> list[Token]:
+    """Less a conjunction, "that" or punctuation left at the end of a reported clause whose
+    next part is not reported: 'told reporters that the plant would close and said …' (the
+    parser hung "and" on the clause, "said" on the cue)."""
+    kept = list(tokens)
+    while kept and (kept[-1].dep_ in {"cc", "mark"} or kept[-1].is_punct
+                    and kept[-1].text not in QUOTE_MARKS and kept[-1].text not in BRACKETS):
+        kept.pop()
+    return kept
 
 
 CONTRAST_MARKS = {"while", "whereas"}
@@ -1091,15 +1098,23 @@ def _coordinated_report(verb: Token, lexicon: Lexicon) -> Token | None:
     """'The mayor said the city would recover and urged residents to stay calm': the parser
     hangs the speaker's next report on the reported clause's verb, as its conjunct, so the
     content ran over it and its source became the clause's subject ("the city"). A
-    reporting verb with no subject of its own, of the cue's finite form, whose first
-    conjunct (the reported clause's verb) is of a form it cannot share auxiliaries with
-    ("would recover" | "urged", "will recover" | "urges"), is the cue's conjunct: the
-    speaker's next report, with the speaker as its source (GUIDELINES.md: the source is
-    who says it). Returns the cue it carries on from, else None.
+    reporting verb that is the cue's conjunct (`_speakers_conjunct`) is the speaker's next
+    report, with the speaker as its source (GUIDELINES.md: the source is who says it).
+    Returns the cue it carries on from, else None."""
+    return _speakers_conjunct(verb, lexicon) if is_verb_cue(verb, lexicon) else None
+
+
+def _speakers_conjunct(verb: Token, lexicon: Lexicon) -> Token | None:
+    """A verb the parser hung on the reported clause's verb as its conjunct that is the
+    cue's: with no subject of its own, of the cue's finite form, whose first conjunct (the
+    reported clause's verb) is of a form it cannot share auxiliaries with ("would recover"
+    | "urged", "will rise" | "left the room"). A report ('and urged residents to …') or an
+    act ('and thanked the workers') of the speaker, so not reported content. Returns the
+    cue it carries on from, else None.
     Left as the parser read it: two verbs of one form ('said he was proud and promised'),
     and a past participle before the conjunct ('said the gunman had shouted and warned
     them'), where the conjunct may share "had" and the clause's subject."""
-    if verb.dep_ != "conj" or verb.tag_ not in FINITE_TAGS or not is_verb_cue(verb, lexicon):
+    if verb.dep_ != "conj" or verb.tag_ not in FINITE_TAGS:
         return None
     if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children):
         return None
