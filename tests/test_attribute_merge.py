@@ -154,6 +154,13 @@ def test_scope_drops_according_to_a_plan_or_rule_however_sure(nlp, text, kept):
     ("The governor declined the invitation.", "declined", "the invitation", False),
     ("The governor congratulated the winners.", "congratulated", "the winners", False),
     ("The minister defended the budget on Tuesday.", "defended", "the budget", False),
+    ("The mayor criticised the decision.", "criticised", "the decision", False),
+    ("The coach praised the players for their grit.", "praised",
+     "the players for their grit", False),
+    ("The mayor praised the scheme as a model for Brelle.", "praised",
+     "the scheme as a model for Brelle", False),
+    ('The mayor praised the scheme as "a model for Brelle".', "praised",
+     'the scheme as "a model for Brelle', True),  # her words for it: a report
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon
