@@ -565,6 +565,14 @@ CASES = [
         [row("the ministry", "the ministry", "According to",
              "wounded soldiers were evacuated, and the road was closed", "indirect")],
         id="according-to-participle-in-content"),
+    pytest.param(  # the speaker's grounds after the clause are not what is reported
+        "Grasso said the plant at Vellmar would close, citing falling orders.",
+        [row("Grasso", "Grasso", "said", "the plant at Vellmar would close", "indirect")],
+        id="citing-after-reported-clause"),
+    pytest.param(  # ... nor in a passive with no source, with no comma before them
+        "Harlan Dusk is believed to be dead citing sources in the ministry.",
+        [row(None, None, "is believed", "to be dead", "indirect")],
+        id="citing-after-passive-report"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached
