@@ -573,6 +573,10 @@ CASES = [
         "Harlan Dusk is believed to be dead citing sources in the ministry.",
         [row(None, None, "is believed", "to be dead", "indirect")],
         id="citing-after-passive-report"),
+    pytest.param(  # a report set against a mixed quotation with "while" ends it
+        'Grasso said the deal was "a step forward", while Ormond called it "a betrayal".',
+        [row("Grasso", "Grasso", "said", 'the deal was "a step forward"', "mixed")],
+        id="while-other-report-after-mixed-quotation"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

@@ -1057,7 +1057,8 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
     lexicon = lexicon or load_lexicon()
     regions = quote_regions(doc)
     for token in tokens[1:]:
-        joined = _joined_clause(token) and _own_report(token, lexicon)
+        joined = _joined_clause(token) and (_own_report(token, lexicon)
+                                            or _report_set_against(token, lexicon))
         beside = (joined or _next_report(token) or _absolute_report(token, lexicon)
                   or _speakers_conjunct(token, lexicon) is not None
                   or _grounds_of_report(token, tokens))
@@ -1162,6 +1163,15 @@ def _joined_clause(verb: Token) -> bool:
         return True
     return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS
                                         for c in verb.children)
+
+
+def _report_set_against(verb: Token, lexicon: Lexicon) -> bool:
+    """'said the deal was "a step forward", while Ormond called it "a betrayal"': a clause set
+    against the reported one with "while" whose verb, with a subject of its own, is a cue
+    word of the lexicon that no rule reads ("called", "dismissed") is another report, not
+    the first one's content, as 'while Ormond said …' is (GUIDELINES.md 3)."""
+    return (verb.dep_ == "advcl" and verb.lemma_.lower() in lexicon.speech_lemmas
+            | lexicon.belief_lemmas and any(c.dep_ in SUBJECT_DEPS for c in verb.children))
 
 
 def parataxis_content(doc: Doc, verb: Token, sent: Span) -> CharSpan | None:
