@@ -577,6 +577,11 @@ CASES = [
         'Grasso said the deal was "a step forward", while Ormond called it "a betrayal".',
         [row("Grasso", "Grasso", "said", 'the deal was "a step forward"', "mixed")],
         id="while-other-report-after-mixed-quotation"),
+    pytest.param(  # a quotation after an interrupting cue: two pieces, the second mixed
+        'The budget, Grasso said, was "a disgrace".',
+        [row("Grasso", "Grasso", "said", "The budget", "indirect"),
+         row("Grasso", "Grasso", "said", 'was "a disgrace"', "mixed")],
+        id="cue-inside-clause-before-quotation"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

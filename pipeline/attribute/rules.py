@@ -1215,8 +1215,10 @@ def cue_gap(doc: Doc, verb: Token) -> CharSpan | None:
 def content_around_cue(doc: Doc, verb: Token, sent: Span) -> list[CharSpan]:
     """'The plan, he said, would fail': the parser hangs the cue on the reported clause's
     verb, after the clause's first words. The clause on each side of the cue is a content,
-    as GUIDELINES.md labels a quotation the cue interrupts; a quotation is left to the
-    quotation rules."""
+    as GUIDELINES.md labels a quotation the cue interrupts. A quotation the cue interrupts
+    or opens ('"The plan," he said, "would fail"') is left to the quotation rules; a
+    quotation inside the piece after the cue ('The budget, he said, was "a disgrace"') is
+    part of that piece, a mixed content, as 'said the budget was "a disgrace"' is."""
     head = verb.head
     if verb.dep_ not in {"parataxis", "ccomp"} or head.i <= verb.i:
         return []
@@ -1231,7 +1233,8 @@ def content_around_cue(doc: Doc, verb: Token, sent: Span) -> list[CharSpan]:
         return []
     # Whole tokens, less punctuation tokens at the edges: "At 4 a.m." keeps its last period.
     pieces = [token_range(_without_edge_punct(part)) for part in (before, after)]
-    if any(p is None or any(m in p.text(doc) for m in QUOTE_MARKS) for p in pieces):
+    if (any(p is None for p in pieces) or any(m in pieces[0].text(doc) for m in QUOTE_MARKS)
+            or after[0].text in QUOTE_MARKS):
         return []
     return pieces
 
@@ -1240,13 +1243,16 @@ BRACKETS = {")": "(", "]": "["}
 
 
 def _without_edge_punct(tokens: list[Token]) -> list[Token]:
-    """Less the punctuation tokens at either edge, but not a bracket the phrase opened."""
+    """Less the punctuation tokens at either edge, but not a bracket or quotation mark the
+    phrase opened ('was "a disgrace"')."""
     start, end = 0, len(tokens)
     while start < end and tokens[start].is_punct:
         start += 1
     while end > start and tokens[end - 1].is_punct:
-        opener = BRACKETS.get(tokens[end - 1].text)
-        if opener is not None and opener in {t.text for t in tokens[start:end - 1]}:
+        last = tokens[end - 1].text
+        openers = {BRACKETS[last]} if last in BRACKETS else set(QUOTE_MARKS) if (
+            last in QUOTE_MARKS) else set()
+        if openers & {t.text for t in tokens[start:end - 1]}:
             break
         end -= 1
     return tokens[start:end]
@@ -1528,6 +1534,10 @@ def _verb_contents(doc: Doc, verb: Token, sent: Span, quotes: list[QuoteRegion],
         claimed.update(r for r in quotes if clause.overlaps(CharSpan(r.open_at, r.close_at)))
         return [(clause, "reported_clause")]
     free = [r for r in quotes if r not in claimed and not (r.inner_start <= verb.idx < r.inner_end)]
+    around = content_around_cue(doc, verb, sent) if free else []
+    if around:  # 'The budget, he said, was "a disgrace"': the quotation is in a piece
+        claimed.update(r for r in free if around[-1].overlaps(CharSpan(r.open_at, r.close_at)))
+        return [(piece, "reported_clause_around_cue") for piece in around]
     mixed = _quoted_object(doc, verb, free)
     if mixed is not None:
         claimed.update(r for r in free if mixed.overlaps(CharSpan(r.open_at, r.close_at)))
