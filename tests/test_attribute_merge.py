@@ -212,3 +212,24 @@ def test_hybrid_drops_a_wish_not_to_be_named(hybrid_nlp):
 def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
     doc = hybrid_nlp("A spokesman for the ministry declined to comment on the audit.")
     assert attributions_of(doc) == []
+
+
+@pytest.mark.parametrize("text, source, verb, content, kept", [
+    ("The mayor told reporters the delay was over.", "The mayor", "told",
+     "the delay was over", True),
+    ("The mayor was asked about the delay but did not answer.", "The mayor", "was asked",
+     "the delay", False),  # the person asked says nothing
+    ("Kell Varga was told about the crash by a neighbour.", "Kell Varga", "was told about",
+     "the crash by a neighbour", False),
+])
+def test_scope_drops_what_no_one_says_however_sure(nlp, text, source, verb, content, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue, by = doc.text.index(content), doc.text.index(verb), doc.text.index(source)
+    found = Attribution(content=CharSpan(at, at + len(content)),
+                        source=CharSpan(by, by + len(source)),
+                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
+                        method="model", confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept

@@ -69,6 +69,8 @@ class Scope:
             return False
         if content is not None and refused_speech(content.root):  # "declined to comment"
             return False
+        if _person_addressed(doc, attribution, lexicon):  # "The mayor was asked about …"
+            return False
         if _to_a_norm(doc, attribution, lexicon):  # "went according to plan", however sure
             return False
         confidence = attribution.confidence if attribution.confidence is not None else 1.0
@@ -115,6 +117,17 @@ def _characterised(verb: Token, content: Span) -> bool:
     as_phrases = [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"
                   and content.start <= c.i < content.end]
     return any(t.text in QUOTE_MARKS for p in as_phrases for t in p.subtree)
+
+
+def _person_addressed(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
+    """'The mayor was asked about the delay', 'He was told about the crash': the subject of
+    a passive "ask" or "tell" (``addressee_verbs``) is the one asked or told, not who says
+    anything (GUIDELINES.md 3: the source is who says it)."""
+    cue, source = attribution.cue.tokens(doc), attribution.source
+    verbs = [t for t in cue or [] if t.lemma_.lower() in lexicon.addressee_verbs
+             and any(c.dep_ == "auxpass" for c in t.children)]
+    return any(c.dep_ == "nsubjpass" and source.start <= c.idx < source.end
+               for verb in verbs for c in verb.children)
 
 
 def _to_a_norm(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool:
