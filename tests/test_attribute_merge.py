@@ -221,6 +221,8 @@ def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
      "the delay", False),  # the person asked says nothing
     ("Kell Varga was told about the crash by a neighbour.", "Kell Varga", "was told about",
      "the crash by a neighbour", False),
+    ("Grasso is expected to say on Monday whether the plant will close.", "Grasso",
+     "is expected", "to say on Monday whether the plant will close", False),
 ])
 def test_scope_drops_what_no_one_says_however_sure(nlp, text, source, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

@@ -582,6 +582,13 @@ CASES = [
         [row("Grasso", "Grasso", "said", "The budget", "indirect"),
          row("Grasso", "Grasso", "said", 'was "a disgrace"', "mixed")],
         id="cue-inside-clause-before-quotation"),
+    pytest.param(  # a report still to come: nothing is reported yet
+        "Grasso is expected to say on Monday whether the plant will close.", [],
+        id="expected-to-say"),
+    pytest.param(  # a forecast in the passive is still attributed
+        "The storm is expected to reach Pell Island on Monday.",
+        [row(None, None, "is expected", "to reach Pell Island on Monday", "indirect")],
+        id="expected-to-happen"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

@@ -36,7 +36,12 @@ from claimtrace.pipeline.attribute.attribution import (
     set_attributions,
 )
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
-from claimtrace.pipeline.attribute.rules import conforms_to, refused_speech, unnamed_wish
+from claimtrace.pipeline.attribute.rules import (
+    conforms_to,
+    refused_speech,
+    report_to_come,
+    unnamed_wish,
+)
 from claimtrace.settings import check_attribution_method
 
 
@@ -71,6 +76,9 @@ class Scope:
             return False
         if _person_addressed(doc, attribution, lexicon):  # "The mayor was asked about …"
             return False
+        cue = attribution.cue.tokens(doc) or []
+        if any(report_to_come(t, lexicon) for v in cue for t in [v, *v.children]):
+            return False  # "is expected to say whether …": nothing said yet
         if _to_a_norm(doc, attribution, lexicon):  # "went according to plan", however sure
             return False
         confidence = attribution.confidence if attribution.confidence is not None else 1.0

@@ -1313,7 +1313,7 @@ def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,
     if not any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
         return None
     clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
-    if clause is None:
+    if clause is None or report_to_come(clause, lexicon):
         return None
     content = content_from_tokens(doc, strip_complementiser(
         before_other_report(doc, subtree_in_order(clause), lexicon)))
@@ -1323,6 +1323,17 @@ def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,
                        quote_type=quote_type_of(content, regions),
                        kind=lexicon.verbs[verb.lemma_.lower()], source_type="anonymous",
                        construction="passive_without_source")
+
+
+def report_to_come(clause: Token, lexicon: Lexicon) -> bool:
+    """'Grasso is expected to say on Monday whether …', 'is set to announce that …', 'is
+    due to testify': the passive or "due" looks ahead to a report not yet made, so nothing
+    is reported yet (GUIDELINES.md 3). 'is believed to have said that …' reports what was
+    said; 'went on to say' is no passive."""
+    head = clause.head
+    return (clause.dep_ == "xcomp" and clause.lemma_.lower() in lexicon.speech_lemmas
+            and (head.lower_ == "due" or any(c.dep_ == "auxpass" for c in head.children))
+            and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in clause.children))
 
 
 def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
