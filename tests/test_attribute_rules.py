@@ -589,6 +589,9 @@ CASES = [
         "The storm is expected to reach Pell Island on Monday.",
         [row(None, None, "is expected", "to reach Pell Island on Monday", "indirect")],
         id="expected-to-happen"),
+    pytest.param(  # a refusal to speak reports nothing, with a clause after it or not
+        "Grasso refused to say whether the plant would close.", [],
+        id="refused-to-say-whether"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

@@ -79,6 +79,8 @@ class Scope:
         cue = attribution.cue.tokens(doc) or []
         if any(report_to_come(t, lexicon) for v in cue for t in [v, *v.children]):
             return False  # "is expected to say whether …": nothing said yet
+        if any(refused_speech(t) for t in cue):  # "refused to say whether …"
+            return False
         if _to_a_norm(doc, attribution, lexicon):  # "went according to plan", however sure
             return False
         confidence = attribution.confidence if attribution.confidence is not None else 1.0

@@ -998,13 +998,12 @@ SPEAKING_ACTS = {"comment", "elaborate", "speculate", "discuss", "respond", "ans
 
 
 def refused_speech(clause: Token) -> bool:
-    """'A spokesman declined to comment on the audit', 'refused to elaborate': a refusal to
-    speak reports nothing -- there is no content that the article presents as coming from
-    the source (GUIDELINES.md 3). Only the bare act: a reported clause of its own ("declined
-    to say whether talks would resume") is left to the constructions that read it."""
+    """'A spokesman declined to comment on the audit', 'refused to elaborate', 'refused to
+    say whether the plant would close': a refusal to speak reports nothing -- there is no
+    content that the article presents as coming from the source (GUIDELINES.md 3), with a
+    clause after it or not."""
     return (clause.dep_ == "xcomp" and clause.lemma_.lower() in SPEAKING_ACTS
-            and clause.head.lemma_.lower() in REFUSAL_VERBS
-            and not any(c.dep_ in CLAUSE_DEPS for c in clause.children))
+            and clause.head.lemma_.lower() in REFUSAL_VERBS)
 
 
 def subtree_in_order(head: Token) -> list[Token]:
@@ -1278,7 +1277,8 @@ def verb_attributions(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[Quot
     quotes = sentence_quotes(sent, regions)
     claimed_quotes: set[QuoteRegion] = set()
     for verb in sent:
-        if not is_verb_cue(verb, lexicon) or inside_quote(regions, verb.idx, verb.idx + 1):
+        if (not is_verb_cue(verb, lexicon) or inside_quote(regions, verb.idx, verb.idx + 1)
+                or refused_speech(verb)):
             continue
         lemma = verb.lemma_.lower()
         subject = (subject_of(verb) or passive_agent(verb) or inverted_subject(verb)
