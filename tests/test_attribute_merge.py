@@ -225,6 +225,8 @@ def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
      "is expected", "to say on Monday whether the plant will close", False),
     ("Grasso refused to say whether the plant would close.", "Grasso", "to say",
      "the plant would close", False),
+    ("No one said the plant at Vellmar would close.", "No one", "said",
+     "the plant at Vellmar would close", False),
 ])
 def test_scope_drops_what_no_one_says_however_sure(nlp, text, source, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

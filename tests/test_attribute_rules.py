@@ -592,6 +592,11 @@ CASES = [
     pytest.param(  # a refusal to speak reports nothing, with a clause after it or not
         "Grasso refused to say whether the plant would close.", [],
         id="refused-to-say-whether"),
+    pytest.param(  # no one is the source: nothing is presented as coming from someone
+        "Nobody knows what happened to the cargo of the Mirela.", [],
+        id="nobody-as-source"),
+    pytest.param(
+        "No one said the plant at Vellmar would close.", [], id="no-one-as-source"),
 ]
 
 # The name is the source and the description stays out of it, however the parser attached

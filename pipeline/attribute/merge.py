@@ -38,6 +38,7 @@ from claimtrace.pipeline.attribute.attribution import (
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
 from claimtrace.pipeline.attribute.rules import (
     conforms_to,
+    no_one,
     refused_speech,
     report_to_come,
     unnamed_wish,
@@ -80,6 +81,9 @@ class Scope:
         if any(report_to_come(t, lexicon) for v in cue for t in [v, *v.children]):
             return False  # "is expected to say whether …": nothing said yet
         if any(refused_speech(t) for t in cue):  # "refused to say whether …"
+            return False
+        source = attribution.source.tokens(doc)
+        if source is not None and no_one(source.root):  # "Nobody knows what happened"
             return False
         if _to_a_norm(doc, attribution, lexicon):  # "went according to plan", however sure
             return False

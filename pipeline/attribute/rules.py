@@ -715,9 +715,17 @@ def _another_source(conjunct: Token) -> bool:
     return adjacent or any(t.ent_type_ == "PERSON" for t in conjunct.subtree)
 
 
+def no_one(head: Token) -> bool:
+    """'Nobody knows what happened', 'No one said the plant would close', 'None of the
+    officials said …': a source that denies anyone says or believes it presents nothing as
+    coming from a source (GUIDELINES.md 3), so it makes no attribution."""
+    return head.lower_ in {"nobody", "none"} or any(
+        c.dep_ == "det" and c.lower_ == "no" for c in head.children)
+
+
 def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | None:
     tokens = without_parenthesis(noun_phrase_tokens(head))
-    if not tokens:
+    if not tokens or no_one(head):
         return None
     description = None
     appos = apposition_of(head)
