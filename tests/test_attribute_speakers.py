@@ -306,6 +306,23 @@ CASES = [
         "A spokesman for the Northern Medical Association said the clinic would close.",
         [("A spokesman for the Northern Medical Association",
           "A spokesman for the Northern Medical Association")], id="unnamed"),
+    pytest.param(  # the organisation a person heads is not that person
+        "Ivo Brand, head of the Lindel Water Authority, said the pipes were old. The authority "
+        "said repairs would start in May.",
+        [("Ivo Brand", "Ivo Brand"), ("The authority", "Lindel Water Authority")],
+        id="organisation-in-an-apposition-is-not-the-person"),
+    pytest.param(  # the same for the owner of a document
+        "Elena Marsh, the chief engineer of the Portvale Transport Department, said the cables "
+        "were old. The repairs will cost $48 million, according to the department's budget "
+        "documents.",
+        [("Elena Marsh", "Elena Marsh"),
+         ("the department's budget documents", "Portvale Transport Department")],
+        id="document-owner-in-an-apposition-is-not-the-person"),
+    pytest.param(  # the role itself still names the person
+        "Elena Marsh, the chief engineer of the Portvale Transport Department, said the cables "
+        "were old. The engineer added that the work would take six months.",
+        [("Elena Marsh", "Elena Marsh"), ("The engineer", "Elena Marsh")],
+        id="role-in-an-apposition-names-the-person"),
 ]
 
 

@@ -378,7 +378,10 @@ def title_words(ent: Span, lexicon: Lexicon) -> set[str]:
     after = [t for t in ent.root.children if t.dep_ == "appos"]
     words = {t.lower_ for t in before if t.pos_ in {"NOUN", "PROPN"}} | inside
     for appos in after:
-        words |= {t.lower_ for t in appos.subtree if t.pos_ in {"NOUN", "PROPN"}}
+        # The apposition's own phrase, not what follows its head: "Ivo Brand, head of the
+        # Water Authority," is titled "head"; "the authority" is the organisation.
+        words |= {t.lower_ for t in doc[appos.left_edge.i:appos.i + 1]
+                  if t.pos_ in {"NOUN", "PROPN"}}
         if appos.like_num and appos.text.isdigit():  # "Tom Hart, 45," -> "the 45-year-old"
             words.add(f"{appos.text}-year-old")
     if ent.root.dep_ == "appos" and ent.root.head.i < ent.start:
@@ -624,10 +627,24 @@ class ResolutionContext:
         described: list[tuple[int, Attribution | str]] = [
             (s.source.start, s) for s in self.sources if s.source_type == "person"
             and s.source.start < position and s.description
-            and head_word in s.description.lower().split()]
+            and head_word in _role_words(s.description)]
         described += [(start, name) for start, name, words in self.index.titles
                       if start < position and head_word in words]
         return max(described, key=_first)[1] if described else None
+
+
+# Words that open the part of a description saying whom or where the person serves.
+_SERVED_PREPOSITIONS = {"of", "at", "for", "in", "with", "from", "on", "to", "by"}
+
+
+def _role_words(description: str) -> list[str]:
+    """The words of a description up to its first preposition: "the chief engineer" of "the
+    chief engineer of the Harbour Department". "the department" names the organisation,
+    not the engineer who works there, so only the role's own words say who a later "the
+    engineer" is."""
+    words = description.lower().split()
+    cut = next((i for i, w in enumerate(words) if w in _SERVED_PREPOSITIONS), len(words))
+    return words[:cut]
 
 
 def _first(pair: tuple) -> int:
