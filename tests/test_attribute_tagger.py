@@ -265,7 +265,13 @@ def test_component_writes_its_own_span_group_in_project_conventions():
 @pytest.mark.parametrize("cue_phrase, expected", [
     ("released a statement saying", "saying"),  # the listed reporting verb, not "released"
     ("has also warned", "has also warned"),  # the verb group of the listed verb
-    ("issued statements", "issued"),  # no listed verb: the first verb
+    # No listed verb: the verb with the words it governs in the cue (GUIDELINES.md 3: the
+    # verb group or the fixed phrase), not the bare verb.
+    ("issued statements", "issued statements"),
+    ("expressed concern", "expressed concern"),
+    ("made the claim", "made the claim"),
+    ("has voiced hope", "has voiced hope"),
+    ("was condemned by", "was condemned"),  # the preposition's object is outside the cue
 ])
 def test_projected_cue_is_the_reporting_verb(cue_phrase, expected):
     from claimtrace.pipeline.attribute.attribution import CharSpan

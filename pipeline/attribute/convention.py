@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import (
     EDGE_PUNCT,
@@ -81,7 +81,27 @@ def project_cue(doc: Doc, cue: CharSpan | None) -> CharSpan | None:
     if not verbs:
         return trimmed(doc, cue.start, cue.end, EDGE_PUNCT)
     listed = [v for v in verbs if lexicon.lemma_fixes.get(v.lemma_, v.lemma_) in lexicon.verbs]
-    return cue_span((listed or verbs)[0])
+    if listed:
+        return cue_span(listed[0])
+    return with_governed_words(span, verbs[0])
+
+
+def with_governed_words(span: Span, verb: Token) -> CharSpan:
+    """A verb the lexicon does not list reports through the words it governs in the tagger's
+    cue ("expressed concern", "made clear", "made the claim", "chimed in"): without them the
+    verb alone is no cue (GUIDELINES.md 3: the verb group or the fixed phrase). The cue runs
+    on to the last of them where all hang on the verb and none is a verb, a person told
+    ("informed them": a name or a pronoun) or a preposition whose object lies outside
+    ("filed a lawsuit against", "was condemned by": who is sued, who condemns)."""
+    group = cue_span(verb)
+    tail = [t for t in span if t.i > verb.i and not t.is_punct]
+    subtree = {t.i for t in verb.subtree}
+    if not tail or any(t.i not in subtree or t.pos_ in {"VERB", "AUX", "PROPN"}
+                       or t.pos_ == "PRON"
+                       or t.pos_ == "ADP" and any(c.dep_ == "pobj" for c in t.children)
+                       for t in tail):
+        return group
+    return CharSpan(group.start, max(group.end, tail[-1].idx + len(tail[-1])))
 
 
 def sentence_index(doc: Doc, start: int) -> int | None:
