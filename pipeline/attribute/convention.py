@@ -91,13 +91,14 @@ def with_governed_words(span: Span, verb: Token) -> CharSpan:
     cue ("expressed concern", "made clear", "made the claim", "chimed in"): without them the
     verb alone is no cue (GUIDELINES.md 3: the verb group or the fixed phrase). The cue runs
     on to the last of them where all hang on the verb and none is a verb, a person told
-    ("informed them": a name or a pronoun) or a preposition whose object lies outside
-    ("filed a lawsuit against", "was condemned by": who is sued, who condemns)."""
+    ("informed them": a name or a pronoun other than the "it" of "made it very clear") or a
+    preposition whose object lies outside ("filed a lawsuit against", "was condemned by":
+    who is sued, who condemns)."""
     group = cue_span(verb)
     tail = [t for t in span if t.i > verb.i and not t.is_punct]
     subtree = {t.i for t in verb.subtree}
     if not tail or any(t.i not in subtree or t.pos_ in {"VERB", "AUX", "PROPN"}
-                       or t.pos_ == "PRON"
+                       or t.pos_ == "PRON" and t.lower_ != "it"
                        or t.pos_ == "ADP" and any(c.dep_ == "pobj" for c in t.children)
                        for t in tail):
         return group
@@ -111,13 +112,15 @@ def sentence_index(doc: Doc, start: int) -> int | None:
 
 def parsed_content(doc: Doc, cue: CharSpan | None, content: CharSpan) -> CharSpan:
     """The cue verb's reported clause, read as the rules read it, where it overlaps the
-    tagger's content: the parse knows where a clause ends better than PolNeAR's edges."""
+    tagger's content: the parse knows where a clause ends better than PolNeAR's edges. Not a
+    clause that starts inside the cue ("made clear that …", "made it clear that …": the
+    parser read "clear" or "it clear" as the clause), which is the cue's own words."""
     if cue is None:
         return content
     span = cue.tokens(doc)
     verbs = [t for t in span if t.pos_ in {"VERB", "AUX"}] if span is not None else []
     clause = clause_content(doc, verbs[-1]) if verbs else None
-    if clause is None or not clause.overlaps(content):
+    if clause is None or not clause.overlaps(content) or cue.start <= clause.start < cue.end:
         return content
     return clause
 
