@@ -375,6 +375,11 @@ CASES = [
         [row("The minister", "The minister", "went on to say", "the border would reopen",
              "indirect")],
         id="went-on-to-say"),
+    pytest.param(  # the auxiliaries of "go" belong to the verb group too (GUIDELINES.md 3)
+        '"The harbour will reopen," Lena Vasko would go on to say.',
+        [row("Lena Vasko", "Lena Vasko", "would go on to say", "The harbour will reopen",
+             "direct")],
+        id="would-go-on-to-say"),
     pytest.param(  # the parser takes the embedded subject for the cue's object
         "The hurricane center reported Hurricane Dorian had strengthened overnight.",
         [row("The hurricane center", "The hurricane center", "reported",

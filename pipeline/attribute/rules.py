@@ -100,8 +100,7 @@ def cue_span(verb: Token, lexicon: Lexicon | None = None) -> CharSpan:
     preposition of a prepositional cue ("spoke of", "called for"), and "went on" before
     "to say"."""
     lexicon = lexicon or load_lexicon()
-    parts = [verb]
-    parts += [c for c in verb.lefts if c.dep_ in {"aux", "auxpass", "neg"} and c.i >= verb.i - 3]
+    parts = [verb, *auxiliaries(verb)]
     parts += [c for c in verb.rights if c.dep_ == "prt" and c.i == verb.i + 1]
     preps = lexicon.prepositional_cues.get(verb.lemma_.lower(), [])
     parts += [c for c in verb.rights if c.dep_ == "prep" and c.lower_ in preps
@@ -109,10 +108,15 @@ def cue_span(verb: Token, lexicon: Lexicon | None = None) -> CharSpan:
     governor = verb.head
     on = [c for c in governor.rights if c.dep_ == "prt" and c.lower_ == "on"]
     if verb.dep_ in {"xcomp", "advcl"} and governor.lemma_ == "go" and on and on[0].i < verb.i:
-        parts += [governor, on[0]]
+        parts += [governor, on[0], *auxiliaries(governor)]  # "would go on to say"
     if quoted_as(verb) is not None and governor.i == governor.head.i + 1:
         parts += [governor, governor.head]  # "quoted as saying", not "quoted by X as saying"
     return token_range(parts)
+
+
+def auxiliaries(verb: Token) -> list[Token]:
+    """The auxiliaries and negation right before the verb ("has not", "would")."""
+    return [c for c in verb.lefts if c.dep_ in {"aux", "auxpass", "neg"} and c.i >= verb.i - 3]
 
 
 def quoted_as(verb: Token) -> Token | None:
