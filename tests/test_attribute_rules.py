@@ -370,6 +370,11 @@ CASES = [
         "There are reportedly about 5000 troops in the country.",
         [row(None, None, "reportedly", "about 5000 troops in the country", "indirect")],
         id="reportedly-expletive"),
+    pytest.param(  # a quotation before "according to": the words inside the marks
+        '"The ferry will not sail," according to the harbour master.',
+        [row("the harbour master", "the harbour master", "according to",
+             "The ferry will not sail", "direct")],
+        id="quotation-according-to"),
     pytest.param(  # "went on to say": the whole verb group is the cue
         "The minister went on to say that the border would reopen.",
         [row("The minister", "The minister", "went on to say", "the border would reopen",

@@ -92,6 +92,17 @@ def quote_content(doc: Doc, region: QuoteRegion) -> CharSpan | None:
     return trimmed(doc, region.inner_start, region.inner_end, EDGE_PUNCT)
 
 
+def whole_quotation(doc: Doc, piece: CharSpan | None, regions: list[QuoteRegion]
+                    ) -> CharSpan | None:
+    """A piece that is one quotation, marks and all ('"The town is safe," according to the
+    mayor'), is the words inside the marks (GUIDELINES.md 3: marks excluded)."""
+    if piece is None:
+        return None
+    region = next((r for r in regions if r.closed and r.open_at == piece.start
+                   and r.close_at + 1 == piece.end), None)
+    return quote_content(doc, region) or piece if region is not None else piece
+
+
 # ---------------------------------------------------------------- cues
 
 
@@ -814,8 +825,8 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
         if mention is not None:  # a name after the phrase belongs to it: "…, Tom Brandt,"
             phrase_end = max(phrase_end, mention.span.end)
         phrase_end = _past_source_modifier(sent, phrase_end)
-        left = trimmed(doc, sent.start_char, token.idx)
-        right = trimmed(doc, phrase_end, sent.end_char)
+        left = whole_quotation(doc, trimmed(doc, sent.start_char, token.idx), regions)
+        right = whole_quotation(doc, trimmed(doc, phrase_end, sent.end_char), regions)
         conjoined = _conjoined_clause(doc, token, phrase_end)
         contents = ([conjoined] if conjoined else _around_phrase(doc, token, left, right)) or [max(
             (p for p in (left, right) if p), key=lambda p: p.end - p.start, default=None)]
