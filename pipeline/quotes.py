@@ -100,6 +100,18 @@ def _left_open(text: str, open_at: int, end: int) -> list[QuoteRegion]:
     return [QuoteRegion(open_at, inner_end, False)] if inner_end > open_at + 1 else []
 
 
+def runs_on(text: str, region: QuoteRegion) -> bool:
+    """A region left open at its paragraph's end whose next paragraph opens with a quotation
+    mark: the news convention for a quotation over several paragraphs (each re-opens the
+    mark, only the last one closes it), not a stray mark."""
+    if region.closed:
+        return False
+    rest = text[region.inner_end:]
+    after = rest.lstrip()
+    return "\n" in rest[:len(rest) - len(after)] and after[:1] in (
+        *CLOSERS, STRAIGHT, SINGLE_OPENING, APOSTROPHE)
+
+
 def single_quote_style(text: str) -> bool:
     """British house style: quotations in single marks ('…,' she said), no double mark
     anywhere. An article with double marks uses single ones only inside them or for scare

@@ -3,8 +3,9 @@
 Two small components around spaCy's parser:
 - ``claimtrace_presplit`` (before the parser) fixes boundaries the parser gets wrong in news:
   line breaks (datelines, headings, bylines) always start a sentence, a wire dateline
-  (``WASHINGTON (AP) —``) is cut off, and no sentence starts inside a closed quotation, so a
-  multi-sentence quote stays with its attribution. The parser respects these presets.
+  (``WASHINGTON (AP) —``) is cut off, and no sentence starts inside a closed quotation (or one
+  that runs on into the next paragraph), so a multi-sentence quote stays with its attribution.
+  The parser respects these presets.
 - ``claimtrace_sentences`` (after the parser) stores the sentence units in
   ``doc.spans["sentences"]`` with ``span._.index`` and ``span._.paragraph``.
 """
@@ -17,7 +18,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from claimtrace.pipeline.quotes import paragraph_spans, quote_regions
+from claimtrace.pipeline.quotes import paragraph_spans, quote_regions, runs_on
 from claimtrace.pipeline.text import doc_text
 
 SENTENCES_KEY = "sentences"
@@ -49,8 +50,9 @@ def _mark_line_starts(doc: Doc) -> None:
 
 def _forbid_starts_inside_quotes(doc: Doc) -> None:
     token_starts = [token.idx for token in doc]
+    text = doc_text(doc)
     for region in quote_regions(doc):
-        if not region.closed:
+        if not (region.closed or runs_on(text, region)):
             continue  # an unbalanced mark: leave that stretch to the parser
         first = bisect.bisect_right(token_starts, region.inner_start)
         last = bisect.bisect_left(token_starts, region.inner_end)

@@ -24,6 +24,10 @@ def units(nlp, text: str) -> list[str]:
      ["Bridge to close for repairs", "The bridge will close on April 1."]),
     ("By Jane Doe\nThe U.S. economy grew 3% in May, officials said.",
      ["By Jane Doe", "The U.S. economy grew 3% in May, officials said."]),
+    # a quotation over several paragraphs: each re-opens the mark, the last one closes it;
+    # the open paragraph is still one quoted passage with its attribution
+    ('Ada Penn said: "We warned them in March. Nobody listened.\n\n"Now we need help."',
+     ['Ada Penn said: "We warned them in March. Nobody listened.', '"Now we need help."']),
 ])
 def test_sentence_units(nlp, text, expected):
     assert units(nlp, text) == expected
