@@ -25,6 +25,9 @@ SENTENCES_KEY = "sentences"
 WIRE_DATELINE = re.compile(
     r"^[A-Z][A-Z.'\- ]{2,40}(?:, [A-Z][A-Za-z.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*(?:—|–|--|-)\s+")
 
+# A list item's marker at a line's start: a dash or bullet, or a number with "." or ")".
+LIST_MARKER = re.compile(r"(?:[-*•·–—]|\d{1,2}[.)])[ \t]+(?=\S)")
+
 Span.set_extension("index", default=None, force=True)
 Span.set_extension("paragraph", default=None, force=True)
 
@@ -41,6 +44,11 @@ def _mark_line_starts(doc: Doc) -> None:
         token = _token_starting_at(doc, start + first)
         if token is not None:
             token.is_sent_start = True
+        marker = LIST_MARKER.match(doc_text(doc), start + first)
+        if marker:  # the marker starts its item's sentence, it is not one of its own
+            after = _token_starting_at(doc, marker.end())
+            if after is not None and after.i > 0:
+                after.is_sent_start = False
         dateline = WIRE_DATELINE.match(doc_text(doc), start + first)
         if dateline:
             after = _token_starting_at(doc, dateline.end())

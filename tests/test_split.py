@@ -28,6 +28,11 @@ def units(nlp, text: str) -> list[str]:
     # the open paragraph is still one quoted passage with its attribution
     ('Ada Penn said: "We warned them in March. Nobody listened.\n\n"Now we need help."',
      ['Ada Penn said: "We warned them in March. Nobody listened.', '"Now we need help."']),
+    # a list item's marker belongs to its item's sentence
+    ("The audit found:\n- rents rose 12 percent in Dunmore\n- wages stayed flat",
+     ["The audit found:", "- rents rose 12 percent in Dunmore", "- wages stayed flat"]),
+    ("The plan would:\n\u2022 cut the tax in April\n1. raise pensions",
+     ["The plan would:", "\u2022 cut the tax in April", "1. raise pensions"]),
 ])
 def test_sentence_units(nlp, text, expected):
     assert units(nlp, text) == expected
