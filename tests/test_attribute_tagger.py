@@ -321,3 +321,22 @@ def test_content_past_its_own_cue(text, content_phrase, cue_phrase, expected):
     result = past_own_cue(doc, CharSpan(*content), CharSpan(*cue),
                           CharSpan(*source) if source else None)
     assert result.text(doc) == expected
+
+
+@pytest.mark.parametrize("text, content_phrase, expected", [
+    # a window's content run on past a line break: the longest line's part
+    ("The audit found:\n- rents rose 12 percent in Dunmore\n- wages stayed flat\n\nIt was",
+     "rents rose 12 percent in Dunmore\n- wages stayed flat\n\nIt was",
+     "rents rose 12 percent in Dunmore"),
+    ("Mina Ostrova said the\r\nOrwell Bank would close 40 branches.",
+     "the\r\nOrwell Bank would close 40 branches", "Orwell Bank would close 40 branches"),
+    ('Ruiz said that "the mill will close".', 'that "the mill will close"',
+     "the mill will close"),  # one line: "that" and the marks dropped, as before
+])
+def test_projected_content_stays_within_one_line(text, content_phrase, expected):
+    from claimtrace.pipeline.attribute.attribution import CharSpan
+    from claimtrace.pipeline.attribute.convention import project_content
+
+    doc = spacy.blank("en")(text)
+    content = project_content(doc, CharSpan(*at(text, content_phrase)))
+    assert content.text(doc) == expected

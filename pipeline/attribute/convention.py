@@ -8,6 +8,7 @@ what the rules produce, so the merge can compare like with like.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -40,13 +41,20 @@ def covering(fragments: list[list[int]] | None) -> CharSpan | None:
 
 
 def project_content(doc: Doc, content: CharSpan | None) -> CharSpan | None:
-    """Without a leading "that" and without the quotation marks around it."""
+    """Without a leading "that" and without the quotation marks around it, and within one
+    line: a line break ends every sentence (GUIDELINES.md 2), but a window's content can run
+    on into the next list item or paragraph. Of a content over several lines the longest
+    line's part is kept (the item it opened, or most of a clause a hard wrap cut)."""
     if content is None:
         return None
     start, end = content.start, content.end
     if doc_text(doc)[start:start + 5].lower() == "that " and end - start > 5:
         start += 5
-    return trimmed(doc, start, end, EDGE_PUNCT + QUOTE_MARKS)
+    lines = [trimmed(doc, start + match.start(), start + match.end(),
+                     EDGE_PUNCT + QUOTE_MARKS + "\r")
+             for match in re.finditer(r"[^\n]+", doc_text(doc)[start:end])]
+    return max((line for line in lines if line), key=lambda line: line.end - line.start,
+               default=None)
 
 
 def project_source(doc: Doc, source: CharSpan | None
