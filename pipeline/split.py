@@ -22,8 +22,10 @@ from claimtrace.pipeline.quotes import paragraph_spans, quote_regions, runs_on
 from claimtrace.pipeline.text import doc_text
 
 SENTENCES_KEY = "sentences"
+# "WASHINGTON (AP) —", "LONDON, May 3 —": the place in capitals, a state or a day after it.
 WIRE_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'\- ]{2,40}(?:, [A-Z][A-Za-z.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*(?:—|–|--|-)\s+")
+    r"^[A-Z][A-Z.'\- ]{2,40}(?:, [A-Z][A-Za-z.]+(?: \d{1,2})?){0,2}\s*(?:\([^)]{1,30}\))?"
+    r"\s*(?:—|–|--|-)\s+")
 
 # A list item's marker at a line's start: a dash or bullet, or a number with "." or ")".
 LIST_MARKER = re.compile(r"(?:[-*•·–—]|\d{1,2}[.)])[ \t]+(?=\S)")

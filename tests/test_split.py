@@ -17,6 +17,8 @@ def units(nlp, text: str) -> list[str]:
       "Rescuers came."]),
     ("WASHINGTON (AP) — The Senate voted on Monday. It passed.",
      ["WASHINGTON (AP) —", "The Senate voted on Monday.", "It passed."]),
+    ("DORWICH, May 3 — The Orwell Bank said it would close 40 branches.",
+     ["DORWICH, May 3 —", "The Orwell Bank said it would close 40 branches."]),
     ('"We are pleased. This is a big day. Really," said Sen. John Smith. Critics disagreed.',
      ['"We are pleased. This is a big day. Really," said Sen. John Smith.',
       "Critics disagreed."]),
