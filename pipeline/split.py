@@ -99,6 +99,27 @@ def _trim(span: Span) -> Span | None:
     return span.doc[start:end] if end > start else None
 
 
+# What a verb's own object or clause hangs by: "The mayor said nothing" is no speaker's tail.
+OBJECT_DEPS = frozenset({"dobj", "ccomp", "xcomp", "attr", "dative", "oprd", "acomp"})
+
+
+def _speaker_after_question(before: Span, unit: Span) -> bool:
+    """'"Why now?" Ivo Marsh asked.': a sentence that is a quotation ending in "?" or "!"
+    and, on its line, a short subject and a verb with no object of its own, the quotation's
+    speaker. One sentence (GUIDELINES.md 2), though the parser starts a new one at the
+    name's capital."""
+    doc, text = unit.doc, doc_text(unit.doc)
+    closing = before.end_char - 1
+    if "\n" in text[closing:unit.start_char] or len(unit) > 10 or not any(
+            region.closed and region.close_at == closing and region.open_at == before.start_char
+            and text[region.inner_start:region.inner_end].rstrip()[-1:] in ("?", "!")
+            for region in quote_regions(doc)):
+        return False
+    root = unit.root
+    return (any(child.dep_ == "nsubj" and child.i < root.i for child in root.children)
+            and not any(child.dep_ in OBJECT_DEPS for child in root.children))
+
+
 @Language.component("claimtrace_sentences")
 def collect_sentences(doc: Doc) -> Doc:
     if SENTENCES_KEY in doc.spans:
@@ -109,6 +130,8 @@ def collect_sentences(doc: Doc) -> Doc:
         unit = _trim(sent)
         if unit is None:
             continue
+        if units and _speaker_after_question(units[-1], unit):
+            unit = doc[units.pop().start:unit.end]
         unit._.index = len(units)
         unit._.paragraph = max(bisect.bisect_right(paragraph_starts, unit.start_char) - 1, 0)
         units.append(unit)

@@ -30,6 +30,12 @@ def units(nlp, text: str) -> list[str]:
     # the open paragraph is still one quoted passage with its attribution
     ('Ada Penn said: "We warned them in March. Nobody listened.\n\n"Now we need help."',
      ['Ada Penn said: "We warned them in March. Nobody listened.', '"Now we need help."']),
+    # a question's speaker after it is in its sentence; another sentence after it is not
+    ('"Why now?" Ivo Marsh asked. Nobody knew.', ['"Why now?" Ivo Marsh asked.', "Nobody knew."]),
+    ('"We did it!" captain Ola Brenn shouted after the final whistle.',
+     ['"We did it!" captain Ola Brenn shouted after the final whistle.']),
+    ('Protesters carried signs reading "Why now?" The police watched from Dorwich Road.',
+     ['Protesters carried signs reading "Why now?"', "The police watched from Dorwich Road."]),
     # a list item's marker belongs to its item's sentence
     ("The audit found:\n- rents rose 12 percent in Dunmore\n- wages stayed flat",
      ["The audit found:", "- rents rose 12 percent in Dunmore", "- wages stayed flat"]),
