@@ -301,6 +301,11 @@ CASES = [
         "The governor told reporters Wednesday the state would sue.",
         [row("The governor", "The governor", "told", "the state would sue", "indirect")],
         id="told-addressee-day-clause"),
+    pytest.param(  # the same with "on"
+        "The Orwell Bank said on Monday it would close 40 branches.",
+        [row("The Orwell Bank", "Orwell Bank", "said", "it would close 40 branches",
+             "indirect")],
+        id="said-on-day-clause"),
     pytest.param(  # ... but after "that" the day is the reported clause's own
         "The minister said that Monday the budget would be cut.",
         [row("The minister", "The minister", "said", "Monday the budget would be cut",

@@ -970,14 +970,15 @@ def without_time_of_saying(clause: Token, verb: Token, tokens: list[Token]) -> l
     report was made, not what was reported (GUIDELINES.md: the content is the reported
     clause). Only a date phrase with a day's name or "yesterday", "today", "earlier", right
     at the start of a clause after the cue: "said last year the economy grew" may date what
-    is reported."""
+    is reported. The same with "on" ("said on Monday it would close 40 branches")."""
     if clause.i < verb.i or not tokens:
         return tokens
     subjects = [c for c in clause.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
     for child in clause.children:
-        if child.dep_ != "npadvmod" or child.left_edge.i != tokens[0].i:
+        on_day = child.dep_ == "prep" and child.lower_ == "on"
+        if child.dep_ != "npadvmod" and not on_day or child.left_edge.i != tokens[0].i:
             continue
-        phrase = list(child.subtree)
+        phrase = [t for t in child.subtree if t.i != child.i] if on_day else list(child.subtree)
         if (all(t.ent_type_ in {"DATE", "TIME"} for t in phrase)
                 and any(t.lower_ in SAYING_DAYS for t in phrase)
                 and subjects and child.right_edge.i < subjects[0].left_edge.i):
