@@ -301,6 +301,10 @@ CASES = [
         "The governor told reporters Wednesday the state would sue.",
         [row("The governor", "The governor", "told", "the state would sue", "indirect")],
         id="told-addressee-day-clause"),
+    pytest.param(  # the medium the parser hung on an inverted source is not the source
+        '"We will appeal," said the firm\'s lawyer in a statement.',
+        [row("the firm's lawyer", "the firm's lawyer", "said", "We will appeal", "direct")],
+        id="inverted-source-in-a-statement"),
     pytest.param(  # the same with "on"
         "The Orwell Bank said on Monday it would close 40 branches.",
         [row("The Orwell Bank", "Orwell Bank", "said", "it would close 40 branches",

@@ -291,7 +291,8 @@ def noun_phrase_tokens(head: Token) -> list[Token]:
         if (token.dep_ == "relcl" or misparsed_cue) and token.i not in dropped:
             dropped.update(t.i for t in token.subtree)
     for child in head.rights:  # "many generals, including Grant,": examples, not the source
-        if child.dep_ == "prep" and (child.lower_ in EXAMPLE_PREPS or _when(child)):
+        if child.dep_ == "prep" and (child.lower_ in EXAMPLE_PREPS or _when(child)
+                                     or _medium(child, lexicon)):
             dropped.update(t.i for t in child.subtree)
     tokens = [t for t in head.subtree if t.i not in dropped]
     # Keep the contiguous run around the head: a dropped apposition splits the phrase.
@@ -322,6 +323,20 @@ def _defining(acl: Token) -> bool:
 
 
 EXAMPLE_PREPS = {"including", "like", "among"}
+
+
+# Besides the lexicon's vehicle heads: where something is said, not what is put out.
+SAYING_OCCASIONS = {"interview", "speech", "briefing", "conference"}
+
+
+def _medium(prep: Token, lexicon: Lexicon) -> bool:
+    """'"…," said the firm's lawyer in a statement': after an inverted cue the parser can
+    hang the medium on the source; it says how the words came out, not who said them
+    (GUIDELINES.md 3: "in a statement" is part of neither the cue nor the source)."""
+    return prep.lower_ in {"in", "via"} and any(
+        g.dep_ == "pobj" and (g.lemma_.lower() in lexicon.vehicle_heads
+                              or g.lemma_.lower() in SAYING_OCCASIONS)
+        for g in prep.children)
 
 
 def _when(prep: Token) -> bool:
