@@ -18,7 +18,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from claimtrace.pipeline.quotes import paragraph_spans, quote_regions, runs_on
+from claimtrace.pipeline.quotes import LIST_MARKER, paragraph_spans, quote_regions, runs_on
 from claimtrace.pipeline.text import doc_text
 
 SENTENCES_KEY = "sentences"
@@ -27,8 +27,6 @@ WIRE_DATELINE = re.compile(
     r"^[A-Z][A-Z.'\- ]{2,40}(?:, [A-Z][A-Za-z.]+(?: \d{1,2})?){0,2}\s*(?:\([^)]{1,30}\))?"
     r"\s*(?:—|–|--|-)\s+")
 
-# A list item's marker at a line's start: a dash or bullet, or a number with "." or ")".
-LIST_MARKER = re.compile(r"(?:[-*•·–—]|\d{1,2}[.)])[ \t]+(?=\S)")
 
 Span.set_extension("index", default=None, force=True)
 Span.set_extension("paragraph", default=None, force=True)

@@ -11,6 +11,13 @@ def units(nlp, text: str) -> list[str]:
     return [s.text for s in sentence_spans(nlp(text))]
 
 
+WRAPPED = ("The board of the Dunmore Clinic said on Tuesday that waiting times at the\n"
+           "new clinic had fallen by a third since March, after the hiring of twelve\n"
+           "nurses. Ana Ruiz, the clinic's director, told reporters that the\n"
+           "Orwell Bank would fund a second wing, which is due to open in the spring\n"
+           "of next year.")
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Friday, March 8, 2019 \n\n\nA warehouse roof fell in on Monday. Rescuers came.",
      ["Friday, March 8, 2019", "A warehouse roof fell in on Monday.",
@@ -41,6 +48,17 @@ def units(nlp, text: str) -> list[str]:
      ["The audit found:", "- rents rose 12 percent in Dunmore", "- wages stayed flat"]),
     ("The plan would:\n\u2022 cut the tax in April\n1. raise pensions",
      ["The plan would:", "\u2022 cut the tax in April", "1. raise pensions"]),
+    # a hard-wrapped text: a line break in mid-sentence wraps it, and once the text breaks
+    # before lower-case words three times, also before a capital ("the|Orwell Bank")
+    (WRAPPED, ["The board of the Dunmore Clinic said on Tuesday that waiting times at the\n"
+               "new clinic had fallen by a third since March, after the hiring of twelve\n"
+               "nurses.", "Ana Ruiz, the clinic's director, told reporters that the\nOrwell Bank "
+               "would fund a second wing, which is due to open in the spring\nof next year."]),
+    # ... but a headline on the line above the body is its own sentence
+    ("Volunteers clear two tonnes of rubbish from the Lintel River banks\nMore than 300 "
+     "volunteers took part on Saturday.",
+     ["Volunteers clear two tonnes of rubbish from the Lintel River banks",
+      "More than 300 volunteers took part on Saturday."]),
 ])
 def test_sentence_units(nlp, text, expected):
     assert units(nlp, text) == expected
