@@ -161,6 +161,10 @@ def test_scope_drops_according_to_a_plan_or_rule_however_sure(nlp, text, kept):
      "the scheme as a model for Brelle", False),
     ('The mayor praised the scheme as "a model for Brelle".', "praised",
      'the scheme as "a model for Brelle', True),  # her words for it: a report
+    ("The mayor thanked the volunteers for their work.", "thanked",
+     "the volunteers for their work", False),
+    ("The minister condemned the attack.", "condemned", "the attack", False),
+    ("The union welcomed the ruling.", "welcomed", "the ruling", False),
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

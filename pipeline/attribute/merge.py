@@ -108,7 +108,9 @@ def _act_on_object(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool
     more ("declined the request", "congratulated Pelosi", "specified no date", "attacked
     the inquiry"): 71.4 / 81.8 -> 71.7 / 82.2 and 70.7 / 82.3 -> 71.0 / 82.8 (20.); and by
     "discuss", "criticise" and "praise", which a probe with invented sentences showed kept
-    ("criticised the decision", "praised the workers for their courage") (30.). "order"
+    ("criticised the decision", "praised the workers for their courage") (30.), and their
+    kin "thank", "condemn", "welcome", "applaud", "hail", "denounce", "commend", "slam"
+    ("thanked the volunteers", "condemned the attack"; no dev label has one as a cue). "order"
     is not listed: "ordered his staff to delay the aid" is a directive, reported like
     "urged"; nor "cite" and "admit", whose objects the dev labels attribute ("have cited
     security concerns")."""
