@@ -305,6 +305,16 @@ CASES = [
         '"We will appeal," said the firm\'s lawyer in a statement.',
         [row("the firm's lawyer", "the firm's lawyer", "said", "We will appeal", "direct")],
         id="inverted-source-in-a-statement"),
+    pytest.param(  # the verb an infinitive cue completes is part of the verb group
+        "The treasurer seemed to say that taxes would rise.",
+        [row("The treasurer", "The treasurer", "seemed to say", "taxes would rise",
+             "indirect")],
+        id="catenative-seemed-to-say"),
+    pytest.param(
+        "Scientists have come to believe that the lake is shrinking.",
+        [row("Scientists", "Scientists", "have come to believe", "the lake is shrinking",
+             "indirect")],
+        id="catenative-have-come-to-believe"),
     pytest.param(  # the same with "on"
         "The Orwell Bank said on Monday it would close 40 branches.",
         [row("The Orwell Bank", "Orwell Bank", "said", "it would close 40 branches",

@@ -40,6 +40,7 @@ class Lexicon:
     vehicle_heads: frozenset[str]  # "statement": the form a report takes, not its author
     addressee_verbs: frozenset[str]  # "tell": the first object is the person told
     norm_heads: frozenset[str]  # "plan": "according to plan" says how, not who says so
+    catenative_verbs: frozenset[str]  # "seem": "seemed to say" is one verb group
     # Titles and words for people together ("minister", "Dr.", "spokesman"), built once:
     # speakers and roles ask for the union per token.
     people_words: frozenset[str] = field(init=False)
@@ -53,7 +54,8 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     data = json.loads(Path(path or LEXICON_PATH).read_text(encoding="utf-8"))
     sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
             "courtesy_titles", "hedging_adverbs", "name_particles", "quotation_only_verbs",
-            "object_acts", "vehicle_heads", "addressee_verbs", "norm_heads")
+            "object_acts", "vehicle_heads", "addressee_verbs", "norm_heads",
+            "catenative_verbs")
     return Lexicon(
         verbs=data["verbs"], prepositional_cues=data["prepositional_cues"],
         speech_lemmas=frozenset(data["cue_kinds"]["speech"]),

@@ -122,7 +122,22 @@ def cue_span(verb: Token, lexicon: Lexicon | None = None) -> CharSpan:
         parts += [governor, on[0], *auxiliaries(governor)]  # "would go on to say"
     if quoted_as(verb) is not None and governor.i == governor.head.i + 1:
         parts += [governor, governor.head]  # "quoted as saying", not "quoted by X as saying"
+    parts += _catenative(verb, lexicon)
     return token_range(parts)
+
+
+def _catenative(verb: Token, lexicon: Lexicon) -> list[Token]:
+    """"seemed to say", "have come to believe", "were able to determine": the verb the cue's
+    infinitive completes, with its auxiliaries (and the copula of "able"), is part of the
+    verb group, as the dev labels have it. Not a wish or a refusal ("wants to say", "refused
+    to say"): those report nothing said."""
+    governor = verb.head
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    if (verb.dep_ not in {"xcomp", "advcl"} or not infinitive or governor.i >= verb.i
+            or verb.i - governor.i > 2 or governor.lemma_.lower() not in lexicon.catenative_verbs):
+        return []
+    copula = [governor.head] if governor.dep_ == "acomp" and governor.head.i < governor.i else []
+    return [governor, *auxiliaries(governor), *copula, *(a for c in copula for a in auxiliaries(c))]
 
 
 def auxiliaries(verb: Token) -> list[Token]:
