@@ -393,7 +393,7 @@ def test_later_mentions_keep_role_and_organization(nlp):
     ("Robert Aldine of Crestview Capital spoke on Monday. Aldine said the move was "
      "overdue.", "Crestview Capital", None, "Crestview Capital"),
     # a day before the name is no title
-    ("It was reported on Saturday Sirhan Sirhan was stabbed in prison. Sirhan, 75, later "
+    ("It was reported on Saturday Tobias Wren was hurt in prison. Wren, 61, later "
      "claimed he was attacked.", None, None, None),
 ])
 def test_later_mentions_take_the_introducing_apposition(nlp, text, description, role,
@@ -510,21 +510,21 @@ def test_untagged_name_keeps_the_producers_type(nlp):
 
 
 def test_no_quotation_as_the_title_a_name_is_apposed_to(nlp):
-    """'Calling it "just another apology", Anna Lenz ... told Reuters': the parser can hang
+    """'Calling it "just another excuse", Mira Velde ... told reporters': the parser can hang
     the name on the quoted words; they are no title of hers."""
     from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
     from claimtrace.pipeline.attribute.speakers import resolve_speakers
 
-    text = ('The bishop apologised. Calling it "just another apology", Anna Franowska of '
-            '"Have no fear", an abuse victim support charity, told Reuters "it almost '
-            'appears as if the statement was prepared".')
+    text = ('The council apologised. Calling it "just another excuse", Mira Velde of '
+            '"Safe Streets Now", a road safety group, told reporters "it almost '
+            'seems as if the letter was written in a hurry".')
     doc = nlp(text)
-    start = text.index("Anna")
+    start = text.index("Mira")
     found = Attribution(content=CharSpan(text.index("it almost"), len(text) - 2),
-                        source=CharSpan(start, start + len("Anna Franowska")),
+                        source=CharSpan(start, start + len("Mira Velde")),
                         cue=CharSpan(text.index("told"), text.index("told") + 4),
                         quote_type="direct", source_type="person", method="tagger",
-                        extra={"head": doc.char_span(start, start + 14).root.i})
+                        extra={"head": doc.char_span(start, start + 10).root.i})
     (resolved,) = resolve_speakers(doc, [found], load_lexicon())
     assert resolved.description is None or '"' not in resolved.description
 

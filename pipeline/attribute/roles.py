@@ -80,7 +80,7 @@ def _described_role(doc: Doc, attribution: Attribution, named: OrganizationLooku
 def described_role(described: Span, named: OrganizationLookup | None = None
                    ) -> tuple[str | None, str | None]:
     """(role, organisation) a description of a named person gives: "Finance Minister",
-    "a senior expert at the USIP", "Nikki Holland of the NCA"'s "the NCA"."""
+    "a senior expert at the USIP", "Tessa Moray of the NCA"'s "the NCA"."""
     doc, root = described.doc, described.root
     if root.pos_ == "PROPN" and _title(root):  # "Finance Minister Ana Ruiz", "Dr. Ruiz"
         served = _named_organization_after(root)
@@ -89,7 +89,7 @@ def described_role(described: Span, named: OrganizationLookup | None = None
                 next(g for g in served.children if g.dep_ == "pobj"))
         return _title_role(doc, described), None
     if root.pos_ == "PROPN" and root.ent_type_ in ORGANIZATION_ENTS | {""}:
-        # "Nikki Holland of the NCA": the description names the organisation.
+        # "Tessa Moray of the NCA": the description names the organisation.
         return None, _without_article(doc, list(described))
     if (root.dep_ == "pobj" and root.head.dep_ == "prep" and root.head.i < described.start
             and root.head.head.pos_ == "PROPN"):
@@ -202,8 +202,8 @@ def _may_be_organization(token: Token) -> bool:
 def _in_full_name(token: Token) -> bool:
     """A phrase that ends with a PERSON entity of two words or more (a one-word one is often
     a place or a body the tagger did not know: "Arland's foreign minister"): "journalist
-    Jamal Khashoggi", "social media personality and feminist Qandeel Baloch"; not "the
-    Maidan Wardak provincial council", where the tagger called the place a person."""
+    Ana Velde", "social media personality and campaigner Lena Osk"; not "the Dorwich
+    Vale provincial council", where the tagger called the place a person."""
     words = [t for t in _phrase_tokens(token) if not t.is_punct]
     last = words[-1] if words else token
     return (last.ent_type_ == "PERSON" and last.ent_iob_ == "I"

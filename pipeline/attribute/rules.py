@@ -274,7 +274,7 @@ AFFILIATION_PREPS = {"of", "at", "for", "from", "with"}
 
 
 def affiliation_of(head: Token, lexicon: Lexicon | None = None) -> Token | None:
-    """"Nikki Holland of the National Crime Agency": the prepositional phrase after a personal
+    """"Tessa Moray of the National Crime Agency": the prepositional phrase after a personal
     name (two or more proper nouns, none a title or an organisation word: "Institute of
     Volcanology" and "Minister of Scotland" keep theirs)."""
     lexicon = lexicon or load_lexicon()
@@ -566,7 +566,7 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
 
 def _organization_apposition(head: Token) -> CharSpan | None:
     """The named organisation in apposition to a common noun, or to one of a group ("One of
-    these groups, the Syrian Democratic Forces,"): the apposition's phrase."""
+    these groups, the Lakeside Farmers' Union,"): the apposition's phrase."""
     appos = apposition_of(head)
     group = _group_of(head)
     if ((head.pos_ != "NOUN" and group is None) or appos is None
@@ -779,7 +779,7 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
         appos = None  # "Marco dela | Cruz": the parser split the name at its particle
     if appos is not None:
         description = content_from_tokens(doc, list(appos.subtree))
-    elif affiliation is not None:  # "Nikki Holland of the NCA": "the NCA" describes her
+    elif affiliation is not None:  # "Tessa Moray of the NCA": "the NCA" describes her
         description = content_from_tokens(doc, [t for t in affiliation.subtree
                                                 if t.i != affiliation.i])
     appos_name = (_named_apposition(doc, head, lexicon) or _naming_participle(doc, head, lexicon)

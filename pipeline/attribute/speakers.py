@@ -153,9 +153,9 @@ class NameIndex:
         words = mention.lower().split()
         first_alone = self.alone.get(words[0], []) if len(words) == 1 else []
         if first_alone and first_alone[0] < position:
-            # The surname alone keeps the person it first stood for: "Cummings" after
-            # "Elijah Cummings ... Cummings, the chairman, ... his parents, Robert and Ruth
-            # Cummings" is still Elijah (relatives are given their full names).
+            # The surname alone keeps the person it first stood for: "Okafor" after
+            # "Ada Okafor ... Okafor, the chairwoman, ... her parents, Ben and Ruth
+            # Okafor" is still Ada (relatives are given their full names).
             position = first_alone[0]
         longer = [item for item, lowered in self._ending_with(words)
                   if len(lowered) > len(words) and (len(words) == 1 or item[2] == "PERSON")
@@ -1314,8 +1314,8 @@ def _resolve_description(attribution: Attribution, head: Token,
         return _from(attribution, person, context)
     if organization and word in organization.lower().split():
         # "according to the academy" -> "Royal Academy of Arts", whatever the source type;
-        # a run of proper nouns no entity covers may be no organisation ("The advisory" ->
-        # "Hurricane Humberto Intermediate Advisory"): its type stays
+        # a run of proper nouns no entity covers may be no organisation ("The bulletin" ->
+        # "Storm Karel Evening Bulletin"): its type stays
         run = any(name == organization for _, name in context.untagged_runs)
         return replace(attribution, resolved=organization,
                        source_type=attribution.source_type if run else "organization")
