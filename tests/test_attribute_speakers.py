@@ -294,12 +294,13 @@ CASES = [
          ("The firm", "A Danish shipping firm")], id="firm-not-another-kind"),
     pytest.param(  # a surname alone keeps the person it first stood for, past relatives
         # named in full after that
-        "Senator Tom Hale died on Friday. Hale, the committee chairman, was 68. His parents, "
-        "Robert Hale Sr. and Ruth Ann Hale, were farmers. Hale said in 2010 that farming "
-        "had shaped him.", [("Hale", "Tom Hale")], id="surname-keeps-its-first-person"),
+        "Senator Tom Hale died on Friday aged 70. Hale had chaired the budget committee for "
+        "a decade. His sister, Mary Hale, and his father, Paul Hale, ran a farm in Ohio. Hale "
+        "said in 2010 that farming had shaped him.", [("Hale", "Tom Hale")],
+        id="surname-keeps-its-first-person"),
     pytest.param(  # one of a group, then the organisation's name: the name is the source
-        "Kurdish groups fought the rebels. One of these groups, the Northern Defence Forces, "
-        "said it had not been warned.",
+        "Several militias fought the rebels. One of these militias, the Northern Defence "
+        "Forces, said it had not been warned.",
         [("the Northern Defence Forces", "Northern Defence Forces")],
         id="one-of-them-then-organisation"),
     pytest.param(  # an unnamed source stays as written
@@ -379,8 +380,8 @@ def test_later_mentions_keep_role_and_organization(nlp):
     ("Prime Minister Alan Hughes paid tribute to the writer. He said she had given joy to "
      "millions.", "Prime Minister", "Prime Minister", None),
     # ... not a title of the other person named with the name
-    ("US President Tom Hale and Turkish President Ali Demir met on Monday. Demir said the "
-     "talks had gone well.", "Turkish President", "Turkish President", None),
+    ("French President Tom Hale and Kenyan President Ali Demir met on Monday. Demir said "
+     "the talks had gone well.", "Kenyan President", "Kenyan President", None),
     # the title the name is apposed to ends at the name; the name's own "of ..." is the
     # organisation
     ("Her rival, Mark Thornton of the Conservative Party, has focused on crime. Thornton "
@@ -393,8 +394,8 @@ def test_later_mentions_keep_role_and_organization(nlp):
     ("Robert Aldine of Crestview Capital spoke on Monday. Aldine said the move was "
      "overdue.", "Crestview Capital", None, "Crestview Capital"),
     # a day before the name is no title
-    ("It was reported on Saturday Tobias Wren was hurt in prison. Wren, 61, later "
-     "claimed he was attacked.", None, None, None),
+    ("Guards said on Saturday Tom Hale had been hurt in a fight. Hale, 61, later claimed "
+     "he was attacked.", None, None, None),
 ])
 def test_later_mentions_take_the_introducing_apposition(nlp, text, description, role,
                                                         organization):
@@ -422,7 +423,7 @@ def test_later_mentions_take_the_introducing_apposition(nlp, text, description, 
      "Tahir said he had no regrets.", "brother", None),
     # ... nor people the article named, given together
     ("Lina Tahir was killed in 2016. Omar Tahir was jailed for it. Lina and Omar Tahir's "
-     "mother, Anwar, said she believed he was innocent.", "mother", None),
+     "mother, Rania, said her son had done nothing wrong.", "mother", None),
     # the person's own name, which the tagger made a common noun, is no role
     ('Councillor Martin Reyes voted against the plan. "This is a sad day," Reyes said.',
      "Councillor", None),
@@ -509,24 +510,33 @@ def test_untagged_name_keeps_the_producers_type(nlp):
     assert (resolved.resolved, resolved.source_type) == ("British Heart Society", "other")
 
 
-def test_no_quotation_as_the_title_a_name_is_apposed_to(nlp):
-    """'Calling it "just another excuse", Mira Velde ... told reporters': the parser can hang
-    the name on the quoted words; they are no title of hers."""
+def test_no_quotation_as_the_title_a_name_is_apposed_to():
+    """'Calling it "a hollow gesture", Mira Kowal told Reuters': the parser can hang the name
+    on the quoted words as an apposition (the parse built by hand); they are no title."""
+    import spacy
+    from spacy.tokens import Doc
+
     from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
     from claimtrace.pipeline.attribute.speakers import resolve_speakers
 
-    text = ('The council apologised. Calling it "just another excuse", Mira Velde of '
-            '"Safe Streets Now", a road safety group, told reporters "it almost '
-            'seems as if the letter was written in a hurry".')
-    doc = nlp(text)
-    start = text.index("Mira")
-    found = Attribution(content=CharSpan(text.index("it almost"), len(text) - 2),
-                        source=CharSpan(start, start + len("Mira Velde")),
-                        cue=CharSpan(text.index("told"), text.index("told") + 4),
-                        quote_type="direct", source_type="person", method="tagger",
-                        extra={"head": doc.char_span(start, start + 10).root.i})
+    words = ["Calling", "it", '"', "a", "hollow", "gesture", '"', ",", "Mira", "Kowal", "told",
+             "Reuters", "it", "failed", "."]
+    spaces = [True, True, False, True, True, False, False, True, True, True, True, True,
+              True, False, False]
+    heads = [10, 0, 5, 5, 5, 0, 5, 5, 9, 5, 10, 10, 13, 10, 10]
+    deps = ["advcl", "dobj", "punct", "det", "amod", "oprd", "punct", "punct", "compound",
+            "appos", "ROOT", "dobj", "nsubj", "ccomp", "punct"]
+    pos = ["VERB", "PRON", "PUNCT", "DET", "ADJ", "NOUN", "PUNCT", "PUNCT", "PROPN", "PROPN",
+           "VERB", "PROPN", "PRON", "VERB", "PUNCT"]
+    ents = ["O"] * 8 + ["B-PERSON", "I-PERSON"] + ["O"] * 5
+    doc = Doc(spacy.blank("en").vocab, words=words, spaces=spaces, heads=heads, deps=deps,
+              pos=pos, ents=ents, sent_starts=[True] + [False] * 14)
+    found = Attribution(content=CharSpan(doc[12].idx, doc[13].idx + 6),
+                        source=CharSpan(doc[8].idx, doc[9].idx + 5),
+                        cue=CharSpan(doc[10].idx, doc[10].idx + 4), quote_type="indirect",
+                        source_type="person", method="tagger", extra={"head": 9})
     (resolved,) = resolve_speakers(doc, [found], load_lexicon())
-    assert resolved.description is None or '"' not in resolved.description
+    assert resolved.resolved == "Mira Kowal" and resolved.description is None
 
 
 def test_a_bare_title_keeps_the_earlier_role(nlp):
@@ -562,14 +572,14 @@ def test_a_bare_title_keeps_the_earlier_role(nlp):
      "Director General", "Keller Institute"),
     ("Ana Ruiz, Secretary of State, said the talks would resume.", "Secretary of State", None),
     # A compound modifier keeps its own modifiers; an age is no part of the role.
-    ("Greta Lind, a climate change activist, said the summit had failed.",
+    ("Nora Lind, a climate change activist, said the summit had failed.",
      "climate change activist", None),
     ("Elena Vasquez, a 41-year-old teacher, said the school was full.", "teacher", None),
-    ("Keller University pop culture professor Tom Reed said the show was a hit.",
-     "pop culture professor", "Keller University"),
+    ("Keller University film studies professor Tom Reed said the show was a hit.",
+     "film studies professor", "Keller University"),
     # How long, or for whom, someone serves is no organisation.
     ("Richard Crane, her editor of 30 years, said she wrote every day.", "editor", None),
-    ("Hana Cengiz, the fiancée of journalist Jamal Tahir, said he was missing.", "fiancée",
+    ("Hana Demir, the fiancée of journalist Omar Tahir, said he was missing.", "fiancée",
      None),
     # One of a group is a description (an age is not), and the group no organisation.
     ("Lucy Kamau, one of the organisers, said the protest had been peaceful.", None, None),

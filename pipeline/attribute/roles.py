@@ -202,8 +202,8 @@ def _may_be_organization(token: Token) -> bool:
 def _in_full_name(token: Token) -> bool:
     """A phrase that ends with a PERSON entity of two words or more (a one-word one is often
     a place or a body the tagger did not know: "Arland's foreign minister"): "journalist
-    Ana Velde", "social media personality and campaigner Lena Osk"; not "the Dorwich
-    Vale provincial council", where the tagger called the place a person."""
+    Ana Ruiz", "singer and activist Lina Tahir"; not a council whose place name before it
+    the tagger called a person."""
     words = [t for t in _phrase_tokens(token) if not t.is_punct]
     last = words[-1] if words else token
     return (last.ent_type_ == "PERSON" and last.ent_iob_ == "I"

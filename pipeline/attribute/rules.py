@@ -566,7 +566,7 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
 
 def _organization_apposition(head: Token) -> CharSpan | None:
     """The named organisation in apposition to a common noun, or to one of a group ("One of
-    these groups, the Lakeside Farmers' Union,"): the apposition's phrase."""
+    these militias, the Northern Defence Forces,"): the apposition's phrase."""
     appos = apposition_of(head)
     group = _group_of(head)
     if ((head.pos_ != "NOUN" and group is None) or appos is None

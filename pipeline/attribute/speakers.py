@@ -153,9 +153,9 @@ class NameIndex:
         words = mention.lower().split()
         first_alone = self.alone.get(words[0], []) if len(words) == 1 else []
         if first_alone and first_alone[0] < position:
-            # The surname alone keeps the person it first stood for: "Okafor" after
-            # "Ada Okafor ... Okafor, the chairwoman, ... her parents, Ben and Ruth
-            # Okafor" is still Ada (relatives are given their full names).
+            # The surname alone keeps the person it first stood for: "Hale" after "Tom
+            # Hale ... Hale had chaired ... his father, Paul Hale," is still Tom (relatives
+            # are given their full names).
             position = first_alone[0]
         longer = [item for item, lowered in self._ending_with(words)
                   if len(lowered) > len(words) and (len(words) == 1 or item[2] == "PERSON")
@@ -907,10 +907,10 @@ def _no_person_as_organization(attribution: Attribution, context: ResolutionCont
                                ) -> Attribution:
     """Whom a person serves is no organisation when it is a person or people the article
     names: "Whitcombe's lawyer" after "Gerald Whitcombe" (the entity tagger may miss the
-    name), "Baloch and Waseem's mother"."""
+    name), "Lina and Omar Tahir's mother"."""
     organization = attribution.organization
     where = (attribution.source or attribution.content).start  # a continuation has no source
-    people = [context.index.expand(part, where)[1] == "PERSON"  # "Baloch and Waseem"
+    people = [context.index.expand(part, where)[1] == "PERSON"  # "Lina and Omar Tahir"
               for part in re.split(r",\s*|\s+and\s+", organization or "") if part]
     if people and all(people):
         return replace(attribution, organization=None)
@@ -977,8 +977,8 @@ def _describing_phrase(name: Span, lexicon: Lexicon) -> Span | None:
     head = root.head
     if root.dep_ == "appos" and head.pos_ == "NOUN" and head.i < name.start:
         title = doc[head.left_edge.i:name.start]
-        # not a quotation the parser hung the name on ('Calling it "just another
-        # apology", Ana Ruiz told ...')
+        # not a quotation the parser hung the name on ('Calling it "a hollow
+        # gesture", Ana Ruiz told ...')
         return None if any(t.is_quote for t in title) else title
     start = name.start  # "Turkish President" of "Ana Ruiz and Turkish President Tom Hale"
     while start > 0 and _title_before(doc[start - 1], name, lexicon):
@@ -1314,8 +1314,8 @@ def _resolve_description(attribution: Attribution, head: Token,
         return _from(attribution, person, context)
     if organization and word in organization.lower().split():
         # "according to the academy" -> "Royal Academy of Arts", whatever the source type;
-        # a run of proper nouns no entity covers may be no organisation ("The bulletin" ->
-        # "Storm Karel Evening Bulletin"): its type stays
+        # a run of proper nouns no entity covers may be no organisation ("The advisory" ->
+        # "Storm Kira Intermediate Advisory"): its type stays
         run = any(name == organization for _, name in context.untagged_runs)
         return replace(attribution, resolved=organization,
                        source_type=attribution.source_type if run else "organization")
