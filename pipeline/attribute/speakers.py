@@ -835,7 +835,7 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
     for attribution in attributions:
         if attribution.construction == "continuation":
             resolved = _continue_from(attribution, _quiet_speaker(
-                doc, attribution, attributions, context, lexicon) or last_any)
+                doc, attribution, resolved_list[-LOOKBACK:], context, lexicon) or last_any)
         elif attribution.source is None:
             resolved = attribution  # reported without a named source: nobody to resolve
         else:
@@ -858,7 +858,9 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
     return resolved_list
 
 
-NESTING_LOOKBACK = 5  # an outer report is among the few attributions just before its inner one
+# The attributions just before one in text order that hold what it depends on: the outer
+# report of a nested one, a report in the sentence before a continuation.
+LOOKBACK = 5
 
 
 def _nested(attribution: Attribution, before: list[Attribution]) -> bool:
@@ -867,25 +869,26 @@ def _nested(attribution: Attribution, before: list[Attribution]) -> bool:
     source = attribution.source
     return source is not None and any(
         other.content.start <= source.start and source.end <= other.content.end
-        for other in before[-NESTING_LOOKBACK:])
+        for other in before[-LOOKBACK:])
 
 
 # Verbs of a reaction that a quotation right after may carry: "Mia Lund disagreed. '…'"
 REACTION_VERBS = {"disagree", "object"}
 
 
-def _quiet_speaker(doc: Doc, continued: Attribution, attributions: list[Attribution],
+def _quiet_speaker(doc: Doc, continued: Attribution, before_it: list[Attribution],
                    context: ResolutionContext, lexicon: Lexicon) -> Attribution | None:
     """The person whose reporting verb has no content of its own in the sentence right
     before a continuation ("His first officer, Mia Lund, agreed. 'It happened so fast.'"):
-    the quotation is theirs, not the speaker quoted before."""
+    the quotation is theirs, not the speaker quoted before (``before_it``: the attributions
+    just before the continuation)."""
     here = context.sentence_of(continued.content.start)
     if here < 2:
         return None
     before = context.sentences[here - 2]
     if any(a.content.start < before.end_char and before.start_char < a.content.end
            or (a.cue is not None and before.start_char <= a.cue.start < before.end_char)
-           for a in attributions):
+           for a in before_it):
         return None  # a report of its own there: the usual previous speaker
     verb = before.root
     lemma = verb.lemma_.lower()
