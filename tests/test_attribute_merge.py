@@ -243,3 +243,29 @@ def test_scope_drops_what_no_one_says_however_sure(nlp, text, source, verb, cont
                         cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
                         method="model", confidence=0.99)
     assert Scope()(doc, found, load_lexicon()) is kept
+
+
+@pytest.mark.parametrize("text, source, verb, content, kept", [
+    ("They talked about the weather for hours.", "They", "talked about",
+     "the weather for hours", False),
+    ("Jon Arvik spoke about the importance of reading.", "Jon Arvik", "spoke about",
+     "the importance of reading", False),
+    ("He spoke about his years in the navy.", "He", "spoke", "his years in the navy", False),
+    ("Ana Telby wrote about the history of the Merrow valley.", "Ana Telby", "wrote about",
+     "the history of the Merrow valley", False),
+    ("She spoke of her pride in the team.", "She", "spoke of", "her pride in the team",
+     True),  # "spoke of" objects are labelled
+    ("The mayor talked about how the bridge would be rebuilt.", "The mayor", "talked about",
+     "how the bridge would be rebuilt", True),  # a clause, not a topic
+])
+def test_scope_drops_the_topic_of_talk_however_sure(nlp, text, source, verb, content, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue, by = doc.text.index(content), doc.text.index(verb), doc.text.index(source)
+    found = Attribution(content=CharSpan(at, at + len(content)),
+                        source=CharSpan(by, by + len(source)),
+                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
+                        method="model", confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept

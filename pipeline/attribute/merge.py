@@ -70,6 +70,8 @@ class Scope:
             return False
         if _act_on_object(doc, attribution, lexicon):  # "declared a state of emergency"
             return False
+        if _topic_of_talk(doc, attribution):  # "talked about the weather", however sure
+            return False
         content = attribution.content.tokens(doc)
         if content is not None and unnamed_wish(content.root):  # "asked not to be named"
             return False
@@ -122,6 +124,22 @@ def _act_on_object(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> bool
     return (content.root.dep_ == "dobj" and cue.start <= verb.i < cue.end
             and verb.lemma_.lower() in lexicon.object_acts
             and not _characterised(verb, content))
+
+
+def _topic_of_talk(doc: Doc, attribution: Attribution) -> bool:
+    """'talked about the weather', 'spoke about her family', 'wrote about her travels': the
+    content is the noun phrase "about" hangs on the cue's verb, the topic of what was said,
+    not what was said (GUIDELINES.md 3: the content is what is attributed). No dev label has
+    a cue with "about"; "spoke of" and "reported on" objects are labelled, so only "about"
+    goes, and a clause after it ('talked about how the bridge would be rebuilt') stays."""
+    content, cue = attribution.content.tokens(doc), attribution.cue.tokens(doc)
+    if content is None or cue is None:
+        return False
+    # Any word of the content, not its root: an adjunct the tagger took along ("for hours",
+    # hung on the verb) is the span's root.
+    return any(t.dep_ == "pobj" and t.head.lower_ == "about" and t.head.dep_ == "prep"
+               and t.head.i < content.start and cue.start <= t.head.head.i < cue.end
+               for t in content)
 
 
 def _characterised(verb: Token, content: Span) -> bool:
