@@ -269,3 +269,25 @@ def test_scope_drops_the_topic_of_talk_however_sure(nlp, text, source, verb, con
                         cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
                         method="model", confidence=0.99)
     assert Scope()(doc, found, load_lexicon()) is kept
+
+
+@pytest.mark.parametrize("text, source, verb, content, kept", [
+    ("Reporters asked the mayor about the flooding in Dellport.", "Reporters", "asked",
+     "the mayor about the flooding in Dellport", False),
+    ("The Harwick council asked the bank for a loan.", "The Harwick council", "asked",
+     "the bank for a loan", False),
+    ("She asked her lawyer for advice.", "She", "asked", "her lawyer for advice", False),
+    ("The union asked the company to delay the vote.", "The union", "asked",
+     "the company to delay the vote", True),  # the request, with its infinitive
+])
+def test_scope_drops_the_person_asked_however_sure(nlp, text, source, verb, content, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue, by = doc.text.index(content), doc.text.index(verb), doc.text.index(source)
+    found = Attribution(content=CharSpan(at, at + len(content)),
+                        source=CharSpan(by, by + len(source)),
+                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
+                        method="model", confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept
