@@ -253,6 +253,19 @@ CASES = [
         [row("budget documents", "budget documents", "according to",
              "The project will cost $2 billion", "indirect")],
         id="according-to-end"),
+    pytest.param(  # "per X" set off from its clause reads as "according to X"
+        "Per the ministry, the border will reopen on Friday.",
+        [row("the ministry", "the ministry", "Per", "the border will reopen on Friday",
+             "indirect")], id="per-front"),
+    pytest.param(
+        "The dam at Lake Orvik is safe, per engineers at the Tolvik Water Board.",
+        [row("engineers at the Tolvik Water Board", "engineers at the Tolvik Water Board",
+             "per", "The dam at Lake Orvik is safe", "indirect")], id="per-end"),
+    pytest.param(  # "per" a request or rule says how, not who says so
+        "Per request of Governor Ilse Varga, the Orvik fair was postponed.", [],
+        id="per-request-is-no-cue"),
+    pytest.param(  # not set off, "per" is a rate
+        "Entry to the Varnholm fair costs $20 per person.", [], id="per-rate-is-no-cue"),
     pytest.param(  # a plan the thing followed is no source: "went according to plan"
         "The repairs at the Omberg dam went according to plan.", [],
         id="according-to-plan"),

@@ -9,6 +9,7 @@ small function; ``find_attributions`` tries them per sentence unit. The componen
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -840,12 +841,11 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
 
 def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
                  ) -> Iterator[Attribution]:
-    """`according to X, …` and `…, according to X`: the rest of the sentence is the content."""
+    """`according to X, …` and `…, according to X` (and `per X`, `source_prepositions`): the
+    rest of the sentence is the content."""
     for token in sent:
-        if token.lower_ != "according" or token.i + 1 >= sent.end:
-            continue
-        to = token.doc[token.i + 1]
-        if to.lower_ != "to" or inside_quote(regions, token.idx, token.idx + 1):
+        to = _source_preposition(token, sent, lexicon)
+        if to is None or inside_quote(regions, token.idx, token.idx + 1):
             continue
         obj = next((c for c in to.children if c.dep_ == "pobj"), None)
         if obj is None or conforms_to(token, lexicon):
@@ -872,6 +872,20 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
                 extra={"head": mention.head.i})
 
 
+def _source_preposition(token: Token, sent: Span, lexicon: Lexicon) -> Token | None:
+    """The preposition whose object is the source, where ``token`` opens "according to X",
+    or "per X" set off from its clause ('Per the ministry, the border will reopen', '…,
+    per the ministry'), which reads as "according to" does (GUIDELINES.md 3: the fixed
+    phrase is the cue). Not set off, "per" is a rate ('$20 per person')."""
+    if token.lower_ == "according" and token.i + 1 < sent.end:
+        to = token.doc[token.i + 1]
+        return to if to.lower_ == "to" else None
+    if token.lower_ not in lexicon.source_prepositions or token.dep_ != "prep":
+        return None
+    set_off = token.i == sent.start or token.doc[token.i - 1].text == ","
+    return token if set_off else None
+
+
 def conforms_to(according: Token, lexicon: Lexicon) -> bool:
     """'The bridge went according to plan', 'played according to the rules of the league':
     "according to" a plan or rule says how a thing went, not who says so (GUIDELINES.md 3:
@@ -879,8 +893,15 @@ def conforms_to(according: Token, lexicon: Lexicon) -> bool:
     determiner only where the phrase is not set off ('According to the plan, troops will
     leave' reads the plan as a document that says something)."""
     doc = according.doc
-    to = doc[according.i + 1] if according.i + 1 < len(doc) else None
+    to = (according if according.lower_ in lexicon.source_prepositions
+          else doc[according.i + 1] if according.i + 1 < len(doc) else None)
     obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if according.lower_ in lexicon.source_prepositions:
+        # "per request of X", "per the agency's framework": "per" a norm is "as it says",
+        # wherever the parser put the norm in the phrase (up to its comma).
+        phrase = itertools.takewhile(lambda t: t.text != ",",
+                                     doc[according.i + 1:according.sent.end])
+        return any(t.lemma_.lower() in lexicon.norm_heads for t in phrase)
     if obj is None or obj.lemma_.lower() not in lexicon.norm_heads:
         return False
     bare = not any(c.dep_ in {"det", "poss"} for c in obj.children)
