@@ -266,6 +266,22 @@ CASES = [
         id="per-request-is-no-cue"),
     pytest.param(  # not set off, "per" is a rate
         "Entry to the Varnholm fair costs $20 per person.", [], id="per-rate-is-no-cue"),
+    pytest.param(  # "as X put it, …": the fixed phrase is the cue, the main clause the content
+        "As Lars Odegaard put it, the Tolvik plan was dead on arrival.",
+        [row("Lars Odegaard", "Lars Odegaard", "put it", "the Tolvik plan was dead on arrival",
+             "indirect")], id="as-X-put-it"),
+    pytest.param(  # "…, as X noted": a bare reporting verb in a set-off "as" clause
+        "The Orvik bridge was closed for a week, as the mayor noted.",
+        [row("the mayor", "the mayor", "noted", "The Orvik bridge was closed for a week",
+             "indirect")], id="as-X-noted"),
+    pytest.param(  # an "as" clause inside the clause it attributes: two pieces
+        "The levy, as Ruiz put it, was a tax on the poor.",
+        [row("Ruiz", "Ruiz", "put it", "The levy", "indirect"),
+         row("Ruiz", "Ruiz", "put it", "was a tax on the poor", "indirect")],
+        id="as-X-put-it-inside-clause"),
+    pytest.param(  # "as" a time, with the verb's own object, reports nothing
+        "As the mayor explained the plan, protesters gathered outside the Orvik hall.", [],
+        id="as-clause-with-object-is-a-time"),
     pytest.param(  # a plan the thing followed is no source: "went according to plan"
         "The repairs at the Omberg dam went according to plan.", [],
         id="according-to-plan"),

@@ -1447,6 +1447,61 @@ def hedging_adverbs(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteR
                               source_type="anonymous", construction="hedging_adverb")
 
 
+def as_clauses(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
+               ) -> Iterator[Attribution]:
+    """`As Ruiz put it, the plan was dead`, `The plan was dead, as the mayor noted`: a bare
+    reporting verb in an "as" clause attributes the clause it modifies, as "according to"
+    does; the cue is the verb group (GUIDELINES.md 3), with "it" for the fixed phrase "put
+    it". The verb must report nothing of its own: 'as she explained the plan' is a time."""
+    for verb in sent:
+        if (verb.dep_ != "advcl" or inside_quote(regions, verb.idx, verb.idx + 1)
+                or not _set_off_as(verb)):
+            continue
+        said = _as_said(verb, lexicon)
+        subject = subject_of(verb) or passive_agent(verb)
+        mention = source_mention(doc, subject, lexicon) if said and subject else None
+        if mention is None:
+            continue
+        around, head = set(verb.subtree), verb.head
+        while head.pos_ not in {"VERB", "AUX"} and head.head != head:
+            head = head.head  # "The levy, as Ruiz put it, was …": hung on the subject
+        clause = [t for t in head.subtree if sent.start <= t.i < sent.end and t not in around]
+        before = _without_edge_punct([t for t in clause if t.i < verb.left_edge.i])
+        after = _without_edge_punct([t for t in clause if t.i > verb.right_edge.i])
+        pieces = ([before, after] if before and after and _opening_phrase(before)
+                  else [after or before])
+        for piece in pieces:
+            content = content_from_tokens(doc, piece)
+            if content is None or content.overlaps(mention.span):
+                continue
+            yield Attribution(
+                content=content, source=mention.span, cue=cue_span(verb, lexicon)
+                if said is verb else token_range([verb, said, *auxiliaries(verb)]),
+                quote_type=quote_type_of(content, regions), kind=lexicon.phrases.get(
+                    "put it", lexicon.default_kind) if said is not verb
+                else lexicon.verbs[verb.lemma_.lower()], description=mention.description,
+                source_type=mention.source_type, construction="as_clause",
+                extra={"head": mention.head.i})
+
+
+def _set_off_as(verb: Token) -> bool:
+    """The verb's clause opens with "as" and opens the sentence or follows a comma: not a
+    comparison ('a quarter as much money as the president had requested')."""
+    mark = verb.left_edge
+    return (mark.lower_ == "as" and mark.dep_ == "mark" and mark.head == verb
+            and (mark.i == mark.sent.start or mark.nbor(-1).text == ","))
+
+
+def _as_said(verb: Token, lexicon: Lexicon) -> Token | None:
+    """The last word of the cue of an "as" clause: the reporting verb with no object or
+    clause of its own ('as the mayor noted'), or the "it" of 'as Ruiz put it'."""
+    objects = [c for c in verb.children if c.dep_ in {"dobj", "ccomp", "xcomp"}]
+    if verb.lemma_.lower() == "put":
+        return next((c for c in objects if c.lower_ == "it" and len(objects) == 1), None)
+    return verb if (is_verb_cue(verb, lexicon) and not objects  # "as protests continue": a time
+                    and verb.lemma_.lower() not in lexicon.quotation_only_verbs) else None
+
+
 def _quote_resumed(doc: Doc, verb: Token, before: QuoteRegion, quotes: list[QuoteRegion],
                    claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
     """'"A," she said, "B."': a quotation the cue interrupts goes on in the next one, which
@@ -1713,8 +1768,10 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> list[Attribut
             continue
         in_sentence = list(according_to(doc, sent, lexicon, regions))
         in_sentence += hedging_adverbs(doc, sent, lexicon, regions)
+        in_sentence += as_clauses(doc, sent, lexicon, regions)
         in_sentence += [a for a in verb_attributions(doc, sent, lexicon, regions)
-                        if not any(a.content.overlaps(b.cue) for b in in_sentence if b.cue)]
+                        if not any(a.content.overlaps(b.cue) or a.cue == b.cue
+                                   for b in in_sentence if b.cue)]
         if not in_sentence and found:
             follow_on = continuation(doc, sent, regions)
             in_sentence = ([follow_on] if follow_on is not None
