@@ -282,6 +282,25 @@ CASES = [
     pytest.param(  # "as" a time, with the verb's own object, reports nothing
         "As the mayor explained the plan, protesters gathered outside the Orvik hall.", [],
         id="as-clause-with-object-is-a-time"),
+    pytest.param(  # a reporting noun's "that" clause: the possessor is the source
+        "Ruiz's claim that the Orvik ward was understaffed was rejected.",
+        [row("Ruiz", "Ruiz", "claim", "the Orvik ward was understaffed", "indirect")],
+        id="noun-report-possessor"),
+    pytest.param(  # a light verb and the noun are the cue, its subject the source
+        "The mayor gave an assurance that the Tolvik library would stay open.",
+        [row("The mayor", "The mayor", "gave an assurance", "the Tolvik library would stay open",
+             "indirect")], id="noun-report-light-verb"),
+    pytest.param(  # no one named: a null source, as for "it was alleged that"
+        "The allegation that the mayor of Orvik took bribes was dismissed.",
+        [row(None, None, "allegation", "the mayor of Orvik took bribes", "indirect")],
+        id="noun-report-no-source"),
+    pytest.param(  # nested in a report with no source of its own: the outer one only
+        "The city council said claims that its mayor took bribes were false.",
+        [row("The city council", "The city council", "said",
+             "claims that its mayor took bribes were false", "indirect")],
+        id="noun-report-nested-no-source"),
+    pytest.param(  # "the fact that" reports nothing
+        "The fact that the Orvik dam leaked was ignored.", [], id="fact-that-is-no-report"),
     pytest.param(  # a plan the thing followed is no source: "went according to plan"
         "The repairs at the Omberg dam went according to plan.", [],
         id="according-to-plan"),

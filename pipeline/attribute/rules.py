@@ -1502,6 +1502,45 @@ def _as_said(verb: Token, lexicon: Lexicon) -> Token | None:
                     and verb.lemma_.lower() not in lexicon.quotation_only_verbs) else None
 
 
+LIGHT_VERBS = {"give", "make", "issue", "offer", "repeat"}  # "gave an assurance that …"
+
+
+def noun_reports(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
+                 ) -> Iterator[Attribution]:
+    """`Ruiz's claim that the ward was understaffed`, `The mayor gave an assurance that …`:
+    a reporting noun (``report_nouns``) with a "that" clause presents the clause as coming
+    from the noun's possessor, or from the subject of the light verb it is the object of
+    (cue: that verb group and the noun). With neither ('The allegation that …') the text
+    names no source: null, as for 'it was alleged that …' (GUIDELINES.md 3), unless a
+    report holds it ('X denied all claims that …'): a nested attribution is labelled only
+    with its own cue and source."""
+    for noun in sent:
+        if (noun.pos_ != "NOUN" or noun.lemma_.lower() not in lexicon.report_nouns
+                or inside_quote(regions, noun.idx, noun.idx + 1)):
+            continue
+        clause = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i and any(
+            m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+        if clause is None:
+            continue
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        light = noun.head if (noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS
+                              and owner is None) else None
+        subject = owner or (subject_of(light) if light is not None else None)
+        mention = source_mention(doc, subject, lexicon) if subject is not None else None
+        content = content_from_tokens(doc, strip_complementiser(subtree_in_order(clause)))
+        if content is None or (subject is not None and mention is None):
+            continue
+        if subject is None and any(is_verb_cue(a, lexicon) for a in noun.ancestors):
+            continue  # "denied all claims that …": nested with no source, the outer one only
+        cue = token_range([noun, light, *auxiliaries(light)] if light is not None else [noun])
+        source = without_possessive(doc, mention.span) if mention is not None else None
+        yield Attribution(
+            content=content, source=source, cue=cue, quote_type=quote_type_of(content, regions),
+            kind="speech", description=mention.description if mention else None,
+            source_type=mention.source_type if mention else "anonymous",
+            construction="noun_report", extra={"head": mention.head.i} if mention else {})
+
+
 def _quote_resumed(doc: Doc, verb: Token, before: QuoteRegion, quotes: list[QuoteRegion],
                    claimed: set[QuoteRegion]) -> list[tuple[CharSpan, str]]:
     """'"A," she said, "B."': a quotation the cue interrupts goes on in the next one, which
@@ -1769,6 +1808,7 @@ def find_attributions(doc: Doc, lexicon: Lexicon | None = None) -> list[Attribut
         in_sentence = list(according_to(doc, sent, lexicon, regions))
         in_sentence += hedging_adverbs(doc, sent, lexicon, regions)
         in_sentence += as_clauses(doc, sent, lexicon, regions)
+        in_sentence += noun_reports(doc, sent, lexicon, regions)
         in_sentence += [a for a in verb_attributions(doc, sent, lexicon, regions)
                         if not any(a.content.overlaps(b.cue) or a.cue == b.cue
                                    for b in in_sentence if b.cue)]
