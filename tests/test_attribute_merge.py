@@ -231,6 +231,8 @@ def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
      "the plant would close", False),
     ("No one said the plant at Vellmar would close.", "No one", "said",
      "the plant at Vellmar would close", False),
+    ("Asked whether he would resign, Tomas Grell said no.", "Tomas Grell", "Asked",
+     "whether he would resign", False),  # the question put to him, not his words
 ])
 def test_scope_drops_what_no_one_says_however_sure(nlp, text, source, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

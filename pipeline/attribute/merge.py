@@ -161,10 +161,21 @@ def _person_addressed(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> b
     a passive "ask" or "tell" (``addressee_verbs``) is the one asked or told, not who says
     anything (GUIDELINES.md 3: the source is who says it)."""
     cue, source = attribution.cue.tokens(doc), attribution.source
-    verbs = [t for t in cue or [] if t.lemma_.lower() in lexicon.addressee_verbs
-             and any(c.dep_ == "auxpass" for c in t.children)]
+    verbs = [t for t in cue or [] if t.lemma_.lower() in lexicon.addressee_verbs]
+    if any(_question_put(verb) for verb in verbs):
+        return True
     return any(c.dep_ == "nsubjpass" and source.start <= c.idx < source.end
-               for verb in verbs for c in verb.children)
+               for verb in verbs if any(c.dep_ == "auxpass" for c in verb.children)
+               for c in verb.children)
+
+
+def _question_put(verb: Token) -> bool:
+    """'Asked whether he would resign, Ruiz said no': a bare past participle of "ask" or
+    "tell" before the main clause is what was put to the speaker, not what they said; the
+    main clause's own cue ("said") carries the report."""
+    return (verb.tag_ == "VBN" and verb.dep_ == "advcl" and verb.i < verb.head.i
+            and not any(c.dep_ in {"aux", "auxpass", "nsubj", "nsubjpass"}
+                        for c in verb.children))
 
 
 def _person_asked(doc: Doc, attribution: Attribution) -> bool:
