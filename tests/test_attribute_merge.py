@@ -218,6 +218,20 @@ def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
     assert attributions_of(doc) == []
 
 
+def kept_by_scope(nlp, text: str, source: str, verb: str, content: str) -> bool:
+    """Whether the merge's `Scope` keeps a sure tagger attribution with these spans."""
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue, by = doc.text.index(content), doc.text.index(verb), doc.text.index(source)
+    found = Attribution(content=CharSpan(at, at + len(content)),
+                        source=CharSpan(by, by + len(source)),
+                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
+                        method="model", confidence=0.99)
+    return Scope()(doc, found, load_lexicon())
+
+
 @pytest.mark.parametrize("text, source, verb, content, kept", [
     ("The mayor told reporters the delay was over.", "The mayor", "told",
      "the delay was over", True),
@@ -235,16 +249,7 @@ def test_hybrid_drops_a_refusal_to_comment(hybrid_nlp):
      "whether he would resign", False),  # the question put to him, not his words
 ])
 def test_scope_drops_what_no_one_says_however_sure(nlp, text, source, verb, content, kept):
-    from claimtrace.pipeline.attribute import load_lexicon
-    from claimtrace.pipeline.attribute.merge import Scope
-
-    doc = nlp(text)
-    at, cue, by = doc.text.index(content), doc.text.index(verb), doc.text.index(source)
-    found = Attribution(content=CharSpan(at, at + len(content)),
-                        source=CharSpan(by, by + len(source)),
-                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
-                        method="model", confidence=0.99)
-    assert Scope()(doc, found, load_lexicon()) is kept
+    assert kept_by_scope(nlp, text, source, verb, content) is kept
 
 
 @pytest.mark.parametrize("text, source, verb, content, kept", [
@@ -261,16 +266,7 @@ def test_scope_drops_what_no_one_says_however_sure(nlp, text, source, verb, cont
      "how the bridge would be rebuilt", True),  # a clause, not a topic
 ])
 def test_scope_drops_the_topic_of_talk_however_sure(nlp, text, source, verb, content, kept):
-    from claimtrace.pipeline.attribute import load_lexicon
-    from claimtrace.pipeline.attribute.merge import Scope
-
-    doc = nlp(text)
-    at, cue, by = doc.text.index(content), doc.text.index(verb), doc.text.index(source)
-    found = Attribution(content=CharSpan(at, at + len(content)),
-                        source=CharSpan(by, by + len(source)),
-                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
-                        method="model", confidence=0.99)
-    assert Scope()(doc, found, load_lexicon()) is kept
+    assert kept_by_scope(nlp, text, source, verb, content) is kept
 
 
 @pytest.mark.parametrize("text, source, verb, content, kept", [
@@ -283,13 +279,4 @@ def test_scope_drops_the_topic_of_talk_however_sure(nlp, text, source, verb, con
      "the company to delay the vote", True),  # the request, with its infinitive
 ])
 def test_scope_drops_the_person_asked_however_sure(nlp, text, source, verb, content, kept):
-    from claimtrace.pipeline.attribute import load_lexicon
-    from claimtrace.pipeline.attribute.merge import Scope
-
-    doc = nlp(text)
-    at, cue, by = doc.text.index(content), doc.text.index(verb), doc.text.index(source)
-    found = Attribution(content=CharSpan(at, at + len(content)),
-                        source=CharSpan(by, by + len(source)),
-                        cue=CharSpan(cue, cue + len(verb)), quote_type="indirect",
-                        method="model", confidence=0.99)
-    assert Scope()(doc, found, load_lexicon()) is kept
+    assert kept_by_scope(nlp, text, source, verb, content) is kept

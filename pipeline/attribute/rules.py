@@ -1486,7 +1486,7 @@ def as_clauses(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion
 
 def _set_off_as(verb: Token) -> bool:
     """The verb's clause opens with "as" and opens the sentence or follows a comma: not a
-    comparison ('a quarter as much money as the president had requested')."""
+    comparison ('twice as many seats as the party had hoped for')."""
     mark = verb.left_edge
     return (mark.lower_ == "as" and mark.dep_ == "mark" and mark.head == verb
             and (mark.i == mark.sent.start or mark.nbor(-1).text == ","))
