@@ -282,6 +282,8 @@ CASES = [
     pytest.param(  # "as" a time, with the verb's own object, reports nothing
         "As the mayor explained the plan, protesters gathered outside the Orvik hall.", [],
         id="as-clause-with-object-is-a-time"),
+    pytest.param(  # a formula of shared knowledge is the writer's own statement
+        "As everyone knows, the Orvik bridge is old.", [], id="as-everyone-knows-is-no-report"),
     pytest.param(  # a reporting noun's "that" clause: the possessor is the source
         "Ruiz's claim that the Orvik ward was understaffed was rejected.",
         [row("Ruiz", "Ruiz", "claim", "the Orvik ward was understaffed", "indirect")],
@@ -301,6 +303,9 @@ CASES = [
         id="noun-report-nested-no-source"),
     pytest.param(  # "the fact that" reports nothing
         "The fact that the Orvik dam leaked was ignored.", [], id="fact-that-is-no-report"),
+    pytest.param(  # the parser put the main verb in the clause: no report read off it
+        "The statement that the ministry issued on Friday was short.", [],
+        id="noun-report-misparsed-relative-clause"),
     pytest.param(  # a plan the thing followed is no source: "went according to plan"
         "The repairs at the Omberg dam went according to plan.", [],
         id="according-to-plan"),

@@ -1499,7 +1499,15 @@ def _as_said(verb: Token, lexicon: Lexicon) -> Token | None:
     if verb.lemma_.lower() == "put":
         return next((c for c in objects if c.lower_ == "it" and len(objects) == 1), None)
     return verb if (is_verb_cue(verb, lexicon) and not objects  # "as protests continue": a time
-                    and verb.lemma_.lower() not in lexicon.quotation_only_verbs) else None
+                    and verb.lemma_.lower() not in lexicon.quotation_only_verbs
+                    and not _shared_knowledge(verb)) else None
+
+
+def _shared_knowledge(verb: Token) -> bool:
+    """'As you know, the plan failed', 'as everyone knows': a formula that presents the
+    clause as known to all, the writer's own statement, not someone's report."""
+    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+    return verb.lemma_.lower() == "know" or (subject is not None and subject.lower_ == "you")
 
 
 LIGHT_VERBS = {"give", "make", "issue", "offer", "repeat"}  # "gave an assurance that …"
@@ -1520,7 +1528,9 @@ def noun_reports(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             continue
         clause = next((c for c in noun.children if c.dep_ == "acl" and c.i > noun.i and any(
             m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
-        if clause is None:
+        if clause is None or noun.dep_ == "ROOT":
+            # "The statement that the ministry issued on Friday was short": with the noun as
+            # the root the parser put the sentence's own verb inside the clause
             continue
         owner = next((c for c in noun.children if c.dep_ == "poss"), None)
         light = noun.head if (noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS
