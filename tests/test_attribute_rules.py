@@ -266,6 +266,11 @@ CASES = [
         id="per-request-is-no-cue"),
     pytest.param(  # not set off, "per" is a rate
         "Entry to the Varnholm fair costs $20 per person.", [], id="per-rate-is-no-cue"),
+    pytest.param(  # a rate set off by commas is still a rate
+        "The fee is 20 euros, per person, the Orvik council said.",
+        [row("the Orvik council", "the Orvik council", "said", "The fee is 20 euros, per person",
+             "indirect")],
+        id="per-rate-set-off-is-no-cue"),
     pytest.param(  # "as X put it, …": the fixed phrase is the cue, the main clause the content
         "As Lars Odegaard put it, the Tolvik plan was dead on arrival.",
         [row("Lars Odegaard", "Lars Odegaard", "put it", "the Tolvik plan was dead on arrival",

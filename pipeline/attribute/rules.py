@@ -883,7 +883,16 @@ def _source_preposition(token: Token, sent: Span, lexicon: Lexicon) -> Token | N
     if token.lower_ not in lexicon.source_prepositions or token.dep_ != "prep":
         return None
     set_off = token.i == sent.start or token.doc[token.i - 1].text == ","
-    return token if set_off else None
+    return token if set_off and not _unit(token) else None
+
+
+def _unit(preposition: Token) -> bool:
+    """'20 euros, per person', 'per day': a bare singular noun after "per" is the unit of a
+    rate, however it is punctuated; a source has a determiner, a name or a plural ('per the
+    ministry', 'per Reuters', 'per officials')."""
+    obj = next((c for c in preposition.children if c.dep_ == "pobj"), None)
+    return obj is None or (obj.tag_ == "NN" and not any(
+        c.dep_ in {"det", "poss"} for c in obj.children))
 
 
 def conforms_to(according: Token, lexicon: Lexicon) -> bool:
