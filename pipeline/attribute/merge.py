@@ -38,6 +38,7 @@ from claimtrace.pipeline.attribute.attribution import (
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
 from claimtrace.pipeline.attribute.rules import (
     CLAUSE_DEPS,
+    bare_participle,
     conforms_to,
     no_one,
     refused_speech,
@@ -173,9 +174,8 @@ def _question_put(verb: Token) -> bool:
     """'Asked whether he would resign, Ruiz said no': a bare past participle of "ask" or
     "tell" before the main clause is what was put to the speaker, not what they said; the
     main clause's own cue ("said") carries the report."""
-    return (verb.tag_ == "VBN" and verb.dep_ == "advcl" and verb.i < verb.head.i
-            and not any(c.dep_ in {"aux", "auxpass", "nsubj", "nsubjpass"}
-                        for c in verb.children))
+    return (bare_participle(verb) and verb.dep_ == "advcl" and verb.i < verb.head.i
+            and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children))
 
 
 def _person_asked(doc: Doc, attribution: Attribution) -> bool:

@@ -170,8 +170,7 @@ def subject_of(verb: Token) -> Token | None:
         return quoted
     verb = _reporter_of_participle(verb)
     verb = _coordinated_report(verb, load_lexicon()) or verb
-    if verb.tag_ == "VBN" and verb.dep_ in {"advcl", "acl"} and not any(
-            c.dep_ in {"aux", "auxpass"} for c in verb.children):
+    if bare_participle(verb):
         return None  # "Urged by aides to resign, the mayor …": the mayor was told; the agent
         # ("aides", `passive_agent`) is who spoke
     seen = 0
@@ -261,10 +260,28 @@ def participle_bearer(verb: Token) -> Token | None:
     return agent or noun
 
 
+def bare_participle(verb: Token) -> bool:
+    """A past participle heading a phrase with no auxiliary of its own ("Urged by aides to
+    resign, …", "Asked whether he would resign, …"): what was done to someone, whose own
+    verb comes after."""
+    return verb.tag_ == "VBN" and verb.dep_ in {"advcl", "acl"} and not any(
+        c.dep_ in {"aux", "auxpass"} for c in verb.children)
+
+
+def preposition_object(preposition: Token) -> Token | None:
+    return next((c for c in preposition.children if c.dep_ == "pobj"), None)
+
+
+def bare_noun(noun: Token) -> bool:
+    """No determiner or possessive: "plan" in "according to plan", "person" in "per
+    person"."""
+    return not any(c.dep_ in {"det", "poss"} for c in noun.children)
+
+
 def passive_agent(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
-            return next((g for g in child.children if g.dep_ == "pobj"), None)
+            return preposition_object(child)
     return None
 
 
@@ -847,7 +864,7 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
         to = _source_preposition(token, sent, lexicon)
         if to is None or inside_quote(regions, token.idx, token.idx + 1):
             continue
-        obj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        obj = preposition_object(to)
         if obj is None or conforms_to(token, lexicon):
             continue
         mention = source_mention(doc, obj, lexicon)
@@ -890,9 +907,8 @@ def _unit(preposition: Token) -> bool:
     """'20 euros, per person', 'per day': a bare singular noun after "per" is the unit of a
     rate, however it is punctuated; a source has a determiner, a name or a plural ('per the
     ministry', 'per Reuters', 'per officials')."""
-    obj = next((c for c in preposition.children if c.dep_ == "pobj"), None)
-    return obj is None or (obj.tag_ == "NN" and not any(
-        c.dep_ in {"det", "poss"} for c in obj.children))
+    obj = preposition_object(preposition)
+    return obj is None or (obj.tag_ == "NN" and bare_noun(obj))
 
 
 def conforms_to(according: Token, lexicon: Lexicon) -> bool:
@@ -902,18 +918,16 @@ def conforms_to(according: Token, lexicon: Lexicon) -> bool:
     determiner only where the phrase is not set off ('According to the plan, troops will
     leave' reads the plan as a document that says something)."""
     doc = according.doc
-    to = (according if according.lower_ in lexicon.source_prepositions
-          else doc[according.i + 1] if according.i + 1 < len(doc) else None)
-    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     if according.lower_ in lexicon.source_prepositions:
         # "per request of X", "per the agency's framework": "per" a norm is "as it says",
         # wherever the parser put the norm in the phrase (up to its comma).
         phrase = itertools.takewhile(lambda t: t.text != ",",
                                      doc[according.i + 1:according.sent.end])
         return any(t.lemma_.lower() in lexicon.norm_heads for t in phrase)
+    obj = preposition_object(doc[according.i + 1]) if according.i + 1 < len(doc) else None
     if obj is None or obj.lemma_.lower() not in lexicon.norm_heads:
         return False
-    bare = not any(c.dep_ in {"det", "poss"} for c in obj.children)
+    bare = bare_noun(obj)
     before = doc[according.i - 1] if according.i > according.sent.start else None
     return bare or (before is not None and not before.is_punct)
 

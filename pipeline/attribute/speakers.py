@@ -44,6 +44,7 @@ from claimtrace.pipeline.attribute.rules import (
     content_from_tokens,
     name_particle,
     name_word,
+    preposition_object,
     source_mention,
     with_given_names,
     with_name_particles,
@@ -991,7 +992,7 @@ def _describing_phrase(name: Span, lexicon: Lexicon) -> Span | None:
     served = affiliation_of(root, lexicon)
     if served is None:
         return None
-    place = next((g for g in served.children if g.dep_ == "pobj"), None)
+    place = preposition_object(served)
     end = min([c.left_edge.i for c in place.rights if c.dep_ in {"appos", "relcl", "punct"}]
               + [served.right_edge.i + 1]) if place is not None else served.right_edge.i + 1
     return doc[served.i + 1:end]  # "of Apex Ltd" without ", a company that ..."
