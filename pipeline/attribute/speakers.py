@@ -38,6 +38,7 @@ from claimtrace.pipeline.attribute.roles import (
     role_and_organization,
 )
 from claimtrace.pipeline.attribute.rules import (
+    AFFILIATION_PREPS,
     POST_NOMINALS,
     affiliation_of,
     apposition_of,
@@ -635,7 +636,7 @@ class ResolutionContext:
 
 
 # Words that open the part of a description saying whom or where the person serves.
-_SERVED_PREPOSITIONS = {"of", "at", "for", "in", "with", "from", "on", "to", "by"}
+_SERVED_PREPOSITIONS = AFFILIATION_PREPS | {"in", "on", "to", "by"}
 
 
 def _role_words(description: str) -> list[str]:
