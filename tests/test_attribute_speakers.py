@@ -13,6 +13,23 @@ def resolved(nlp, text: str) -> list[tuple[str | None, str | None]]:
     return [(a.source.text(doc) if a.source else None, a.resolved) for a in attributions_of(doc)]
 
 
+def resolve_produced(doc, source: str, cue: str, content: str, **fields):
+    """One attribution as a producer gives it (spans: the first place each of the words
+    stands in the text), resolved alone."""
+    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
+    from claimtrace.pipeline.attribute.speakers import resolve_speakers
+
+    def span(words: str) -> CharSpan:
+        start = doc.text.index(words)
+        return CharSpan(start, start + len(words))
+
+    by = span(source)
+    found = Attribution(content=span(content), source=by, cue=span(cue), quote_type="indirect",
+                        extra={"head": doc.char_span(by.start, by.end).root.i}, **fields)
+    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    return resolved
+
+
 CASES = [
     pytest.param(  # a name the entity tagger missed is still an antecedent of "she"
         'Ana Ruiz spoke to reporters. "We will appeal," she said.',
@@ -467,19 +484,10 @@ def test_source_takes_the_title_it_is_apposed_to(nlp):
     """A producer that gives the name alone as the source, without the title the name is
     apposed to ("His lawyer, Sandra Pike, told reporters ...", from the tagger), gets that
     title as the description."""
-    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
-    from claimtrace.pipeline.attribute.speakers import resolve_speakers
-
-    text = ("Victor Hale was found guilty. His lawyer, Sandra Pike, told reporters that she "
-            "would appeal.")
-    doc = nlp(text)
-    start = text.index("Sandra")
-    found = Attribution(content=CharSpan(text.index("she would"), len(text) - 1),
-                        source=CharSpan(start, start + len("Sandra Pike")),
-                        cue=CharSpan(text.index("told"), text.index("told") + 4),
-                        quote_type="indirect", source_type="person", method="tagger",
-                        extra={"head": doc.char_span(start, start + 11).root.i})
-    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    doc = nlp("Victor Hale was found guilty. His lawyer, Sandra Pike, told reporters that she "
+              "would appeal.")
+    resolved = resolve_produced(doc, "Sandra Pike", "told", "she would appeal",
+                                source_type="person", method="tagger")
     assert (resolved.description, resolved.role) == ("His lawyer", "lawyer")
 
 
@@ -494,19 +502,10 @@ def test_untagged_name_keeps_the_producers_type(nlp):
     """"The society" resolved to a run of proper nouns no entity covers ("British Heart
     Society") keeps the type its producer gave: such a run need not be an organisation (an
     advisory, a report), where an ORG entity made the source one."""
-    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
-    from claimtrace.pipeline.attribute.speakers import resolve_speakers
-
-    text = ("The British Heart Society welcomed the study. The society said people should "
-            "start small.")
-    doc = nlp(text)
-    start = text.index("The society")
-    found = Attribution(content=CharSpan(text.index("people"), len(text) - 1),
-                        source=CharSpan(start, start + len("The society")),
-                        cue=CharSpan(text.index("said"), text.index("said") + 4),
-                        quote_type="indirect", source_type="other",
-                        extra={"head": doc.char_span(start, start + 11).root.i})
-    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    doc = nlp("The British Heart Society welcomed the study. The society said people should "
+              "start small.")
+    resolved = resolve_produced(doc, "The society", "said", "people should start small",
+                                source_type="other")
     assert (resolved.resolved, resolved.source_type) == ("British Heart Society", "other")
 
 
@@ -683,16 +682,8 @@ def test_name_run_cut_past_a_place():
 def test_existential_there_names_nobody(nlp):
     """A producer that takes "there" for the source ("there were claims that …") gets no
     speaker: the word refers to nobody."""
-    from claimtrace.pipeline.attribute.attribution import Attribution, CharSpan
-    from claimtrace.pipeline.attribute.speakers import resolve_speakers
-
-    text = "There were claims that the dam had burst."
-    doc = nlp(text)
-    found = Attribution(content=CharSpan(text.index("the dam"), len(text) - 1),
-                        source=CharSpan(0, 5), cue=CharSpan(text.index("claims"),
-                                                            text.index("claims") + 6),
-                        quote_type="indirect", extra={"head": 0})
-    (resolved,) = resolve_speakers(doc, [found], load_lexicon())
+    doc = nlp("There were claims that the dam had burst.")
+    resolved = resolve_produced(doc, "There", "claims", "the dam had burst")
     assert resolved.resolved is None
 
 
