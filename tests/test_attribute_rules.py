@@ -41,9 +41,9 @@ CASES = [
              "that he was heard. He is glad that he did his part",
              "direct")], id="quotation-after-cue-is-whole"),
     pytest.param(  # two quotations joined by "and" after one cue: two contents
-        'Ana Ruiz said on Friday "We made a plea to the council" and "So we told them to '
+        'Ana Ruiz said on Friday "We sent a letter to the council" and "So we told them to '
         'stop."',
-        [row("Ana Ruiz", "Ana Ruiz", "said", "We made a plea to the council", "direct"),
+        [row("Ana Ruiz", "Ana Ruiz", "said", "We sent a letter to the council", "direct"),
          row("Ana Ruiz", "Ana Ruiz", "said", "So we told them to stop", "direct")],
         id="quotations-joined-by-and"),
     pytest.param(  # a quoted clause the writer's own clause continues stays mixed
