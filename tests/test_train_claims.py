@@ -18,6 +18,7 @@ from claimtrace.training.claims import (
     ClaimTrainingConfig,
     allowed_nll,
     choose_joint_threshold,
+    class_weights,
     evaluate,
     load_splits,
     retune_threshold,
@@ -336,6 +337,28 @@ def test_loss_is_cross_entropy_or_marginal_likelihood() -> None:
     both = allowed_nll({"logits": logits[1:]}, labels[1:])
     assert one.item() == pytest.approx(-math.log(probs[1].item()), abs=1e-5)
     assert both.item() == pytest.approx(-math.log(probs[1].item() + probs[2].item()), abs=1e-5)
+
+
+def test_balanced_class_weights_count_a_coarse_label_as_shares() -> None:
+    labels = [[*ALLOWED["CFS"], 1], [*ALLOWED["CFS"], 1], [*ALLOWED["claimbuster:0"], 0],
+              [*ALLOWED["NFS"], 1]]
+    # Counts: CFS 2, UFS 0.5, NFS 1.5 over 4 rows.
+    assert class_weights(labels) == pytest.approx([4 / 6, 4 / 1.5, 4 / 4.5])
+
+
+def test_weighted_loss_is_a_weighted_mean_of_the_rows() -> None:
+    import torch
+
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 0.2]])
+    labels = torch.tensor([[*ALLOWED["CFS"], 1], [*ALLOWED["claimbuster:0"], 0]],
+                          dtype=torch.float)
+    rows = [allowed_nll({"logits": logits[i : i + 1]}, labels[i : i + 1]).item()
+            for i in range(2)]
+    plain = allowed_nll({"logits": logits}, labels).item()
+    weighted = allowed_nll({"logits": logits}, labels, weights=[1.0, 2.0, 4.0]).item()
+    assert plain == pytest.approx(sum(rows) / 2, abs=1e-5)
+    # Row weights: CFS 1; the ClaimBuster 0 the mean of UFS and NFS, 3.
+    assert weighted == pytest.approx((rows[0] + 3 * rows[1]) / 4, abs=1e-5)
 
 
 def test_three_way_head_keeps_the_binary_model_scores() -> None:

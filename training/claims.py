@@ -18,6 +18,7 @@ repeated `news_repeat` times per epoch, and every input carries its attribution 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -138,6 +139,9 @@ class ClaimTrainingConfig(JsonConfig):
     head_lr_multiplier: float = field(
         default=1.0, metadata={"help": "the 3-way head's learning rate, x learning_rate"}
     )
+    class_weighting: str = field(default="none", metadata={"help": (
+        "'none', or 'balanced': each class weighs total / (3 x its count) in the loss, "
+        "counted over the training rows' allowed classes (`class_weights`)")})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     warmup_fraction: float = field(default=0.06,
                                    metadata={"help": "linear warm-up, share of steps"})
@@ -155,6 +159,9 @@ class ClaimTrainingConfig(JsonConfig):
         for name in ("dev_fraction", "news_dev_fraction"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in (0, 1), got {getattr(self, name)}")
+        if self.class_weighting not in ("none", "balanced"):
+            raise ValueError(f"class_weighting must be 'none' or 'balanced', "
+                             f"got {self.class_weighting!r}")
         for name in ("max_length", "batch_size", "eval_batch_size", "threads", "news_repeat",
                      "extra_news_repeat"):
             if getattr(self, name) < 1:
@@ -417,15 +424,32 @@ def compute_trainer_metrics(eval_pred: Any) -> dict[str, float]:
     return flat
 
 
-def allowed_nll(outputs: Any, labels: Any, num_items_in_batch: Any = None) -> Any:
+def class_weights(labels: list[list[int]]) -> list[float]:
+    """'balanced' weights per class: total / (classes x count). A row whose label allows
+    several classes (a ClaimBuster 0) counts a share of one towards each."""
+    import numpy as np
+
+    masks = np.asarray(labels, dtype=float)[:, : len(CLAIM_CLASSES)]
+    counts = (masks / masks.sum(axis=1, keepdims=True)).sum(axis=0)
+    return (len(masks) / (len(CLAIM_CLASSES) * counts)).tolist()
+
+
+def allowed_nll(outputs: Any, labels: Any, num_items_in_batch: Any = None,
+                weights: Any = None) -> Any:
     """-log p(label's allowed classes), batch mean: cross-entropy for a one-class label,
-    the marginal likelihood log(p_UFS + p_NFS) for a ClaimBuster 0."""
+    the marginal likelihood log(p_UFS + p_NFS) for a ClaimBuster 0. With per-class
+    `weights`, each row weighs the mean of its allowed classes' weights (a weighted mean)."""
     import torch
 
     logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
     # labels[:, 3] is the domain (see `claimbuster_rows`), not a class.
-    allowed = logits.masked_fill(labels[:, : logits.shape[-1]] <= 0, float("-inf"))
-    return (torch.logsumexp(logits, dim=-1) - torch.logsumexp(allowed, dim=-1)).mean()
+    mask = labels[:, : logits.shape[-1]]
+    allowed = logits.masked_fill(mask <= 0, float("-inf"))
+    nll = torch.logsumexp(logits, dim=-1) - torch.logsumexp(allowed, dim=-1)
+    if weights is None:
+        return nll.mean()
+    row = (mask * torch.as_tensor(weights, dtype=logits.dtype)).sum(-1) / mask.sum(-1)
+    return (row * nll).sum() / row.sum()
 
 
 # --- models -----------------------------------------------------------------------------
@@ -461,13 +485,21 @@ def train_transformer(
         eval_dataset=tokenize(dev, tokenizer, config.max_length),
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
-        compute_loss_func=allowed_nll,
+        compute_loss_func=_loss(config, train),
         compute_metrics=compute_trainer_metrics,
         optimizers=(_optimizer(model, config), None),  # Trainer adds the schedule
     )
     trainer.train()
     trainer.save_metrics("train", trainer.state.log_history[-1])
     return trainer.model, tokenizer, epoch_curve(trainer.state.log_history)
+
+
+def _loss(config: ClaimTrainingConfig, train: Dataset) -> Any:
+    if config.class_weighting == "none":
+        return allowed_nll
+    weights = class_weights(list(train["labels"]))
+    log.info("class weights %s: %s", CLAIM_CLASSES, [round(w, 3) for w in weights])
+    return functools.partial(allowed_nll, weights=weights)
 
 
 def _optimizer(model: PreTrainedModel, config: ClaimTrainingConfig) -> Any:
