@@ -165,6 +165,9 @@ def test_scope_drops_according_to_a_plan_or_rule_however_sure(nlp, text, kept):
      "the volunteers for their work", False),
     ("The minister condemned the attack.", "condemned", "the attack", False),
     ("The union welcomed the ruling.", "welcomed", "the ruling", False),
+    ("Police charged the driver with arson.", "charged", "the driver with arson", False),
+    ("Prosecutors charged that the firm hid its debts.", "charged",
+     "the firm hid its debts", True),
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

@@ -749,6 +749,33 @@ SOURCE_CASES = [
 ]
 
 
+@pytest.mark.parametrize("text, cue, content", [
+    ("Prosecutors charged that the firm hid its debts.", "charged", "the firm hid its debts"),
+    ("Ana Ruiz confessed that she had moved the funds.", "confessed",
+     "she had moved the funds"),
+    ("Officials hinted that the border could reopen in May.", "hinted",
+     "the border could reopen in May"),
+    ("Analysts speculate the bank will cut rates.", "speculate", "the bank will cut rates"),
+    ("Tom Hart reiterated that the plant would stay open.", "reiterated",
+     "the plant would stay open"),
+    ("The geologists hypothesised that the lake had drained in a week.", "hypothesised",
+     "the lake had drained in a week"),
+])
+def test_more_reporting_verbs_with_a_clause(nlp, text, cue, content):
+    ((got_cue, got_content),) = [(f["cue"], f["content"]) for f in found(nlp, text)]
+    assert (got_cue, got_content) == (cue, content)
+
+
+@pytest.mark.parametrize("text", [
+    "The union demanded higher wages.",
+    "Police charged the driver with arson.",
+    "The fans shouted at the referee.",
+    "The teacher guessed the answer.",
+])
+def test_those_verbs_with_an_object_report_nothing(nlp, text):
+    assert found(nlp, text) == []
+
+
 def test_according_to_content_starts_after_the_name(nlp):
     text = "According to the city mayor, Tom Brandt, on Sunday, officers were checking the car."
     assert found(nlp, text) == [row("Tom Brandt", "Tom Brandt", "According to",
