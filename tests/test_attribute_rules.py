@@ -503,6 +503,11 @@ CASES = [
         "Tilda Grasso said taxes will rise and left the room.",
         [row("Tilda Grasso", "Tilda Grasso", "said", "taxes will rise", "indirect")],
         id="coordinated-next-act-after-will"),
+    pytest.param(  # ... and after an infinitive: "met" cannot share the "to" of "reconsider"
+        "The governor urged the council to reconsider and met with the mayor about the case.",
+        [row("The governor", "The governor", "urged", "the council to reconsider",
+             "indirect")],
+        id="coordinated-next-act-after-infinitive"),
     pytest.param(  # "and" hung on the clause, the verb it joins on the cue: no content edge
         "Tilda Grasso told reporters on Monday that the mill would close and said she "
         "regretted it.",

@@ -1223,9 +1223,9 @@ def _speakers_conjunct(verb: Token, lexicon: Lexicon) -> Token | None:
     """A verb the parser hung on the reported clause's verb as its conjunct that is the
     cue's: with no subject of its own, of the cue's finite form, whose first conjunct (the
     reported clause's verb) is of a form it cannot share auxiliaries with ("would recover"
-    | "urged", "will rise" | "left the room"). A report ('and urged residents to …') or an
-    act ('and thanked the workers') of the speaker, so not reported content. Returns the
-    cue it carries on from, else None.
+    | "urged", "will rise" | "left the room", "to reconsider" | "met the mayor"). A report
+    ('and urged residents to …') or an act ('and thanked the workers') of the speaker, so
+    not reported content. Returns the cue it carries on from, else None.
     Left as the parser read it: two verbs of one form ('said he was proud and promised'),
     and a past participle before the conjunct ('said the gunman had shouted and warned
     them'), where the conjunct may share "had" and the clause's subject."""
@@ -1237,8 +1237,9 @@ def _speakers_conjunct(verb: Token, lexicon: Lexicon) -> Token | None:
     while first.dep_ == "conj" and first.head.i < first.i:
         first = first.head
     cue = first.head
-    if (first.dep_ != "ccomp" or not cue.i < first.i < verb.i or cue.tag_ != verb.tag_
-            or first.tag_ in {verb.tag_, "VBN"} or not is_verb_cue(cue, lexicon)):
+    if (first.dep_ not in {"ccomp", "xcomp"} or not cue.i < first.i < verb.i
+            or cue.tag_ != verb.tag_ or first.tag_ in {verb.tag_, "VBN"}
+            or not is_verb_cue(cue, lexicon)):
         return None
     return cue
 
