@@ -297,6 +297,17 @@ CASES = [
         "The mayor gave an assurance that the Tolvik library would stay open.",
         [row("The mayor", "The mayor", "gave an assurance", "the Tolvik library would stay open",
              "indirect")], id="noun-report-light-verb"),
+    pytest.param(  # a statement put out, then a colon and its words: the quotation
+        'The Tolvik ministry issued the following statement: "The talks will resume in May."',
+        [row("The Tolvik ministry", "The Tolvik ministry", "issued the following statement",
+             "The talks will resume in May", "direct")], id="noun-report-statement-colon"),
+    pytest.param(  # ... with the noun phrase going on before the colon
+        'The palace issued a statement from the king: "She is still one of the family."',
+        [row("The palace", "The palace", "issued a statement", "She is still one of the family",
+             "direct")], id="noun-report-statement-colon-of"),
+    pytest.param(  # an offer is no report, whatever follows it
+        'The firm made an offer: "Ten dollars a share."', [],
+        id="noun-report-colon-needs-a-report-noun"),
     pytest.param(  # no one named: a null source, as for "it was alleged that"
         "The allegation that the mayor of Orvik took bribes was dismissed.",
         [row(None, None, "allegation", "the mayor of Orvik took bribes", "indirect")],
