@@ -181,6 +181,30 @@ def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, 
     assert Scope()(doc, found, load_lexicon()) is kept
 
 
+@pytest.mark.parametrize("text, cue, content, kept", [
+    ("The Orvik council has plans to widen the road.", "has plans", "to widen the road", False),
+    ("The Orvik council agreed to support the bill.", "agreed", "to support the bill", False),
+    ("The Orvik council is considering moving the market.", "is considering",
+     "moving the market", False),
+    ("The Orvik council voted for Ruiz to lead the board.", "voted for",
+     "Ruiz to lead the board", False),
+    ("The Orvik council agreed that the vote was fair.", "agreed", "the vote was fair", True),
+    ("The Orvik council considered it unfair to close the market.", "considered",
+     "it unfair to close the market", True),
+    ("The Orvik council wants to widen the road.", "wants", "to widen the road", True),
+])
+def test_scope_drops_an_intention_however_sure(nlp, text, cue, content, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue_at = doc.text.index(content), doc.text.index(cue)
+    found = Attribution(content=CharSpan(at, at + len(content)), source=CharSpan(0, 16),
+                        cue=CharSpan(cue_at, cue_at + len(cue)), quote_type="indirect",
+                        method="model", confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept
+
+
 @pytest.mark.parametrize("text, verb, content, kept", [
     ("A spokesman for the ministry declined to comment on the audit.", "declined",
      "to comment on the audit", False),

@@ -43,6 +43,7 @@ class Lexicon:
     catenative_verbs: frozenset[str]  # "seem": "seemed to say" is one verb group
     source_prepositions: frozenset[str]  # "per": "per the ministry, …" as "according to"
     report_nouns: frozenset[str]  # "claim": "Ruiz's claim that …" reports the clause
+    intention_words: frozenset[str]  # "plan": "plans to widen the road" is no report
     # Titles and words for people together ("minister", "Dr.", "spokesman"), built once:
     # speakers and roles ask for the union per token.
     people_words: frozenset[str] = field(init=False)
@@ -57,7 +58,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
             "courtesy_titles", "hedging_adverbs", "name_particles", "quotation_only_verbs",
             "object_acts", "vehicle_heads", "addressee_verbs", "norm_heads",
-            "catenative_verbs", "source_prepositions", "report_nouns")
+            "catenative_verbs", "source_prepositions", "report_nouns", "intention_words")
     return Lexicon(
         verbs=data["verbs"], prepositional_cues=data["prepositional_cues"],
         speech_lemmas=frozenset(data["cue_kinds"]["speech"]),

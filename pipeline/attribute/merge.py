@@ -38,6 +38,7 @@ from claimtrace.pipeline.attribute.attribution import (
 from claimtrace.pipeline.attribute.lexicon import Lexicon, is_lexicon_cue, load_lexicon
 from claimtrace.pipeline.attribute.rules import (
     CLAUSE_DEPS,
+    FINITE_TAGS,
     bare_participle,
     conforms_to,
     no_one,
@@ -93,7 +94,8 @@ def reports_nothing(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> boo
     if content is not None and cue is not None and (
             _act_on_object(content, cue, lexicon)  # "declared a state of emergency"
             or _topic_of_talk(content, cue)  # "talked about the weather"
-            or _person_asked(content, cue)):  # "asked the mayor about the delay"
+            or _person_asked(content, cue)  # "asked the mayor about the delay"
+            or _intention(content, cue, lexicon)):  # "plans to widen the road"
         return True
     verbs = list(cue) if cue is not None else []
     return (_person_addressed(verbs, attribution.source, lexicon)  # "was asked about …"
@@ -183,6 +185,19 @@ def _person_asked(content: Span, cue: Span) -> bool:
                and not any(c.dep_ in CLAUSE_DEPS and content.start <= c.i < content.end
                            for c in v.children)
                for v in verbs)
+
+
+def _intention(content: Span, cue: Span, lexicon: Lexicon) -> bool:
+    """'have plans to widen the range', 'agreed to support the bill', 'are considering
+    moving', 'voted for Ruiz to lead': with a cue word of ``intention_words``, a content
+    whose head is a bare verb (an infinitive or a gerund, no tense of its own) is what the
+    subject means or agreed to do, not anything presented as coming from them (GUIDELINES.md
+    3); no dev or training label has such a cue. A clause keeps its report ('agreed that the
+    vote was fair'), and so does 'considered it unfair', whose head is no verb."""
+    return (any(t.lemma_.lower() in lexicon.intention_words for t in cue)
+            and content.root.tag_ in {"VB", "VBG"}
+            and not any(c.dep_ == "aux" and c.tag_ in {"MD", *FINITE_TAGS}
+                        for c in content.root.children))
 
 
 def _to_a_norm(cue: Span, lexicon: Lexicon) -> bool:
