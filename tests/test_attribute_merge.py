@@ -182,6 +182,26 @@ def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, 
 
 
 @pytest.mark.parametrize("text, cue, content, kept", [
+    ("Ana Ruiz wondered whether the plan would work.", "wondered",
+     "whether the plan would work", False),
+    ("Ana Ruiz did not mention if anyone was hurt.", "did not mention",
+     "if anyone was hurt", False),
+    ("Ana Ruiz said if the rain stops, the fair will open.", "said",
+     "if the rain stops, the fair will open", True),
+])
+def test_scope_drops_an_open_question_however_sure(nlp, text, cue, content, kept):
+    from claimtrace.pipeline.attribute import load_lexicon
+    from claimtrace.pipeline.attribute.merge import Scope
+
+    doc = nlp(text)
+    at, cue_at = doc.text.index(content), doc.text.index(cue)
+    found = Attribution(content=CharSpan(at, at + len(content)), source=CharSpan(0, 8),
+                        cue=CharSpan(cue_at, cue_at + len(cue)), quote_type="indirect",
+                        method="model", confidence=0.99)
+    assert Scope()(doc, found, load_lexicon()) is kept
+
+
+@pytest.mark.parametrize("text, cue, content, kept", [
     ("The Orvik council has plans to widen the road.", "has plans", "to widen the road", False),
     ("The Orvik council agreed to support the bill.", "agreed", "to support the bill", False),
     ("The Orvik council is considering moving the market.", "is considering",

@@ -297,6 +297,15 @@ CASES = [
         "The mayor gave an assurance that the Tolvik library would stay open.",
         [row("The mayor", "The mayor", "gave an assurance", "the Tolvik library would stay open",
              "indirect")], id="noun-report-light-verb"),
+    pytest.param(  # a yes-no question presents nothing as true: no report
+        "The Orvik mayor did not say whether the bridge would reopen.", [],
+        id="open-question-whether"),
+    pytest.param(
+        "Reporters asked the Orvik mayor if the vote was valid.", [], id="open-question-if"),
+    pytest.param(  # a condition inside the reported clause is said, "if" and all
+        "Ana Ruiz said if the rain continues, the river will flood.",
+        [row("Ana Ruiz", "Ana Ruiz", "said", "if the rain continues, the river will flood",
+             "indirect")], id="condition-in-reported-clause"),
     pytest.param(  # a statement put out, then a colon and its words: the quotation
         'The Tolvik ministry issued the following statement: "The talks will resume in May."',
         [row("The Tolvik ministry", "The Tolvik ministry", "issued the following statement",

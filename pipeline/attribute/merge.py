@@ -42,6 +42,7 @@ from claimtrace.pipeline.attribute.rules import (
     bare_participle,
     conforms_to,
     no_one,
+    open_question,
     refused_speech,
     report_to_come,
     unnamed_wish,
@@ -89,7 +90,8 @@ def reports_nothing(doc: Doc, attribution: Attribution, lexicon: Lexicon) -> boo
     content, cue = attribution.content.tokens(doc), attribution.cue.tokens(doc)
     source = attribution.source.tokens(doc)
     if content is not None and (unnamed_wish(content.root)  # "asked not to be named"
-                                or refused_speech(content.root)):  # "declined to comment"
+                                or refused_speech(content.root)  # "declined to comment"
+                                or open_question(content[0], content.root)):  # "whether …"
         return True
     if content is not None and cue is not None and (
             _act_on_object(content, cue, lexicon)  # "declared a state of emergency"

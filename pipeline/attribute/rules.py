@@ -76,7 +76,9 @@ def _complementiser(token: Token, rest: list[Token]) -> bool:
     if token.lower_ not in COMPLEMENTISERS:
         return False
     if token.dep_ == "mark":
-        return True
+        # "said if the rain continues, the river will flood": the "if" of a condition inside
+        # the reported clause is part of what was said.
+        return token.lower_ == "that" or token.head.dep_ != "advcl"
     return (token.tag_ in {"IN", "WDT"} and token.dep_ in {"dobj", "pobj", "advmod"}
             and any(t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for t in rest))
 
@@ -1006,6 +1008,8 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
         # source, on the next verb; it is not that verb's content.
         return None
     tokens = subtree_in_order(clause)
+    if open_question(tokens[0], clause):
+        return None
     if not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in clause.children):
         # "X reported Dorian had strengthened": the parser took the embedded subject for
         # the cue's object; the object and what follows it up to the clause belong to it.
@@ -1017,6 +1021,16 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     tokens = without_time_of_saying(clause, verb, tokens)
     tokens = from_complementiser(clause, verb, tokens)
     return content_from_tokens(doc, strip_complementiser(before_other_report(doc, tokens)))
+
+
+def open_question(first: Token, clause: Token) -> bool:
+    """'did not say whether the bridge would reopen', 'asked if the vote was valid': a
+    clause that "whether" or "if" opens as its complementiser is a yes-no question; it
+    presents nothing as true, so nothing as coming from the source (no dev or training
+    label has one; "refused to say whether" is `refused_speech`). A condition inside the
+    reported clause ('said if the rain continues, the river will flood') hangs its "if"
+    on a clause below and is reported."""
+    return first.lower_ in {"whether", "if"} and first.dep_ == "mark" and first.head == clause
 
 
 def from_complementiser(clause: Token, verb: Token, tokens: list[Token]) -> list[Token]:
