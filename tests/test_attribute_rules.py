@@ -694,6 +694,11 @@ CASES = [
         [row("Grasso", "Grasso", "said", "The budget", "indirect"),
          row("Grasso", "Grasso", "said", 'was "a disgrace"', "mixed")],
         id="cue-inside-clause-before-quotation"),
+    pytest.param(  # an opening phrase the parser hung on the interrupting cue
+        "In the end, she testified, the guards had left the door open.",
+        [row("she", None, "testified", "In the end", "indirect"),
+         row("she", None, "testified", "the guards had left the door open", "indirect")],
+        id="cue-inside-clause-after-opening-phrase"),
     pytest.param(  # a report still to come: nothing is reported yet
         "Grasso is expected to say on Monday whether the plant will close.", [],
         id="expected-to-say"),

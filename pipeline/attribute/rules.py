@@ -1317,6 +1317,11 @@ def cue_gap(doc: Doc, verb: Token) -> CharSpan | None:
     """The source and cue set off by commas inside the clause they report ("The plan, he
     said, would fail"), commas included; None where the cue's phrase is not so set off."""
     words = [t for t in verb.subtree if not t.is_punct]  # the parser may hang the commas on it
+    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i), None)
+    if subject is not None:
+        # "In the end, she testified, the guards …": the parser may hang the clause's
+        # opening phrase on the cue; the cue's phrase starts at its subject.
+        words = [t for t in words if t.i >= subject.left_edge.i]
     left, right = words[0].i, words[-1].i
     if left < 1 or right + 1 >= len(doc) or doc[left - 1].text != "," or doc[
             right + 1].text != ",":
