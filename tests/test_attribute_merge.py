@@ -211,6 +211,7 @@ def test_scope_drops_an_open_question_however_sure(nlp, text, cue, content, kept
     ("The Orvik council agreed that the vote was fair.", "agreed", "the vote was fair", True),
     ("The Orvik council considered it unfair to close the market.", "considered",
      "it unfair to close the market", True),
+    ("The Orvik union seeks to remove the levy.", "seeks", "to remove the levy", False),
     ("The Orvik council wants to widen the road.", "wants", "to widen the road", True),
 ])
 def test_scope_drops_an_intention_however_sure(nlp, text, cue, content, kept):

@@ -191,7 +191,8 @@ def _person_asked(content: Span, cue: Span) -> bool:
 
 def _intention(content: Span, cue: Span, lexicon: Lexicon) -> bool:
     """'have plans to widen the range', 'agreed to support the bill', 'are considering
-    moving', 'voted for Ruiz to lead': with a cue word of ``intention_words``, a content
+    moving', 'voted for Ruiz to lead', 'seeks to remove tariffs': with a cue word of
+    ``intention_words``, a content
     whose head is a bare verb (an infinitive or a gerund, no tense of its own) is what the
     subject means or agreed to do, not anything presented as coming from them (GUIDELINES.md
     3); no dev or training label has such a cue. A clause keeps its report ('agreed that the
