@@ -1431,7 +1431,9 @@ def sourceless_passive(doc: Doc, verb: Token, lexicon: Lexicon,
     if not any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
         return None
     clause = next((c for c in verb.children if c.dep_ in CLAUSE_DEPS), None)
-    if clause is None or report_to_come(clause, lexicon):
+    if clause is None or report_to_come(clause, lexicon) or clause.lower_ == "missing":
+        # "The boy was reported missing": the police were told he is missing; no one's
+        # claim is presented.
         return None
     content = content_from_tokens(doc, strip_complementiser(
         before_other_report(doc, subtree_in_order(clause), lexicon)))
