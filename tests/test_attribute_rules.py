@@ -298,7 +298,7 @@ CASES = [
         [row("The mayor", "The mayor", "gave an assurance", "the Tolvik library would stay open",
              "indirect")], id="noun-report-light-verb"),
     pytest.param(  # "reported missing" is a missing-person report, no one's claim
-        "The Orvik hiker was reported missing on Friday.", [], id="reported-missing"),
+        "A hiker from Orvik was reported missing on Friday.", [], id="reported-missing"),
     pytest.param(  # a yes-no question presents nothing as true: no report
         "The Orvik mayor did not say whether the bridge would reopen.", [],
         id="open-question-whether"),
