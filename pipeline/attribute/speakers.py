@@ -77,7 +77,9 @@ ACRONYM = re.compile(r"[A-Z][A-Za-z&.-]+")  # "NHC", "Phivolcs", "PG&E"
 # "the company" after "Hasbro". Other organisation heads must share a word with the name
 # ("the court" -> "Court of Session").
 GENERIC_ORGANIZATION_HEADS = {"company", "firm", "group", "organisation", "organization",
-                              "agency", "network", "newspaper", "channel"}
+                              "agency", "network", "newspaper", "channel", "airline",
+                              "carrier", "club", "team", "bank", "lender", "insurer",
+                              "retailer", "carmaker", "charity"}
 
 # Words for a news outlet: "the publication" is the outlet quoted before it, not the
 # organisation named last (which is often what the outlet reported on).
@@ -582,11 +584,18 @@ class ResolutionContext:
             # (not one whose name says it is another kind: "the US Justice Department")
             named = [n for start, n in sorted(names, key=_first)
                      if start > matching[-1][0] and not _indefinite(n)
-                     and not set(n.lower().split()) & self.organization_words - {head_word}]
+                     and not self._another_kind(n, head_word)]
             matching += [(0, n) for n in named[-1:]]
         if not matching and generic:
-            matching = sorted(names, key=_first)
+            # "Borealis Air said ... The ministry said ... The carrier said": the carrier is
+            # no organisation whose name says it is another kind
+            matching = [(start, n) for start, n in sorted(names, key=_first)
+                        if not head_word or not self._another_kind(n, head_word)]
         return matching[-1][1] if matching else None
+
+    def _another_kind(self, name: str, head_word: str) -> bool:
+        """"Ministry of Transport" for "the carrier": the name has another kind's word."""
+        return bool(set(name.lower().split()) & self.organization_words - {head_word})
 
     def organization_meant(self, token: Token) -> str | None:
         """"the society" (a spokesman for it), "its" (president) -> the organisation named
