@@ -322,6 +322,13 @@ CASES = [
         "the shares were cheap. The firm said it would cut 300 jobs.",
         [("Kestrel Foods Inc.", "Kestrel Foods Inc."), ("Ben Iwu", "Ben Iwu"),
          ("The firm", "Kestrel Foods Inc.")], id="firm-not-a-bank"),
+    pytest.param(  # a word for an organisation in a person's title says where they serve:
+        # "the union" is no union leader
+        "Union leader James Hart said workers would strike. The union said talks had failed. "
+        "Police Chief David Cole said crime had fallen. The police said arrests had doubled.",
+        [("James Hart", "James Hart"), ("The union", "The union"),
+         ("David Cole", "David Cole"), ("The police", "The police")],
+        id="organisation-word-in-a-title"),
     pytest.param(  # a surname alone keeps the person it first stood for, past relatives
         # named in full after that
         "Senator Tom Hale died on Friday aged 70. Hale had chaired the budget committee for "

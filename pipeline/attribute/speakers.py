@@ -1317,7 +1317,10 @@ def _resolve_description(attribution: Attribution, head: Token,
     organization = context.earlier_organization(word, position)
     if organization and attribution.source_type == "organization":
         return replace(attribution, resolved=organization)
-    person = context.described_person(word, position)
+    # "The union said" after "Union leader James Hart": a word for an organisation that
+    # titles a person says where they serve, not who they are
+    person = (context.described_person(word, position)
+              if word not in lexicon.organization_heads else None)
     if person is None and word in lexicon.honorifics:
         # "the foreign minister" after "Foreign Secretary Ana Ruiz": the same modifiers and
         # another title
