@@ -329,6 +329,11 @@ CASES = [
         [("James Hart", "James Hart"), ("The union", "The union"),
          ("David Cole", "David Cole"), ("The police", "The police")],
         id="organisation-word-in-a-title"),
+    pytest.param(  # a plural title is not one of the people it titles
+        "Foreign Minister Peter Novak met Foreign Minister Ivan Petrov in Geneva. Novak said "
+        "the talks were useful. The two ministers said they would meet again.",
+        [("Novak", "Peter Novak"), ("The two ministers", "The two ministers")],
+        id="plural-title-no-one-person"),
     pytest.param(  # a surname alone keeps the person it first stood for, past relatives
         # named in full after that
         "Senator Tom Hale died on Friday aged 70. Hale had chaired the budget committee for "

@@ -1318,10 +1318,11 @@ def _resolve_description(attribution: Attribution, head: Token,
     if organization and attribution.source_type == "organization":
         return replace(attribution, resolved=organization)
     # "The union said" after "Union leader James Hart": a word for an organisation that
-    # titles a person says where they serve, not who they are
-    person = (context.described_person(word, position)
-              if word not in lexicon.organization_heads else None)
-    if person is None and word in lexicon.honorifics:
+    # titles a person says where they serve, not who they are; "the two ministers" are not
+    # one of the people titled so
+    one_person = word not in lexicon.organization_heads and head.tag_ != "NNS"
+    person = context.described_person(word, position) if one_person else None
+    if person is None and one_person and word in lexicon.honorifics:
         # "the foreign minister" after "Foreign Secretary Ana Ruiz": the same modifiers and
         # another title
         person = context.titled_person(_title_modifiers(head), position, lexicon)
