@@ -334,6 +334,13 @@ CASES = [
         "the talks were useful. The two ministers said they would meet again.",
         [("Novak", "Peter Novak"), ("The two ministers", "The two ministers")],
         id="plural-title-no-one-person"),
+    pytest.param(  # "the company" and "it" are no plural noun's source ("Unions")
+        "Northfield Rail said it would cut 300 jobs. Unions said they would strike. The "
+        "company said it regretted the cuts. Local councils said they were angry. It said "
+        "the trains would keep running.",
+        [("Northfield Rail", "Northfield Rail"), ("Unions", "Unions"),
+         ("The company", "Northfield Rail"), ("Local councils", "Local councils"),
+         ("It", "Northfield Rail")], id="singular-organisation-not-a-plural-source"),
     pytest.param(  # a surname alone keeps the person it first stood for, past relatives
         # named in full after that
         "Senator Tom Hale died on Friday aged 70. Hale had chaired the budget committee for "

@@ -480,6 +480,9 @@ class ResolutionContext:
     # Where unnamed single people were sources ("a police spokeswoman"): candidates for
     # "he"/"she" beside the sources of type person.
     unnamed_people: set[int] = field(default_factory=set)
+    # Where plural common nouns were sources ("Unions said"): no one organisation that a
+    # later "the company" or "it" means.
+    plural_nouns: set[int] = field(default_factory=set)
     # Salience for "he"/"she" (`nearest_person`): where sentences start, which `subjects`
     # are main-clause subjects, and people named in other roles outside quotations.
     sentence_starts: list[int] = field(default_factory=list)
@@ -495,12 +498,16 @@ class ResolutionContext:
     organization_words: frozenset[str] = frozenset()
 
     def remember(self, attribution: Attribution, plural: bool = False,
-                 people: bool = False, someone: bool = False) -> None:
+                 people: bool = False, someone: bool = False,
+                 plural_noun: bool = False) -> None:
         """``people``: a plural word for people heads the source (`_people_head`);
-        ``someone``: it is one unnamed person (`_someone`)."""
+        ``someone``: it is one unnamed person (`_someone`); ``plural_noun``: a plural
+        common noun heads it."""
         self.sources.append(attribution)
         if someone:
             self.unnamed_people.add(attribution.source.start)
+        if plural_noun:
+            self.plural_nouns.add(attribution.source.start)
         if plural and attribution.resolved:
             self.plurals.append((attribution.source.start, attribution.resolved))
         if people and attribution.resolved:
@@ -560,9 +567,12 @@ class ResolutionContext:
         if gender is not None:
             self.genders.setdefault(name, gender)
 
-    def last_group(self, position: int) -> Attribution | None:
+    def last_group(self, position: int, singular: bool = False) -> Attribution | None:
+        """The nearest earlier source that is no person; ``singular`` ("it"): not one a
+        plural noun heads ("Unions said")."""
         groups = [s for s in self.sources if s.source_type != "person"
-                  and s.source.start < position]
+                  and s.source.start < position
+                  and not (singular and s.source.start in self.plural_nouns)]
         return max(groups, key=lambda s: s.source.start) if groups else None
 
     def earlier_organization(self, head_word: str, position: int) -> str | None:
@@ -570,7 +580,8 @@ class ResolutionContext:
         "the company" -> the nearest earlier organisation."""
         names = [(start, name) for start, name in self.orgs if start < position]
         names += [(s.source.start, s.resolved) for s in self.sources
-                  if s.source_type == "organization" and s.source.start < position]
+                  if s.source_type == "organization" and s.source.start < position
+                  and s.source.start not in self.plural_nouns]
         # A run of proper nouns the entity tagger missed ("British Heart Society", where
         # it tagged "British" alone) is an organisation when it ends with the word.
         runs = [(start, name) for start, name in self.untagged_runs
@@ -859,8 +870,10 @@ def resolve_speakers(doc: Doc, attributions: list[Attribution], lexicon: Lexicon
             known[resolved.resolved] = _filled(known[resolved.resolved], resolved)
         if resolved.source is not None and resolved.resolved:
             someone = _someone(doc, resolved, lexicon)
+            head = resolved.source_head(doc)
             context.remember(resolved, plural=_plural(doc, resolved),
-                             people=_people_head(doc, resolved, lexicon), someone=someone)
+                             people=_people_head(doc, resolved, lexicon), someone=someone,
+                             plural_noun=head is not None and head.tag_ == "NNS")
             if (evidence := gender_evidence(doc, resolved, lexicon)) is not None:
                 context.learn_gender(*evidence)
         if not _nested(resolved, resolved_list):
@@ -1103,7 +1116,7 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if lower in PLURAL_PRONOUNS and (people := context.nearest_plural(position)):
         return replace(attribution, resolved=people)  # "they" -> the people named together
     if lower in GROUP_PRONOUNS:
-        group = context.last_group(position)
+        group = context.last_group(position, singular=lower == "it")
         if group is None and lower == "it":  # "It said": the organisation named last
             return _from(attribution, context.earlier_organization("", position), context)
         return _from(attribution, group, context)
