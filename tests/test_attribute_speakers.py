@@ -341,6 +341,12 @@ CASES = [
         [("Northfield Rail", "Northfield Rail"), ("Unions", "Unions"),
          ("The company", "Northfield Rail"), ("Local councils", "Local councils"),
          ("It", "Northfield Rail")], id="singular-organisation-not-a-plural-source"),
+    pytest.param(  # "the firm" after "hired a consulting firm" is that unnamed firm, not the
+        # organisation named before it
+        "Greenway Energy said it had hired a consulting firm. The firm said the plant was "
+        "unsafe.",
+        [("Greenway Energy", "Greenway Energy"), ("The firm", "The firm")],
+        id="description-of-an-unnamed-one"),
     pytest.param(  # a surname alone keeps the person it first stood for, past relatives
         # named in full after that
         "Senator Tom Hale died on Friday aged 70. Hale had chaired the budget committee for "

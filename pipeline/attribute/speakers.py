@@ -1328,6 +1328,9 @@ def _resolve_description(attribution: Attribution, head: Token,
         return replace(attribution, resolved=named, source_type="person")
     word = head.lemma_.lower()
     organization = context.earlier_organization(word, position)
+    if (organization and word not in organization.lower().split()
+            and _unnamed_one_since(head, organization, context)):
+        organization = None  # "hired a consulting firm. The firm said": not the hirer
     if organization and attribution.source_type == "organization":
         return replace(attribution, resolved=organization)
     # "The union said" after "Union leader James Hart": a word for an organisation that
@@ -1362,6 +1365,19 @@ def _resolve_description(attribution: Attribution, head: Token,
         return replace(attribution, resolved=introduced)
     return replace(attribution, resolved=_named_before(head, attribution, lexicon)
                    or attribution.source.text(head.doc))
+
+
+def _unnamed_one_since(head: Token, organization: str, context: ResolutionContext) -> bool:
+    """"Greenway said it had borrowed from a bank. The bank said": the nearest earlier
+    mention of the description's noun is indefinite, an unnamed one the article introduced
+    after it last named ``organization``, so the description means that one."""
+    earlier = next(_same_noun_before(head, head.i), None)
+    if earlier is None or not any(c.dep_ == "det" and c.lower_ in {"a", "an"}
+                                  for c in earlier.children):
+        return False
+    named = [start for start, name in context.orgs if name == organization]
+    named += [s.source.start for s in context.sources if s.resolved == organization]
+    return not any(earlier.idx < start < head.idx for start in named)
 
 
 def _introduced_as(head: Token, attribution: Attribution) -> str | None:
