@@ -733,6 +733,10 @@ SOURCE_CASES = [
     pytest.param(  # an age in apposition is no description
         "Tom Hale, 52, a former banker, said the bank had failed.", "Tom Hale",
         "a former banker", id="age-before-the-description"),
+    pytest.param(  # a name in apposition to a word for a person is a person's, whatever
+        # the entity tagger called it (the small model tags "Ilse Brant" ORG)
+        "A spokeswoman for the agency, Ilse Brant, said roads could close.", "Ilse Brant",
+        "spokeswoman for the agency", id="name-apposed-to-a-person-word"),
     pytest.param(  # an organisation named in apposition to a common noun is the source
         "The network, NBC, said the interview would air on Sunday.", "NBC", "network",
         id="organisation-apposition"),

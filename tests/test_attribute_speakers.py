@@ -485,6 +485,8 @@ def test_later_mentions_take_the_introducing_apposition(nlp, text, description, 
     # a person the article named is not whom a lawyer works for as an organisation
     ("Gerald Whitcombe was sentenced on Friday. Whitcombe's lawyer, Daniel Frey, said his "
      "client was ashamed.", "lawyer", None),
+    # ... nor the person's own name, which the entity tagger called an organisation
+    ("A spokeswoman, Ilse Brant, said roads could close.", "spokeswoman", None),
 ])
 def test_last_role_and_organization(nlp, text, role, organization):
     last = attributions_of(nlp(text))[-1]

@@ -416,10 +416,13 @@ NON_PERSON_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK
 ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}  # entity types that name an organisation
 
 
-def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
+def name_run(doc: Doc, head: Token, lexicon: Lexicon, described: bool = False
+             ) -> Span | None:
     """A titled name the tagger missed: "Former US Ambassador … Nikki Haley" -> "Nikki Haley".
 
-    The proper-noun compounds right before a proper-noun head, stopping at a title word.
+    The proper-noun compounds right before a proper-noun head, stopping at a title word;
+    ``described``: the run is in apposition to a word for a person ("A spokeswoman for the
+    agency, Ilse Brant,"), which says it is a person's name as a title before it does.
     """
     heads = {head.i}
     while head.lower_ in POST_NOMINALS and head.i > 0 and doc[head.i - 1].head.i == head.i:
@@ -449,7 +452,7 @@ def name_run(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
         return None
     # "United Nations": a proper name, but not a person's -- unless a title stands before it
     # ("Prosecutor Kama Melly", which the small model tags ORG).
-    if not titled and all(t.ent_type_ in NON_PERSON_ENTS for t in run):
+    if not (titled or described) and all(t.ent_type_ in NON_PERSON_ENTS for t in run):
         return None
     if any(t.lemma_.lower() in lexicon.organization_heads for t in run):
         return None
@@ -581,7 +584,8 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     if appos is None or appos.pos_ != "PROPN" or not _describes(head, lexicon):
         return None
     tokens = [t for t in appos.subtree if t.i <= appos.i]
-    return person_entity(doc, tokens) or name_run(doc, appos, lexicon)
+    return person_entity(doc, tokens) or name_run(
+        doc, appos, lexicon, described=head.lemma_.lower() in lexicon.people_words)
 
 
 def _organization_apposition(head: Token) -> CharSpan | None:

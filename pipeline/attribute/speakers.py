@@ -936,6 +936,10 @@ def _no_person_as_organization(attribution: Attribution, context: ResolutionCont
     names: "Whitcombe's lawyer" after "Gerald Whitcombe" (the entity tagger may miss the
     name), "Lina and Omar Tahir's mother"."""
     organization = attribution.organization
+    if (organization and attribution.source_type == "person" and attribution.resolved
+            and set(organization.split()) <= set(attribution.resolved.split())):
+        # "Ilse" of "Ilse Brant", whose name the entity tagger called an organisation
+        return replace(attribution, organization=None)
     where = (attribution.source or attribution.content).start  # a continuation has no source
     people = [context.index.expand(part, where)[1] == "PERSON"  # "Lina and Omar Tahir"
               for part in re.split(r",\s*|\s+and\s+", organization or "") if part]
