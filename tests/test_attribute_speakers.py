@@ -347,6 +347,11 @@ CASES = [
         "unsafe.",
         [("Greenway Energy", "Greenway Energy"), ("The firm", "The firm")],
         id="description-of-an-unnamed-one"),
+    pytest.param(  # a player's position titles the name as "Coach" does
+        "Striker Kofi Mensah scored twice. Mensah said the team played well. Defender Luis "
+        "Ortega said the tactics had changed.",
+        [("Mensah", "Kofi Mensah"), ("Luis Ortega", "Luis Ortega")],
+        id="sports-position-as-title"),
     pytest.param(  # a surname alone keeps the person it first stood for, past relatives
         # named in full after that
         "Senator Tom Hale died on Friday aged 70. Hale had chaired the budget committee for "
