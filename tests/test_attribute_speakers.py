@@ -352,6 +352,11 @@ CASES = [
         "Ortega said the tactics had changed.",
         [("Mensah", "Kofi Mensah"), ("Luis Ortega", "Luis Ortega")],
         id="sports-position-as-title"),
+    pytest.param(  # a courtesy title picks, of two people with one family name, the one
+        # not shown to be of the other gender
+        "Ana Ruiz and her husband, Paul Ruiz, lost their home in the flood. Mr. Ruiz said the "
+        "water rose in minutes. Ms. Ruiz said they had no insurance.",
+        [("Ruiz", "Paul Ruiz"), ("Ruiz", "Ana Ruiz")], id="courtesy-title-of-one-family"),
     pytest.param(  # a surname alone keeps the person it first stood for, past relatives
         # named in full after that
         "Senator Tom Hale died on Friday aged 70. Hale had chaired the budget committee for "

@@ -1154,6 +1154,8 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
         person = _person_in(doc, attribution, lexicon)
         name, label = context.index.expand(
             clean_name(person or mention, lexicon, person=person is not None), position)
+        if label == "PERSON":
+            name = _of_mention_gender(doc, name, attribution, context, lexicon)
         if label is None:  # "the Royal Academy" after "the Royal Academy of Arts"
             name = context.longer_organization(name, position) or name
         if label is None and head is not None and head.pos_ == "NOUN":
@@ -1170,6 +1172,20 @@ def _resolve_mention(doc: Doc, attribution: Attribution, context: ResolutionCont
     if head is not None and head.pos_ == "NOUN":  # "Police said" after "Lancashire police"
         return replace(attribution, resolved=_named_before(head, attribution, lexicon) or mention)
     return replace(attribution, resolved=mention)
+
+
+def _of_mention_gender(doc: Doc, name: str, attribution: Attribution,
+                       context: ResolutionContext, lexicon: Lexicon) -> str:
+    """"Ms. Ruiz" after "Ana Ruiz and her husband, Paul Ruiz ... Mr. Ruiz said": not the
+    person of that family name the article has shown to be of the other gender, but the
+    nearest one who may be of the mention's."""
+    gender = mention_gender(doc, attribution, lexicon)
+    if context.compatible(name, gender):
+        return name
+    family = name.split()[-1]
+    others = [full for _, full, _ in context.index.people_until(attribution.source.start)
+              if full.split()[-1] == family and context.compatible(full, gender)]
+    return others[-1] if others else name
 
 
 def _person_owner(doc: Doc, head: Token | None, context: ResolutionContext,
