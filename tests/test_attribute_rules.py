@@ -687,6 +687,29 @@ CASES = [
         "Harlan Dusk is believed to be dead citing sources in the ministry.",
         [row(None, None, "is believed", "to be dead", "indirect")],
         id="citing-after-passive-report"),
+    pytest.param(  # the medium of the report after the clause is not what is reported
+        "Kofi Brandt said the dam was safe in a statement on Tuesday.",
+        [row("Kofi Brandt", "Kofi Brandt", "said", "the dam was safe", "indirect")],
+        id="medium-after-reported-clause"),
+    pytest.param(  # ... after a clause verb with no other complement
+        "Petra Lunde wrote that prices would fall in a post on social media.",
+        [row("Petra Lunde", "Petra Lunde", "wrote", "prices would fall", "indirect")],
+        id="medium-after-intransitive-clause-verb"),
+    pytest.param(  # ... set off by a comma
+        "Lena Ostrova said the council would vote in May, in an interview with the Orvik "
+        "Herald.",
+        [row("Lena Ostrova", "Lena Ostrova", "said", "the council would vote in May",
+             "indirect")],
+        id="medium-set-off-after-reported-clause"),
+    pytest.param(  # where the letter is all the clause says, it is reported
+        "Ida Fenn said the details were in a letter.",
+        [row("Ida Fenn", "Ida Fenn", "said", "the details were in a letter", "indirect")],
+        id="medium-is-the-clause-complement"),
+    pytest.param(  # ... and where a passive was done in it
+        "Ida Fenn said she had been misquoted in an interview.",
+        [row("Ida Fenn", "Ida Fenn", "said", "she had been misquoted in an interview",
+             "indirect")],
+        id="medium-of-a-passive-in-the-clause"),
     pytest.param(  # a report set against a mixed quotation with "while" ends it
         'Grasso said the deal was "a step forward", while Ormond called it "a betrayal".',
         [row("Grasso", "Grasso", "said", 'the deal was "a step forward"', "mixed")],
