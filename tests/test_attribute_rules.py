@@ -710,6 +710,15 @@ CASES = [
         [row("Ida Fenn", "Ida Fenn", "said", "she had been misquoted in an interview",
              "indirect")],
         id="medium-of-a-passive-in-the-clause"),
+    pytest.param(  # the occasion of the report, set off after the clause, is not reported
+        "Ida Fenn said the driver had fled, speaking to reporters on Tuesday.",
+        [row("Ida Fenn", "Ida Fenn", "said", "the driver had fled", "indirect")],
+        id="speaking-after-reported-clause"),
+    pytest.param(  # ... but a participle the clause's own verb takes is
+        "Ida Fenn said the driver was seen speaking to police.",
+        [row("Ida Fenn", "Ida Fenn", "said", "the driver was seen speaking to police",
+             "indirect")],
+        id="speaking-inside-reported-clause"),
     pytest.param(  # a report set against a mixed quotation with "while" ends it
         'Grasso said the deal was "a step forward", while Ormond called it "a betrayal".',
         [row("Grasso", "Grasso", "said", 'the deal was "a step forward"', "mixed")],

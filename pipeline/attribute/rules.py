@@ -1214,16 +1214,23 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
 # Participles that give the speaker's grounds for a report, not something reported:
 # "…, citing falling orders". A lexicon cue word for the tagger, never a rule cue.
 GROUNDS_PARTICIPLES = {"cite"}
+# Participles set off by a comma that give the occasion of the report, not something
+# reported: "…, speaking at a conference in Brell", "…, addressing the rally".
+OCCASION_PARTICIPLES = {"speak", "address"}
 
 
 def _grounds_of_report(token: Token, tokens: list[Token]) -> bool:
     """'said the plant would close, citing falling orders', 'is believed to be dead citing
     sources in the ministry': the parser hangs the participle on the reported clause's
     verb, but it says why the source reports it (GUIDELINES.md 3: the content is the
-    reported clause). Only a participle phrase that ends the clause: 'said the firm, citing
-    its debts, would close' keeps its verb after it."""
-    return (token.tag_ == "VBG" and token.lemma_.lower() in GROUNDS_PARTICIPLES
-            and token.dep_ in {"advcl", "xcomp"}
+    reported clause). So does the occasion set off by a comma ('…, speaking to reporters');
+    'said the man was seen speaking to police' keeps it. Only a participle phrase that
+    ends the clause: 'said the firm, citing its debts, would close' keeps its verb after
+    it."""
+    lemma = token.lemma_.lower()
+    set_off = token.i > 0 and token.nbor(-1).text == ","
+    return (token.tag_ == "VBG" and token.dep_ in {"advcl", "xcomp"}
+            and (lemma in GROUNDS_PARTICIPLES or lemma in OCCASION_PARTICIPLES and set_off)
             and all(t.is_punct for t in tokens if t.i > token.right_edge.i))
 
 
