@@ -719,6 +719,15 @@ CASES = [
         [row("Ida Fenn", "Ida Fenn", "said", "the driver was seen speaking to police",
              "indirect")],
         id="speaking-inside-reported-clause"),
+    pytest.param(  # a semicolon after the reported clause goes on in the writer's words
+        "Ida Fenn said the road was closed; the council disagreed.",
+        [row("Ida Fenn", "Ida Fenn", "said", "the road was closed", "indirect")],
+        id="semicolon-after-reported-clause"),
+    pytest.param(  # ... but not one inside quotation marks
+        'Ida Fenn said the plan was "bold; perhaps too bold" and would cost millions.',
+        [row("Ida Fenn", "Ida Fenn", "said",
+             'the plan was "bold; perhaps too bold" and would cost millions', "mixed")],
+        id="semicolon-inside-quotation-in-reported-clause"),
     pytest.param(  # a report set against a mixed quotation with "while" ends it
         'Grasso said the deal was "a step forward", while Ormond called it "a betrayal".',
         [row("Grasso", "Grasso", "said", 'the deal was "a step forward"', "mixed")],
