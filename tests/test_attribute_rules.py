@@ -75,6 +75,14 @@ CASES = [
         'The senator told MSNBC Ramos "was a fine judge" before the vote.',
         [row("The senator", "The senator", "told", 'Ramos "was a fine judge" before the vote',
              "mixed")], id="addressee-acronym-before-a-name"),
+    pytest.param(  # a plural noun folded into the subject as its compound is the person told
+        "Petra Lunde told reporters tensions were high.",
+        [row("Petra Lunde", "Petra Lunde", "told", "tensions were high", "indirect")],
+        id="addressee-plural-folded-into-clause-subject"),
+    pytest.param(  # ... so is a name after at most a determiner
+        "Petra Lunde told the Orvik Times ticket prices would fall.",
+        [row("Petra Lunde", "Petra Lunde", "told", "ticket prices would fall", "indirect")],
+        id="addressee-name-folded-into-clause-subject"),
     pytest.param(
         'The magazine announced its choice of the young surfer as its "Athlete of the Year".',
         [row("The magazine", "The magazine", "announced",
