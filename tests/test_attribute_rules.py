@@ -533,6 +533,15 @@ CASES = [
         "Tilda Grasso said taxes will rise and left the room.",
         [row("Tilda Grasso", "Tilda Grasso", "said", "taxes will rise", "indirect")],
         id="coordinated-next-act-after-will"),
+    pytest.param(  # what the speaker did not say, after what they said, is not content
+        "Jonas Valk said the harbour could silt up but did not say when.",
+        [row("Jonas Valk", "Jonas Valk", "said", "the harbour could silt up", "indirect")],
+        id="coordinated-did-not-say"),
+    pytest.param(  # ... but a "did" that can share the clause's subject is reported
+        "Jonas Valk said the rocket could reach orbit but did not reach it.",
+        [row("Jonas Valk", "Jonas Valk", "said",
+             "the rocket could reach orbit but did not reach it", "indirect")],
+        id="coordinated-did-not-act"),
     pytest.param(  # ... and after an infinitive: "met" cannot share the "to" of "reconsider"
         "The governor urged the council to reconsider and met with the mayor about the case.",
         [row("The governor", "The governor", "urged", "the council to reconsider",

@@ -1328,7 +1328,8 @@ def _speakers_conjunct(verb: Token, lexicon: Lexicon) -> Token | None:
     Left as the parser read it: two verbs of one form ('said he was proud and promised'),
     and a past participle before the conjunct ('said the gunman had shouted and warned
     them'), where the conjunct may share "had" and the clause's subject."""
-    if verb.dep_ != "conj" or verb.tag_ not in FINITE_TAGS:
+    form = _finite_form(verb, lexicon)
+    if verb.dep_ != "conj" or form is None:
         return None
     if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children):
         return None
@@ -1337,10 +1338,24 @@ def _speakers_conjunct(verb: Token, lexicon: Lexicon) -> Token | None:
         first = first.head
     cue = first.head
     if (first.dep_ not in {"ccomp", "xcomp"} or not cue.i < first.i < verb.i
-            or cue.tag_ != verb.tag_ or first.tag_ in {verb.tag_, "VBN"}
+            or cue.tag_ != form or first.tag_ in {form, "VBN"}
             or not is_verb_cue(cue, lexicon)):
         return None
     return cue
+
+
+def _finite_form(verb: Token, lexicon: Lexicon) -> str | None:
+    """The verb's finite tag, or that of its "do" where the verb is one of speaking ('but did
+    not say when', 'but did not elaborate'): what the speaker did not say, after what
+    they said. Not any verb after "did": in 'the rocket could reach orbit but did not' the
+    conjunct can share the clause's subject."""
+    if verb.tag_ in FINITE_TAGS:
+        return verb.tag_
+    if verb.lemma_.lower() not in SPEAKING_ACTS and not is_verb_cue(verb, lexicon):
+        return None
+    do = next((c for c in verb.children if c.dep_ == "aux" and c.lemma_.lower() == "do"
+               and c.tag_ in FINITE_TAGS), None)
+    return do.tag_ if do is not None else None
 
 
 def _absolute_report(token: Token, lexicon: Lexicon) -> bool:
