@@ -542,6 +542,13 @@ CASES = [
         [row("Jonas Valk", "Jonas Valk", "said",
              "the rocket could reach orbit but did not reach it", "indirect")],
         id="coordinated-did-not-act"),
+    pytest.param(  # a second clause of the cue that "that" opens is one content with the
+        # first, though its verb reports; the nested report is labelled too
+        "Jonas Valk said he would appeal and that he expected to win.",
+        [row("Jonas Valk", "Jonas Valk", "said", "he would appeal and that he expected to win",
+             "indirect"),
+         row("he", "Jonas Valk", "expected", "to win", "indirect")],
+        id="coordinated-that-clause-with-a-report"),
     pytest.param(  # ... and after an infinitive: "met" cannot share the "to" of "reconsider"
         "The governor urged the council to reconsider and met with the mayor about the case.",
         [row("The governor", "The governor", "urged", "the council to reconsider",

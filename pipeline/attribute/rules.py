@@ -1370,9 +1370,12 @@ def _absolute_report(token: Token, lexicon: Lexicon) -> bool:
 
 def _joined_clause(verb: Token) -> bool:
     """A clause coordinated with the reported one ("and several said"), or set against it
-    ("while Ruiz wrote"); not a reason or a condition, which belongs to what is reported."""
+    ("while Ruiz wrote"); not a reason or a condition, which belongs to what is reported.
+    Nor a conjunct that "that" opens ('said he would appeal and that he expected to win'):
+    a second clause of the same cue, one content with the first (as the dev labels have
+    "said he had ordered …, and that the army …")."""
     if verb.dep_ == "conj":
-        return True
+        return not any(c.dep_ == "mark" and c.lower_ == "that" for c in verb.children)
     return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS
                                         for c in verb.children)
 
