@@ -549,6 +549,19 @@ CASES = [
              "indirect"),
          row("he", "Jonas Valk", "expected", "to win", "indirect")],
         id="coordinated-that-clause-with-a-report"),
+    pytest.param(  # a report noun set off after the clause opens the writer's comment
+        "Jonas Valk said the harbour could silt up, a claim disputed by engineers.",
+        [row("Jonas Valk", "Jonas Valk", "said", "the harbour could silt up", "indirect")],
+        id="comment-on-report-after-reported-clause"),
+    pytest.param(  # ... hung on the clause's verb
+        "Jonas Valk said the harbour would be dredged, a promise he has made before.",
+        [row("Jonas Valk", "Jonas Valk", "said", "the harbour would be dredged", "indirect")],
+        id="comment-on-report-on-clause-verb"),
+    pytest.param(  # ... but an apposition to the noun right before it is reported
+        "Jonas Valk said police found a note, a plan of the attack.",
+        [row("Jonas Valk", "Jonas Valk", "said", "police found a note, a plan of the attack",
+             "indirect")],
+        id="apposition-inside-reported-clause"),
     pytest.param(  # ... and after an infinitive: "met" cannot share the "to" of "reconsider"
         "The governor urged the council to reconsider and met with the mayor about the case.",
         [row("The governor", "The governor", "urged", "the council to reconsider",

@@ -1240,7 +1240,8 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
                                             or _report_set_against(token, lexicon))
         beside = (joined or _next_report(token) or _absolute_report(token, lexicon)
                   or _speakers_conjunct(token, lexicon) is not None
-                  or _grounds_of_report(token, tokens))
+                  or _grounds_of_report(token, tokens)
+                  or _comment_on_report(token, tokens, lexicon))
         if beside and not inside_quote(regions, token.idx, token.idx + 1):
             start = token.left_edge.i
             return without_dangling_joiner([t for t in tokens if t.i < start]) or tokens
@@ -1278,6 +1279,23 @@ def before_semicolon(doc: Doc, tokens: list[Token]) -> list[Token]:
     end = next((t.i for t in tokens[1:] if t.text == ";"
                 and not inside_quote(regions, t.idx, t.idx + 1)), None)
     return tokens if end is None else [t for t in tokens if t.i < end]
+
+
+def _comment_on_report(token: Token, tokens: list[Token], lexicon: Lexicon) -> bool:
+    """'said the harbour could silt up, a claim disputed by engineers', '…, a view the
+    council rejects': a noun for a report or a belief set off at the clause's end names
+    the report itself; what follows it is the writer's comment (GUIDELINES.md 3: the
+    content is the reported clause). The parser hangs it on a noun of the clause as its
+    apposition, or on the clause's verb; only one with a verb between it and that noun is
+    about the clause: 'said police found a note, a plan of the attack' keeps it."""
+    nouns = lexicon.report_nouns | lexicon.speech_lemmas | lexicon.belief_lemmas
+    if (token.dep_ not in {"appos", "npadvmod"} or token.pos_ != "NOUN"
+            or token.lemma_.lower() not in nouns):
+        return False
+    start = token.left_edge.i
+    return (start > 0 and token.doc[start - 1].text == ","
+            and any(t.pos_ in {"VERB", "AUX"} for t in token.doc[token.head.i:start])
+            and all(t.is_punct for t in tokens if t.i > token.right_edge.i))
 
 
 def without_dangling_joiner(tokens: list[Token]) -> list[Token]:
