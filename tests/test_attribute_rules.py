@@ -724,6 +724,10 @@ CASES = [
         "Harlan Dusk is believed to be dead citing sources in the ministry.",
         [row(None, None, "is believed", "to be dead", "indirect")],
         id="citing-after-passive-report"),
+    pytest.param(  # ... nor whom the speaker blames
+        "Marit Olsen said the plant would close, blaming weak demand in Asia.",
+        [row("Marit Olsen", "Marit Olsen", "said", "the plant would close", "indirect")],
+        id="blaming-after-reported-clause"),
     pytest.param(  # the medium of the report after the clause is not what is reported
         "Kofi Brandt said the dam was safe in a statement on Tuesday.",
         [row("Kofi Brandt", "Kofi Brandt", "said", "the dam was safe", "indirect")],

@@ -1249,8 +1249,9 @@ def before_other_report(doc: Doc, tokens: list[Token], lexicon: Lexicon | None =
 
 
 # Participles that give the speaker's grounds for a report, not something reported:
-# "…, citing falling orders". A lexicon cue word for the tagger, never a rule cue.
-GROUNDS_PARTICIPLES = {"cite"}
+# "…, citing falling orders", "…, blaming weak demand". Lexicon cue words for the tagger,
+# never rule cues.
+GROUNDS_PARTICIPLES = {"cite", "blame"}
 # Participles set off by a comma that give the occasion of the report, not something
 # reported: "…, speaking at a conference in Brell", "…, addressing the rally".
 OCCASION_PARTICIPLES = {"speak", "address"}
