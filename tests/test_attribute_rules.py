@@ -746,6 +746,19 @@ CASES = [
         "Ida Fenn said the details were in a letter.",
         [row("Ida Fenn", "Ida Fenn", "said", "the details were in a letter", "indirect")],
         id="medium-is-the-clause-complement"),
+    pytest.param(  # an occasion for speaking after the clause is not reported either
+        "Rolf Aune said the clinic would open in March at a press conference.",
+        [row("Rolf Aune", "Rolf Aune", "said", "the clinic would open in March", "indirect")],
+        id="news-conference-after-reported-clause"),
+    pytest.param(  # ... nor a medium dated after it
+        "Rolf Aune wrote the clinic would open in March in a blog post on Friday.",
+        [row("Rolf Aune", "Rolf Aune", "wrote", "the clinic would open in March", "indirect")],
+        id="medium-and-day-after-reported-clause"),
+    pytest.param(  # ... but a bare conference can be where the reported act happens
+        "Rolf Aune said the firm would unveil the phone at a conference in May.",
+        [row("Rolf Aune", "Rolf Aune", "said",
+             "the firm would unveil the phone at a conference in May", "indirect")],
+        id="conference-inside-reported-clause"),
     pytest.param(  # ... and where a passive was done in it
         "Ida Fenn said she had been misquoted in an interview.",
         [row("Ida Fenn", "Ida Fenn", "said", "she had been misquoted in an interview",

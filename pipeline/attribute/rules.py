@@ -361,17 +361,28 @@ EXAMPLE_PREPS = {"including", "like", "among"}
 
 
 # Besides the lexicon's vehicle heads: where something is said, not what is put out.
-SAYING_OCCASIONS = {"interview", "speech", "briefing", "conference"}
+SAYING_OCCASIONS = {"interview", "speech", "briefing", "conference", "remark", "comment"}
 
 
 def _medium(prep: Token, lexicon: Lexicon) -> bool:
     """'"…," said the firm's lawyer in a statement': after an inverted cue the parser can
     hang the medium on the source; it says how the words came out, not who said them
-    (GUIDELINES.md 3: "in a statement" is part of neither the cue nor the source)."""
+    (GUIDELINES.md 3: "in a statement" is part of neither the cue nor the source). An
+    occasion of speaking goes with "at" and "during" too ("at a news conference")."""
+    heads = [g for g in prep.children if g.dep_ == "pobj"]
+    if prep.lower_ in {"at", "during"}:
+        return any(_speaking_occasion(g) for g in heads)
     return prep.lower_ in {"in", "via"} and any(
-        g.dep_ == "pobj" and (g.lemma_.lower() in lexicon.vehicle_heads
-                              or g.lemma_.lower() in SAYING_OCCASIONS)
-        for g in prep.children)
+        g.lemma_.lower() in lexicon.vehicle_heads | SAYING_OCCASIONS for g in heads)
+
+
+def _speaking_occasion(noun: Token) -> bool:
+    """'at a briefing', 'at a news conference': an occasion for speaking. A bare "conference"
+    is not one ('would unveil the phone at a conference')."""
+    if noun.lemma_.lower() == "conference":
+        return any(c.dep_ == "compound" and c.lower_ in {"news", "press"}
+                   for c in noun.children)
+    return noun.lemma_.lower() in SAYING_OCCASIONS
 
 
 def _when(prep: Token) -> bool:
@@ -1099,11 +1110,14 @@ def without_medium_of_saying(clause: Token, tokens: list[Token], lexicon: Lexico
             c.dep_ == "auxpass" for c in clause.children):
         return tokens
     after = [c for c in clause.rights if not c.is_punct]
+    while len(after) > 1 and _when(after[-1]):
+        after.pop()  # 'in a blog post on Friday': the day dates the medium's report
     if not after or not _medium(after[-1], lexicon) or (
             len(after) == 1 and clause.lemma_.lower() in PLACING_VERBS):
         return tokens
     medium = after[-1]
-    if any(not t.is_punct for t in tokens if t.i > medium.right_edge.i):
+    last = max(c.right_edge.i for c in clause.rights)
+    if any(not t.is_punct for t in tokens if t.i > last):
         return tokens
     return [t for t in tokens if t.i < medium.left_edge.i]
 
