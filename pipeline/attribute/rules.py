@@ -373,7 +373,8 @@ def _medium(prep: Token, lexicon: Lexicon) -> bool:
     if prep.lower_ in {"at", "during"}:
         return any(_speaking_occasion(g) for g in heads)
     return prep.lower_ in {"in", "via"} and any(
-        g.lemma_.lower() in lexicon.vehicle_heads | SAYING_OCCASIONS for g in heads)
+        g.lemma_.lower() in lexicon.vehicle_heads or g.lemma_.lower() in SAYING_OCCASIONS
+        for g in heads)
 
 
 def _speaking_occasion(noun: Token) -> bool:
@@ -1105,9 +1106,9 @@ def without_medium_of_saying(clause: Token, tokens: list[Token], lexicon: Lexico
     the clause verb reports itself ('said the firm had apologised in a letter') or is a
     passive, which is often done in writing ('said she had been misquoted in an
     interview'), it is what was reported."""
-    if not tokens or clause.lemma_.lower() in (lexicon.speech_lemmas | lexicon.belief_lemmas
-                                               | lexicon.verbs.keys()) or any(
-            c.dep_ == "auxpass" for c in clause.children):
+    lemma = clause.lemma_.lower()
+    if (not tokens or lemma in lexicon.speech_lemmas or lemma in lexicon.belief_lemmas
+            or lemma in lexicon.verbs or any(c.dep_ == "auxpass" for c in clause.children)):
         return tokens
     after = [c for c in clause.rights if not c.is_punct]
     while len(after) > 1 and _when(after[-1]):
@@ -1303,9 +1304,11 @@ def _comment_on_report(token: Token, tokens: list[Token], lexicon: Lexicon) -> b
     content is the reported clause). The parser hangs it on a noun of the clause as its
     apposition, or on the clause's verb; only one with a verb between it and that noun is
     about the clause: 'said police found a note, a plan of the attack' keeps it."""
-    nouns = lexicon.report_nouns | lexicon.speech_lemmas | lexicon.belief_lemmas
-    if (token.dep_ not in {"appos", "npadvmod"} or token.pos_ != "NOUN"
-            or token.lemma_.lower() not in nouns):
+    if token.dep_ not in {"appos", "npadvmod"} or token.pos_ != "NOUN":
+        return False
+    lemma = token.lemma_.lower()
+    if not (lemma in lexicon.report_nouns or lemma in lexicon.speech_lemmas
+            or lemma in lexicon.belief_lemmas):
         return False
     start = token.left_edge.i
     return (start > 0 and token.doc[start - 1].text == ","
