@@ -378,9 +378,10 @@ def _claim_runs_table(metrics: dict[str, Any]) -> str:
     runs = metrics.get("runs_tried")
     if not runs:
         return f"Only this run (see `{TRAINING_CONFIG}`)."
-    rows = ["| run | start | ClaimBuster rows | news x | lr | head lr x | epochs | seed "
-            "| best epoch | ClaimBuster dev F1 | news dev F1 | news macro-F1 | minutes | kept |",
-            "|---|" + "---|" * 13]
+    rows = ["| run | start | ClaimBuster rows | news x | lr | head lr x | class weights "
+            "| epochs | seed | best epoch | ClaimBuster dev F1 | news dev F1 | news macro-F1 "
+            "| minutes | kept |",
+            "|---|" + "---|" * 14]
     for r in runs:
         c, d = claim_config(r["config"]), r["dev"]
         best = max(r["epochs"], key=lambda e: e.get("joint_f1", 0))["epoch"] if r["epochs"] \
@@ -389,7 +390,8 @@ def _claim_runs_table(metrics: dict[str, Any]) -> str:
             f"| `{r['run']}` | {c.init_from or 'base encoder'} "
             f"| {c.claimbuster_train_rows or 'all'} "
             f"| {c.news_repeat if c.news_labels else 'no news'} "
-            f"| {c.learning_rate:g} | {c.head_lr_multiplier:g} | {c.epochs:g} | {c.seed} "
+            f"| {c.learning_rate:g} | {c.head_lr_multiplier:g} | {c.class_weighting} "
+            f"| {c.epochs:g} | {c.seed} "
             f"| {best} | {fmt(d.get('claimbuster', {}).get('f1'))} "
             f"| {fmt(d.get('news', {}).get('f1'))} | {fmt(d.get('news', {}).get('macro_f1'))} "
             f"| {r['training_seconds'] / 60:.0f} | {'**yes**' if r['chosen'] else 'no'} |")
