@@ -168,6 +168,11 @@ def test_scope_drops_according_to_a_plan_or_rule_however_sure(nlp, text, kept):
     ("Police charged the driver with arson.", "charged", "the driver with arson", False),
     ("Prosecutors charged that the firm hid its debts.", "charged",
      "the firm hid its debts", True),
+    # the object of "inform" / "notify" is the person told, not what they were told
+    ("The clinic informed the family of his death.", "informed", "the family of his death",
+     False),
+    ("The bank notified the regulator on Monday.", "notified", "the regulator", False),
+    ("The clinic informed the family that he had died.", "informed", "he had died", True),
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

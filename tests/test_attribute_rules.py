@@ -891,6 +891,10 @@ SOURCE_CASES = [
      "the plant would stay open"),
     ("The geologists hypothesised that the lake had drained in a week.", "hypothesised",
      "the lake had drained in a week"),
+    # the person told first, then the clause, as after "told" (lexicon addressee_verbs)
+    ("The coach assured fans that the striker would play.", "assured",
+     "the striker would play"),
+    ("Ida Halden reminded voters that taxes had fallen.", "reminded", "taxes had fallen"),
 ])
 def test_more_reporting_verbs_with_a_clause(nlp, text, cue, content):
     ((got_cue, got_content),) = [(f["cue"], f["content"]) for f in found(nlp, text)]
