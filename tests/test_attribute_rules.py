@@ -341,6 +341,21 @@ CASES = [
     pytest.param(  # the parser put the main verb in the clause: no report read off it
         "The statement that the ministry issued on Friday was short.", [],
         id="noun-report-misparsed-relative-clause"),
+    pytest.param(  # a view set off from its clause is its holder's belief
+        "In Ines Ruiz's view, the tariff will hurt farmers.",
+        [row("Ines Ruiz", "Ines Ruiz", "view", "the tariff will hurt farmers", "indirect")],
+        id="view-of-possessor"),
+    pytest.param(  # ... and "in the words of X" is X's speech, the fixed phrase the cue
+        "In the words of the mayor, the Dorrel bridge is a disgrace.",
+        [row("the mayor", "the mayor", "In the words of", "the Dorrel bridge is a disgrace",
+             "indirect")], id="in-the-words-of"),
+    pytest.param(  # a view with no holder is no source, nor the writer's own
+        "In view of the storm, the Dorrel match was postponed.", [], id="in-view-of-no-holder"),
+    pytest.param("In my view, the Dorrel plan was a mistake.", [], id="in-my-view-is-the-writer"),
+    pytest.param(  # inside a reported clause, the view is part of what was said
+        "Ines Ruiz said that, in her view, the tariff would hurt farmers.",
+        [row("Ines Ruiz", "Ines Ruiz", "said", "in her view, the tariff would hurt farmers",
+             "indirect")], id="view-inside-reported-clause"),
     pytest.param(  # a plan the thing followed is no source: "went according to plan"
         "The repairs at the Omberg dam went according to plan.", [],
         id="according-to-plan"),

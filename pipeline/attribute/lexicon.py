@@ -44,6 +44,7 @@ class Lexicon:
     source_prepositions: frozenset[str]  # "per": "per the ministry, …" as "according to"
     report_nouns: frozenset[str]  # "claim": "Ruiz's claim that …" reports the clause
     intention_words: frozenset[str]  # "plan": "plans to widen the road" is no report
+    view_nouns: frozenset[str]  # "view": "In Ruiz's view, …" is Ruiz's belief
     # Titles and words for people together ("minister", "Dr.", "spokesman"), built once:
     # speakers and roles ask for the union per token.
     people_words: frozenset[str] = field(init=False)
@@ -58,7 +59,8 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     sets = ("anonymous_heads", "document_heads", "organization_heads", "honorifics",
             "courtesy_titles", "hedging_adverbs", "name_particles", "quotation_only_verbs",
             "object_acts", "vehicle_heads", "addressee_verbs", "norm_heads",
-            "catenative_verbs", "source_prepositions", "report_nouns", "intention_words")
+            "catenative_verbs", "source_prepositions", "report_nouns", "intention_words",
+            "view_nouns")
     return Lexicon(
         verbs=data["verbs"], prepositional_cues=data["prepositional_cues"],
         speech_lemmas=frozenset(data["cue_kinds"]["speech"]),

@@ -28,7 +28,7 @@ from claimtrace.pipeline.attribute.attribution import (
     token_range,
     trimmed,
 )
-from claimtrace.pipeline.attribute.lexicon import Lexicon, cue_lemmas, load_lexicon
+from claimtrace.pipeline.attribute.lexicon import Lexicon, cue_kind, cue_lemmas, load_lexicon
 from claimtrace.pipeline.quotes import QuoteRegion, quote_regions
 from claimtrace.pipeline.split import sentence_spans
 from claimtrace.pipeline.text import doc_text
@@ -879,14 +879,12 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
     """`according to X, …` and `…, according to X` (and `per X`, `source_prepositions`): the
     rest of the sentence is the content."""
     for token in sent:
-        to = _source_preposition(token, sent, lexicon)
-        if to is None or inside_quote(regions, token.idx, token.idx + 1):
+        phrase = _source_phrase(token, sent, lexicon)
+        if phrase is None or inside_quote(regions, token.idx, token.idx + 1):
             continue
-        obj = preposition_object(to)
-        if obj is None or conforms_to(token, lexicon):
-            continue
+        cue, obj, kind = phrase
         mention = source_mention(doc, obj, lexicon)
-        phrase_end = obj.right_edge.idx + len(obj.right_edge)
+        phrase_end = max(obj.right_edge.idx + len(obj.right_edge), cue.end)
         if mention is not None:  # a name after the phrase belongs to it: "…, Tom Brandt,"
             phrase_end = max(phrase_end, mention.span.end)
         phrase_end = _past_source_modifier(sent, phrase_end)
@@ -899,12 +897,59 @@ def according_to(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             continue
         for content in contents:
             yield Attribution(
-                content=content, source=mention.span,
-                cue=CharSpan(token.idx, to.idx + len(to)),
+                content=content, source=without_possessive(doc, mention.span), cue=cue,
                 quote_type=quote_type_of(content, regions),
-                kind=lexicon.phrases["according to"], description=mention.description,
+                kind=kind, description=mention.description,
                 source_type=mention.source_type, construction="according_to",
                 extra={"head": mention.head.i})
+
+
+def _source_phrase(token: Token, sent: Span, lexicon: Lexicon
+                   ) -> tuple[CharSpan, Token, str] | None:
+    """The cue, the source's head and the kind of the phrase ``token`` opens: "according to
+    X" / "per X" (`_source_preposition`), or a view or words set off from their clause
+    (`_view_phrase`)."""
+    to = _source_preposition(token, sent, lexicon)
+    if to is not None:
+        obj = preposition_object(to)
+        if obj is None or conforms_to(token, lexicon):
+            return None
+        return CharSpan(token.idx, to.idx + len(to)), obj, lexicon.phrases["according to"]
+    view = _view_phrase(token, sent, lexicon)
+    if view is None:
+        return None
+    cue, holder = view
+    return cue, holder, cue_kind(token.doc, cue.start, cue.end, lexicon)
+
+
+def _view_phrase(token: Token, sent: Span, lexicon: Lexicon) -> tuple[CharSpan, Token] | None:
+    """'In Ruiz's view, …', 'The bridge, in the mayor's opinion, is unsafe', 'In the words of
+    the mayor, …': a view or words (lexicon `view_nouns`) set off by commas from the main
+    clause present it as the holder's (GUIDELINES.md 3: content believed or said by someone
+    else). The cue is the noun after a possessor, the fixed phrase up to "of" otherwise (as
+    for "according to"). Not 'In view of the storm' (no holder), nor 'in my view' (the
+    writer's own, or the speaker's inside a quotation), nor one inside a reported clause
+    ('said that, in his view, …': hung on the clause's verb, not the sentence's root)."""
+    doc = token.doc
+    if token.lower_ != "in" or token.dep_ != "prep" or token.head != sent.root:
+        return None
+    noun = preposition_object(token)
+    if noun is None or noun.lemma_.lower() not in lexicon.view_nouns:
+        return None
+    after = noun.right_edge.i + 1
+    set_off = (token.i == sent.start or doc[token.i - 1].text == ",") and (
+        after < sent.end and doc[after].text == ",")
+    if not set_off:
+        return None
+    possessor = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if possessor is not None:
+        own = possessor.lower_ in {"my", "our", "your"}
+        return None if own else (CharSpan(noun.idx, noun.idx + len(noun)), possessor)
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    holder = preposition_object(of) if of is not None else None
+    if holder is None or not any(c.dep_ == "det" for c in noun.children):
+        return None
+    return CharSpan(token.idx, of.idx + len(of)), holder
 
 
 def _source_preposition(token: Token, sent: Span, lexicon: Lexicon) -> Token | None:
