@@ -959,6 +959,9 @@ def test_description_and_type_of_source(nlp):
     ("Experts say the risk is rising.", "anonymous"),
     ("The Interior Ministry said the roads were closed.", "organization"),
     ("A new report found that rents rose 8 percent.", "other"),
+    # a name a word for a person describes is a person's, whatever the entity tagger says
+    ("Nordlys Energy spokeswoman Ilse Brant said the plant was safe.", "person"),
+    ("Ines Vogt, chief economist at Orvik Bank, said growth would slow.", "person"),
 ])
 def test_source_types(nlp, text, expected_type):
     assert [a.source_type for a in attributions_of(nlp(text))] == [expected_type]

@@ -760,11 +760,24 @@ def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
         return "anonymous"  # "a son of Tom Hale": an unnamed person
     if head.ent_type_ == "PERSON" or named is not None:
         return "person"
+    if head.pos_ == "PROPN" and _described_person(head, lexicon):
+        return "person"
     if head.ent_type_ in ORGANIZATION_ENTS or head.pos_ == "PROPN":
         return "organization"
     if head.pos_ == "NOUN":
         return "anonymous" if lemma.endswith(("er", "ist", "ian", "ant", "ent")) else "other"
     return "other"
+
+
+def _described_person(head: Token, lexicon: Lexicon) -> bool:
+    """A proper name that a word for a person describes, before it ("Nordlys Energy
+    spokeswoman Ilse Brant") or in apposition ("Ines Vogt, chief economist at Orvik Bank"):
+    a person's name, whatever type the small entity tagger gave it (LOC, ORG, PRODUCT)."""
+    appos = apposition_of(head)
+    words = [c for c in head.children if c.dep_ == "compound" and c.i < head.i
+             and c.pos_ == "NOUN"] + ([appos] if appos is not None and appos.pos_ == "NOUN"
+                                      else [])
+    return any(word.lemma_.lower() in lexicon.people_words for word in words)
 
 
 def with_conjuncts(head: Token, span: CharSpan) -> CharSpan:
