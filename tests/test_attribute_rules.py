@@ -962,6 +962,7 @@ def test_description_and_type_of_source(nlp):
     # a name a word for a person describes is a person's, whatever the entity tagger says
     ("Nordlys Energy spokeswoman Ilse Brant said the plant was safe.", "person"),
     ("Ines Vogt, chief economist at Orvik Bank, said growth would slow.", "person"),
+    ("The mayor said the bridge would reopen.", "anonymous"),  # a title is no document
 ])
 def test_source_types(nlp, text, expected_type):
     assert [a.source_type for a in attributions_of(nlp(text))] == [expected_type]

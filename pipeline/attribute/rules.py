@@ -764,8 +764,9 @@ def classify_source(doc: Doc, head: Token, tokens: list[Token], lexicon: Lexicon
         return "person"
     if head.ent_type_ in ORGANIZATION_ENTS or head.pos_ == "PROPN":
         return "organization"
-    if head.pos_ == "NOUN":
-        return "anonymous" if lemma.endswith(("er", "ist", "ian", "ant", "ent")) else "other"
+    if head.pos_ == "NOUN":  # a title is a word for a person too ("the mayor", "the premier")
+        return "anonymous" if (lemma.endswith(("er", "ist", "ian", "ant", "ent"))
+                               or lemma in lexicon.people_words) else "other"
     return "other"
 
 
