@@ -847,6 +847,9 @@ SOURCE_CASES = [
         # the entity tagger called it (the small model tags "Ilse Brant" ORG)
         "A spokeswoman for the agency, Ilse Brant, said roads could close.", "Ilse Brant",
         "spokeswoman for the agency", id="name-apposed-to-a-person-word"),
+    pytest.param(  # ... and to the head of a body, which no entity covers either
+        "The head of the agency, Ilse Brant, said roads could close.", "Ilse Brant",
+        "head of the agency", id="name-apposed-to-head-of"),
     pytest.param(  # an organisation named in apposition to a common noun is the source
         "The network, NBC, said the interview would air on Sunday.", "NBC", "network",
         id="organisation-apposition"),

@@ -15,7 +15,11 @@ from spacy.tokens import Doc, Span, Token
 
 from claimtrace.pipeline.attribute.attribution import Attribution
 from claimtrace.pipeline.attribute.lexicon import load_lexicon
-from claimtrace.pipeline.attribute.rules import AFFILIATION_PREPS, ORGANIZATION_ENTS
+from claimtrace.pipeline.attribute.rules import (
+    AFFILIATION_PREPS,
+    ORGANIZATION_ENTS,
+    PEOPLE_GROUPS,
+)
 from claimtrace.pipeline.text import doc_text
 
 # The organisation the article named that a token stands for ("the society", "its"):
@@ -47,7 +51,6 @@ def role_and_organization(doc: Doc, attribution: Attribution,
 
 
 PEOPLE_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "mate")  # "interviewee"
-PEOPLE_GROUPS = {"couple", "pair", "duo", "trio", "head"}  # "the head of the agency"
 
 
 def _for_people(head: Token) -> bool:

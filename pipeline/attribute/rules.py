@@ -423,6 +423,7 @@ def person_entity(doc: Doc, tokens: list[Token]) -> Span | None:
     return None
 
 
+PEOPLE_GROUPS = {"couple", "pair", "duo", "trio", "head"}  # "the head of the agency"
 POST_NOMINALS = {"qc", "kc", "mp", "jr", "jr.", "sr", "sr.", "phd", "obe", "mbe", "cbe"}
 NON_PERSON_ENTS = {"ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART"}
 ORGANIZATION_ENTS = {"ORG", "GPE", "NORP", "FAC"}  # entity types that name an organisation
@@ -596,8 +597,9 @@ def _named_apposition(doc: Doc, head: Token, lexicon: Lexicon) -> Span | None:
     if appos is None or appos.pos_ != "PROPN" or not _describes(head, lexicon):
         return None
     tokens = [t for t in appos.subtree if t.i <= appos.i]
+    lemma = head.lemma_.lower()
     return person_entity(doc, tokens) or name_run(
-        doc, appos, lexicon, described=head.lemma_.lower() in lexicon.people_words)
+        doc, appos, lexicon, described=lemma in lexicon.people_words or lemma in PEOPLE_GROUPS)
 
 
 def _organization_apposition(head: Token) -> CharSpan | None:
