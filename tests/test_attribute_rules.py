@@ -958,6 +958,18 @@ def test_description_and_type_of_source(nlp):
     assert second.description == first.description  # carried to later mentions
 
 
+@pytest.mark.parametrize("text, description", [
+    # a bracketed party is the description, without its brackets (the parser hangs the
+    # closing one on the verb)
+    ("Lena Dahl (Green Party) said the plan would fail.", "Green Party"),
+    # an organisation's bracketed acronym is its name again, no description
+    ("The World Health Organization (WHO) said cases were falling.", None),
+])
+def test_bracketed_apposition(nlp, text, description):
+    (attribution,) = attributions_of(nlp(text))
+    assert attribution.description == description
+
+
 @pytest.mark.parametrize("text, expected_type", [
     ("Experts say the risk is rising.", "anonymous"),
     ("The Interior Ministry said the roads were closed.", "organization"),

@@ -739,6 +739,14 @@ def without_parenthesis(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _own_acronym(head: Token, appos: Token) -> bool:
+    """"The World Health Organization (WHO)": a bracketed acronym after an organisation's
+    name is the name again, not a description; after a person's ("Ana Ruiz (SDP)") it is
+    the party."""
+    return (head.ent_type_ in ORGANIZATION_ENTS and appos.left_edge.text == "("
+            and appos.left_edge.i == appos.i - 1 and appos.text.isupper())
+
+
 @dataclass(frozen=True)
 class SourceMention:
     span: CharSpan
@@ -829,8 +837,12 @@ def source_mention(doc: Doc, head: Token, lexicon: Lexicon) -> SourceMention | N
     affiliation = affiliation_of(head)
     if appos is not None and _name_continues(head, appos, lexicon):
         appos = None  # "Marco dela | Cruz": the parser split the name at its particle
-    if appos is not None:
-        description = content_from_tokens(doc, list(appos.subtree))
+    if appos is not None and not _own_acronym(head, appos):
+        # "Lena Dahl (Green Party)": the brackets are no part of it; the parser hangs the
+        # closing one on the verb, which left "(Green Party" as the description.
+        words = list(appos.subtree)
+        bracketed = words[0].text == "("
+        description = content_from_tokens(doc, words[1:] if bracketed else words)
     elif affiliation is not None:  # "Tessa Moray of the NCA": "the NCA" describes her
         description = content_from_tokens(doc, [t for t in affiliation.subtree
                                                 if t.i != affiliation.i])
