@@ -57,6 +57,19 @@ def test_hybrid_keeps_a_rule_report_nested_in_a_kept_content():
                                                         (CharSpan(40, 60), "rules")]
 
 
+def test_hybrid_keeps_the_speaker_of_a_passive_report():
+    # "Mira Solberg is reported to have said the talks had failed": the inner report's source
+    # is the passive's subject, before the outer content its cue opens.
+    outer = Attribution(content=CharSpan(26, 59), source=None, cue=CharSpan(13, 25),
+                        quote_type="indirect", method="rules")
+    inner = Attribution(content=CharSpan(39, 59), source=CharSpan(0, 12),
+                        cue=CharSpan(26, 38), quote_type="indirect", method="rules")
+    tagged = [replace(outer, method="model", confidence=0.9)]
+    merged = merge([outer, inner], tagged, "hybrid")
+    assert [(a.content, a.method) for a in merged] == [(CharSpan(26, 59), "hybrid"),
+                                                        (CharSpan(39, 59), "rules")]
+
+
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="attribution method"):
         merge(RULES, TAGGER, "both")

@@ -307,6 +307,13 @@ CASES = [
              "indirect")], id="noun-report-light-verb"),
     pytest.param(  # "reported missing" is a missing-person report, no one's claim
         "A hiker from Orvik was reported missing on Friday.", [], id="reported-missing"),
+    pytest.param(  # the subject of a passive report said what its infinitive reports
+        "Mira Solberg is reported to have said the talks had failed.",
+        [row(None, None, "is reported", "to have said the talks had failed", "indirect"),
+         row("Mira Solberg", "Mira Solberg", "to have said", "the talks had failed",
+             "indirect")], id="raised-speaker-of-passive-report"),
+    pytest.param(  # ... not the one asked: nothing is said yet
+        "The Orvik mayor was asked to comment on the plan.", [], id="asked-to-comment"),
     pytest.param(  # a yes-no question presents nothing as true: no report
         "The Orvik mayor did not say whether the bridge would reopen.", [],
         id="open-question-whether"),

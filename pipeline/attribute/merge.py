@@ -264,9 +264,19 @@ def nested_in(inner: Attribution, content: CharSpan) -> bool:
     content, its source, cue and content all within it. GUIDELINES.md labels the inner one
     too; the same report found twice has its cue outside the other's content. A quotation
     inside another's content is in the outer speaker's words, not the inner one's."""
-    parts = [inner.source, inner.cue, inner.content]
+    parts = [inner.cue, inner.content]
+    if not _raised(inner, content):
+        parts.append(inner.source)
     return inner.quote_type != "direct" and all(
         p is not None and content.start <= p.start and p.end <= content.end for p in parts)
+
+
+def _raised(inner: Attribution, content: CharSpan) -> bool:
+    """'Mira Solberg is reported to have said the talks had failed': the inner report's
+    source stands before the outer passive's content, as its subject (`rules.subject_of`),
+    while its cue opens that content."""
+    return (inner.source is not None and inner.source.end <= content.start
+            and inner.cue is not None and inner.cue.start == content.start)
 
 
 def merge_doc(doc: Doc, method: str, scope: Scope, lexicon: Lexicon) -> None:

@@ -180,10 +180,26 @@ def subject_of(verb: Token) -> Token | None:
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
         if subjects:
             return _likeliest_subject(subjects)
+        raised = _raised_speaker(verb) if seen else None
+        if raised is not None:
+            return raised
         if verb.dep_ not in SUBJECT_SHARING_DEPS or verb.head is verb:
             return None
         verb, seen = verb.head, seen + 1
     return None
+
+
+def _raised_speaker(verb: Token) -> Token | None:
+    """'Mira Solberg is reported to have said the talks had failed', 'The minister is
+    believed to have told aides …': the subject of a passive report is who said the words
+    its infinitive reports (the report itself has no source: `sourceless_passive`). Not
+    after "asked", "told" and the other verbs whose passive subject is the one addressed
+    ('was asked to comment': nothing said yet)."""
+    lexicon = load_lexicon()
+    if (not is_verb_cue(verb, lexicon) or verb.lemma_.lower() in lexicon.addressee_verbs
+            or not any(c.dep_ == "auxpass" for c in verb.children)):
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
 
 
 def _reporter_of_participle(verb: Token) -> Token:
