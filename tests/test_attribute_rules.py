@@ -307,6 +307,12 @@ CASES = [
              "indirect")], id="noun-report-light-verb"),
     pytest.param(  # "reported missing" is a missing-person report, no one's claim
         "A hiker from Orvik was reported missing on Friday.", [], id="reported-missing"),
+    pytest.param(  # a source and cue closing the sentence report the whole report before
+        "The mayor said the Orvik bridge would reopen, a spokeswoman said.",
+        [row("The mayor", "The mayor", "said", "the Orvik bridge would reopen", "indirect"),
+         row("a spokeswoman", "a spokeswoman", "said",
+             "The mayor said the Orvik bridge would reopen", "indirect")],
+        id="nested-report-closed-by-a-second-cue"),
     pytest.param(  # the subject of a passive report said what its infinitive reports
         "Mira Solberg is reported to have said the talks had failed.",
         [row(None, None, "is reported", "to have said the talks had failed", "indirect"),

@@ -1108,7 +1108,8 @@ def clause_content(doc: Doc, verb: Token) -> CharSpan | None:
     clause = clause_head(verb)
     if clause is None or clause.i < verb.i and clause.dep_ == "xcomp" or unnamed_wish(clause):
         return None
-    if clause.i < verb.i and _own_report(clause, load_lexicon()):
+    if clause.i < verb.i and _own_report(clause, load_lexicon()) and not _closing_cue(
+            verb, clause):
         # '"…," said Ana Ruiz; she described …': the parser hung a whole report, cue and
         # source, on the next verb; it is not that verb's content.
         return None
@@ -1139,6 +1140,20 @@ def open_question(first: Token, clause: Token) -> bool:
     reported clause ('said if the rain continues, the river will flood') hangs its "if"
     on a clause below and is reported."""
     return first.lower_ in {"whether", "if"} and first.dep_ == "mark" and first.head == clause
+
+
+def _closing_cue(verb: Token, clause: Token) -> bool:
+    """'The mayor said the bridge would reopen, a spokeswoman said.': a source and cue set off
+    by a comma after a whole report, ending the sentence, report that report (GUIDELINES.md:
+    the inner one is labelled too, with its own cue). Not '"…," said Ruiz; she described
+    …', where the second cue has a clause of its own after it."""
+    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i > clause.i),
+                   None)
+    if subject is None or subject.left_edge.i == 0:
+        return False
+    after = verb.doc[verb.i + 1:verb.sent.end]
+    return (verb.doc[subject.left_edge.i - 1].text == ","
+            and not any(t.pos_ in {"VERB", "AUX"} for t in after))
 
 
 def from_complementiser(clause: Token, verb: Token, tokens: list[Token]) -> list[Token]:
