@@ -186,6 +186,13 @@ def test_scope_drops_according_to_a_plan_or_rule_however_sure(nlp, text, kept):
      False),
     ("The bank notified the regulator on Monday.", "notified", "the regulator", False),
     ("The clinic informed the family that he had died.", "informed", "he had died", True),
+    # "assured" + a thing is "secured"; + a person, the person told
+    ("The striker assured her place in the final.", "assured", "her place in the final",
+     False),
+    ("The minister assured the families of her support.", "assured",
+     "the families of her support", False),
+    ("The minister assured the families that help would come.", "assured",
+     "help would come", True),
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

@@ -122,7 +122,9 @@ def _act_on_object(content: Span, cue: Span, lexicon: Lexicon) -> bool:
     "discuss", "criticise" and "praise", which a probe with invented sentences showed kept
     ("criticised the decision", "praised the workers for their courage") (30.), and their
     kin "thank", "condemn", "welcome", "applaud", "hail", "denounce", "commend", "slam"
-    ("thanked the volunteers", "condemned the attack"; no dev label has one as a cue). "order"
+    ("thanked the volunteers", "condemned the attack"; no dev label has one as a cue); and
+    "assure", whose object is the person assured or a thing secured ("assured her place in
+    the final"), never what was said (no dev label has it as a cue). "order"
     is not listed: "ordered his staff to delay the aid" is a directive, reported like
     "urged"; nor "cite" and "admit", whose objects the dev labels attribute ("have cited
     security concerns")."""
