@@ -193,6 +193,9 @@ def test_scope_drops_according_to_a_plan_or_rule_however_sure(nlp, text, kept):
      "the families of her support", False),
     ("The minister assured the families that help would come.", "assured",
      "help would come", True),
+    # "considered" + a noun phrase is weighing it; a small clause is a view
+    ("The board considered the bid on Monday.", "considered", "the bid", False),
+    ("The panel considered it unfair.", "considered", "it unfair", True),
 ])
 def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, kept):
     from claimtrace.pipeline.attribute import load_lexicon

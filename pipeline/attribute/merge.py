@@ -124,7 +124,9 @@ def _act_on_object(content: Span, cue: Span, lexicon: Lexicon) -> bool:
     kin "thank", "condemn", "welcome", "applaud", "hail", "denounce", "commend", "slam"
     ("thanked the volunteers", "condemned the attack"; no dev label has one as a cue); and
     "assure", whose object is the person assured or a thing secured ("assured her place in
-    the final"), never what was said (no dev label has it as a cue). "order"
+    the final"), never what was said (no dev label has it as a cue); and "consider", whose
+    noun-phrase object is what was weighed ("considered the bid"), while "considered it
+    unfair" (a clause to the parser) stays a view. "order"
     is not listed: "ordered his staff to delay the aid" is a directive, reported like
     "urged"; nor "cite" and "admit", whose objects the dev labels attribute ("have cited
     security concerns")."""
