@@ -79,6 +79,14 @@ def test_source_is_not_shared_across_sentences():
     assert texts(text, second)["source"] == ["the police"]
 
 
+def test_a_source_run_on_from_a_headline_keeps_only_its_own_line():
+    text = "Ferry news\n\nKelso Ferries announced a new route on Tuesday."
+    spans = tag(text, ("source", "Ferry news\n\nKelso Ferries"), ("cue", "announced"),
+                ("content", "a new route"))
+    (only,) = link_spans(text, spans)
+    assert texts(text, only)["source"] == ["Kelso Ferries"]
+
+
 def test_quote_running_on_into_the_next_paragraph_keeps_its_cue():
     text = 'The senator said: "We will win.\n"And we will win big."'
     spans = tag(

@@ -47,9 +47,9 @@ def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
     probability: dict[tuple[int, int], float] = {}
     for role, start, end, prob in spans:
         start, end = _trim(text, role, start, end)
-        if start < end:
-            by_role[role].append((start, end))
-            probability[(start, end)] = prob
+        for piece in _lines(text, start, end) if role == "source" else [(start, end)]:
+            by_role[role].append(piece)
+            probability[piece] = prob
     cues = sorted(by_role["cue"])
     paragraphs = Paragraphs(text)
     contents = _contents_for_cues(text, by_role["content"], cues, paragraphs)
@@ -109,6 +109,15 @@ def _trim(text: str, role: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING_JUNK):
         end -= 1
     return start, end
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The pieces of a source span between line breaks: a source the tagger ran on from a
+    headline or byline into the next paragraph ('Bank news', a blank line, 'Vell Bank
+    announced …') names no one in the headline, which is its own sentence (GUIDELINES.md
+    2), and across the break it would pass `_same_sentence` with its cue."""
+    return [(start + m.start(), start + m.end())
+            for m in re.finditer(r"\S(?:[^\n]*\S)?", text[start:end])]
 
 
 def _candidate_cues(content: tuple[int, int], cues: list, paragraphs: Paragraphs) -> list:
