@@ -47,6 +47,8 @@ def link_spans(text: str, spans: Iterable[TaggedSpan]) -> list[dict[str, Any]]:
     probability: dict[tuple[int, int], float] = {}
     for role, start, end, prob in spans:
         start, end = _trim(text, role, start, end)
+        if start >= end:
+            continue
         for piece in _lines(text, start, end) if role == "source" else [(start, end)]:
             by_role[role].append(piece)
             probability[piece] = prob
