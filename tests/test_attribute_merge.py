@@ -356,3 +356,25 @@ def test_scope_drops_the_topic_of_talk_however_sure(nlp, text, source, verb, con
 ])
 def test_scope_drops_the_person_asked_however_sure(nlp, text, source, verb, content, kept):
     assert kept_by_scope(nlp, text, source, verb, content) is kept
+
+
+@pytest.mark.parametrize("text, content", [
+    ('Senator Mira Holt said the levy was "rushed and careless".',
+     'the levy was "rushed and careless"'),
+    ('Senator Mira Holt said the levy was "rushed and careless." The vote is on Monday.',
+     'the levy was "rushed and careless."'),
+    ('Minister Lena Vos described the plan as "the biggest investment in a generation".',
+     'the plan as "the biggest investment in a generation"'),
+    ('Mayor Tom Reed said the new road was "a disaster" for the town.',
+     'the new road was "a disaster" for the town'),
+])
+def test_a_mixed_quote_keeps_its_closing_mark(nlp, text, content):
+    doc = nlp(text)
+    assert [a.content.text(doc) for a in attributions_of(doc)] == [content]
+
+
+@needs_model
+def test_hybrid_keeps_the_closing_mark_after_a_naming_verb(hybrid_nlp):
+    doc = hybrid_nlp('Critics in Varn called the deal "a betrayal of voters".')
+    assert [a.content.text(doc) for a in attributions_of(doc)] == [
+        'the deal "a betrayal of voters"']

@@ -53,11 +53,11 @@ CASES = [
         id="quotation-and-reported-clause-mixed"),
     pytest.param(  # a quotation inside the cue's object and "as" phrase: the words, mixed
         'The minister described the attacks as a "cowardly act".',
-        [row("The minister", "The minister", "described", 'the attacks as a "cowardly act',
+        [row("The minister", "The minister", "described", 'the attacks as a "cowardly act"',
              "mixed")], id="quotation-inside-object"),
     pytest.param(  # where it was said, after the closing mark, is the writer's frame
         'The coach noted their "grit and patience" in a statement.',
-        [row("The coach", "The coach", "noted", 'their "grit and patience', "mixed")],
+        [row("The coach", "The coach", "noted", 'their "grit and patience"', "mixed")],
         id="quotation-inside-object-then-where-said"),
     pytest.param(  # the one quoted speaks; "saying" has no subject of its own
         "Gray was quoted as saying the bill was unfair.",
@@ -86,15 +86,15 @@ CASES = [
     pytest.param(
         'The magazine announced its choice of the young surfer as its "Athlete of the Year".',
         [row("The magazine", "The magazine", "announced",
-             'its choice of the young surfer as its "Athlete of the Year', "mixed")],
+             'its choice of the young surfer as its "Athlete of the Year"', "mixed")],
         id="quotation-inside-object-long"),
-    pytest.param(  # the stop inside the marks (American style) is no different
+    pytest.param(  # the stop inside the marks (American style) stays with the closing mark
         'The minister described the attacks as a "cowardly act."',
-        [row("The minister", "The minister", "described", 'the attacks as a "cowardly act',
+        [row("The minister", "The minister", "described", 'the attacks as a "cowardly act."',
              "mixed")], id="quotation-inside-object-stop-inside-marks"),
     pytest.param(  # the closing mark hung outside the phrase right at its end: no error
         'Ana Lopez described the decision as "a disgrace" and said she would appeal.',
-        [row("Ana Lopez", "Ana Lopez", "described", 'the decision as "a disgrace', "mixed"),
+        [row("Ana Lopez", "Ana Lopez", "described", 'the decision as "a disgrace"', "mixed"),
          row("Ana Lopez", "Ana Lopez", "said", "she would appeal", "indirect")],
         id="quotation-inside-object-mark-outside-phrase"),
     pytest.param(  # no object after the cue: the quotation alone, as before

@@ -46,7 +46,9 @@ from claimtrace.pipeline.attribute.rules import (
     refused_speech,
     report_to_come,
     unnamed_wish,
+    with_closing_mark,
 )
+from claimtrace.pipeline.quotes import quote_regions
 from claimtrace.settings import check_attribution_method
 
 
@@ -287,7 +289,9 @@ def merge_doc(doc: Doc, method: str, scope: Scope, lexicon: Lexicon) -> None:
     """Merge the producers' span groups on ``doc`` into ``doc.spans["attributions"]``."""
     found = merge(attributions_of(doc, RULES_KEY), attributions_of(doc, TAGGER_KEY), method,
                   keep=lambda attribution: scope(doc, attribution, lexicon))
-    set_attributions(doc, found)
+    regions = quote_regions(doc)
+    set_attributions(doc, [replace(a, content=with_closing_mark(doc, a.content, regions))
+                           for a in found])
 
 
 @Language.factory("claimtrace_attribute_merge", assigns=["doc.spans"],

@@ -59,6 +59,19 @@ def quote_type_of(content: CharSpan, regions: list[QuoteRegion]) -> str:
     return "mixed" if quoted else "indirect"
 
 
+def with_closing_mark(doc: Doc, content: CharSpan, regions: list[QuoteRegion]) -> CharSpan:
+    """'said it was "rushed and careless".': a content that opens a quotation and stops at
+    its end keeps the closing mark, and a stop inside the marks with it, as the dev labels
+    have a mixed quote ('the plan was "dead on arrival"'); the trims of edge punctuation
+    and quotation marks dropped it and left the quotation open."""
+    text = doc_text(doc)
+    for region in regions:
+        if (region.closed and content.start < region.open_at < content.end <= region.close_at
+                and not text[content.end:region.close_at].strip(EDGE_PUNCT + "?!")):
+            return CharSpan(content.start, region.close_at + 1)
+    return content
+
+
 def strip_complementiser(clause_tokens: list[Token]) -> list[Token]:
     """`said that X` → content X: the complementiser belongs to the cue's frame, not the claim."""
     while clause_tokens and (_complementiser(clause_tokens[0], clause_tokens[1:])
