@@ -469,6 +469,13 @@ CASES = [
         [row("Mara Lind", "Mara Lind", "said", "The water is rising", "direct"),
          row(None, "Mara Lind", None, "We moved the children first", "direct")],
         id="continuation"),
+    pytest.param(  # a quotation nested at a continuation's edges keeps its marks
+        '"The water is rising," said Mara Lind. "\'Women and children first\' is our rule."'
+        '\n\n"My father always told me \'never panic.\'"',
+        [row("Mara Lind", "Mara Lind", "said", "The water is rising", "direct"),
+         row(None, "Mara Lind", None, "'Women and children first' is our rule", "direct"),
+         row(None, "Mara Lind", None, "My father always told me 'never panic.'", "direct")],
+        id="continuation-with-nested-quotation-at-edge"),
     pytest.param(  # Mr. + surname resolves to the full name
         "Peter Valle runs the port. Mr. Valle said the cranes were idle.",
         [row("Valle", "Peter Valle", "said", "the cranes were idle", "indirect")],

@@ -2086,7 +2086,12 @@ def continuation(doc: Doc, sent: Span, regions: list[QuoteRegion]) -> Attributio
     inner = quote_content(doc, region)
     if inner is None:
         return None
-    inner = CharSpan(max(inner.start, content.start), min(inner.end, content.end))
+    # Within the sentence, but not past a quotation nested at its edge ('"\'Never give up\'
+    # was his motto."'), whose mark the test above trimmed away.
+    inner = trimmed(doc, max(inner.start, sent.start_char), min(inner.end, sent.end_char),
+                    EDGE_PUNCT)
+    if inner is None:
+        return None
     return Attribution(content=inner, source=None, cue=None, quote_type="direct",
                        construction="continuation")
 
