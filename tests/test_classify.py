@@ -80,7 +80,7 @@ def test_committed_model_flags_clear_cases(classifier: ClaimClassifier) -> None:
         writer(["Unemployment fell to 3.9% in May.", "Thank you all for coming."]))
     assert [r.checkworthy for r in results] == [True, False]
     assert [r.label for r in results] == ["CFS", "NFS"]
-    assert results[0].model == "claim-checkworthiness@2.2.0"
+    assert results[0].model == "claim-checkworthiness@2.3.0"
     assert 0.0 < results[0].threshold < 1.0
     for result in results:
         assert tuple(result.probabilities) == CLAIM_CLASSES

@@ -54,7 +54,7 @@ def test_model_versions_name_every_model_loaded():
     nlp = build_nlp(RunSettings(progress=False), "run")
     versions = model_versions(nlp)
     assert versions["spacy"].startswith("en_core_web_sm")
-    assert versions["claims"] == "claim-checkworthiness@2.2.0"  # the three-class news model
+    assert versions["claims"] == "claim-checkworthiness@2.3.0"  # the three-class news model
     manifest = json.loads((model_dir(ATTRIBUTION_MODEL) / "manifest.json").read_text())
     expected = f"attribution@{manifest['files']['model.int8.onnx']['sha256'][:12]}"
     assert versions["attribution"] == expected
