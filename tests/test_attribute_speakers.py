@@ -747,3 +747,13 @@ def test_entities_in_a_span_are_spacys(nlp):
     for start in range(len(doc)):
         for end in range(start + 1, len(doc) + 1):
             assert entities_in(doc[start:end]) == list(doc[start:end].ents)
+
+
+def test_occupation_before_a_name_is_no_part_of_it(nlp):
+    """"Farmer Jonas Whitby": an occupation capitalised before the name is his title, so
+    later mentions resolve to the bare name, whether the lexicon lists the word as a title
+    or as a word for people ("Lawyer")."""
+    text = ('Farmer Jonas Whitby said the river rose overnight. "We lost everything," he said. '
+            'Lawyer Petra Vance said the claim was fair. "It is unlawful," Vance said.')
+    assert [name for _, name in resolved(nlp, text)] == [
+        "Jonas Whitby", "Jonas Whitby", "Petra Vance", "Petra Vance"]

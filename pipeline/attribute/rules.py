@@ -545,7 +545,7 @@ def untitled(name: Span | None, lexicon: Lexicon) -> Span | None:
     if name is None:
         return None
     start = name.start
-    while (name.end - start > 2 and name.doc[start].lower_ in lexicon.honorifics
+    while (name.end - start > 2 and name.doc[start].lower_ in lexicon.people_words
            and name.doc[start].lower_ not in lexicon.courtesy_titles):
         start += 1
     return name.doc[start:name.end]

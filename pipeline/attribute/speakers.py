@@ -47,6 +47,7 @@ from claimtrace.pipeline.attribute.rules import (
     name_word,
     preposition_object,
     source_mention,
+    untitled,
     with_given_names,
     with_name_particles,
 )
@@ -110,7 +111,7 @@ def clean_name(text: str, lexicon: Lexicon, person: bool = False) -> str:
         words = words[1:]
     if person:
         words = words[_title_length(words, lexicon):]
-    while (len(words) > 2 and words[0].lower().rstrip(",") in lexicon.honorifics
+    while (len(words) > 2 and words[0].lower().rstrip(",") in lexicon.people_words
            and words[1][:1].isupper()):
         words = words[1:]
     while len(words) > 2 and words[-1].lower().rstrip(",") in POST_NOMINALS:
@@ -128,7 +129,7 @@ def _title_length(words: list[str], lexicon: Lexicon) -> int:
     for i, word in enumerate(words[:TITLE_RUN]):
         if not word[:1].isupper():
             break
-        if word.lower().rstrip(",") in lexicon.honorifics and len(words) - i - 1 >= 2:
+        if word.lower().rstrip(",") in lexicon.people_words and len(words) - i - 1 >= 2:
             length = i + 1
     return length
 
@@ -237,7 +238,8 @@ def name_index(doc: Doc, lexicon: Lexicon) -> NameIndex:
             if len(name.split()) >= 2:
                 index.names.append((ent.start_char, name, ent.label_))
     for run in proper_name_runs(doc, lexicon):  # names the entity tagger missed or split
-        run = _past_title(run)
+        # "Lawyer Petra Vance": a word for people before the name is her title
+        run = untitled(_past_title(run), lexicon)
         if len(run) >= 2:
             index.names.append((run.start_char, run.text,
                                 "PERSON" if run.root.ent_type_ == "PERSON" else "NAME"))
