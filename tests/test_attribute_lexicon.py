@@ -31,6 +31,11 @@ def nlp():
     ("They are worried it is over.", "are worried", "belief"),
     ("The council planned to end it.", "planned", "belief"),
     ("He hopes it is over.", "hopes", "belief"),
+    # a state of mind with a clause is a belief, as "are worried" is
+    ("Farmers were optimistic the rain would come.", "were optimistic", "belief"),
+    ("Dealers were nervous the bank would fail.", "were nervous", "belief"),
+    ("Tenants are anxious the rent will rise.", "are anxious", "belief"),
+    ("She was doubtful the treaty would pass.", "was doubtful", "belief"),
 ])
 def test_cue_kind_by_spacy_lemma(nlp, sentence, cue, kind):
     doc = nlp(sentence)
