@@ -36,6 +36,8 @@ def nlp():
     ("Dealers were nervous the bank would fail.", "were nervous", "belief"),
     ("Tenants are anxious the rent will rise.", "are anxious", "belief"),
     ("She was doubtful the treaty would pass.", "was doubtful", "belief"),
+    # to question is to ask aloud, as the dev labels have it, not to doubt in silence
+    ("The senator questioned whether it was over.", "questioned", "speech"),
 ])
 def test_cue_kind_by_spacy_lemma(nlp, sentence, cue, kind):
     doc = nlp(sentence)
