@@ -1107,3 +1107,12 @@ def test_entities_are_the_docs_own_and_built_once(nlp):
     doc = nlp("Ana Ruiz of the Lima Institute said on Monday that prices in Peru would rise.")
     first = entities(doc)
     assert first == tuple(doc.ents) and entities(doc) is first
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Kovac speculated that the vote would be delayed.", "speech"),  # a conjecture voiced
+    ("Kovac believes that the vote will be delayed.", "belief"),
+    ("Kovac expects that the vote will be delayed.", "belief"),
+])
+def test_kind_of_a_rule_cue(nlp, text, kind):
+    assert [a.kind for a in attributions_of(nlp(text))] == [kind]
