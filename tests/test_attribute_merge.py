@@ -208,6 +208,10 @@ def test_scope_drops_an_act_on_an_object_however_sure(nlp, text, verb, content, 
      "if anyone was hurt", False),
     ("Ana Ruiz said if the rain stops, the fair will open.", "said",
      "if the rain stops, the fair will open", True),
+    ("Ana Ruiz would not say where the man was held.", "would not say",
+     "where the man was held", False),
+    ("Ana Ruiz explained how the bridge was built.", "explained",
+     "how the bridge was built", True),
 ])
 def test_scope_drops_an_open_question_however_sure(nlp, text, cue, content, kept):
     assert kept_by_scope(nlp, text, subject_before(text, cue), cue, content) is kept

@@ -325,6 +325,13 @@ CASES = [
         id="open-question-whether"),
     pytest.param(
         "Reporters asked the Orvik mayor if the vote was valid.", [], id="open-question-if"),
+    pytest.param(  # ... and so does a question word after a negated report
+        "The Orvik ambassador did not say when the embassy would reopen.", [],
+        id="open-question-wh-after-negated-report"),
+    pytest.param(  # ... but after a plain report the clause is told
+        "Ana Ruiz explained how the Orvik bridge was built.",
+        [row("Ana Ruiz", "Ana Ruiz", "explained", "how the Orvik bridge was built",
+             "indirect")], id="wh-clause-after-plain-report"),
     pytest.param(  # a condition inside the reported clause is said, "if" and all
         "Ana Ruiz said if the rain continues, the river will flood.",
         [row("Ana Ruiz", "Ana Ruiz", "said", "if the rain continues, the river will flood",

@@ -1152,7 +1152,21 @@ def open_question(first: Token, clause: Token) -> bool:
     label has one; "refused to say whether" is `refused_speech`). A condition inside the
     reported clause ('said if the rain continues, the river will flood') hangs its "if"
     on a clause below and is reported."""
-    return first.lower_ in {"whether", "if"} and first.dep_ == "mark" and first.head == clause
+    if first.lower_ in {"whether", "if"}:
+        return first.dep_ == "mark" and first.head == clause
+    # 'did not say when the embassy would reopen', 'asked what the plan would cost': a
+    # question word opening the clause, after a verb of asking or a negated report. After a
+    # plain report the clause is told ('explained how the bridge was built', 'showed how
+    # prices rose').
+    asked = first.head.head if first.dep_ == "det" else first.head
+    cue = clause.head
+    return (first.lower_ in WH_WORDS and asked == clause and clause.dep_ == "ccomp"
+            and (cue.lemma_.lower() in QUESTION_VERBS
+                 or any(c.dep_ == "neg" for c in cue.children)))
+
+
+WH_WORDS = {"what", "when", "where", "why", "how", "who", "which"}
+QUESTION_VERBS = {"ask", "wonder", "inquire", "enquire", "question"}
 
 
 def _closing_cue(verb: Token, clause: Token) -> bool:
