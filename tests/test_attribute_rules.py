@@ -320,6 +320,10 @@ CASES = [
              "indirect")], id="raised-speaker-of-passive-report"),
     pytest.param(  # ... not the one asked: nothing is said yet
         "The Orvik mayor was asked to comment on the plan.", [], id="asked-to-comment"),
+    pytest.param(  # a gerund after "by" is how the verb's subject acted: its report
+        "Ana Ruiz responded by saying the claims were false.",
+        [row("Ana Ruiz", "Ana Ruiz", "saying", "the claims were false", "indirect")],
+        id="responded-by-saying"),
     pytest.param(  # a yes-no question presents nothing as true: no report
         "The Orvik mayor did not say whether the bridge would reopen.", [],
         id="open-question-whether"),

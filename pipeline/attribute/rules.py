@@ -196,10 +196,22 @@ def subject_of(verb: Token) -> Token | None:
         raised = _raised_speaker(verb) if seen else None
         if raised is not None:
             return raised
+        if _means_of(verb):
+            # "Ruiz responded by saying the claims were false": the responder said it
+            verb, seen = verb.head.head, seen + 1
+            continue
         if verb.dep_ not in SUBJECT_SHARING_DEPS or verb.head is verb:
             return None
         verb, seen = verb.head, seen + 1
     return None
+
+
+def _means_of(verb: Token) -> bool:
+    """A gerund after "by" on a verb ('responded by saying', 'reacted by announcing'): how
+    that verb's subject acted. Not the agent of a passive ('arrested by police saying'),
+    which the parser reads as a noun with its own participle."""
+    return (verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ == "by"
+            and verb.head.dep_ == "prep" and verb.head.head.pos_ in {"VERB", "AUX"})
 
 
 def _raised_speaker(verb: Token) -> Token | None:
