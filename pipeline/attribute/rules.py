@@ -1006,9 +1006,7 @@ def _view_phrase(token: Token, sent: Span, lexicon: Lexicon) -> tuple[CharSpan, 
     if noun is None or noun.lemma_.lower() not in lexicon.view_nouns:
         return None
     after = noun.right_edge.i + 1
-    set_off = (token.i == sent.start or doc[token.i - 1].text == ",") and (
-        after < sent.end and doc[after].text == ",")
-    if not set_off:
+    if not (_opens_phrase(token, sent) and after < sent.end and doc[after].text == ","):
         return None
     possessor = next((c for c in noun.children if c.dep_ == "poss"), None)
     if possessor is not None:
@@ -1031,8 +1029,13 @@ def _source_preposition(token: Token, sent: Span, lexicon: Lexicon) -> Token | N
         return to if to.lower_ == "to" else None
     if token.lower_ not in lexicon.source_prepositions or token.dep_ != "prep":
         return None
-    set_off = token.i == sent.start or token.doc[token.i - 1].text == ","
-    return token if set_off and not _unit(token) else None
+    return token if _opens_phrase(token, sent) and not _unit(token) else None
+
+
+def _opens_phrase(token: Token, sent: Span) -> bool:
+    """``token`` starts the sentence or follows a comma: it opens a phrase set off from the
+    clause."""
+    return token.i == sent.start or token.doc[token.i - 1].text == ","
 
 
 def _unit(preposition: Token) -> bool:
@@ -1840,6 +1843,12 @@ def _shared_knowledge(verb: Token) -> bool:
 LIGHT_VERBS = {"give", "make", "issue", "offer", "repeat"}  # "gave an assurance that …"
 
 
+def light_verb_of(noun: Token) -> Token | None:
+    """The light verb ("gave", "issued") whose object the reporting noun is, else None."""
+    return noun.head if noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS \
+        else None
+
+
 def noun_reports(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegion]
                  ) -> Iterator[Attribution]:
     """`Ruiz's claim that the ward was understaffed`, `The mayor gave an assurance that …`:
@@ -1861,8 +1870,7 @@ def noun_reports(doc: Doc, sent: Span, lexicon: Lexicon, regions: list[QuoteRegi
             # the root the parser put the sentence's own verb inside the clause
             continue
         owner = next((c for c in noun.children if c.dep_ == "poss"), None)
-        light = noun.head if (noun.dep_ == "dobj" and noun.head.lemma_.lower() in LIGHT_VERBS
-                              and owner is None) else None
+        light = light_verb_of(noun) if owner is None else None
         subject = owner or (subject_of(light) if light is not None else None)
         mention = source_mention(doc, subject, lexicon) if subject is not None else None
         content = (quote_content(doc, quotation) if quotation is not None else
@@ -1889,7 +1897,7 @@ def _statement_quoted(doc: Doc, noun: Token, lexicon: Lexicon, regions: list[Quo
     report put out by the light verb's subject, then a colon and a quotation. The quotation
     is its text, as 'He added: "…"' gives a cue's. Only for the object of a light verb: a
     colon after a subject ('The statement: …') introduces no one's words."""
-    if noun.dep_ != "dobj" or noun.head.lemma_.lower() not in LIGHT_VERBS:
+    if light_verb_of(noun) is None:
         return None
     # A short phrase may come between ("the following statement from the king:"), wherever
     # the parser hung it; the parser may hang the quoted clause on the noun, so the noun's
